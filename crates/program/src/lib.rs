@@ -1,0 +1,264 @@
+//! The [`Program`]: what the assembler produces and the verifier and the interpreter consume.
+//! Instructions are kept as slots (pc = slot index, as in the kernel, so `ld_imm64` takes two
+//! pcs), with a source span per slot, the functions (main, static, global, hidden), the maps,
+//! the program type and the exception callback.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use unwind_isa::{decode_program, Insn, RawInsn, Slot};
+use unwind_kernel::{MapType, ProgType};
+
+/// Where an instruction or a declaration came from: 1-based line and column, and the column
+/// just past its end on the same line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+    pub end_column: u32,
+}
+
+impl Span {
+    pub const fn new(line: u32, column: u32, end_column: u32) -> Self {
+        Self {
+            line,
+            column,
+            end_column,
+        }
+    }
+}
+
+/// How a function is linked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Linkage {
+    /// The program's entry, at pc 0.
+    Main,
+    /// Verified in its caller's context.
+    Static,
+    /// Verified on its own and "assumed valid" at call sites (`.globl`).
+    Global,
+    /// Added by the toolchain, not written by the user (the throw trampoline, the default
+    /// exception callback).
+    Hidden,
+}
+
+/// The type of a global function's argument (the kernel reads these from BTF).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "size")]
+pub enum GlobalArg {
+    Scalar,
+    Ctx,
+    /// A pointer to this many bytes, maybe NULL.
+    Mem(u32),
+}
+
+/// A function: a contiguous range of pcs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Function {
+    pub name: String,
+    /// First pc.
+    pub start: usize,
+    /// One past the last pc.
+    pub end: usize,
+    pub linkage: Linkage,
+    /// Declared arguments of a global function.
+    pub args: Vec<GlobalArg>,
+    /// Whether `.exception_callback` names it.
+    pub is_exception_callback: bool,
+}
+
+impl Function {
+    pub fn contains(&self, pc: usize) -> bool {
+        (self.start..self.end).contains(&pc)
+    }
+}
+
+/// A map declared with `.map`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MapDef {
+    pub name: String,
+    pub map_type: MapType,
+    pub key_size: u32,
+    pub value_size: u32,
+    /// For a ringbuf: its size in bytes.
+    pub max_entries: u32,
+    pub span: Span,
+}
+
+/// A name for a pc (a label), kept so the disassembler can print the source's names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub name: String,
+    pub pc: usize,
+}
+
+/// An assembled program.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Program {
+    /// The bytecode, one entry per 8-byte slot.
+    pub slots: Vec<RawInsn>,
+    /// Source span of each slot (both slots of an `ld_imm64` share one). Programs made from
+    /// bytecode have line = slot index + 1 and column 1.
+    pub spans: Vec<Span>,
+    /// Sorted by `start`; together they cover every pc.
+    pub functions: Vec<Function>,
+    pub maps: Vec<MapDef>,
+    /// From `.ctx`; `None` when the source does not say.
+    pub prog_type: Option<ProgType>,
+    /// Labels in pc order.
+    pub labels: Vec<Label>,
+}
+
+/// What the assembler knows about a function besides where it starts.
+#[derive(Clone, Debug, Default)]
+pub struct FunctionDecl {
+    pub name: String,
+    pub pc: usize,
+    pub global: bool,
+    pub args: Vec<GlobalArg>,
+    pub is_exception_callback: bool,
+}
+
+impl Program {
+    /// Builds a program from bytecode alone: functions start at pc 0 and at every in-range
+    /// target of a local call or a function-address load.
+    pub fn from_slots(slots: Vec<RawInsn>) -> Program {
+        let spans = (0..slots.len())
+            .map(|i| Span::new(i as u32 + 1, 1, 1))
+            .collect();
+        Program::new(slots, spans, &[], Vec::new(), None, Vec::new())
+    }
+
+    /// Builds a program and computes its functions from the bytecode and the declarations.
+    pub fn new(
+        slots: Vec<RawInsn>,
+        spans: Vec<Span>,
+        decls: &[FunctionDecl],
+        maps: Vec<MapDef>,
+        prog_type: Option<ProgType>,
+        labels: Vec<Label>,
+    ) -> Program {
+        let mut starts = function_starts(&slots);
+        for d in decls {
+            if d.pc < slots.len() {
+                starts.insert(d.pc);
+            }
+        }
+        let starts: Vec<usize> = starts.into_iter().collect();
+        let functions = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| {
+                let end = starts.get(i + 1).copied().unwrap_or(slots.len());
+                let decl = decls.iter().find(|d| d.pc == start);
+                let label = labels.iter().find(|l| l.pc == start);
+                let name = decl
+                    .map(|d| d.name.clone())
+                    .or_else(|| label.map(|l| l.name.clone()))
+                    .unwrap_or_else(|| {
+                        if start == 0 {
+                            "main".to_string()
+                        } else {
+                            format!("func_{start}")
+                        }
+                    });
+                let linkage = if start == 0 {
+                    Linkage::Main
+                } else if decl.is_some_and(|d| d.global) {
+                    Linkage::Global
+                } else {
+                    Linkage::Static
+                };
+                Function {
+                    name,
+                    start,
+                    end,
+                    linkage,
+                    args: decl.map(|d| d.args.clone()).unwrap_or_default(),
+                    is_exception_callback: decl.is_some_and(|d| d.is_exception_callback),
+                }
+            })
+            .collect();
+        Program {
+            slots,
+            spans,
+            functions,
+            maps,
+            prog_type,
+            labels,
+        }
+    }
+
+    /// Decodes every slot.
+    pub fn decode(&self) -> Vec<Slot> {
+        decode_program(&self.slots)
+    }
+
+    /// The instruction at `pc`, if one starts there and decodes.
+    pub fn insn(&self, pc: usize) -> Option<Insn> {
+        Insn::decode(self.slots.get(pc..)?).ok()
+    }
+
+    /// The function containing `pc`.
+    pub fn function_at(&self, pc: usize) -> Option<&Function> {
+        self.functions.iter().find(|f| f.contains(pc))
+    }
+
+    /// The label naming `pc`, if any (the first one declared).
+    pub fn label_at(&self, pc: usize) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|l| l.pc == pc)
+            .map(|l| l.name.as_str())
+    }
+
+    /// The exception callback named by `.exception_callback`.
+    pub fn exception_callback(&self) -> Option<&Function> {
+        self.functions.iter().find(|f| f.is_exception_callback)
+    }
+
+    /// The bytecode as bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        unwind_isa::slots_to_bytes(&self.slots)
+    }
+}
+
+/// pc 0 and every in-range target of a local call or a `BPF_PSEUDO_FUNC` load.
+pub fn function_starts(slots: &[RawInsn]) -> BTreeSet<usize> {
+    let mut starts = BTreeSet::new();
+    if !slots.is_empty() {
+        starts.insert(0);
+    }
+    for (pc, slot) in decode_program(slots).iter().enumerate() {
+        if let Slot::Insn(insn) = slot {
+            if let Some(t) = insn.function_target(pc) {
+                if let Ok(t) = usize::try_from(t) {
+                    if t < slots.len() {
+                        starts.insert(t);
+                    }
+                }
+            }
+        }
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unwind_isa::CallTarget;
+
+    #[test]
+    fn functions_start_at_call_targets() {
+        let insns = [
+            Insn::Call(CallTarget::Local(1)),
+            Insn::Exit,
+            Insn::Exit,
+        ];
+        let p = Program::from_slots(unwind_isa::encode_program(&insns));
+        let f: Vec<_> = p.functions.iter().map(|f| (f.start, f.end, f.linkage)).collect();
+        assert_eq!(f, vec![(0, 2, Linkage::Main), (2, 3, Linkage::Static)]);
+        assert_eq!(p.functions[1].name, "func_2");
+    }
+}
