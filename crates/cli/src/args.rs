@@ -1,0 +1,553 @@
+//! Command-line parsing, by hand (no argument-parsing crate, to keep cold builds lean).
+//!
+//! Grammar: `unwind COMMAND [ARGS...]`, where options may come before or after the file,
+//! take their value as `--opt VALUE` or `--opt=VALUE`, and `--` ends the options. `-` as the
+//! file means standard input.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::PathBuf;
+
+use unwind_asm::disasm::Style;
+use unwind_asm::Syntax;
+
+/// Where the program text or bytecode comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// `-`: standard input.
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    fn from_arg(arg: OsString) -> Input {
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::File(PathBuf::from(arg))
+        }
+    }
+}
+
+impl fmt::Display for Input {
+    /// The name used in messages: the path as given, or `<stdin>`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Input::Stdin => f.write_str("<stdin>"),
+            Input::File(path) => write!(f, "{}", path.display()),
+        }
+    }
+}
+
+/// `unwind asm`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsmArgs {
+    pub input: Input,
+    pub json: bool,
+    pub syntax: Syntax,
+}
+
+/// `unwind disasm`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisasmArgs {
+    pub input: Input,
+    pub style: Style,
+}
+
+/// A subcommand this build knows the name of but does not implement yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pending {
+    Verify,
+    Run,
+    Conformance,
+}
+
+impl Pending {
+    pub fn name(self) -> &'static str {
+        match self {
+            Pending::Verify => "verify",
+            Pending::Run => "run",
+            Pending::Conformance => "conformance",
+        }
+    }
+}
+
+/// What the command line asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Print the usage: of everything (`None`) or of one subcommand.
+    Help(Option<Topic>),
+    Version,
+    Asm(AsmArgs),
+    Disasm(DisasmArgs),
+    Pending(Pending),
+}
+
+/// A subcommand whose usage `help` can print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Topic {
+    Asm,
+    Disasm,
+    Pending(Pending),
+}
+
+/// Why the command line could not be understood. Each is one line; the caller adds a hint
+/// to `--help` and exits with 2.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ArgsError {
+    #[error("missing command: expected one of asm, disasm, verify, run, conformance, help")]
+    MissingCommand,
+    #[error("unknown command '{0}': expected one of asm, disasm, verify, run, conformance, help")]
+    UnknownCommand(String),
+    #[error("{command}: missing FILE (use '-' for standard input)")]
+    MissingFile { command: &'static str },
+    #[error("{command}: unexpected argument '{arg}': expected only one FILE")]
+    ExtraArgument { command: &'static str, arg: String },
+    #[error("{command}: unknown option '{option}'")]
+    UnknownOption {
+        command: &'static str,
+        option: String,
+    },
+    #[error("{command}: option {option} needs a value: expected {expected}")]
+    MissingValue {
+        command: &'static str,
+        option: &'static str,
+        expected: &'static str,
+    },
+    #[error("{command}: invalid value '{value}' for {option}: expected {expected}")]
+    InvalidValue {
+        command: &'static str,
+        option: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("{command}: option {option} takes no value")]
+    UnexpectedValue {
+        command: &'static str,
+        option: &'static str,
+    },
+    #[error("argument is not valid UTF-8: {0}")]
+    NotUtf8(String),
+}
+
+const SYNTAX_VALUES: &str = "auto, pseudo-c, ubpf or hex";
+const STYLE_VALUES: &str = "source or log";
+
+/// Parses the arguments after the program name.
+pub fn parse<I>(args: I) -> Result<Command, ArgsError>
+where
+    I: IntoIterator,
+    I::Item: Into<OsString>,
+{
+    let mut args = args.into_iter().map(Into::into);
+    let Some(first) = args.next() else {
+        return Err(ArgsError::MissingCommand);
+    };
+    let first = utf8(first)?;
+    let rest: Vec<OsString> = args.collect();
+    match first.as_str() {
+        "-h" | "--help" => Ok(Command::Help(None)),
+        "-V" | "--version" => Ok(Command::Version),
+        "help" => parse_help(rest),
+        "asm" => parse_asm(rest),
+        "disasm" => parse_disasm(rest),
+        "verify" => parse_pending(Pending::Verify, rest),
+        "run" => parse_pending(Pending::Run, rest),
+        "conformance" => parse_pending(Pending::Conformance, rest),
+        other if other.starts_with('-') => Err(ArgsError::UnknownOption {
+            command: "unwind",
+            option: other.to_string(),
+        }),
+        other => Err(ArgsError::UnknownCommand(other.to_string())),
+    }
+}
+
+fn utf8(arg: OsString) -> Result<String, ArgsError> {
+    arg.into_string()
+        .map_err(|bad| ArgsError::NotUtf8(bad.to_string_lossy().into_owned()))
+}
+
+fn topic(name: &str) -> Option<Topic> {
+    Some(match name {
+        "asm" => Topic::Asm,
+        "disasm" => Topic::Disasm,
+        "verify" => Topic::Pending(Pending::Verify),
+        "run" => Topic::Pending(Pending::Run),
+        "conformance" => Topic::Pending(Pending::Conformance),
+        _ => return None,
+    })
+}
+
+fn parse_help(rest: Vec<OsString>) -> Result<Command, ArgsError> {
+    let mut rest = rest.into_iter();
+    let Some(name) = rest.next() else {
+        return Ok(Command::Help(None));
+    };
+    let name = utf8(name)?;
+    if let Some(extra) = rest.next() {
+        return Err(ArgsError::ExtraArgument {
+            command: "help",
+            arg: extra.to_string_lossy().into_owned(),
+        });
+    }
+    topic(&name)
+        .map(|t| Command::Help(Some(t)))
+        .ok_or(ArgsError::UnknownCommand(name))
+}
+
+/// One command-line token, split into options and positionals.
+enum Token {
+    /// `--name` or `--name=value` (or a short `-x`).
+    Opt {
+        name: String,
+        value: Option<String>,
+    },
+    Positional(OsString),
+}
+
+/// Splits tokens, honouring `--` (everything after it is positional) and `-` (positional).
+fn tokens(rest: Vec<OsString>) -> Result<Vec<Token>, ArgsError> {
+    let mut out = Vec::with_capacity(rest.len());
+    let mut options_done = false;
+    for arg in rest {
+        let is_option = !options_done
+            && arg
+                .to_str()
+                .is_some_and(|s| s.starts_with('-') && s.len() > 1);
+        if !is_option {
+            // A non-UTF-8 argument starting with '-' is still taken as a file name.
+            out.push(Token::Positional(arg));
+            continue;
+        }
+        let s = utf8(arg)?;
+        if s == "--" {
+            options_done = true;
+            continue;
+        }
+        match s.split_once('=') {
+            Some((name, value)) if s.starts_with("--") => out.push(Token::Opt {
+                name: name.to_string(),
+                value: Some(value.to_string()),
+            }),
+            _ => out.push(Token::Opt {
+                name: s,
+                value: None,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// Takes an option's value: the `=VALUE` part, or the next token.
+fn value_of(
+    command: &'static str,
+    option: &'static str,
+    expected: &'static str,
+    inline: Option<String>,
+    tokens: &mut std::vec::IntoIter<Token>,
+) -> Result<String, ArgsError> {
+    if let Some(v) = inline {
+        return Ok(v);
+    }
+    match tokens.next() {
+        Some(Token::Positional(v)) => utf8(v),
+        Some(Token::Opt { .. }) | None => Err(ArgsError::MissingValue {
+            command,
+            option,
+            expected,
+        }),
+    }
+}
+
+fn no_value(
+    command: &'static str,
+    option: &'static str,
+    value: Option<String>,
+) -> Result<(), ArgsError> {
+    match value {
+        None => Ok(()),
+        Some(_) => Err(ArgsError::UnexpectedValue { command, option }),
+    }
+}
+
+fn set_input(
+    command: &'static str,
+    input: &mut Option<Input>,
+    arg: OsString,
+) -> Result<(), ArgsError> {
+    if input.is_some() {
+        return Err(ArgsError::ExtraArgument {
+            command,
+            arg: arg.to_string_lossy().into_owned(),
+        });
+    }
+    *input = Some(Input::from_arg(arg));
+    Ok(())
+}
+
+fn parse_syntax(value: &str) -> Option<Syntax> {
+    Some(match value {
+        "auto" => Syntax::Auto,
+        "pseudo-c" | "pseudo_c" | "pseudoc" | "c" => Syntax::PseudoC,
+        "ubpf" => Syntax::Ubpf,
+        "hex" => Syntax::Hex,
+        _ => return None,
+    })
+}
+
+fn parse_style(value: &str) -> Option<Style> {
+    Some(match value {
+        "source" => Style::Source,
+        "log" => Style::Log,
+        _ => return None,
+    })
+}
+
+fn parse_asm(rest: Vec<OsString>) -> Result<Command, ArgsError> {
+    const CMD: &str = "asm";
+    let mut input = None;
+    let mut json = false;
+    let mut syntax = Syntax::Auto;
+    let mut toks = tokens(rest)?.into_iter();
+    while let Some(tok) = toks.next() {
+        match tok {
+            Token::Positional(arg) => set_input(CMD, &mut input, arg)?,
+            Token::Opt { name, value } => match name.as_str() {
+                "-h" | "--help" => return Ok(Command::Help(Some(Topic::Asm))),
+                "--json" => {
+                    no_value(CMD, "--json", value)?;
+                    json = true;
+                }
+                "--syntax" => {
+                    let v = value_of(CMD, "--syntax", SYNTAX_VALUES, value, &mut toks)?;
+                    syntax = parse_syntax(&v).ok_or(ArgsError::InvalidValue {
+                        command: CMD,
+                        option: "--syntax",
+                        value: v,
+                        expected: SYNTAX_VALUES,
+                    })?;
+                }
+                _ => {
+                    return Err(ArgsError::UnknownOption {
+                        command: CMD,
+                        option: name,
+                    })
+                }
+            },
+        }
+    }
+    let input = input.ok_or(ArgsError::MissingFile { command: CMD })?;
+    Ok(Command::Asm(AsmArgs {
+        input,
+        json,
+        syntax,
+    }))
+}
+
+fn parse_disasm(rest: Vec<OsString>) -> Result<Command, ArgsError> {
+    const CMD: &str = "disasm";
+    let mut input = None;
+    let mut style = Style::Source;
+    let mut toks = tokens(rest)?.into_iter();
+    while let Some(tok) = toks.next() {
+        match tok {
+            Token::Positional(arg) => set_input(CMD, &mut input, arg)?,
+            Token::Opt { name, value } => match name.as_str() {
+                "-h" | "--help" => return Ok(Command::Help(Some(Topic::Disasm))),
+                "--style" => {
+                    let v = value_of(CMD, "--style", STYLE_VALUES, value, &mut toks)?;
+                    style = parse_style(&v).ok_or(ArgsError::InvalidValue {
+                        command: CMD,
+                        option: "--style",
+                        value: v,
+                        expected: STYLE_VALUES,
+                    })?;
+                }
+                _ => {
+                    return Err(ArgsError::UnknownOption {
+                        command: CMD,
+                        option: name,
+                    })
+                }
+            },
+        }
+    }
+    let input = input.ok_or(ArgsError::MissingFile { command: CMD })?;
+    Ok(Command::Disasm(DisasmArgs { input, style }))
+}
+
+/// The not-yet-implemented commands accept anything, except that `--help` still works.
+fn parse_pending(which: Pending, rest: Vec<OsString>) -> Result<Command, ArgsError> {
+    let wants_help = rest
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "-h" || a == "--help");
+    if wants_help {
+        Ok(Command::Help(Some(Topic::Pending(which))))
+    } else {
+        Ok(Command::Pending(which))
+    }
+}
+
+pub const USAGE: &str = "\
+unwind: a BPF assembler, verifier and interpreter
+
+Usage:
+  unwind asm FILE [--json] [--syntax auto|pseudo-c|ubpf|hex]
+                        assemble; print the bytecode as hex (8 bytes a line) or JSON
+  unwind disasm FILE [--style source|log]
+                        disassemble hex or raw bytecode to pseudo-C
+  unwind verify FILE    (not yet available)
+  unwind run FILE       (not yet available)
+  unwind conformance DIR
+                        (not yet available)
+  unwind help [COMMAND] print this help, or a command's
+  unwind --version      print the version
+
+FILE may be '-' for standard input.
+
+Exit codes: 0 success, 2 unusable input (bad arguments, unreadable file, assembly errors).
+";
+
+pub const USAGE_ASM: &str = "\
+Usage: unwind asm FILE [--json] [--syntax auto|pseudo-c|ubpf|hex]
+
+Assembles FILE ('-' for standard input) and prints the bytecode as hex, one 8-byte slot a
+line (`b7 00 00 00 01 00 00 00`), which `unwind disasm` and `unwind asm --syntax hex` read back.
+
+Options:
+  --json             print one JSON object: syntax, instructions (pc, hex, line, column, text),
+                     functions, maps, prog_type and the whole bytecode as hex
+  --syntax SYNTAX    auto (default: detect), pseudo-c, ubpf or hex
+  -h, --help         print this help
+
+Errors are printed as FILE:LINE:COL: error: MESSAGE with the source line and a caret
+(with --json: {\"diagnostics\": [...]} on standard output); the exit code is then 2.
+";
+
+pub const USAGE_DISASM: &str = "\
+Usage: unwind disasm FILE [--style source|log]
+
+Disassembles bytecode to pseudo-C. FILE ('-' for standard input) holds either hex text
+(8 bytes an instruction, as `unwind asm` prints it) or raw binary bytecode.
+
+Options:
+  --style STYLE      source (default: re-assembles to the same bytes) or log (the kernel
+                     verifier log's style, `7: (15) if r0 == 0x0 goto pc+10`)
+  -h, --help         print this help
+";
+
+/// The usage text of a topic.
+pub fn usage(topic: Option<Topic>) -> String {
+    match topic {
+        None => USAGE.to_string(),
+        Some(Topic::Asm) => USAGE_ASM.to_string(),
+        Some(Topic::Disasm) => USAGE_DISASM.to_string(),
+        Some(Topic::Pending(p)) => {
+            format!("Usage: unwind {} ...\n\n{}\n", p.name(), pending_message(p))
+        }
+    }
+}
+
+/// What a not-yet-implemented command prints.
+pub fn pending_message(p: Pending) -> String {
+    format!(
+        "unwind {}: not yet available in this version (available: asm, disasm)",
+        p.name()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Command, ArgsError> {
+        parse(args.iter().copied())
+    }
+
+    #[test]
+    fn asm_with_options_in_any_order() {
+        let want = Command::Asm(AsmArgs {
+            input: Input::File("x.s".into()),
+            json: true,
+            syntax: Syntax::Ubpf,
+        });
+        assert_eq!(
+            p(&["asm", "x.s", "--json", "--syntax", "ubpf"]),
+            Ok(want.clone())
+        );
+        assert_eq!(p(&["asm", "--syntax=ubpf", "--json", "x.s"]), Ok(want));
+    }
+
+    #[test]
+    fn dash_is_stdin_and_double_dash_ends_options() {
+        assert!(matches!(
+            p(&["disasm", "-"]),
+            Ok(Command::Disasm(DisasmArgs {
+                input: Input::Stdin,
+                style: Style::Source
+            }))
+        ));
+        assert_eq!(
+            p(&["asm", "--", "--json"]),
+            Ok(Command::Asm(AsmArgs {
+                input: Input::File("--json".into()),
+                json: false,
+                syntax: Syntax::Auto,
+            }))
+        );
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(p(&[]), Err(ArgsError::MissingCommand));
+        assert_eq!(p(&["frob"]), Err(ArgsError::UnknownCommand("frob".into())));
+        assert_eq!(p(&["asm"]), Err(ArgsError::MissingFile { command: "asm" }));
+        assert!(matches!(
+            p(&["asm", "a", "b"]),
+            Err(ArgsError::ExtraArgument { .. })
+        ));
+        assert!(matches!(
+            p(&["asm", "a", "--frob"]),
+            Err(ArgsError::UnknownOption { .. })
+        ));
+        assert!(matches!(
+            p(&["asm", "a", "--syntax"]),
+            Err(ArgsError::MissingValue { .. })
+        ));
+        assert!(matches!(
+            p(&["asm", "a", "--syntax", "--json"]),
+            Err(ArgsError::MissingValue { .. })
+        ));
+        assert!(matches!(
+            p(&["asm", "a", "--syntax=intel"]),
+            Err(ArgsError::InvalidValue { .. })
+        ));
+        assert!(matches!(
+            p(&["asm", "a", "--json=yes"]),
+            Err(ArgsError::UnexpectedValue { .. })
+        ));
+        assert!(matches!(
+            p(&["disasm", "a", "--style", "att"]),
+            Err(ArgsError::InvalidValue { .. })
+        ));
+    }
+
+    #[test]
+    fn help_everywhere() {
+        assert_eq!(p(&["--help"]), Ok(Command::Help(None)));
+        assert_eq!(p(&["-h"]), Ok(Command::Help(None)));
+        assert_eq!(p(&["help"]), Ok(Command::Help(None)));
+        assert_eq!(p(&["help", "asm"]), Ok(Command::Help(Some(Topic::Asm))));
+        assert_eq!(p(&["asm", "-h"]), Ok(Command::Help(Some(Topic::Asm))));
+        assert_eq!(
+            p(&["disasm", "x", "--help"]),
+            Ok(Command::Help(Some(Topic::Disasm)))
+        );
+        assert_eq!(
+            p(&["verify", "--help"]),
+            Ok(Command::Help(Some(Topic::Pending(Pending::Verify))))
+        );
+        assert_eq!(p(&["run", "x.s"]), Ok(Command::Pending(Pending::Run)));
+    }
+}

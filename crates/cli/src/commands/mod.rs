@@ -1,0 +1,113 @@
+//! The subcommands. Each takes its parsed arguments and returns an [`Output`]: what to print
+//! on standard output and standard error, and the exit code. Nothing here writes directly, so
+//! every command can be tested as a function.
+
+pub mod asm;
+pub mod disasm;
+
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+
+use crate::args::{self, ArgsError, Command, Input};
+
+/// Exit code: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: unusable input (bad arguments, unreadable file, assembly errors), SPEC §6.
+pub const EXIT_UNUSABLE: u8 = 2;
+
+/// What a command prints, and how it exits.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: u8,
+}
+
+impl Output {
+    pub fn ok(stdout: String) -> Output {
+        Output {
+            stdout,
+            stderr: String::new(),
+            code: EXIT_OK,
+        }
+    }
+
+    /// A one-line error on standard error, exit code 2.
+    pub fn unusable(message: impl std::fmt::Display) -> Output {
+        Output {
+            stdout: String::new(),
+            stderr: format!("unwind: {message}\n"),
+            code: EXIT_UNUSABLE,
+        }
+    }
+
+    /// A command line that could not be parsed.
+    pub fn usage_error(err: &ArgsError) -> Output {
+        match err {
+            // `unwind` alone: show what there is to do.
+            ArgsError::MissingCommand => Output {
+                stdout: String::new(),
+                stderr: args::usage(None),
+                code: EXIT_UNUSABLE,
+            },
+            _ => Output::unusable(format_args!("{err} (see 'unwind --help')")),
+        }
+    }
+
+    /// Writes both streams and turns the code into the process's exit code. Write errors
+    /// (a closed pipe, say) are ignored: there is nobody left to tell.
+    pub fn emit(self) -> ExitCode {
+        let _ = io::stdout().lock().write_all(self.stdout.as_bytes());
+        let _ = io::stdout().lock().flush();
+        let _ = io::stderr().lock().write_all(self.stderr.as_bytes());
+        ExitCode::from(self.code)
+    }
+}
+
+/// Runs a parsed command line.
+pub fn execute(command: Command) -> Output {
+    match command {
+        Command::Help(topic) => Output::ok(args::usage(topic)),
+        Command::Version => Output::ok(format!("unwind {}\n", env!("CARGO_PKG_VERSION"))),
+        Command::Asm(a) => match read_input(&a.input) {
+            Ok(bytes) => asm::run(&a, &bytes),
+            Err(out) => out,
+        },
+        Command::Disasm(a) => match read_input(&a.input) {
+            Ok(bytes) => disasm::run(&a, &bytes),
+            Err(out) => out,
+        },
+        Command::Pending(p) => Output {
+            stdout: String::new(),
+            stderr: format!("{}\n", args::pending_message(p)),
+            code: EXIT_UNUSABLE,
+        },
+    }
+}
+
+/// Reads the whole input: a file, or standard input for `-`.
+fn read_input(input: &Input) -> Result<Vec<u8>, Output> {
+    let result = match input {
+        Input::Stdin => {
+            let mut buf = Vec::new();
+            io::stdin().lock().read_to_end(&mut buf).map(|_| buf)
+        }
+        Input::File(path) => std::fs::read(path),
+    };
+    result.map_err(|err| Output::unusable(format_args!("cannot read {input}: {}", io_reason(&err))))
+}
+
+/// An I/O error in words, without the `(os error N)` tail.
+fn io_reason(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::NotFound => "no such file".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_string(),
+                None => text,
+            }
+        }
+    }
+}
