@@ -37,7 +37,9 @@ pub enum AsmError {
     UnknownDirective { name: String },
     #[error("unknown program type {name}: expected a kernel program-type name such as socket, tc, xdp, cgroup_skb, tracepoint or raw")]
     UnknownProgType { name: String },
-    #[error("unknown map type {name}: expected a kernel map-type name such as array, hash or ringbuf")]
+    #[error(
+        "unknown map type {name}: expected a kernel map-type name such as array, hash or ringbuf"
+    )]
     UnknownMapType { name: String },
     #[error("unknown argument type {found}: expected scalar, ctx or mem:N")]
     UnknownArgType { found: String },

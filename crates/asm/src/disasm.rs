@@ -1,6 +1,15 @@
-//! Printing programs back as text.
+//! Printing programs back as text: in source style (pseudo-C with labels and directives, which
+//! assembles back to the same bytes) and in the kernel verifier log's style
+//! (`kernel/bpf/disasm.c`: `7: (15) if r0 == 0x0 goto pc+10`).
 
-use unwind_program::Program;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+
+use unwind_isa::{AtomicOp, CallTarget, Endian, Imm64Kind, Insn, Operand, Reg, Size, Slot, Width};
+use unwind_kernel::{helper_name, kfunc_name};
+use unwind_program::{GlobalArg, Linkage, Program};
+
+use crate::cursor::size_name;
 
 /// How to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,16 +20,554 @@ pub enum Style {
     Log,
 }
 
-/// Disassembles a whole program.
+/// Disassembles a whole program. Source style starts with the program's directives and puts
+/// a label before every function and jump target; log style is one `pc: (op) insn` line per
+/// instruction.
 pub fn disassemble(program: &Program, style: Style) -> String {
-    let _ = (program, style);
-    todo!("disassembler")
+    let names = LabelNames::new(program);
+    let mut out = String::new();
+    let decoded = program.decode();
+    if style == Style::Source {
+        write_directives(program, &mut out);
+    }
+    for (pc, slot) in decoded.iter().enumerate() {
+        match style {
+            Style::Source => {
+                for label in names.at(pc) {
+                    let _ = writeln!(out, "{label}:");
+                }
+                match slot {
+                    Slot::Insn(insn) => {
+                        let _ = writeln!(out, "\t{}", source_text(program, &names, pc, insn));
+                    }
+                    Slot::Imm64Tail => {}
+                    Slot::Invalid(e) => {
+                        let _ = writeln!(out, "\t// invalid instruction {pc}: {e}");
+                    }
+                }
+            }
+            Style::Log => {
+                if let Some(line) = log_line(program, pc, slot) {
+                    let _ = writeln!(out, "{line}");
+                }
+            }
+        }
+    }
+    if style == Style::Source {
+        for label in names.at(decoded.len()) {
+            let _ = writeln!(out, "{label}:");
+        }
+    }
+    out
 }
 
 /// One instruction at `pc`. In log style it has the `pc: (op) ` prefix; in source style it is
 /// the bare instruction text, with jump and call targets printed as labels where the program
 /// has them.
 pub fn format_insn(program: &Program, pc: usize, style: Style) -> String {
-    let _ = (program, pc, style);
-    todo!("disassembler")
+    let decoded = program.slots.get(pc..).map(unwind_isa::Insn::decode);
+    let slot = match decoded {
+        Some(Ok(insn)) => Slot::Insn(insn),
+        Some(Err(e)) => Slot::Invalid(e),
+        None => return String::new(),
+    };
+    match style {
+        Style::Source => match slot {
+            Slot::Insn(insn) => source_text(program, &LabelNames::new(program), pc, &insn),
+            Slot::Invalid(e) => format!("// invalid instruction: {e}"),
+            Slot::Imm64Tail => String::new(),
+        },
+        Style::Log => log_line(program, pc, &slot).unwrap_or_default(),
+    }
+}
+
+/// The kernel log's text of one instruction, without the `pc: (op) ` prefix.
+pub fn log_text(program: &Program, pc: usize, insn: &Insn) -> String {
+    kernel_text(program, pc, insn)
+}
+
+fn write_directives(program: &Program, out: &mut String) {
+    if let Some(t) = program.prog_type {
+        let _ = writeln!(out, ".ctx {}", t.name());
+    }
+    for m in &program.maps {
+        let _ = writeln!(
+            out,
+            ".map {} {} key={} value={} max_entries={}",
+            m.name,
+            m.map_type.name(),
+            m.key_size,
+            m.value_size,
+            m.max_entries
+        );
+    }
+    for f in &program.functions {
+        if f.linkage == Linkage::Global {
+            let args: Vec<String> = f
+                .args
+                .iter()
+                .map(|a| match a {
+                    GlobalArg::Scalar => "scalar".to_string(),
+                    GlobalArg::Ctx => "ctx".to_string(),
+                    GlobalArg::Mem(n) => format!("mem:{n}"),
+                })
+                .collect();
+            if args.is_empty() {
+                let _ = writeln!(out, ".globl {}", f.name);
+            } else {
+                let _ = writeln!(out, ".globl {}({})", f.name, args.join(", "));
+            }
+        }
+        if f.is_exception_callback {
+            let _ = writeln!(out, ".exception_callback {}", f.name);
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+}
+
+/// Label names for source-style output: the program's own labels, function names, and
+/// generated `L<pc>` names for jump targets that have none.
+struct LabelNames {
+    by_pc: BTreeMap<usize, Vec<String>>,
+}
+
+impl LabelNames {
+    fn new(program: &Program) -> Self {
+        let mut by_pc: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let mut used: HashSet<String> = HashSet::new();
+        for l in &program.labels {
+            by_pc.entry(l.pc).or_default().push(l.name.clone());
+            used.insert(l.name.clone());
+        }
+        for f in &program.functions {
+            let entry = by_pc.entry(f.start).or_default();
+            if f.start != 0 && !entry.contains(&f.name) && !used.contains(&f.name) {
+                entry.insert(0, f.name.clone());
+                used.insert(f.name.clone());
+            }
+            if entry.is_empty() {
+                by_pc.remove(&f.start);
+            }
+        }
+        let len = program.slots.len();
+        for (pc, slot) in program.decode().iter().enumerate() {
+            let Slot::Insn(insn) = slot else { continue };
+            let Some(t) = insn.jump_target(pc).or_else(|| insn.function_target(pc)) else {
+                continue;
+            };
+            let Ok(t) = usize::try_from(t) else { continue };
+            if t > len || by_pc.contains_key(&t) {
+                continue;
+            }
+            let mut name = format!("L{t}");
+            while used.contains(&name) {
+                name.push('_');
+            }
+            used.insert(name.clone());
+            by_pc.insert(t, vec![name]);
+        }
+        Self { by_pc }
+    }
+
+    fn at(&self, pc: usize) -> &[String] {
+        self.by_pc.get(&pc).map_or(&[], |v| v.as_slice())
+    }
+
+    fn first(&self, pc: i64) -> Option<&str> {
+        let pc = usize::try_from(pc).ok()?;
+        self.by_pc.get(&pc)?.first().map(String::as_str)
+    }
+}
+
+fn reg(r: Reg, w: Width) -> String {
+    match w {
+        Width::W32 => format!("w{}", r.index()),
+        Width::W64 => format!("r{}", r.index()),
+    }
+}
+
+fn operand(op: Operand, w: Width) -> String {
+    match op {
+        Operand::Reg(r) => reg(r, w),
+        Operand::Imm(i) => i.to_string(),
+    }
+}
+
+/// `(r1 + 4)` in source style, `(r1 +4)` in log style.
+fn addr(base: Reg, off: i16, log: bool) -> String {
+    match (log, off < 0) {
+        (true, _) => format!("({base} {off:+})"),
+        (false, true) => format!("({base} - {})", -(off as i32)),
+        (false, false) => format!("({base} + {off})"),
+    }
+}
+
+fn rel(off: i64) -> String {
+    format!("{off:+}")
+}
+
+fn source_text(program: &Program, names: &LabelNames, pc: usize, insn: &Insn) -> String {
+    let target = |rel_off: i64| -> String {
+        names
+            .first(pc as i64 + 1 + rel_off)
+            .map_or_else(|| rel(rel_off), str::to_string)
+    };
+    match *insn {
+        Insn::Alu {
+            width,
+            op,
+            dst,
+            src,
+        } => {
+            format!(
+                "{} {} {}",
+                reg(dst, width),
+                op.symbol(),
+                operand(src, width)
+            )
+        }
+        Insn::Neg { width, dst } => format!("{} = -{}", reg(dst, width), reg(dst, width)),
+        Insn::MovSx {
+            width,
+            dst,
+            src,
+            from_bits,
+        } => {
+            format!("{} = (s{from_bits}){}", reg(dst, width), reg(src, width))
+        }
+        Insn::AddrSpaceCast {
+            dst,
+            src,
+            dst_as,
+            src_as,
+        } => {
+            format!("{dst} = addr_space_cast({src}, {dst_as}, {src_as})")
+        }
+        Insn::Endian { kind, bits, dst } => format!("{dst} = {}{bits} {dst}", endian_name(kind)),
+        Insn::LdImm64 { dst, kind, imm } => {
+            let lo = imm as u32;
+            let hi = (imm >> 32) as u32;
+            let map_name = |idx: u32| {
+                program
+                    .maps
+                    .get(idx as usize)
+                    .map_or_else(|| idx.to_string(), |m| m.name.clone())
+            };
+            let plus = |off: u32| {
+                if off == 0 {
+                    String::new()
+                } else {
+                    format!(" + {}", off as i32)
+                }
+            };
+            match kind {
+                Imm64Kind::Imm => format!("{dst} = {imm:#x} ll"),
+                Imm64Kind::MapFd => format!("{dst} = map[{}] ll", map_name(lo)),
+                Imm64Kind::MapValue => {
+                    format!("{dst} = map_value[{}]{} ll", map_name(lo), plus(hi))
+                }
+                Imm64Kind::Func => match names.first(pc as i64 + 1 + lo as i32 as i64) {
+                    Some(name) => format!("{dst} = {name}"),
+                    None => format!("{dst} = func({:+}) ll", lo as i32),
+                },
+                Imm64Kind::BtfId => format!("{dst} = btf_id({lo}) ll"),
+                Imm64Kind::MapIdx => format!("{dst} = map_idx({lo}) ll"),
+                Imm64Kind::MapIdxValue => format!("{dst} = map_idx_value({lo}){} ll", plus(hi)),
+            }
+        }
+        Insn::LdAbs { size, imm } => format!("r0 = *({} *)skb[{imm}]", size_name(size, false)),
+        Insn::LdInd { size, src, imm } => {
+            if imm == 0 {
+                format!("r0 = *({} *)skb[{src}]", size_name(size, false))
+            } else {
+                format!("r0 = *({} *)skb[{src} + {imm}]", size_name(size, false))
+            }
+        }
+        Insn::Load {
+            size,
+            signed,
+            dst,
+            src,
+            off,
+        } => {
+            format!(
+                "{dst} = *({} *){}",
+                size_name(size, signed),
+                addr(src, off, false)
+            )
+        }
+        Insn::StoreImm {
+            size,
+            dst,
+            off,
+            imm,
+        } => {
+            format!(
+                "*({} *){} = {imm}",
+                size_name(size, false),
+                addr(dst, off, false)
+            )
+        }
+        Insn::StoreReg {
+            size,
+            dst,
+            off,
+            src,
+        } => {
+            format!(
+                "*({} *){} = {src}",
+                size_name(size, false),
+                addr(dst, off, false)
+            )
+        }
+        Insn::Atomic {
+            size,
+            op,
+            fetch,
+            dst,
+            off,
+            src,
+        } => {
+            let w = if size == Size::W {
+                Width::W32
+            } else {
+                Width::W64
+            };
+            let sz = size_name(size, false);
+            let a = addr(dst, off, false);
+            let inner = &a[1..a.len() - 1];
+            match (op, fetch) {
+                (AtomicOp::Xchg, _) => {
+                    let f = if w == Width::W32 {
+                        "xchg32_32"
+                    } else {
+                        "xchg_64"
+                    };
+                    format!("{} = {f}({inner}, {})", reg(src, w), reg(src, w))
+                }
+                (AtomicOp::Cmpxchg, _) => {
+                    let f = if w == Width::W32 {
+                        "cmpxchg32_32"
+                    } else {
+                        "cmpxchg_64"
+                    };
+                    let r0 = reg(Reg::R0, w);
+                    format!("{r0} = {f}({inner}, {r0}, {})", reg(src, w))
+                }
+                (_, true) => format!(
+                    "{} = atomic_fetch_{}(({sz} *){a}, {})",
+                    reg(src, w),
+                    op.name(),
+                    reg(src, w)
+                ),
+                (_, false) => format!("lock *({sz} *){a} {} {}", atomic_symbol(op), reg(src, w)),
+            }
+        }
+        Insn::Ja { off } => format!("goto {}", target(off as i64)),
+        Insn::Gotol { imm } => format!("gotol {}", target(imm as i64)),
+        Insn::MayGoto { off } => format!("may_goto {}", target(off as i64)),
+        Insn::Jump {
+            width,
+            op,
+            dst,
+            src,
+            off,
+        } => format!(
+            "if {} {} {} goto {}",
+            reg(dst, width),
+            op.symbol(),
+            operand(src, width),
+            target(off as i64)
+        ),
+        Insn::Call(CallTarget::Helper(id)) => match helper_name(id) {
+            Some(name) => format!("call {name}"),
+            None => format!("call {id}"),
+        },
+        Insn::Call(CallTarget::Local(imm)) => format!("call {}", target(imm as i64)),
+        Insn::Call(CallTarget::Kfunc(id)) => match kfunc_name(id) {
+            Some(name) => format!("call {name}"),
+            None => format!("call kfunc({id})"),
+        },
+        Insn::Callx { reg } => format!("callx {reg}"),
+        Insn::Exit => "exit".to_string(),
+    }
+}
+
+fn endian_name(kind: Endian) -> &'static str {
+    match kind {
+        Endian::Le => "le",
+        Endian::Be => "be",
+        Endian::Swap => "bswap",
+    }
+}
+
+fn atomic_symbol(op: AtomicOp) -> &'static str {
+    match op {
+        AtomicOp::Add => "+=",
+        AtomicOp::And => "&=",
+        AtomicOp::Or => "|=",
+        AtomicOp::Xor => "^=",
+        AtomicOp::Xchg | AtomicOp::Cmpxchg => "=",
+    }
+}
+
+fn log_line(program: &Program, pc: usize, slot: &Slot) -> Option<String> {
+    let code = program.slots.get(pc)?.code;
+    match slot {
+        Slot::Insn(insn) => Some(format!(
+            "{pc}: ({code:02x}) {}",
+            kernel_text(program, pc, insn)
+        )),
+        Slot::Imm64Tail => None,
+        Slot::Invalid(e) => Some(format!("{pc}: ({code:02x}) invalid: {e}")),
+    }
+}
+
+/// The text `print_bpf_insn()` prints for an instruction.
+fn kernel_text(program: &Program, pc: usize, insn: &Insn) -> String {
+    match *insn {
+        // The kernel prints an ALU32 shift or move as `w`, but a byte swap always as `r`.
+        Insn::Alu {
+            width,
+            op,
+            dst,
+            src,
+        } => {
+            format!(
+                "{} {} {}",
+                reg(dst, width),
+                op.symbol(),
+                operand(src, width)
+            )
+        }
+        Insn::Endian { kind, bits, dst } => format!("{dst} = {}{bits} {dst}", endian_name(kind)),
+        Insn::LdImm64 { dst, kind, imm } => {
+            let lo = imm as u32;
+            match kind {
+                Imm64Kind::MapFd | Imm64Kind::MapValue => {
+                    let name = program
+                        .maps
+                        .get(lo as usize)
+                        .map_or_else(|| lo.to_string(), |m| m.name.clone());
+                    let value = if kind == Imm64Kind::MapValue {
+                        "_value"
+                    } else {
+                        ""
+                    };
+                    format!("{dst} = map{value}[{name}]")
+                }
+                Imm64Kind::Func => {
+                    let t = pc as i64 + 1 + lo as i32 as i64;
+                    match usize::try_from(t)
+                        .ok()
+                        .and_then(|t| program.functions.iter().find(|f| f.start == t))
+                    {
+                        Some(f) => format!("{dst} = {}", f.name),
+                        None => format!("{dst} = {imm:#x}"),
+                    }
+                }
+                _ => format!("{dst} = {imm:#x}"),
+            }
+        }
+        Insn::LdAbs { size, imm } => format!("r0 = *({} *)skb[{imm}]", size_name(size, false)),
+        Insn::LdInd { size, src, imm } => {
+            format!("r0 = *({} *)skb[{src} + {imm}]", size_name(size, false))
+        }
+        Insn::Load {
+            size,
+            signed,
+            dst,
+            src,
+            off,
+        } => {
+            format!(
+                "{dst} = *({} *){}",
+                size_name(size, signed),
+                addr(src, off, true)
+            )
+        }
+        Insn::StoreImm {
+            size,
+            dst,
+            off,
+            imm,
+        } => {
+            format!(
+                "*({} *){} = {imm}",
+                size_name(size, false),
+                addr(dst, off, true)
+            )
+        }
+        Insn::StoreReg {
+            size,
+            dst,
+            off,
+            src,
+        } => {
+            format!(
+                "*({} *){} = {src}",
+                size_name(size, false),
+                addr(dst, off, true)
+            )
+        }
+        Insn::Atomic {
+            size,
+            op,
+            fetch,
+            dst,
+            off,
+            src,
+        } => {
+            let sz = size_name(size, false);
+            let a = addr(dst, off, true);
+            let bits = if size == Size::DW { "64" } else { "" };
+            match (op, fetch) {
+                (AtomicOp::Cmpxchg, _) => {
+                    format!("r0 = atomic{bits}_cmpxchg(({sz} *){a}, r0, {src})")
+                }
+                (AtomicOp::Xchg, _) => format!("{src} = atomic{bits}_xchg(({sz} *){a}, {src})"),
+                (_, true) => format!(
+                    "{src} = atomic{bits}_fetch_{}(({sz} *){a}, {src})",
+                    op.name()
+                ),
+                (_, false) => format!("lock *({sz} *){a} {} {src}", atomic_symbol(op)),
+            }
+        }
+        Insn::Ja { off } => format!("goto pc{off:+}"),
+        Insn::Gotol { imm } => format!("gotol pc{imm:+}"),
+        Insn::MayGoto { off } => format!("may_goto pc{off:+}"),
+        Insn::Jump {
+            width,
+            op,
+            dst,
+            src,
+            off,
+        } => {
+            let rhs = match src {
+                Operand::Reg(r) => reg(r, width),
+                Operand::Imm(i) => format!("{:#x}", i as u32),
+            };
+            format!(
+                "if {} {} {rhs} goto pc{off:+}",
+                reg(dst, width),
+                op.symbol()
+            )
+        }
+        Insn::Call(CallTarget::Helper(id)) => {
+            format!("call {}#{id}", helper_name(id).unwrap_or("unknown"))
+        }
+        Insn::Call(CallTarget::Local(imm)) => format!("call pc{imm:+}"),
+        Insn::Call(CallTarget::Kfunc(id)) => {
+            format!("call {}#{id}", kfunc_name(id).unwrap_or("kernel-function"))
+        }
+        _ => {
+            // Neg, movsx, addr_space_cast, callx and exit print the same in both styles.
+            let names = LabelNames {
+                by_pc: BTreeMap::new(),
+            };
+            source_text(program, &names, pc, insn)
+        }
+    }
 }

@@ -6,8 +6,15 @@
 //! makes it panic or hang. [`disasm`] prints a program back, in source style (re-assembles to
 //! the same bytes) or in the kernel log's style.
 
+mod builder;
+mod cursor;
 mod diagnostic;
+mod directive;
 pub mod disasm;
+mod hex;
+mod lexer;
+mod pseudo_c;
+mod ubpf;
 
 pub use diagnostic::{AsmError, Diagnostic};
 pub use unwind_program::Program;
@@ -55,6 +62,185 @@ pub fn assemble(source: &str) -> Assembly {
 
 /// Assembles with the given options.
 pub fn assemble_with(source: &str, options: &Options) -> Assembly {
-    let _ = (source, options);
-    todo!("assembler")
+    let mut diagnostics = Vec::new();
+    let syntax = match options.syntax {
+        Syntax::Auto => detect_syntax(source),
+        s => s,
+    };
+    let program = if syntax == Syntax::Hex {
+        assemble_hex(source, &mut diagnostics)
+    } else {
+        let lines = lexer::lex(source, &mut diagnostics);
+        let mut stmts = Vec::new();
+        for line in &lines {
+            parse_line(line, syntax, &mut stmts, &mut diagnostics);
+        }
+        builder::build(stmts, &mut diagnostics)
+    };
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    Assembly {
+        program: if diagnostics.is_empty() {
+            program
+        } else {
+            None
+        },
+        diagnostics,
+        syntax,
+    }
+}
+
+/// Picks the syntax of a file: a `.syntax` directive, else hex when every line is hex bytes,
+/// else uBPF when the first instruction that tells them apart is a uBPF mnemonic.
+pub fn detect_syntax(source: &str) -> Syntax {
+    let mut hex_lines = 0;
+    let mut other_lines = 0;
+    let mut first_decisive = None;
+    let mut sink = Vec::new();
+    for line in source.lines().take(10_000) {
+        let trimmed = line.trim();
+        if let Some(rest) = trimmed.strip_prefix(".syntax") {
+            match rest.split_whitespace().next() {
+                Some("ubpf") => return Syntax::Ubpf,
+                Some("hex") => return Syntax::Hex,
+                Some("pseudo-c" | "pseudo_c" | "pseudoc" | "llvm") => return Syntax::PseudoC,
+                _ => {}
+            }
+        }
+        if hex::looks_like_hex(line) {
+            hex_lines += 1;
+            continue;
+        }
+        let lexed = lexer::lex(line, &mut sink);
+        sink.clear();
+        let Some(l) = lexed.first() else { continue };
+        other_lines += 1;
+        if first_decisive.is_none() {
+            first_decisive = decisive(l);
+        }
+    }
+    if hex_lines > 0 && other_lines == 0 {
+        Syntax::Hex
+    } else {
+        first_decisive.unwrap_or(Syntax::PseudoC)
+    }
+}
+
+/// Which syntax one line belongs to, when it tells.
+fn decisive(line: &lexer::Line) -> Option<Syntax> {
+    let mut toks = line.tokens.iter().peekable();
+    // Skip a leading label.
+    if line.tokens.len() >= 2 && line.tokens[1].is(":") {
+        toks.next();
+        toks.next();
+    }
+    let first = toks.next()?;
+    let second = toks.next();
+    if first.text.starts_with('.') || matches!(first.text.as_str(), "exit" | "call") {
+        return None;
+    }
+    if line.tokens.iter().any(|t| t.text.starts_with("%r")) {
+        return Some(Syntax::Ubpf);
+    }
+    if first.is("lock") {
+        return Some(if second.is_some_and(|t| t.is("*")) {
+            Syntax::PseudoC
+        } else {
+            Syntax::Ubpf
+        });
+    }
+    if ubpf::is_mnemonic(&first.text) && second.is_none_or(|t| !t.text.ends_with('=')) {
+        return Some(Syntax::Ubpf);
+    }
+    Some(Syntax::PseudoC)
+}
+
+fn parse_line(
+    line: &lexer::Line,
+    syntax: Syntax,
+    stmts: &mut Vec<cursor::Stmt>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut c = cursor::Cursor::new(line);
+    // `name:` labels, possibly followed by an instruction on the same line.
+    while c
+        .peek()
+        .is_some_and(|t| t.kind == lexer::Kind::Ident && !t.text.starts_with('%'))
+        && c.peek_at(1).is_some_and(|t| t.is(":"))
+    {
+        let t = c.next().expect("peeked");
+        c.next();
+        stmts.push(cursor::Stmt::Label(
+            t.text.clone(),
+            unwind_program::Span::new(line.number, t.col, t.end),
+        ));
+    }
+    if c.at_end() {
+        return;
+    }
+    let col = c.col();
+    if c.peek().is_some_and(|t| t.text.starts_with('.')) {
+        if c.peek_is(".syntax") {
+            return;
+        }
+        match directive::parse(&mut c) {
+            Ok(d) => stmts.push(cursor::Stmt::Directive(d, c.span_from(col))),
+            Err(d) => diagnostics.push(d),
+        }
+        return;
+    }
+    let parsed = match syntax {
+        Syntax::Ubpf => ubpf::insn(&mut c),
+        _ => pseudo_c::insn(&mut c, line.log_opcode),
+    };
+    match parsed {
+        Ok((insn, fixup)) => stmts.push(cursor::Stmt::Insn(cursor::Pending {
+            insn,
+            fixup,
+            span: c.span_from(col),
+        })),
+        Err(d) => diagnostics.push(d),
+    }
+}
+
+fn assemble_hex(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Program> {
+    let parsed = hex::parse(source, diagnostics);
+    if parsed.len() > MAX_SLOTS {
+        diagnostics.push(Diagnostic::new(
+            1,
+            1,
+            1,
+            AsmError::ProgramTooLarge {
+                count: parsed.len(),
+                limit: MAX_SLOTS,
+            },
+        ));
+        return None;
+    }
+    let slots: Vec<_> = parsed.iter().map(|(s, _)| *s).collect();
+    // Every slot must decode: bytecode with invalid encodings is reported, not assembled.
+    for (pc, slot) in unwind_isa::decode_program(&slots).into_iter().enumerate() {
+        if let unwind_isa::Slot::Invalid(e) = slot {
+            let line = parsed[pc].1;
+            diagnostics.push(Diagnostic::new(
+                line,
+                1,
+                1,
+                AsmError::InvalidBytecode {
+                    reason: format!("instruction {pc}: {e}"),
+                },
+            ));
+        }
+    }
+    if slots.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(Diagnostic::new(1, 1, 1, AsmError::EmptyProgram));
+    }
+    if !diagnostics.is_empty() {
+        return None;
+    }
+    let mut program = Program::from_slots(slots);
+    program.spans = parsed
+        .iter()
+        .map(|(_, line)| unwind_program::Span::new(*line, 1, 1))
+        .collect();
+    Some(program)
 }

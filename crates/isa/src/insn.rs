@@ -548,7 +548,12 @@ impl Insn {
     pub fn encode_into(&self, out: &mut Vec<RawInsn>) {
         let w = |width: Width, c32: u8, c64: u8| if width == Width::W32 { c32 } else { c64 };
         let raw = match *self {
-            Insn::Alu { width, op, dst, src } => {
+            Insn::Alu {
+                width,
+                op,
+                dst,
+                src,
+            } => {
                 let (opbits, off) = op.field();
                 let class = w(width, CLASS_ALU, CLASS_ALU64);
                 match src {
@@ -645,7 +650,13 @@ impl Insn {
                     AtomicOp::Xchg => ATOMIC_XCHG,
                     AtomicOp::Cmpxchg => ATOMIC_CMPXCHG,
                 } | if fetch { ATOMIC_FETCH } else { 0 };
-                RawInsn::new(CLASS_STX | MODE_ATOMIC | size.field(), dst.0, src.0, off, imm)
+                RawInsn::new(
+                    CLASS_STX | MODE_ATOMIC | size.field(),
+                    dst.0,
+                    src.0,
+                    off,
+                    imm,
+                )
             }
             Insn::Ja { off } => RawInsn::new(CLASS_JMP | JMP_JA, 0, 0, off, 0),
             Insn::Gotol { imm } => RawInsn::new(CLASS_JMP32 | JMP_JA, 0, 0, 0, imm),

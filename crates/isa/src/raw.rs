@@ -59,7 +59,7 @@ impl RawInsn {
 
 /// Splits a byte buffer into slots. Fails when the length is not a multiple of 8.
 pub fn slots_from_bytes(bytes: &[u8]) -> Result<Vec<RawInsn>, crate::DecodeError> {
-    if bytes.len() % SLOT_SIZE != 0 {
+    if !bytes.len().is_multiple_of(SLOT_SIZE) {
         return Err(crate::DecodeError::TrailingBytes { len: bytes.len() });
     }
     Ok(bytes
