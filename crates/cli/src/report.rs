@@ -33,6 +33,10 @@ fn snippet(source: &str, line: u32, column: u32, end_column: u32) -> Option<Stri
     let index = usize::try_from(line).ok()?.checked_sub(1)?;
     let text = source.split('\n').nth(index)?;
     let text = text.strip_suffix('\r').unwrap_or(text);
+    if text.is_empty() {
+        // Nothing to point at (an empty file, say): the headline says it all.
+        return None;
+    }
     let chars: Vec<char> = text.chars().collect();
 
     // Columns are 1-based character positions; a point past the end sits just after the text.
@@ -96,5 +100,7 @@ mod tests {
         // No such line (or line 0): the headline alone.
         assert_eq!(render("p.s", src, &diag(7, 1, 1)).lines().count(), 1);
         assert_eq!(render("p.s", src, &diag(0, 0, 0)).lines().count(), 1);
+        // An empty line has nothing under which to put a caret.
+        assert_eq!(render("p.s", "", &diag(1, 1, 1)).lines().count(), 1);
     }
 }

@@ -104,15 +104,15 @@ const SIMPLE: &str = "r0 = 1\nexit\n";
 const SIMPLE_HEX: &str = "b7 00 00 00 01 00 00 00\n95 00 00 00 00 00 00 00\n";
 
 /// A main program with a 64-bit immediate and a bpf-to-bpf call to a static function.
-const WITH_CALL: &str = "\
-    r1 = 0x1122334455667788 ll
-    call add_one
-    exit
-add_one:
-    r0 = r1
-    r0 += 1
-    exit
-";
+const WITH_CALL: &str = concat!(
+    "    r1 = 0x1122334455667788 ll\n",
+    "    call add_one\n",
+    "    exit\n",
+    "add_one:\n",
+    "    r0 = r1\n",
+    "    r0 += 1\n",
+    "    exit\n",
+);
 
 // ---------------------------------------------------------------------------------- asm
 
@@ -290,6 +290,20 @@ fn asm_json_errors_go_to_stdout() {
     assert_eq!(diags[0]["column"], 5);
     assert!(diags[0]["kind"].is_string());
     assert!(diags[0]["message"].as_str().unwrap().contains("r11"));
+}
+
+#[test]
+fn asm_of_empty_file_is_one_error() {
+    let s = Scratch::new("asm_empty");
+    s.write("empty.s", "");
+    let run = s.run(&["asm", "empty.s"]);
+    run.unusable();
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("empty.s:1:1: error: "),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
