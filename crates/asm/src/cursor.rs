@@ -192,6 +192,12 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Whether the next token is shaped like a register (`r12` is, though invalid).
+    pub fn peek_reg_like(&self) -> bool {
+        self.peek()
+            .is_some_and(|t| !matches!(parse_reg(&t.text), RegParse::NotReg))
+    }
+
     pub fn peek_reg(&self) -> Option<(Reg, Width)> {
         match parse_reg(&self.peek()?.text) {
             RegParse::Ok(r, w) => Some((r, w)),

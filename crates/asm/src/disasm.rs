@@ -141,7 +141,15 @@ impl LabelNames {
             by_pc.entry(l.pc).or_default().push(l.name.clone());
             used.insert(l.name.clone());
         }
+        let decoded = program.decode();
+        // A label can only stand before a whole instruction (not inside an ld_imm64).
+        let labelable = |pc: usize| {
+            pc == decoded.len() || !matches!(decoded.get(pc), Some(Slot::Imm64Tail) | None)
+        };
         for f in &program.functions {
+            if !labelable(f.start) {
+                continue;
+            }
             let entry = by_pc.entry(f.start).or_default();
             if f.start != 0 && !entry.contains(&f.name) && !used.contains(&f.name) {
                 entry.insert(0, f.name.clone());
@@ -152,13 +160,13 @@ impl LabelNames {
             }
         }
         let len = program.slots.len();
-        for (pc, slot) in program.decode().iter().enumerate() {
+        for (pc, slot) in decoded.iter().enumerate() {
             let Slot::Insn(insn) = slot else { continue };
             let Some(t) = insn.jump_target(pc).or_else(|| insn.function_target(pc)) else {
                 continue;
             };
             let Ok(t) = usize::try_from(t) else { continue };
-            if t > len || by_pc.contains_key(&t) {
+            if t >= len || by_pc.contains_key(&t) || !labelable(t) {
                 continue;
             }
             let mut name = format!("L{t}");
@@ -259,7 +267,7 @@ fn source_text(program: &Program, names: &LabelNames, pc: usize, insn: &Insn) ->
                 if off == 0 {
                     String::new()
                 } else {
-                    format!(" + {}", off as i32)
+                    format!(" + {off}")
                 }
             };
             match kind {
@@ -446,29 +454,17 @@ fn kernel_text(program: &Program, pc: usize, insn: &Insn) -> String {
         Insn::LdImm64 { dst, kind, imm } => {
             let lo = imm as u32;
             match kind {
-                Imm64Kind::MapFd | Imm64Kind::MapValue => {
-                    let name = program
-                        .maps
-                        .get(lo as usize)
-                        .map_or_else(|| lo.to_string(), |m| m.name.clone());
-                    let value = if kind == Imm64Kind::MapValue {
-                        "_value"
-                    } else {
-                        ""
+                // The kernel prints an address; a relative form can be pasted back.
+                Imm64Kind::Func => format!("{dst} = func({:+})", lo as i32),
+                Imm64Kind::Imm => format!("{dst} = {imm:#x}"),
+                // The kernel prints the resolved address; we have none, so print the source.
+                _ => {
+                    let names = LabelNames {
+                        by_pc: BTreeMap::new(),
                     };
-                    format!("{dst} = map{value}[{name}]")
+                    let text = source_text(program, &names, pc, insn);
+                    text.trim_end_matches(" ll").to_string()
                 }
-                Imm64Kind::Func => {
-                    let t = pc as i64 + 1 + lo as i32 as i64;
-                    match usize::try_from(t)
-                        .ok()
-                        .and_then(|t| program.functions.iter().find(|f| f.start == t))
-                    {
-                        Some(f) => format!("{dst} = {}", f.name),
-                        None => format!("{dst} = {imm:#x}"),
-                    }
-                }
-                _ => format!("{dst} = {imm:#x}"),
             }
         }
         Insn::LdAbs { size, imm } => format!("r0 = *({} *)skb[{imm}]", size_name(size, false)),

@@ -43,13 +43,16 @@ pub(crate) fn parse(src: &str, diags: &mut Vec<Diagnostic>) -> Vec<(RawInsn, u32
         let body = strip_comment(line);
         let mut bytes = Vec::new();
         let mut ok = true;
-        let mut col = 0usize;
-        for word in body.split(|c: char| c.is_whitespace() || c == ',') {
-            let start = col;
-            col += word.len() + 1;
-            if word.is_empty() {
-                continue;
-            }
+        let is_sep = |c: char| c.is_whitespace() || c == ',';
+        let words = body.char_indices().filter_map(|(i, c)| {
+            let starts = !is_sep(c) && body[..i].chars().next_back().is_none_or(is_sep);
+            starts.then(|| {
+                let rest = &body[i..];
+                let end = rest.find(is_sep).unwrap_or(rest.len());
+                (i, &rest[..end])
+            })
+        });
+        for (start, word) in words {
             let column = body[..start].chars().count() as u32 + 1;
             let prefixed = word.starts_with("0x") || word.starts_with("0X");
             let digits = if prefixed { &word[2..] } else { word };

@@ -122,6 +122,21 @@ fn lex_line(number: u32, chars: &[char], diags: &mut Vec<Diagnostic>) -> Option<
             i += 1;
             continue;
         }
+        // `name#123` as the verifier log prints calls: keep `#` and the id as tokens.
+        if c == '#'
+            && i > 0
+            && is_ident_char(chars[i - 1])
+            && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())
+        {
+            tokens.push(Token {
+                kind: Kind::Punct,
+                text: "#".to_string(),
+                col,
+                end: col + 1,
+            });
+            i += 1;
+            continue;
+        }
         // Comments: `//`, `#`, and `;` (the verifier log's state suffix) run to the end of line.
         if c == '#' || c == ';' || (c == '/' && chars.get(i + 1) == Some(&'/')) {
             break;

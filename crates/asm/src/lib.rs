@@ -135,7 +135,7 @@ fn decisive(line: &lexer::Line) -> Option<Syntax> {
     }
     let first = toks.next()?;
     let second = toks.next();
-    if first.text.starts_with('.') || matches!(first.text.as_str(), "exit" | "call") {
+    if first.text.starts_with('.') || matches!(first.text.as_str(), "exit" | "call" | "callx") {
         return None;
     }
     if line.tokens.iter().any(|t| t.text.starts_with("%r")) {

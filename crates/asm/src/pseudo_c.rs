@@ -54,7 +54,7 @@ pub(crate) fn insn(c: &mut Cursor, log_opcode: Option<u8>) -> PResult<(Insn, Opt
             lock(c)?
         }
         "*" => (store(c)?, None),
-        _ if c.peek_reg().is_some() => assignment(c, log_opcode)?,
+        _ if c.peek_reg_like() => assignment(c, log_opcode)?,
         _ => {
             return Err(c.error(AsmError::UnknownInstruction {
                 found: format!("'{}'", first.text),
@@ -105,6 +105,18 @@ fn call(c: &mut Cursor) -> PResult<(Insn, Option<Fixup>)> {
         let id = c.imm32()?;
         c.expect(")")?;
         return Ok((Insn::Call(CallTarget::Kfunc(id)), None));
+    }
+    // Log forms: `call bpf_map_lookup_elem#1`, `call unknown#212`, `call kernel-function#N`.
+    if t.text == "kernel" && c.peek_is("-") && c.peek_at(1).is_some_and(|f| f.is("function")) {
+        c.pos += 2;
+        c.expect("#")?;
+        return Ok((Insn::Call(CallTarget::Kfunc(c.imm32()?)), None));
+    }
+    if c.eat("#") {
+        let id = c.imm32()?;
+        if t.text == "unknown" {
+            return Ok((Insn::Call(CallTarget::Helper(id)), None));
+        }
     }
     if t.text == "local" {
         let t = target(c)?;
@@ -710,7 +722,7 @@ fn pseudo_imm64(
     let ld = |kind, imm: u64| Insn::LdImm64 { dst, kind, imm };
     let plus_offset = |c: &mut Cursor| -> PResult<i32> {
         if c.eat("+") {
-            Ok(c.int_in("map value offset", 0, i32::MAX as i128)? as i32)
+            Ok(c.int_in("map value offset", 0, u32::MAX as i128)? as u32 as i32)
         } else {
             Ok(0)
         }
@@ -720,7 +732,7 @@ fn pseudo_imm64(
             let value = t.text == "map_value";
             c.next();
             if c.peek_int() {
-                let fd = c.int_in("map fd", 0, i32::MAX as i128)? as u32 as u64;
+                let fd = c.int_in("map fd", 0, u32::MAX as i128)? as u32 as u64;
                 c.expect("]")?;
                 let off = if value { plus_offset(c)? } else { 0 };
                 let kind = if value {

@@ -953,6 +953,17 @@ fn decode_ld(s: RawInsn, next: Option<RawInsn>) -> Result<Insn, DecodeError> {
                     reason: "only its imm field may be non-zero",
                 });
             }
+            // Only a constant and the map-value forms use the high half (kernel:
+            // "unrecognized bpf_ld_imm64 insn" otherwise).
+            let high_used = matches!(
+                kind,
+                Imm64Kind::Imm | Imm64Kind::MapValue | Imm64Kind::MapIdxValue
+            );
+            if !high_used && n.imm != 0 {
+                return Err(DecodeError::BadSecondSlot {
+                    reason: "this pseudo source leaves the second imm zero",
+                });
+            }
             let imm = (s.imm as u32 as u64) | ((n.imm as u32 as u64) << 32);
             Ok(Insn::LdImm64 { dst, kind, imm })
         }

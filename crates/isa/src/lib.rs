@@ -57,3 +57,124 @@ pub fn encode_program<'a>(insns: impl IntoIterator<Item = &'a Insn>) -> Vec<RawI
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(code: u8, dst: u8, src: u8, off: i16, imm: i32) -> Result<Insn, DecodeError> {
+        Insn::decode(&[RawInsn::new(code, dst, src, off, imm), RawInsn::default()])
+    }
+
+    #[test]
+    fn reserved_fields_are_refused_like_the_kernel() {
+        // kernel: "BPF_ALU uses reserved fields" for a K-source ALU op with src_reg set.
+        assert!(matches!(
+            dec(0x07, 1, 2, 0, 1),
+            Err(DecodeError::ReservedField {
+                field: Field::Src,
+                ..
+            })
+        ));
+        assert!(matches!(
+            dec(0x95, 0, 0, 0, 1),
+            Err(DecodeError::ReservedField {
+                field: Field::Imm,
+                ..
+            })
+        ));
+        // sdiv/smod use off = 1; other values are invalid.
+        assert!(matches!(
+            dec(0x3f, 1, 2, 2, 0),
+            Err(DecodeError::InvalidField {
+                field: Field::Off,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn invalid_registers_and_opcodes() {
+        assert_eq!(
+            dec(0xb7, 11, 0, 0, 0),
+            Err(DecodeError::InvalidRegister {
+                field: Field::Dst,
+                reg: 11
+            })
+        );
+        // No sign-extending 64-bit load, no JMP32 exit, no 0xe0 ALU op.
+        assert_eq!(
+            dec(0x99, 1, 2, 0, 0),
+            Err(DecodeError::UnknownOpcode { code: 0x99 })
+        );
+        assert_eq!(
+            dec(0x96, 0, 0, 0, 0),
+            Err(DecodeError::UnknownOpcode { code: 0x96 })
+        );
+        assert_eq!(
+            dec(0xe7, 0, 0, 0, 0),
+            Err(DecodeError::UnknownOpcode { code: 0xe7 })
+        );
+        // Endianness sizes are 16, 32 or 64.
+        assert!(matches!(
+            dec(0xdc, 1, 0, 0, 8),
+            Err(DecodeError::InvalidField { .. })
+        ));
+    }
+
+    #[test]
+    fn ld_imm64_needs_a_clean_second_slot() {
+        let first = RawInsn::new(0x18, 1, 0, 0, 1);
+        assert_eq!(Insn::decode(&[first]), Err(DecodeError::MissingSecondSlot));
+        assert!(matches!(
+            Insn::decode(&[first, RawInsn::new(0x18, 0, 0, 0, 0)]),
+            Err(DecodeError::BadSecondSlot { .. })
+        ));
+        let ok = Insn::decode(&[first, RawInsn::new(0, 0, 0, 0, 2)]).unwrap();
+        assert_eq!(
+            ok,
+            Insn::LdImm64 {
+                dst: Reg::R1,
+                kind: Imm64Kind::Imm,
+                imm: 0x2_0000_0001
+            }
+        );
+    }
+
+    #[test]
+    fn atomics_decode_every_operation() {
+        for (imm, op, fetch) in [
+            (0x00, AtomicOp::Add, false),
+            (0x01, AtomicOp::Add, true),
+            (0x40, AtomicOp::Or, false),
+            (0x51, AtomicOp::And, true),
+            (0xa1, AtomicOp::Xor, true),
+            (0xe1, AtomicOp::Xchg, true),
+            (0xf1, AtomicOp::Cmpxchg, true),
+        ] {
+            let insn = dec(0xdb, 10, 1, -8, imm).unwrap();
+            assert!(matches!(insn, Insn::Atomic { op: o, fetch: f, .. } if o == op && f == fetch));
+        }
+        // xchg without the fetch bit is not an operation.
+        assert!(dec(0xdb, 10, 1, -8, 0xe0).is_err());
+        // Byte-sized atomics do not exist.
+        assert!(dec(0xd3, 10, 1, -8, 0).is_err());
+    }
+
+    #[test]
+    fn decode_program_marks_ld_imm64_tails_and_keeps_going() {
+        let slots = [
+            RawInsn::new(0x18, 1, 0, 0, 1),
+            RawInsn::default(),
+            RawInsn::new(0xff, 0, 0, 0, 0),
+            RawInsn::new(0x95, 0, 0, 0, 0),
+        ];
+        let d = decode_program(&slots);
+        assert!(matches!(d[1], Slot::Imm64Tail));
+        assert!(matches!(
+            d[2],
+            Slot::Invalid(DecodeError::UnknownOpcode { code: 0xff })
+        ));
+        assert_eq!(d[3], Slot::Insn(Insn::Exit));
+    }
+}
