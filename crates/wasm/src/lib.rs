@@ -1,0 +1,130 @@
+//! The JS API of Unwind, for the playground's Web Worker (`web/worker.ts`).
+//!
+//! Thin bindings in the style of Ruff's `ruff_wasm`: every function converts its input, calls
+//! the Rust crates, and converts the result with the plain-Rust functions of [`view`] (tested
+//! natively). Problems in the user's program come back as data (`diagnostics`); only misuse of
+//! the API (an unknown option, a value of the wrong type) throws a JS `Error`.
+//!
+//! Results are plain JS objects; 64-bit values (immediates, bytecode) cross as strings, never as
+//! JS numbers. pcs, lines and columns are small integers. The TypeScript declarations of the
+//! results are written by hand in [`TS_TYPES`] and a native test checks they name every field.
+
+pub mod view;
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// TypeScript declarations of what the functions below return, added to the generated `.d.ts`.
+pub const TS_TYPES: &str = r#"
+/** Input syntax: detected (`auto`), LLVM/kernel pseudo-C, the uBPF dialect, or raw hex bytecode. */
+export type Syntax = "auto" | "pseudo_c" | "ubpf" | "hex";
+
+export interface AssembleOptions {
+  syntax?: Syntax;
+}
+
+/** An error in the source. Lines and columns are 1-based; `endColumn` is one past the end. */
+export interface Diagnostic {
+  line: number;
+  column: number;
+  endColumn: number;
+  message: string;
+  /** The error's kind in snake_case, e.g. `unknown_instruction`. */
+  kind: string;
+}
+
+/** One instruction (an `ld_imm64` is one instruction covering two pcs). */
+export interface Instruction {
+  pc: number;
+  /** 8 or 16 bytes in hex, separated by spaces. */
+  hex: string;
+  line: number;
+  column: number;
+  endColumn: number;
+  /** Source-style disassembly. */
+  source: string;
+  /** Kernel-verifier-log-style disassembly, with the `pc: (op) ` prefix. */
+  log: string;
+}
+
+export interface FunctionInfo {
+  name: string;
+  start: number;
+  end: number;
+  linkage: "main" | "static" | "global" | "hidden";
+  /** Declared arguments of a global function: `scalar`, `ctx`, `mem:N`. */
+  args: string[];
+  isExceptionCallback: boolean;
+  line: number;
+}
+
+export interface MapInfo {
+  name: string;
+  type: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  line: number;
+}
+
+export interface AssembleResult {
+  /** A program was produced (no errors). */
+  ok: boolean;
+  /** The syntax used (never `auto`). */
+  syntax: Exclude<Syntax, "auto">;
+  diagnostics: Diagnostic[];
+  instructions: Instruction[];
+  slotCount: number;
+  /** One 8-byte slot per line, bytes in hex separated by spaces. */
+  bytecodeHex: string;
+  /** Source style: pseudo-C that assembles back to the same bytes. */
+  disassembly: string;
+  /** The kernel verifier log's style. */
+  log: string;
+  functions: FunctionInfo[];
+  maps: MapInfo[];
+  progType: string | null;
+}
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const _: &str = TS_TYPES;
+
+#[cfg(feature = "console_error_panic_hook")]
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// The version of the Unwind crates in this module.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Assembles `source`. Returns the program's views and every diagnostic; throws only when
+/// `options` is not an `AssembleOptions` object (or `undefined`/`null`).
+#[wasm_bindgen(unchecked_return_type = "AssembleResult")]
+pub fn assemble(
+    source: &str,
+    #[wasm_bindgen(unchecked_param_type = "AssembleOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let options: view::AssembleOptions = if options.is_undefined() || options.is_null() {
+        view::AssembleOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| JsError::new(&format!("invalid options: {e}")))?
+    };
+    let result = view::assemble(source, &options).map_err(|e| JsError::new(&e))?;
+    to_js(&result)
+}
+
+/// Plain objects (not `Map`s), `null` for `None`. No `u64` is serialized: those are strings.
+fn to_js(value: &impl Serialize) -> Result<JsValue, JsError> {
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_missing_as_null(true)
+        .serialize_maps_as_objects(true);
+    value
+        .serialize(&serializer)
+        .map_err(|e| JsError::new(&format!("internal error: {e}")))
+}

@@ -1,0 +1,161 @@
+// The source editor: a plain <textarea> (keyboard and screen-reader friendly) with a line-number
+// gutter that marks lines with errors. Tab indents; Escape then Tab moves focus on, so the
+// editor is never a keyboard trap.
+
+const INDENT = "    ";
+
+export interface Cursor {
+  line: number;
+  column: number;
+}
+
+export class Editor {
+  private escaped = false;
+  private lineCount = 0;
+  private errorLines = new Set<number>();
+  private currentLine = 0;
+  private readonly cursorListeners: Array<(cursor: Cursor) => void> = [];
+
+  constructor(
+    readonly textarea: HTMLTextAreaElement,
+    private readonly gutter: HTMLElement,
+  ) {
+    textarea.addEventListener("input", () => this.refresh());
+    textarea.addEventListener("scroll", () => this.syncScroll());
+    textarea.addEventListener("keydown", (event) => this.keydown(event));
+    for (const type of ["keyup", "click", "focus", "select"]) {
+      textarea.addEventListener(type, () => this.cursorMoved());
+    }
+    this.refresh();
+  }
+
+  get text(): string {
+    return this.textarea.value;
+  }
+
+  /** Replaces the whole text (loading an example); the caret goes to the start. */
+  setText(text: string): void {
+    this.textarea.value = text;
+    this.textarea.setSelectionRange(0, 0);
+    this.textarea.scrollTop = 0;
+    this.refresh();
+  }
+
+  onInput(listener: () => void): void {
+    this.textarea.addEventListener("input", listener);
+  }
+
+  onCursor(listener: (cursor: Cursor) => void): void {
+    this.cursorListeners.push(listener);
+  }
+
+  /** Lines (1-based) to mark in the gutter as having errors. */
+  markErrors(lines: Iterable<number>): void {
+    this.errorLines = new Set(lines);
+    this.renderGutter();
+  }
+
+  /**
+   * Focuses the editor and selects `line`, from `column` to `endColumn` (1-based, counted in
+   * characters like the assembler's diagnostics), scrolling it into view.
+   */
+  focusLocation(line: number, column = 1, endColumn = column): void {
+    const lines = this.text.split("\n");
+    const index = Math.min(Math.max(line, 1), lines.length) - 1;
+    let offset = 0;
+    for (let i = 0; i < index; i++) offset += lines[i]!.length + 1;
+    const chars = Array.from(lines[index] ?? "");
+    const toUnits = (col: number) =>
+      chars.slice(0, Math.min(Math.max(col - 1, 0), chars.length)).join("").length;
+    const start = offset + toUnits(column);
+    const end = offset + toUnits(Math.max(endColumn, column));
+    this.textarea.focus({ preventScroll: true });
+    this.textarea.setSelectionRange(start, end);
+    const lineHeight = parseFloat(getComputedStyle(this.textarea).lineHeight) || 20;
+    const top = index * lineHeight;
+    const view = this.textarea.clientHeight;
+    if (top < this.textarea.scrollTop || top + lineHeight > this.textarea.scrollTop + view) {
+      this.textarea.scrollTop = Math.max(0, top - view / 3);
+    }
+    this.cursorMoved();
+  }
+
+  cursor(): Cursor {
+    const before = this.text.slice(0, this.textarea.selectionStart);
+    const lineStart = before.lastIndexOf("\n") + 1;
+    return {
+      line: before.split("\n").length,
+      column: Array.from(before.slice(lineStart)).length + 1,
+    };
+  }
+
+  private keydown(event: KeyboardEvent): void {
+    const escaped = this.escaped;
+    this.escaped = event.key === "Escape";
+    if (event.key !== "Tab" || escaped || event.ctrlKey || event.metaKey || event.altKey) return;
+    event.preventDefault();
+    if (event.shiftKey) {
+      this.outdent();
+    } else {
+      this.insert(INDENT);
+    }
+  }
+
+  /** Inserts text at the caret as typing would (undoable where the browser allows it). */
+  private insert(text: string): void {
+    // execCommand keeps the browser's undo history; setRangeText is the fallback.
+    if (!document.execCommand("insertText", false, text)) {
+      this.textarea.setRangeText(text, this.textarea.selectionStart, this.textarea.selectionEnd, "end");
+      this.textarea.dispatchEvent(new Event("input"));
+    }
+  }
+
+  /** Shift-Tab: removes up to one indent before the caret's line. */
+  private outdent(): void {
+    const { selectionStart } = this.textarea;
+    const lineStart = this.text.lastIndexOf("\n", selectionStart - 1) + 1;
+    const spaces = /^ {1,4}|^\t/.exec(this.text.slice(lineStart))?.[0].length ?? 0;
+    if (spaces === 0) return;
+    this.textarea.setSelectionRange(lineStart, lineStart + spaces);
+    if (!document.execCommand("delete")) {
+      this.textarea.setRangeText("", lineStart, lineStart + spaces, "start");
+      this.textarea.dispatchEvent(new Event("input"));
+    }
+  }
+
+  private refresh(): void {
+    const count = this.text.split("\n").length;
+    if (count !== this.lineCount) {
+      this.lineCount = count;
+      this.renderGutter();
+    }
+    this.syncScroll();
+  }
+
+  private renderGutter(): void {
+    const fragment = document.createDocumentFragment();
+    for (let line = 1; line <= this.lineCount; line++) {
+      const div = document.createElement("div");
+      div.textContent = String(line);
+      if (this.errorLines.has(line)) div.className = "has-error";
+      if (line === this.currentLine) div.classList.add("is-current");
+      fragment.append(div);
+    }
+    this.gutter.replaceChildren(fragment);
+    this.syncScroll();
+  }
+
+  private syncScroll(): void {
+    this.gutter.scrollTop = this.textarea.scrollTop;
+  }
+
+  private cursorMoved(): void {
+    const cursor = this.cursor();
+    if (cursor.line !== this.currentLine) {
+      this.gutter.children[this.currentLine - 1]?.classList.remove("is-current");
+      this.currentLine = cursor.line;
+      this.gutter.children[this.currentLine - 1]?.classList.add("is-current");
+    }
+    for (const listener of this.cursorListeners) listener(cursor);
+  }
+}

@@ -1,0 +1,159 @@
+// The playground page: wires the editor, the controls and the output panes to the worker
+// client. Assembles on input (debounced), on Ctrl/Cmd-Enter and when the syntax changes.
+
+import { AsmClient } from "./client.js";
+import { Editor } from "./editor.js";
+import { BytecodePane, DiagnosticsPane, DisassemblyPane, SYNTAX_NAMES, plural } from "./panes.js";
+import type { AssembleResult, Syntax } from "./protocol.js";
+
+/** Delay after the last keystroke before assembling. */
+const DEBOUNCE_MS = 200;
+
+interface Example {
+  file: string;
+  title: string;
+  syntax?: Syntax;
+}
+
+function byId<T extends HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (node === null) throw new Error(`the page has no #${id}`);
+  return node as T;
+}
+
+const editor = new Editor(byId<HTMLTextAreaElement>("source"), byId("gutter"));
+const syntaxSelect = byId<HTMLSelectElement>("syntax");
+const exampleSelect = byId<HTMLSelectElement>("example");
+const status = byId("status");
+const workspace = byId("workspace");
+const navigate = (line: number, column?: number, endColumn?: number) =>
+  editor.focusLocation(line, column, endColumn);
+
+const diagnostics = new DiagnosticsPane(byId("diagnostics"), byId("diagnostics-count"), navigate);
+const bytecode = new BytecodePane(
+  byId("bytecode-pane"),
+  byId<HTMLTableSectionElement>("bytecode-rows"),
+  byId("bytecode-summary"),
+  navigate,
+);
+const disassembly = new DisassemblyPane(
+  byId("disassembly-pane"),
+  [byId<HTMLButtonElement>("tab-source"), byId<HTMLButtonElement>("tab-log")],
+  byId("disasm-source"),
+  byId("disasm-log"),
+);
+
+/** The last result that produced a program: shown (dimmed) while the source has errors. */
+let lastGood: AssembleResult | null = null;
+let timer: number | undefined;
+
+const client = new AsmClient({
+  ready(version) {
+    byId("version").textContent = `unwind ${version}`;
+  },
+  assembled(result, elapsedMs) {
+    show(result, elapsedMs);
+  },
+  failed(message, fatal) {
+    setBusy(false);
+    diagnostics.renderFailure(message);
+    setStatus(fatal ? `Internal error, assembler restarted: ${message}` : `Error: ${message}`, "error");
+  },
+});
+
+function assembleNow(): void {
+  window.clearTimeout(timer);
+  timer = undefined;
+  setBusy(true);
+  client.assemble(editor.text, { syntax: syntaxSelect.value as Syntax });
+}
+
+function assembleSoon(): void {
+  setBusy(true);
+  window.clearTimeout(timer);
+  timer = window.setTimeout(assembleNow, DEBOUNCE_MS);
+}
+
+/** aria-busy on the workspace: true from an edit until its result is drawn. */
+function setBusy(busy: boolean): void {
+  workspace.setAttribute("aria-busy", String(busy));
+}
+
+function show(result: AssembleResult, elapsedMs: number): void {
+  setBusy(timer !== undefined); // still busy when an edit is waiting for its debounce
+  if (result.ok) lastGood = result;
+  const stale = !result.ok && lastGood !== null;
+  diagnostics.render(result.diagnostics);
+  editor.markErrors(result.diagnostics.map((d) => d.line));
+  bytecode.render(lastGood, stale);
+  bytecode.highlightLine(editor.cursor().line);
+  disassembly.render(lastGood, stale);
+  const syntax = SYNTAX_NAMES[result.syntax] ?? result.syntax;
+  const time = `${elapsedMs < 1 ? elapsedMs.toFixed(2) : elapsedMs.toFixed(0)} ms`;
+  if (result.ok) {
+    setStatus(`Assembled ${plural(result.instructions.length, "instruction")} · ${syntax} · ${time}`, "ok");
+  } else {
+    setStatus(`${plural(result.diagnostics.length, "error")} · ${syntax} · ${time}`, "error");
+  }
+}
+
+function setStatus(text: string, kind: "ok" | "error" | "busy"): void {
+  status.textContent = text;
+  status.dataset["kind"] = kind;
+}
+
+async function loadExamples(): Promise<void> {
+  let examples: Example[];
+  try {
+    const response = await fetch("static/examples/index.json");
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    examples = (await response.json()) as Example[];
+  } catch (error) {
+    setBusy(false);
+    setStatus(`Could not load the examples: ${String(error)}`, "error");
+    return;
+  }
+  exampleSelect.replaceChildren(
+    ...examples.map((example) => new Option(example.title, JSON.stringify(example))),
+  );
+  if (examples[0] !== undefined) await loadExample(examples[0]);
+}
+
+async function loadExample(example: Example): Promise<void> {
+  setBusy(true);
+  setStatus(`Loading ${example.title}…`, "busy");
+  try {
+    const response = await fetch(`static/examples/${example.file}`);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    editor.setText(await response.text());
+  } catch (error) {
+    setBusy(false);
+    setStatus(`Could not load ${example.file}: ${String(error)}`, "error");
+    return;
+  }
+  syntaxSelect.value = example.syntax ?? "auto";
+  lastGood = null;
+  assembleNow();
+}
+
+editor.onInput(assembleSoon);
+editor.onCursor((cursor) => {
+  byId("cursor").textContent = `Ln ${cursor.line}, Col ${cursor.column}`;
+  bytecode.highlightLine(cursor.line);
+});
+syntaxSelect.addEventListener("change", assembleNow);
+exampleSelect.addEventListener("change", () => {
+  void loadExample(JSON.parse(exampleSelect.value) as Example);
+});
+byId("assemble").addEventListener("click", assembleNow);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    assembleNow();
+  }
+});
+
+bytecode.render(null, false);
+disassembly.render(null, false);
+setStatus("Loading the assembler…", "busy");
+void loadExamples();
