@@ -45,18 +45,12 @@ pub enum AsmError {
     UnknownArgType { found: String },
     #[error("{directive} names {name}, but no label {name} is defined")]
     DirectiveTargetMissing { directive: String, name: String },
-    #[error("exception callback is already set to {first} on line {first_line}")]
-    DuplicateExceptionCallback { first: String, first_line: u32 },
-    #[error("jump target {target} is outside the program (0..{len})")]
-    JumpOutOfRange { target: i64, len: usize },
     #[error("the program has {count} instructions: expected at most {limit}")]
     ProgramTooLarge { count: usize, limit: usize },
     #[error("the program is empty: expected at least one instruction")]
     EmptyProgram,
     #[error("invalid bytecode: {reason}")]
     InvalidBytecode { reason: String },
-    #[error("{syntax} syntax expected, found {found}")]
-    WrongSyntax { syntax: String, found: String },
 }
 
 /// An error at a place in the source. Lines and columns are 1-based; columns count characters.
