@@ -94,7 +94,7 @@ proptest! {
         for syntax in [Syntax::Auto, Syntax::PseudoC, Syntax::Ubpf, Syntax::Hex] {
             let a = assemble_with(&src, &Options { syntax });
             // Either a program or at least one diagnostic, never both.
-            prop_assert!(a.program.is_some() != !a.diagnostics.is_empty());
+            prop_assert!(a.program.is_some() == a.diagnostics.is_empty());
             for d in &a.diagnostics {
                 prop_assert!(d.line >= 1 && d.column >= 1 && d.end_column >= d.column);
             }

@@ -160,7 +160,8 @@ impl Func {
 /// BTF ids of our simulated kernel start here (real ids depend on the kernel build).
 pub const KFUNC_BTF_ID_BASE: i32 = 70000;
 
-const CPUMASK_PROG_TYPES: &[ProgType] = &[ProgType::Tracing, ProgType::StructOps, ProgType::Syscall];
+const CPUMASK_PROG_TYPES: &[ProgType] =
+    &[ProgType::Tracing, ProgType::StructOps, ProgType::Syscall];
 
 use ArgKind as A;
 use ResourceKind as R;
@@ -201,7 +202,13 @@ const fn kfunc(
 
 /// The catalogue. Order is irrelevant; names and ids are unique (checked by a test).
 pub const FUNCS: &[Func] = &[
-    helper("bpf_map_lookup_elem", 1, &[A::MapPtr, A::MapKey], RetKind::MapValueOrNull, Effect::None),
+    helper(
+        "bpf_map_lookup_elem",
+        1,
+        &[A::MapPtr, A::MapKey],
+        RetKind::MapValueOrNull,
+        Effect::None,
+    ),
     helper(
         "bpf_map_update_elem",
         2,
@@ -209,29 +216,65 @@ pub const FUNCS: &[Func] = &[
         RetKind::Scalar,
         Effect::None,
     ),
-    helper("bpf_map_delete_elem", 3, &[A::MapPtr, A::MapKey], RetKind::Scalar, Effect::None),
+    helper(
+        "bpf_map_delete_elem",
+        3,
+        &[A::MapPtr, A::MapKey],
+        RetKind::Scalar,
+        Effect::None,
+    ),
     helper("bpf_ktime_get_ns", 5, &[], RetKind::Scalar, Effect::None),
     helper(
         "bpf_trace_printk",
         6,
-        &[A::ReadableMem, A::ConstSize, A::Anything, A::Anything, A::Anything],
+        &[
+            A::ReadableMem,
+            A::ConstSize,
+            A::Anything,
+            A::Anything,
+            A::Anything,
+        ],
         RetKind::Scalar,
         Effect::None,
     ),
     helper("bpf_get_prandom_u32", 7, &[], RetKind::Scalar, Effect::None),
-    helper("bpf_get_smp_processor_id", 8, &[], RetKind::Scalar, Effect::None),
-    helper("bpf_get_current_pid_tgid", 14, &[], RetKind::Scalar, Effect::None),
+    helper(
+        "bpf_get_smp_processor_id",
+        8,
+        &[],
+        RetKind::Scalar,
+        Effect::None,
+    ),
+    helper(
+        "bpf_get_current_pid_tgid",
+        14,
+        &[],
+        RetKind::Scalar,
+        Effect::None,
+    ),
     helper(
         "bpf_sk_lookup_tcp",
         84,
-        &[A::Ctx, A::ReadableMem, A::ConstSize, A::Anything, A::Anything],
+        &[
+            A::Ctx,
+            A::ReadableMem,
+            A::ConstSize,
+            A::Anything,
+            A::Anything,
+        ],
         RetKind::AcquiredOrNull(R::Socket),
         Effect::Acquire(R::Socket),
     ),
     helper(
         "bpf_sk_lookup_udp",
         85,
-        &[A::Ctx, A::ReadableMem, A::ConstSize, A::Anything, A::Anything],
+        &[
+            A::Ctx,
+            A::ReadableMem,
+            A::ConstSize,
+            A::Anything,
+            A::Anything,
+        ],
         RetKind::AcquiredOrNull(R::Socket),
         Effect::Acquire(R::Socket),
     ),
@@ -242,8 +285,20 @@ pub const FUNCS: &[Func] = &[
         RetKind::Scalar,
         Effect::Release(R::Socket),
     ),
-    helper("bpf_spin_lock", 93, &[A::SpinLock], RetKind::Void, Effect::SpinLock),
-    helper("bpf_spin_unlock", 94, &[A::SpinLock], RetKind::Void, Effect::SpinUnlock),
+    helper(
+        "bpf_spin_lock",
+        93,
+        &[A::SpinLock],
+        RetKind::Void,
+        Effect::SpinLock,
+    ),
+    helper(
+        "bpf_spin_unlock",
+        94,
+        &[A::SpinLock],
+        RetKind::Void,
+        Effect::SpinUnlock,
+    ),
     helper(
         "bpf_ringbuf_reserve",
         131,
@@ -334,17 +389,39 @@ pub const FUNCS: &[Func] = &[
             Effect::Release(R::Cpumask),
         )
     },
-    kfunc("bpf_rcu_read_lock", 9, &[], RetKind::Void, Effect::RcuReadLock),
-    kfunc("bpf_rcu_read_unlock", 10, &[], RetKind::Void, Effect::RcuReadUnlock),
-    kfunc("bpf_throw", 11, &[A::Anything], RetKind::Never, Effect::Throw),
+    kfunc(
+        "bpf_rcu_read_lock",
+        9,
+        &[],
+        RetKind::Void,
+        Effect::RcuReadLock,
+    ),
+    kfunc(
+        "bpf_rcu_read_unlock",
+        10,
+        &[],
+        RetKind::Void,
+        Effect::RcuReadUnlock,
+    ),
+    kfunc(
+        "bpf_throw",
+        11,
+        &[A::Anything],
+        RetKind::Never,
+        Effect::Throw,
+    ),
 ];
 
 /// A function name resolved for a `call` instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum CallRef {
     /// A helper: modelled (in [`FUNCS`]) or only known by its UAPI id.
-    Helper { id: i32 },
-    Kfunc { btf_id: i32 },
+    Helper {
+        id: i32,
+    },
+    Kfunc {
+        btf_id: i32,
+    },
 }
 
 /// Looks a modelled function up by name.

@@ -54,7 +54,11 @@ mod tests {
             ("bpf_ringbuf_discard", 133),
             ("bpf_loop", 181),
         ] {
-            assert_eq!(resolve_call_name(name), Some(CallRef::Helper { id }), "{name}");
+            assert_eq!(
+                resolve_call_name(name),
+                Some(CallRef::Helper { id }),
+                "{name}"
+            );
         }
         for name in [
             "bpf_obj_new",
@@ -69,17 +73,26 @@ mod tests {
             "bpf_rcu_read_unlock",
             "bpf_throw",
         ] {
-            assert!(matches!(resolve_call_name(name), Some(CallRef::Kfunc { .. })), "{name}");
+            assert!(
+                matches!(resolve_call_name(name), Some(CallRef::Kfunc { .. })),
+                "{name}"
+            );
         }
         // Unmodelled UAPI helpers still resolve by name.
-        assert_eq!(resolve_call_name("bpf_csum_diff"), Some(CallRef::Helper { id: 28 }));
+        assert_eq!(
+            resolve_call_name("bpf_csum_diff"),
+            Some(CallRef::Helper { id: 28 })
+        );
         assert_eq!(resolve_call_name("bpf_no_such_helper"), None);
     }
 
     #[test]
     fn every_resource_has_an_acquirer_and_its_release_function() {
         for kind in ResourceKind::ALL {
-            assert!(FUNCS.iter().any(|f| f.effect == Effect::Acquire(kind)), "{kind:?}");
+            assert!(
+                FUNCS.iter().any(|f| f.effect == Effect::Acquire(kind)),
+                "{kind:?}"
+            );
             let release = func_by_name(kind.release_function()).expect("release function");
             assert_eq!(release.effect, Effect::Release(kind));
         }

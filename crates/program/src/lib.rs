@@ -251,13 +251,13 @@ mod tests {
 
     #[test]
     fn functions_start_at_call_targets() {
-        let insns = [
-            Insn::Call(CallTarget::Local(1)),
-            Insn::Exit,
-            Insn::Exit,
-        ];
+        let insns = [Insn::Call(CallTarget::Local(1)), Insn::Exit, Insn::Exit];
         let p = Program::from_slots(unwind_isa::encode_program(&insns));
-        let f: Vec<_> = p.functions.iter().map(|f| (f.start, f.end, f.linkage)).collect();
+        let f: Vec<_> = p
+            .functions
+            .iter()
+            .map(|f| (f.start, f.end, f.linkage))
+            .collect();
         assert_eq!(f, vec![(0, 2, Linkage::Main), (2, 3, Linkage::Static)]);
         assert_eq!(p.functions[1].name, "func_2");
     }
