@@ -338,7 +338,10 @@ mod tests {
             },
             AsmError::UndefinedLabel { name: "out".into() },
             AsmError::EmptyProgram,
-            AsmError::JumpOutOfRange { target: -3, len: 2 },
+            AsmError::DuplicateLabel {
+                name: "out".into(),
+                first_line: 2,
+            },
         ];
         for error in errors {
             let tag = serde_json::to_value(&error).unwrap()["kind"]
