@@ -4,6 +4,7 @@
 //! it; the assembler and disassembler use it to resolve call names.
 
 mod catalogue;
+mod ctx;
 mod helper_ids;
 mod types;
 
@@ -12,6 +13,7 @@ pub use catalogue::{
     resolve_call_name, ArgKind, CallRef, Effect, Func, FuncKind, ResourceKind, RetKind, FUNCS,
     KFUNC_BTF_ID_BASE,
 };
+pub use ctx::{CtxField, CtxLayout, FieldKind, SK_BUFF, XDP_MD};
 pub use types::{MapType, ProgType};
 
 #[cfg(test)]

@@ -1,0 +1,196 @@
+//! Context layouts: the structure R1 points to at program entry, at the kernel's offsets
+//! (`struct __sk_buff` and `struct xdp_md` in `include/uapi/linux/bpf.h`).
+
+use serde::Serialize;
+
+use crate::ProgType;
+
+/// What a context field holds, beyond its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    /// A plain number.
+    Scalar,
+    /// Loads give a pointer to the first packet byte (`data`).
+    PacketData,
+    /// Loads give a pointer one past the last packet byte (`data_end`).
+    PacketEnd,
+    /// Loads give a pointer to the metadata before the packet (`data_meta`).
+    PacketMeta,
+    /// A kernel pointer the model does not give out (`flow_keys`, `sk`).
+    Pointer,
+}
+
+/// One field of a context structure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CtxField {
+    pub name: &'static str,
+    pub offset: u32,
+    /// Size in bytes of the whole field (an array counts once).
+    pub size: u32,
+    /// Size of one element: the widest access the kernel allows at once.
+    pub elem_size: u32,
+    pub kind: FieldKind,
+}
+
+impl CtxField {
+    pub const fn end(&self) -> u32 {
+        self.offset + self.size
+    }
+}
+
+/// A context structure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct CtxLayout {
+    pub name: &'static str,
+    pub size: u32,
+    pub fields: &'static [CtxField],
+}
+
+impl CtxLayout {
+    /// The field that contains byte `offset`.
+    pub fn field_at(&self, offset: u32) -> Option<&'static CtxField> {
+        self.fields
+            .iter()
+            .find(|f| (f.offset..f.end()).contains(&offset))
+    }
+
+    pub fn field(&self, name: &str) -> Option<&'static CtxField> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+const fn f(name: &'static str, offset: u32, size: u32, kind: FieldKind) -> CtxField {
+    CtxField {
+        name,
+        offset,
+        size,
+        elem_size: size,
+        kind,
+    }
+}
+
+const fn arr(name: &'static str, offset: u32, count: u32, elem: u32) -> CtxField {
+    CtxField {
+        name,
+        offset,
+        size: count * elem,
+        elem_size: elem,
+        kind: FieldKind::Scalar,
+    }
+}
+
+use FieldKind::{PacketData, PacketEnd, PacketMeta, Pointer, Scalar};
+
+/// `struct __sk_buff` (192 bytes).
+pub const SK_BUFF: CtxLayout = CtxLayout {
+    name: "__sk_buff",
+    size: 192,
+    fields: &[
+        f("len", 0, 4, Scalar),
+        f("pkt_type", 4, 4, Scalar),
+        f("mark", 8, 4, Scalar),
+        f("queue_mapping", 12, 4, Scalar),
+        f("protocol", 16, 4, Scalar),
+        f("vlan_present", 20, 4, Scalar),
+        f("vlan_tci", 24, 4, Scalar),
+        f("vlan_proto", 28, 4, Scalar),
+        f("priority", 32, 4, Scalar),
+        f("ingress_ifindex", 36, 4, Scalar),
+        f("ifindex", 40, 4, Scalar),
+        f("tc_index", 44, 4, Scalar),
+        arr("cb", 48, 5, 4),
+        f("hash", 68, 4, Scalar),
+        f("tc_classid", 72, 4, Scalar),
+        f("data", 76, 4, PacketData),
+        f("data_end", 80, 4, PacketEnd),
+        f("napi_id", 84, 4, Scalar),
+        f("family", 88, 4, Scalar),
+        f("remote_ip4", 92, 4, Scalar),
+        f("local_ip4", 96, 4, Scalar),
+        arr("remote_ip6", 100, 4, 4),
+        arr("local_ip6", 116, 4, 4),
+        f("remote_port", 132, 4, Scalar),
+        f("local_port", 136, 4, Scalar),
+        f("data_meta", 140, 4, PacketMeta),
+        f("flow_keys", 144, 8, Pointer),
+        f("tstamp", 152, 8, Scalar),
+        f("wire_len", 160, 4, Scalar),
+        f("gso_segs", 164, 4, Scalar),
+        f("sk", 168, 8, Pointer),
+        f("gso_size", 176, 4, Scalar),
+        f("tstamp_type", 180, 1, Scalar),
+        f("hwtstamp", 184, 8, Scalar),
+    ],
+};
+
+/// `struct xdp_md` (24 bytes).
+pub const XDP_MD: CtxLayout = CtxLayout {
+    name: "xdp_md",
+    size: 24,
+    fields: &[
+        f("data", 0, 4, PacketData),
+        f("data_end", 4, 4, PacketEnd),
+        f("data_meta", 8, 4, PacketMeta),
+        f("ingress_ifindex", 12, 4, Scalar),
+        f("rx_queue_index", 16, 4, Scalar),
+        f("egress_ifindex", 20, 4, Scalar),
+    ],
+};
+
+impl ProgType {
+    /// The context layout the model knows for this program type.
+    pub fn ctx_layout(self) -> Option<&'static CtxLayout> {
+        match self {
+            ProgType::SocketFilter
+            | ProgType::SchedCls
+            | ProgType::SchedAct
+            | ProgType::CgroupSkb
+            | ProgType::LwtIn
+            | ProgType::LwtOut
+            | ProgType::LwtXmit
+            | ProgType::LwtSeg6local
+            | ProgType::SkSkb => Some(&SK_BUFF),
+            ProgType::Xdp => Some(&XDP_MD),
+            _ => None,
+        }
+    }
+
+    /// Whether a test run gives this program type a packet (the kernel's
+    /// `BPF_PROG_TEST_RUN` with packet data).
+    pub fn has_packet(self) -> bool {
+        self.ctx_layout().is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_are_sorted_and_do_not_overlap() {
+        for layout in [&SK_BUFF, &XDP_MD] {
+            let mut end = 0;
+            for field in layout.fields {
+                assert!(field.offset >= end, "{}.{}", layout.name, field.name);
+                assert_eq!(field.size % field.elem_size, 0);
+                end = field.end();
+            }
+            assert!(end <= layout.size);
+        }
+    }
+
+    #[test]
+    fn kernel_offsets() {
+        // SPEC §2: `len` at 0, `mark` at 8, `protocol` at 16; data/data_end as in the UAPI.
+        assert_eq!(SK_BUFF.field("len").unwrap().offset, 0);
+        assert_eq!(SK_BUFF.field("mark").unwrap().offset, 8);
+        assert_eq!(SK_BUFF.field("protocol").unwrap().offset, 16);
+        assert_eq!(SK_BUFF.field("data").unwrap().offset, 76);
+        assert_eq!(SK_BUFF.field("data_end").unwrap().offset, 80);
+        assert_eq!(SK_BUFF.field_at(50).unwrap().name, "cb");
+        assert_eq!(XDP_MD.field("data_end").unwrap().offset, 4);
+        assert_eq!(ProgType::SchedCls.ctx_layout().unwrap().size, 192);
+        assert!(ProgType::Tracepoint.ctx_layout().is_none());
+    }
+}
