@@ -126,7 +126,9 @@ fn lex_line(number: u32, chars: &[char], diags: &mut Vec<Diagnostic>) -> Option<
         if c == '#'
             && i > 0
             && is_ident_char(chars[i - 1])
-            && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())
+            && (chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())
+                || (chars.get(i + 1) == Some(&'-')
+                    && chars.get(i + 2).is_some_and(|d| d.is_ascii_digit())))
         {
             tokens.push(Token {
                 kind: Kind::Punct,
