@@ -9,7 +9,10 @@ WASM_BINDGEN_VERSION := 0.2.130
 PORT ?= 8080
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup build-web serve test rust-test web-test clean
+KSELFTESTS_GEN := ../shared/tools/kselftests/generate.sh
+KSELFTESTS_DIR := target/kselftests
+
+.PHONY: setup build-web serve test rust-test web-test kselftests-corpus clean
 
 setup: node_modules/.package-lock.json
 	@test -d "$$(rustc --print target-libdir --target wasm32-unknown-unknown)" \
@@ -30,7 +33,17 @@ build-web: setup
 serve: build-web
 	node web/serve.mjs --host 127.0.0.1 --port $(PORT)
 
-rust-test: setup
+# The kernel's verifier selftests as case files (crates/asm/tests/corpora.rs assembles every
+# one). Generated from Debian's kernel sources when ../shared/tools is beside the repository;
+# the selftests are GPL-2.0, so the corpus is never committed.
+kselftests-corpus:
+	@if [ -f $(KSELFTESTS_GEN) ]; then \
+		bash $(KSELFTESTS_GEN) $(KSELFTESTS_DIR); \
+	else \
+		echo "note: $(KSELFTESTS_GEN) not found; the kselftests corpus is not generated"; \
+	fi
+
+rust-test: setup kselftests-corpus
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p unwind-wasm --target wasm32-unknown-unknown -- -D warnings
