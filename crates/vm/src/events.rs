@@ -1,0 +1,161 @@
+//! The run's event log: one entry per acquire, release, call, return, throw, frame unwound,
+//! registers restored, exception callback, exit, leak and fault (SPEC §6's vocabulary).
+
+use serde::{Serialize, Serializer};
+
+use crate::resources::ResourceRef;
+
+/// Who released a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleasedBy {
+    /// The program called the release function.
+    Program,
+    /// The exceptions unwinder, from a frame descriptor.
+    Unwinder,
+    /// The runtime table of the `runtime` mode.
+    RuntimeTable,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    Acquire {
+        function: &'static str,
+        resource: ResourceRef,
+    },
+    Release {
+        function: &'static str,
+        resource: ResourceRef,
+        by: ReleasedBy,
+    },
+    /// A bpf-to-bpf call, or a callback invocation (`bpf_loop`).
+    Call {
+        function: String,
+        depth: usize,
+    },
+    Return {
+        function: String,
+        depth: usize,
+        #[serde(serialize_with = "u64_str")]
+        value: u64,
+    },
+    Throw {
+        #[serde(serialize_with = "u64_str")]
+        cookie: u64,
+    },
+    /// A frame discarded by a throw (pc: where that frame was: the throw, or its call site).
+    UnwindFrame {
+        function: String,
+        depth: usize,
+    },
+    /// Callee-saved registers put back from a frame's saved area during unwinding.
+    RestoreRegs {
+        depth: usize,
+        registers: Vec<String>,
+    },
+    ExceptionCallback {
+        /// The callback's name, or `default` (returns the cookie).
+        function: String,
+        #[serde(serialize_with = "u64_str")]
+        cookie: u64,
+    },
+    Exit {
+        #[serde(serialize_with = "u64_str")]
+        return_value: u64,
+    },
+    /// A resource still held when the program ended.
+    Leak {
+        resource: ResourceRef,
+    },
+    Fault {
+        message: String,
+    },
+}
+
+/// One event, at the pc of the instruction that caused it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Event {
+    pub pc: usize,
+    /// Instructions executed before it.
+    #[serde(serialize_with = "u64_str")]
+    pub step: u64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// The kind's name (`acquire`, `unwind_frame`, ...).
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            EventKind::Acquire { .. } => "acquire",
+            EventKind::Release { .. } => "release",
+            EventKind::Call { .. } => "call",
+            EventKind::Return { .. } => "return",
+            EventKind::Throw { .. } => "throw",
+            EventKind::UnwindFrame { .. } => "unwind_frame",
+            EventKind::RestoreRegs { .. } => "restore_regs",
+            EventKind::ExceptionCallback { .. } => "exception_callback",
+            EventKind::Exit { .. } => "exit",
+            EventKind::Leak { .. } => "leak",
+            EventKind::Fault { .. } => "fault",
+        }
+    }
+
+    /// One line for humans: `pc 3: acquire object#1 (bpf_obj_new)`.
+    pub fn describe(&self) -> String {
+        let what = match &self.kind {
+            EventKind::Acquire { function, resource } => {
+                format!("acquire {} by {function}", resource.label())
+            }
+            EventKind::Release {
+                function,
+                resource,
+                by,
+            } => format!(
+                "release {} by {function} ({})",
+                resource.label(),
+                match by {
+                    ReleasedBy::Program => "program",
+                    ReleasedBy::Unwinder => "unwinder",
+                    ReleasedBy::RuntimeTable => "runtime table",
+                }
+            ),
+            EventKind::Call { function, depth } => format!("call {function} (frame {depth})"),
+            EventKind::Return {
+                function,
+                depth,
+                value,
+            } => format!("return from {function} (frame {depth}) with {value}"),
+            EventKind::Throw { cookie } => format!("throw, cookie {cookie}"),
+            EventKind::UnwindFrame { function, depth } => {
+                format!("unwind frame {depth} ({function})")
+            }
+            EventKind::RestoreRegs { depth, registers } => {
+                format!("restore {} from frame {depth}", registers.join(", "))
+            }
+            EventKind::ExceptionCallback { function, cookie } => {
+                format!("exception callback {function} with cookie {cookie}")
+            }
+            EventKind::Exit { return_value } => format!("exit, r0 = {return_value}"),
+            EventKind::Leak { resource } => format!(
+                "leak {} acquired at pc {} in frame {}",
+                resource.label(),
+                resource.acquired_pc,
+                resource.frame
+            ),
+            EventKind::Fault { message } => format!("fault: {message}"),
+        };
+        format!("pc {}: {what}", self.pc)
+    }
+}
+
+/// Serializes a u64 as a decimal string (JSON numbers lose precision above 2^53).
+pub fn u64_str<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+pub fn u64_array_str<S: Serializer>(v: &[u64; 4], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|x| x.to_string()))
+}

@@ -1,0 +1,109 @@
+//! Frames of bpf-to-bpf calls, and the callee-saved registers each function's prologue saves.
+//!
+//! As a JIT does (x86's `detect_reg_usage`, mirrored by the RFC's `callee_regs_used`), each
+//! function saves on entry the callee-saved registers R6-R9 that any of its instructions names
+//! as an operand, and restores them on return. The saved values are the *caller's*, so the
+//! exceptions unwinder can rebuild a caller's R6-R9 frame by frame (RFC patch 10, step 3).
+
+use serde::Serialize;
+use unwind_isa::{Insn, Operand, Reg};
+
+/// The most frames at once (the kernel's `MAX_CALL_FRAMES`).
+pub const MAX_FRAMES: usize = 8;
+
+/// Per-frame budget of `may_goto` (the kernel's `BPF_MAX_LOOPS`, 8M): each function invocation
+/// starts with this many, as the kernel's hidden per-frame counter does.
+pub const MAY_GOTO_BUDGET: u32 = 8 * 1024 * 1024;
+
+/// Why a frame exists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FrameKind {
+    /// The program's entry.
+    Main,
+    /// A bpf-to-bpf call (`call my_func` or `callx` on a function address).
+    Call,
+    /// One invocation of a `bpf_loop` callback: `index` of `count`, `ctx` its second argument.
+    LoopCallback {
+        index: u64,
+        count: u64,
+        #[serde(serialize_with = "crate::events::u64_str")]
+        ctx: u64,
+    },
+    /// The exception callback, run after a throw discarded every frame.
+    ExceptionCallback,
+}
+
+/// One activation record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Frame {
+    /// Index into the program's functions.
+    pub function: usize,
+    /// Depth: 0 for the main frame.
+    pub depth: usize,
+    pub kind: FrameKind,
+    /// The pc of the call instruction in the caller (None for the main frame and the
+    /// exception callback).
+    pub call_site: Option<usize>,
+    /// Where execution continues when this frame returns.
+    pub return_pc: usize,
+    /// Bit k set: the prologue saved R(6+k), so `saved[k]` holds the caller's value.
+    pub saved_mask: u8,
+    #[serde(serialize_with = "crate::events::u64_array_str")]
+    pub saved: [u64; 4],
+    /// `may_goto` iterations left in this invocation.
+    pub may_goto_left: u32,
+    /// The memory region of this frame's 512-byte stack.
+    pub stack_region: u32,
+}
+
+impl Frame {
+    /// The caller's value of R(6+k) that this frame's prologue saved.
+    pub fn saved_reg(&self, k: usize) -> Option<u64> {
+        (self.saved_mask & (1 << k) != 0).then(|| self.saved[k])
+    }
+}
+
+/// The set of R6-R9 a function names, as a mask (bit 0 = R6).
+pub fn callee_saved_mask<'a>(insns: impl IntoIterator<Item = &'a Insn>) -> u8 {
+    let mut mask = 0u8;
+    for insn in insns {
+        for r in operands(insn).into_iter().flatten() {
+            if (6..=9).contains(&r.index()) {
+                mask |= 1 << (r.index() - 6);
+            }
+        }
+    }
+    mask
+}
+
+/// The registers an instruction names (destination and source).
+pub fn operands(insn: &Insn) -> [Option<Reg>; 2] {
+    let op = |o: &Operand| match o {
+        Operand::Reg(r) => Some(*r),
+        Operand::Imm(_) => None,
+    };
+    match insn {
+        Insn::Alu { dst, src, .. } | Insn::Jump { dst, src, .. } => [Some(*dst), op(src)],
+        Insn::Neg { dst, .. } | Insn::Endian { dst, .. } | Insn::LdImm64 { dst, .. } => {
+            [Some(*dst), None]
+        }
+        Insn::MovSx { dst, src, .. } | Insn::AddrSpaceCast { dst, src, .. } => {
+            [Some(*dst), Some(*src)]
+        }
+        Insn::Load { dst, src, .. } => [Some(*dst), Some(*src)],
+        Insn::StoreImm { dst, .. } => [Some(*dst), None],
+        Insn::StoreReg { dst, src, .. } | Insn::Atomic { dst, src, .. } => [Some(*dst), Some(*src)],
+        Insn::LdInd { src, .. } => [Some(*src), None],
+        Insn::Callx { reg } => [Some(*reg), None],
+        _ => [None, None],
+    }
+}
+
+/// `r6, r8` for a mask.
+pub fn mask_names(mask: u8) -> Vec<String> {
+    (0..4)
+        .filter(|k| mask & (1 << k) != 0)
+        .map(|k| format!("r{}", k + 6))
+        .collect()
+}

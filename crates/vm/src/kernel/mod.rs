@@ -1,0 +1,491 @@
+//! The simulated kernel: what each helper and kfunc of the catalogue does. Behaviour is
+//! chosen by the catalogue entry a call resolves to (`unwind_kernel::FUNCS`), so there is one
+//! list of functions; this module only adds their effects on the machine and the world.
+
+mod maps;
+pub mod printk;
+
+use unwind_kernel::{helper_by_id, helper_name, kfunc_by_btf_id, Func, ResourceKind};
+
+use crate::events::{EventKind, ReleasedBy};
+use crate::fault::FaultKind;
+use crate::frames::FrameKind;
+use crate::machine::{prog_type_of, HelperTable, Machine, CODE_REGION};
+use crate::memory::{addr, offset_of, region_of, Region, RegionKind};
+use crate::resources::{Held, LockKind, Resource};
+use crate::undo::Undo;
+use crate::world::Protocol;
+
+pub use maps::{errno, E2BIG, EEXIST, EINVAL, ENOENT};
+
+/// The most iterations `bpf_loop` accepts (the kernel's `BPF_MAX_LOOPS`).
+pub const BPF_MAX_LOOPS: u64 = 1 << 23;
+
+/// `struct bpf_sock`'s size and the offsets the model fills in (include/uapi/linux/bpf.h).
+const BPF_SOCK_SIZE: usize = 80;
+
+/// The conformance suite's helper 5.
+pub const CONFORMANCE_UNWIND: i64 = 5;
+
+impl Machine {
+    /// `call N`: a helper, from the configured table.
+    pub(crate) fn call_helper(&mut self, pc: usize, id: i64) -> Result<(), FaultKind> {
+        if self.config.helpers == HelperTable::Conformance {
+            if id != CONFORMANCE_UNWIND {
+                return Err(FaultKind::UnknownHelper { id, name: None });
+            }
+            let v = self.regs[1];
+            if v == 0 {
+                self.finish(pc, 0);
+            } else {
+                self.regs[0] = v;
+            }
+            return Ok(());
+        }
+        let func =
+            i32::try_from(id)
+                .ok()
+                .and_then(helper_by_id)
+                .ok_or(FaultKind::UnknownHelper {
+                    id,
+                    name: i32::try_from(id).ok().and_then(helper_name),
+                })?;
+        self.call_func(pc, func)
+    }
+
+    /// `call` of a kfunc by BTF id.
+    pub(crate) fn call_kfunc(&mut self, pc: usize, btf_id: i32) -> Result<(), FaultKind> {
+        let func = kfunc_by_btf_id(btf_id).ok_or(FaultKind::UnknownKfunc { btf_id })?;
+        self.call_func(pc, func)
+    }
+
+    fn call_func(&mut self, pc: usize, func: &'static Func) -> Result<(), FaultKind> {
+        let prog_type = prog_type_of(&self.prep.program);
+        if !func.allowed_in(prog_type) {
+            return Err(FaultKind::NotAllowed {
+                function: func.name,
+                prog_type: prog_type.name(),
+            });
+        }
+        let name = func.name;
+        let [_, r1, r2, r3, r4, r5, ..] = self.regs;
+        let r0 = match name {
+            "bpf_map_lookup_elem" => {
+                let m = self.map_arg(name, r1)?;
+                self.map_lookup(m, r2)?
+            }
+            "bpf_map_update_elem" => {
+                let m = self.map_arg(name, r1)?;
+                self.map_update(m, r2, r3, r4)?
+            }
+            "bpf_map_delete_elem" => {
+                let m = self.map_arg(name, r1)?;
+                self.map_delete(m, r2)?
+            }
+            // A deterministic clock: it advances 1 ns per instruction executed.
+            "bpf_ktime_get_ns" => self.facts.ktime_start_ns.wrapping_add(self.insns),
+            "bpf_get_prandom_u32" => self.prandom() as u64,
+            "bpf_get_smp_processor_id" => 0,
+            "bpf_get_current_pid_tgid" => {
+                let pid = self.facts.current_pid as u64;
+                pid << 32 | pid
+            }
+            "bpf_trace_printk" => self.trace_printk(pc, r1, r2, [r3, r4, r5])?,
+            "bpf_sk_lookup_tcp" | "bpf_sk_lookup_udp" => {
+                let proto = if name == "bpf_sk_lookup_tcp" {
+                    Protocol::Tcp
+                } else {
+                    Protocol::Udp
+                };
+                self.sk_lookup(pc, func, proto, r2, r3, r5)?
+            }
+            "bpf_ringbuf_reserve" => {
+                let m = self.map_arg(name, r1)?;
+                if r3 != 0 || r2 == 0 || r2 > u32::MAX as u64 || !self.ringbuf_take(m, r2) {
+                    0
+                } else {
+                    let data = vec![0; r2 as usize];
+                    self.acquire(pc, func, RegionKind::RingbufRecord { map: m }, data, true)
+                }
+            }
+            "bpf_obj_new" => {
+                if r1 == 0 || r1 > self.facts.max_alloc as u64 {
+                    0
+                } else {
+                    self.acquire(pc, func, RegionKind::Object, vec![0; r1 as usize], true)
+                }
+            }
+            "bpf_task_from_pid" => {
+                if self.facts.tasks.contains(&(r1 as u32)) && r1 <= u32::MAX as u64 {
+                    // The model's task_struct: pid and tgid.
+                    let mut data = vec![0u8; 16];
+                    data[..4].copy_from_slice(&(r1 as u32).to_le_bytes());
+                    data[4..8].copy_from_slice(&(r1 as u32).to_le_bytes());
+                    self.acquire(pc, func, RegionKind::Task, data, false)
+                } else {
+                    0
+                }
+            }
+            "bpf_cgroup_from_id" => {
+                if self.facts.cgroups.contains(&r1) {
+                    self.acquire(
+                        pc,
+                        func,
+                        RegionKind::Cgroup,
+                        r1.to_le_bytes().to_vec(),
+                        false,
+                    )
+                } else {
+                    0
+                }
+            }
+            "bpf_cpumask_create" => self.acquire(pc, func, RegionKind::Cpumask, vec![0; 16], true),
+            "bpf_spin_lock" => {
+                self.spin_lock(pc, func, r1)?;
+                0
+            }
+            "bpf_spin_unlock" => {
+                self.spin_unlock(pc, func, r1)?;
+                0
+            }
+            "bpf_rcu_read_lock" => {
+                self.add_resource(pc, func.name, Held::Lock(LockKind::RcuReadLock), 0, 0);
+                0
+            }
+            "bpf_rcu_read_unlock" => {
+                let index = self
+                    .kernel
+                    .resources
+                    .iter()
+                    .rposition(|r| r.held == Held::Lock(LockKind::RcuReadLock))
+                    .ok_or_else(|| FaultKind::BadArgument {
+                        function: name,
+                        reason: "no RCU read section is open".into(),
+                    })?;
+                self.remove_resource(pc, name, index, ReleasedBy::Program);
+                0
+            }
+            "bpf_loop" => return self.bpf_loop(pc, func, r1, r2, r3, r4),
+            "bpf_throw" => {
+                self.throw(pc, r1);
+                return Ok(());
+            }
+            _ => match func.effect {
+                unwind_kernel::Effect::Release(kind) => {
+                    self.release(pc, func, kind, r1)?;
+                    0
+                }
+                _ => {
+                    return Err(FaultKind::UnknownHelper {
+                        id: match func.kind {
+                            unwind_kernel::FuncKind::Helper(i)
+                            | unwind_kernel::FuncKind::Kfunc(i) => i as i64,
+                        },
+                        name: Some(name),
+                    })
+                }
+            },
+        };
+        self.regs[0] = r0;
+        Ok(())
+    }
+
+    /// A new resource backed by a fresh region; returns the pointer.
+    fn acquire(
+        &mut self,
+        pc: usize,
+        func: &'static Func,
+        kind: RegionKind,
+        data: Vec<u8>,
+        writable: bool,
+    ) -> u64 {
+        let unwind_kernel::Effect::Acquire(resource) = func.effect else {
+            unreachable!("{} acquires", func.name)
+        };
+        let region = self.add_region(Region::new(kind, data, writable));
+        let a = addr(region, 0);
+        self.add_resource(pc, func.name, Held::Resource(resource), a, region);
+        a
+    }
+
+    pub(crate) fn add_resource(
+        &mut self,
+        pc: usize,
+        function: &'static str,
+        held: Held,
+        a: u64,
+        region: u32,
+    ) {
+        let id = self.kernel.next_resource;
+        self.kernel.next_resource += 1;
+        let r = Resource {
+            id,
+            held,
+            addr: a,
+            acquired_pc: pc,
+            frame: self.frames.len().saturating_sub(1),
+            function,
+            region,
+        };
+        let resource = r.as_ref();
+        self.kernel.resources.push(r);
+        self.log.push(|| Undo::ResourceAdded);
+        self.event(pc, EventKind::Acquire { function, resource });
+    }
+
+    /// Removes a live resource (and unmaps its memory), with its release event.
+    pub(crate) fn remove_resource(
+        &mut self,
+        pc: usize,
+        function: &'static str,
+        index: usize,
+        by: ReleasedBy,
+    ) -> Resource {
+        let r = self.kernel.resources.remove(index);
+        let resource = r.clone();
+        self.log.push(|| Undo::ResourceRemoved { index, resource });
+        if r.region != 0 {
+            self.set_live(r.region, false);
+        }
+        self.event(
+            pc,
+            EventKind::Release {
+                function,
+                resource: r.as_ref(),
+                by,
+            },
+        );
+        r
+    }
+
+    fn release(
+        &mut self,
+        pc: usize,
+        func: &'static Func,
+        kind: ResourceKind,
+        ptr: u64,
+    ) -> Result<(), FaultKind> {
+        let index = self
+            .kernel
+            .resources
+            .iter()
+            .position(|r| r.held == Held::Resource(kind) && r.addr == ptr)
+            .ok_or_else(|| FaultKind::BadArgument {
+                function: func.name,
+                reason: format!("R1 ({ptr:#x}) is not a live {} reference", kind.name()),
+            })?;
+        self.remove_resource(pc, func.name, index, ReleasedBy::Program);
+        Ok(())
+    }
+
+    fn prandom(&mut self) -> u32 {
+        // splitmix64: a fixed, portable sequence for a given seed.
+        self.kernel.prng = self.kernel.prng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.kernel.prng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        (z ^ (z >> 31)) as u32
+    }
+
+    fn trace_printk(
+        &mut self,
+        pc: usize,
+        fmt_ptr: u64,
+        size: u64,
+        args: [u64; 3],
+    ) -> Result<u64, FaultKind> {
+        if size == 0 || size > u32::MAX as u64 {
+            return Ok(errno(EINVAL));
+        }
+        let fmt = self.mem.read_bytes(fmt_ptr, size as u32)?;
+        // The kernel requires the format to end with its NUL inside `size`.
+        if fmt.last() != Some(&0) {
+            return Ok(errno(EINVAL));
+        }
+        let mem = &self.mem;
+        let read_str = |p: u64| -> Option<Vec<u8>> {
+            let r = mem.region(region_of(p)).filter(|r| r.live)?;
+            let off = usize::try_from(offset_of(p)).ok()?;
+            let rest = r.data.get(off..)?;
+            let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+            Some(rest[..end].to_vec())
+        };
+        match printk::format(&fmt, args, &read_str) {
+            Ok(text) => {
+                let n = text.len() as u64;
+                self.kernel
+                    .trace
+                    .push(crate::machine::TraceLine { pc, text });
+                Ok(n)
+            }
+            Err(_) => Ok(errno(EINVAL)),
+        }
+    }
+
+    fn sk_lookup(
+        &mut self,
+        pc: usize,
+        func: &'static Func,
+        proto: Protocol,
+        tuple: u64,
+        size: u64,
+        flags: u64,
+    ) -> Result<u64, FaultKind> {
+        use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+        if flags != 0 || !(size == 12 || size == 36) {
+            return Ok(0);
+        }
+        let t = self.mem.read_bytes(tuple, size as u32)?;
+        let (src, dst) = if size == 12 {
+            let ip = |o: usize| IpAddr::V4(Ipv4Addr::new(t[o], t[o + 1], t[o + 2], t[o + 3]));
+            let port = |o: usize| u16::from_be_bytes([t[o], t[o + 1]]);
+            (
+                SocketAddr::new(ip(0), port(8)),
+                SocketAddr::new(ip(4), port(10)),
+            )
+        } else {
+            let ip = |o: usize| {
+                let b: [u8; 16] = t[o..o + 16].try_into().expect("16 bytes");
+                IpAddr::V6(Ipv6Addr::from(b))
+            };
+            let port = |o: usize| u16::from_be_bytes([t[o], t[o + 1]]);
+            (
+                SocketAddr::new(ip(0), port(32)),
+                SocketAddr::new(ip(16), port(34)),
+            )
+        };
+        let found = self.facts.sockets.iter().find(|s| {
+            s.protocol == proto
+                && s.local.port() == dst.port()
+                && (s.local.ip().is_unspecified() || s.local.ip() == dst.ip())
+                && s.remote.map_or(true, |r| r == src)
+        });
+        let Some(s) = found.copied() else {
+            return Ok(0);
+        };
+        // struct bpf_sock: family @4, type @8, protocol @12, src_ip4 @24, src_ip6 @28,
+        // src_port @44 (host order), dst_port @48 (network order), dst_ip4 @52, dst_ip6 @56.
+        let mut b = vec![0u8; BPF_SOCK_SIZE];
+        let (family, ty, protocol): (u32, u32, u32) = match (s.local.is_ipv4(), proto) {
+            (true, Protocol::Tcp) => (2, 1, 6),
+            (true, Protocol::Udp) => (2, 2, 17),
+            (false, Protocol::Tcp) => (10, 1, 6),
+            (false, Protocol::Udp) => (10, 2, 17),
+        };
+        b[4..8].copy_from_slice(&family.to_le_bytes());
+        b[8..12].copy_from_slice(&ty.to_le_bytes());
+        b[12..16].copy_from_slice(&protocol.to_le_bytes());
+        match s.local.ip() {
+            IpAddr::V4(ip) => b[24..28].copy_from_slice(&ip.octets()),
+            IpAddr::V6(ip) => b[28..44].copy_from_slice(&ip.octets()),
+        }
+        b[44..48].copy_from_slice(&(s.local.port() as u32).to_le_bytes());
+        if let Some(r) = s.remote {
+            b[48..50].copy_from_slice(&r.port().to_be_bytes());
+            match r.ip() {
+                IpAddr::V4(ip) => b[52..56].copy_from_slice(&ip.octets()),
+                IpAddr::V6(ip) => b[56..72].copy_from_slice(&ip.octets()),
+            }
+        }
+        Ok(self.acquire(pc, func, RegionKind::Socket, b, false))
+    }
+
+    fn spin_lock(&mut self, pc: usize, func: &'static Func, ptr: u64) -> Result<(), FaultKind> {
+        self.lock_arg(func, ptr)?;
+        if let Some(held) = self
+            .kernel
+            .resources
+            .iter()
+            .find(|r| r.held == Held::Lock(LockKind::SpinLock))
+        {
+            return Err(FaultKind::BadArgument {
+                function: func.name,
+                reason: format!(
+                    "deadlock: a spin lock taken at pc {} is still held",
+                    held.acquired_pc
+                ),
+            });
+        }
+        self.write_bytes(ptr, &1u32.to_le_bytes())?;
+        self.add_resource(pc, func.name, Held::Lock(LockKind::SpinLock), ptr, 0);
+        Ok(())
+    }
+
+    fn spin_unlock(&mut self, pc: usize, func: &'static Func, ptr: u64) -> Result<(), FaultKind> {
+        self.lock_arg(func, ptr)?;
+        let index = self
+            .kernel
+            .resources
+            .iter()
+            .position(|r| r.held == Held::Lock(LockKind::SpinLock) && r.addr == ptr)
+            .ok_or_else(|| FaultKind::BadArgument {
+                function: func.name,
+                reason: format!("the lock at {ptr:#x} is not held"),
+            })?;
+        self.write_bytes(ptr, &0u32.to_le_bytes())?;
+        self.remove_resource(pc, func.name, index, ReleasedBy::Program);
+        Ok(())
+    }
+
+    /// A `struct bpf_spin_lock` (4 bytes) inside a map value.
+    fn lock_arg(&self, func: &'static Func, ptr: u64) -> Result<(), FaultKind> {
+        self.mem.read(ptr, 4)?;
+        match self.mem.region(region_of(ptr)).map(|r| r.kind) {
+            Some(RegionKind::MapValue { .. }) => Ok(()),
+            _ => Err(FaultKind::BadArgument {
+                function: func.name,
+                reason: format!("R1 ({ptr:#x}) does not point into a map value"),
+            }),
+        }
+    }
+
+    fn bpf_loop(
+        &mut self,
+        pc: usize,
+        func: &'static Func,
+        count: u64,
+        callback: u64,
+        ctx: u64,
+        flags: u64,
+    ) -> Result<(), FaultKind> {
+        if flags != 0 {
+            self.regs[0] = errno(EINVAL);
+            return Ok(());
+        }
+        if count > BPF_MAX_LOOPS {
+            self.regs[0] = errno(E2BIG);
+            return Ok(());
+        }
+        let target = offset_of(callback);
+        if region_of(callback) != CODE_REGION
+            || target < 0
+            || self.prep.func_starting_at(target as usize).is_none()
+        {
+            return Err(FaultKind::BadArgument {
+                function: func.name,
+                reason: format!(
+                    "R2 ({callback:#x}) is not a function (load one with `r2 = my_callback`)"
+                ),
+            });
+        }
+        if count == 0 {
+            self.regs[0] = 0;
+            return Ok(());
+        }
+        self.call_local(
+            pc,
+            target as usize,
+            FrameKind::LoopCallback {
+                index: 0,
+                count,
+                ctx,
+            },
+        )?;
+        self.regs[1] = 0;
+        self.regs[2] = ctx;
+        self.regs[3] = 0;
+        self.regs[4] = 0;
+        self.regs[5] = 0;
+        Ok(())
+    }
+}

@@ -1,0 +1,35 @@
+//! The Unwind interpreter: runs BPF programs with RFC 9669's exact semantics, real frames for
+//! bpf-to-bpf calls (with the callee-saved registers each function's prologue saves), checked
+//! memory regions, and a deterministic simulated kernel driven by the one catalogue
+//! (`unwind_kernel::FUNCS`). A run can go at full speed ([`run_program`], [`Vm::run`] with no
+//! breakpoints and no recording) or step by step, forwards and backwards ([`Vm`]).
+//!
+//! Module map: [`memory`] (tagged addresses, regions), [`decode`] (pre-decoded instructions),
+//! [`exec`] (the loop and the ISA's arithmetic), [`frames`], [`kernel`] (helpers and kfuncs),
+//! [`unwind`] (`bpf_throw`), [`world`], [`resources`], [`events`], [`undo`] and [`stepper`]
+//! (reversible stepping), [`snapshot`], [`fault`], [`conformance`] (the suite's `.data` files).
+
+pub mod conformance;
+pub mod decode;
+pub mod events;
+pub mod exec;
+pub mod fault;
+pub mod frames;
+pub mod kernel;
+pub mod machine;
+pub mod memory;
+pub mod resources;
+pub mod snapshot;
+pub mod stepper;
+pub mod undo;
+pub mod unwind;
+pub mod world;
+
+pub use events::{Event, EventKind, ReleasedBy};
+pub use fault::{Access, Fault, FaultKind};
+pub use frames::{Frame, FrameKind, MAX_FRAMES, MAY_GOTO_BUDGET};
+pub use machine::{Config, HelperTable, Machine, Status, TraceLine, DEFAULT_BUDGET};
+pub use resources::{Held, LockKind, Resource, ResourceRef};
+pub use snapshot::{FrameView, Snapshot};
+pub use stepper::{run_program, Stopped, Vm, DEFAULT_TRACE_CAPACITY};
+pub use world::{World, WorldError};

@@ -1,0 +1,568 @@
+//! The machine: registers, frames, memory and the simulated kernel's state, how a run is set
+//! up from a program and a world, and the state changes shared by the fast path and the
+//! stepper (frames pushed and popped, faults, the end of a run).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use unwind_kernel::{CtxLayout, FieldKind, MapType, ProgType};
+use unwind_program::{MapDef, Program};
+
+use crate::decode::Prepared;
+use crate::events::{Event, EventKind};
+use crate::fault::{Fault, FaultKind};
+use crate::frames::{Frame, FrameKind, MAX_FRAMES, MAY_GOTO_BUDGET};
+use crate::memory::{addr, region_of, Memory, Region, RegionKind, STACK_SIZE};
+use crate::resources::Resource;
+use crate::undo::{Undo, UndoLog};
+use crate::world::{parse_hex, SocketAddrs, World, WorldError};
+
+/// Region holding function addresses (`r2 = my_cb`).
+pub const CODE_REGION: u32 = 1 + MAX_FRAMES as u32;
+/// Map handles follow, one region per map.
+pub const MAP_REGION_BASE: u32 = CODE_REGION + 1;
+
+/// The ctx size given to program types without a modelled layout (kprobe, tracing, ...).
+pub const DEFAULT_CTX_SIZE: usize = 64;
+/// The packet a packet program gets when the world gives none (as the kernel selftests' runs).
+pub const DEFAULT_PACKET_SIZE: usize = 64;
+/// Default instruction budget of a run.
+pub const DEFAULT_BUDGET: u64 = 50_000_000;
+
+/// Which helpers `call N` reaches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HelperTable {
+    /// The simulated kernel's catalogue.
+    #[default]
+    Kernel,
+    /// The BPF conformance suite's: only helper 5, `unwind` (returns its argument; an argument
+    /// of 0 stops the program, which returns 0).
+    Conformance,
+}
+
+/// How a run is configured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The most instructions a run executes before it faults with `budget`.
+    pub budget: u64,
+    pub helpers: HelperTable,
+    /// `call`/`return` events are kept while the event log is shorter than this (so a
+    /// call-heavy loop does not grow it without bound); other events are always kept.
+    pub max_call_events: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            budget: DEFAULT_BUDGET,
+            helpers: HelperTable::Kernel,
+            max_call_events: 10_000,
+        }
+    }
+}
+
+/// Where a run is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Status {
+    Running,
+    Exited {
+        #[serde(serialize_with = "crate::events::u64_str")]
+        return_value: u64,
+    },
+    Faulted {
+        fault: Fault,
+    },
+}
+
+/// A line of `bpf_trace_printk` output.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceLine {
+    pub pc: usize,
+    pub text: String,
+}
+
+/// A map's contents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Store {
+    /// Element regions, created when first looked up.
+    Array {
+        elems: BTreeMap<u32, u32>,
+    },
+    Hash {
+        entries: BTreeMap<Vec<u8>, u32>,
+    },
+    Ringbuf {
+        used: u32,
+    },
+    /// A map type the model does not implement: helpers on it fail with -EINVAL.
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapState {
+    pub def: MapDef,
+    pub store: Store,
+}
+
+/// The facts of the world the helpers consult (read-only during a run).
+#[derive(Clone, Debug, Default)]
+pub struct WorldFacts {
+    pub tasks: Vec<u32>,
+    pub cgroups: Vec<u64>,
+    pub sockets: Vec<SocketAddrs>,
+    pub max_alloc: u32,
+    pub ktime_start_ns: u64,
+    pub current_pid: u32,
+}
+
+/// The simulated kernel's mutable state.
+#[derive(Clone, Debug, Default)]
+pub struct KernelState {
+    pub prng: u64,
+    /// Live resources, oldest first.
+    pub resources: Vec<Resource>,
+    pub next_resource: u32,
+    pub maps: Vec<MapState>,
+    pub trace: Vec<TraceLine>,
+    pub events: Vec<Event>,
+}
+
+/// The whole machine.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    pub prep: Arc<Prepared>,
+    pub regs: [u64; 11],
+    pub pc: usize,
+    pub frames: Vec<Frame>,
+    pub mem: Memory,
+    /// Instructions executed.
+    pub insns: u64,
+    pub status: Status,
+    pub kernel: KernelState,
+    pub facts: Arc<WorldFacts>,
+    pub config: Config,
+    pub(crate) log: UndoLog,
+    /// Region ids of the ctx and the packet (0 when there is none).
+    pub ctx_region: u32,
+    pub packet_region: u32,
+    pub(crate) ctx_layout: Option<&'static CtxLayout>,
+}
+
+/// The program type a program runs as (`raw` when it does not say).
+pub fn prog_type_of(program: &Program) -> ProgType {
+    program.prog_type.unwrap_or(ProgType::Raw)
+}
+
+impl Machine {
+    /// Sets up a run: memory, the ctx (and packet), maps with the world's contents, the main
+    /// frame, R1 (and R2 for raw input), R10.
+    pub fn new(program: &Program, world: &World, config: Config) -> Result<Machine, WorldError> {
+        Machine::with_prepared(Arc::new(Prepared::new(program)), world, config)
+    }
+
+    pub fn with_prepared(
+        prep: Arc<Prepared>,
+        world: &World,
+        config: Config,
+    ) -> Result<Machine, WorldError> {
+        if prep.is_empty() {
+            return Err(WorldError::EmptyProgram);
+        }
+        let program = &prep.program;
+        let mut mem = Memory::default();
+        mem.add(Region::opaque(RegionKind::Null));
+        for depth in 0..MAX_FRAMES {
+            let mut r = Region::new(
+                RegionKind::Stack {
+                    depth: depth as u32,
+                },
+                vec![0; STACK_SIZE as usize],
+                true,
+            );
+            r.live = false;
+            mem.add(r);
+        }
+        mem.add(Region::opaque(RegionKind::Code));
+        for i in 0..program.maps.len() {
+            mem.add(Region::opaque(RegionKind::MapHandle { map: i as u32 }));
+        }
+
+        let prog_type = prog_type_of(program);
+        let mut regs = [0u64; 11];
+        let mut ctx_region = 0;
+        let mut packet_region = 0;
+        let layout = prog_type.ctx_layout();
+        if prog_type == ProgType::Raw {
+            // The raw input: R1 points to it, R2 is its length (the conformance convention).
+            if let Some(hex) = world.mem.as_deref().or(world.ctx.as_deref()) {
+                let bytes = parse_hex("mem", hex)?;
+                let len = bytes.len() as u64;
+                let id = mem.add(Region::new(RegionKind::Input, bytes, true));
+                regs[1] = addr(id, 0);
+                regs[2] = len;
+            }
+        } else {
+            let size = layout.map_or(DEFAULT_CTX_SIZE, |l| l.size as usize);
+            let mut ctx = vec![0u8; size];
+            let given = world
+                .ctx
+                .as_deref()
+                .map(|h| parse_hex("ctx", h))
+                .transpose()?;
+            if let Some(given) = &given {
+                if given.len() > size {
+                    return Err(WorldError::CtxTooLong {
+                        given: given.len(),
+                        size,
+                        layout: layout.map_or("the ctx", |l| l.name),
+                    });
+                }
+                ctx[..given.len()].copy_from_slice(given);
+            }
+            if prog_type.has_packet() {
+                let packet = match world.packet.as_deref() {
+                    Some(h) => parse_hex("packet", h)?,
+                    None => vec![0; DEFAULT_PACKET_SIZE],
+                };
+                if given.is_none() {
+                    // What the kernel's test run fills in from the packet.
+                    if let Some(f) = layout.and_then(|l| l.field("len")) {
+                        let o = f.offset as usize;
+                        ctx[o..o + 4].copy_from_slice(&(packet.len() as u32).to_le_bytes());
+                    }
+                }
+                packet_region = mem.add(Region::new(RegionKind::Packet, packet, true));
+            }
+            let mut r = Region::new(RegionKind::Ctx, ctx, true);
+            r.special_loads = layout.is_some();
+            ctx_region = mem.add(r);
+            regs[1] = addr(ctx_region, 0);
+        }
+
+        // Maps, with the world's initial contents.
+        let mut maps: Vec<MapState> = program
+            .maps
+            .iter()
+            .map(|def| MapState {
+                def: def.clone(),
+                store: match def.map_type {
+                    MapType::Array | MapType::PercpuArray => Store::Array {
+                        elems: BTreeMap::new(),
+                    },
+                    MapType::Hash | MapType::PercpuHash | MapType::LruHash => Store::Hash {
+                        entries: BTreeMap::new(),
+                    },
+                    MapType::Ringbuf => Store::Ringbuf { used: 0 },
+                    _ => Store::Other,
+                },
+            })
+            .collect();
+        for (name, entries) in &world.maps {
+            let index = maps
+                .iter()
+                .position(|m| &m.def.name == name)
+                .ok_or_else(|| WorldError::UnknownMap(name.clone()))?;
+            let bad = |reason: String| WorldError::BadMapEntry {
+                map: name.clone(),
+                reason,
+            };
+            for e in entries {
+                let key = parse_hex(&format!("map '{name}' key"), &e.key)?;
+                let value = parse_hex(&format!("map '{name}' value"), &e.value)?;
+                let def = &maps[index].def;
+                if key.len() != def.key_size as usize {
+                    return Err(bad(format!(
+                        "key {} is {} bytes, expected {}",
+                        e.key,
+                        key.len(),
+                        def.key_size
+                    )));
+                }
+                if value.len() > def.value_size as usize {
+                    return Err(bad(format!(
+                        "value is {} bytes, expected at most {}",
+                        value.len(),
+                        def.value_size
+                    )));
+                }
+                let mut data = vec![0u8; def.value_size as usize];
+                data[..value.len()].copy_from_slice(&value);
+                let max = def.max_entries;
+                let kind = RegionKind::MapValue { map: index as u32 };
+                match &mut maps[index].store {
+                    Store::Array { elems } => {
+                        let i = u32::from_le_bytes(
+                            key[..4.min(key.len())].try_into().unwrap_or([0; 4]),
+                        );
+                        if i >= max {
+                            return Err(bad(format!("index {i} is not below max_entries {max}")));
+                        }
+                        let id = mem.add(Region::new(kind, data, true));
+                        elems.insert(i, id);
+                    }
+                    Store::Hash { entries } => {
+                        if entries.len() as u32 >= max && !entries.contains_key(&key) {
+                            return Err(bad(format!("more than max_entries {max} entries")));
+                        }
+                        let id = mem.add(Region::new(kind, data, true));
+                        entries.insert(key, id);
+                    }
+                    _ => return Err(bad("only array and hash maps take initial entries".into())),
+                }
+            }
+        }
+
+        let facts = WorldFacts {
+            tasks: world.tasks.iter().map(|t| t.pid).collect(),
+            cgroups: world.cgroups.clone(),
+            sockets: world.socket_addrs()?,
+            max_alloc: world.max_alloc,
+            ktime_start_ns: world.ktime_start_ns,
+            current_pid: world.current_pid,
+        };
+        let mut m = Machine {
+            regs,
+            pc: 0,
+            frames: Vec::with_capacity(MAX_FRAMES),
+            mem,
+            insns: 0,
+            status: Status::Running,
+            kernel: KernelState {
+                prng: world.prandom_seed,
+                resources: Vec::new(),
+                next_resource: 1,
+                maps,
+                trace: Vec::new(),
+                events: Vec::new(),
+            },
+            facts: Arc::new(facts),
+            config,
+            log: UndoLog::default(),
+            ctx_region,
+            packet_region,
+            ctx_layout: if ctx_region != 0 { layout } else { None },
+            prep,
+        };
+        let main = m.prep.func_index(0);
+        m.push_frame(main, FrameKind::Main, None, 0)
+            .expect("the first frame always fits");
+        Ok(m)
+    }
+
+    pub fn line(&self, pc: usize) -> u32 {
+        self.prep.line(pc)
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.status == Status::Running
+    }
+
+    /// Pushes a frame for `function` and points R10 at its stack top. Saves the caller's
+    /// callee-saved registers the function uses (not for the main frame: it has no BPF caller).
+    pub(crate) fn push_frame(
+        &mut self,
+        function: usize,
+        kind: FrameKind,
+        call_site: Option<usize>,
+        return_pc: usize,
+    ) -> Result<(), FaultKind> {
+        let depth = self.frames.len();
+        if depth >= MAX_FRAMES {
+            return Err(FaultKind::CallDepth {
+                depth,
+                max: MAX_FRAMES,
+            });
+        }
+        let region = 1 + depth as u32;
+        let was = self.mem.regions[region as usize].live;
+        self.log.push(|| Undo::RegionLive { region, was });
+        if let Some(old) = self.mem.reset_stack(region, self.log.enabled) {
+            self.log.push(|| Undo::Mem(old));
+        }
+        let saved_mask = match kind {
+            FrameKind::Main => 0,
+            _ => self.prep.funcs[function].callee_saved,
+        };
+        let mut saved = [0u64; 4];
+        for (k, slot) in saved.iter_mut().enumerate() {
+            if saved_mask & (1 << k) != 0 {
+                *slot = self.regs[6 + k];
+            }
+        }
+        self.frames.push(Frame {
+            function,
+            depth,
+            kind,
+            call_site,
+            return_pc,
+            saved_mask,
+            saved,
+            may_goto_left: MAY_GOTO_BUDGET,
+            stack_region: region,
+        });
+        self.log.push(|| Undo::FramePushed);
+        self.regs[10] = addr(region, STACK_SIZE);
+        Ok(())
+    }
+
+    /// Pops the innermost frame: its prologue's saved registers go back into R6-R9 (its
+    /// epilogue), its stack is no longer mapped, and R10 is the caller's again.
+    pub(crate) fn pop_frame(&mut self, restore: bool) -> Frame {
+        let frame = self.frames.pop().expect("a frame to pop");
+        self.log.push(|| Undo::FramePopped(frame));
+        if restore {
+            for k in 0..4 {
+                if let Some(v) = frame.saved_reg(k) {
+                    self.regs[6 + k] = v;
+                }
+            }
+        }
+        let region = frame.stack_region;
+        self.log.push(|| Undo::RegionLive { region, was: true });
+        self.mem.regions[region as usize].live = false;
+        if let Some(caller) = self.frames.last() {
+            self.regs[10] = addr(caller.stack_region, STACK_SIZE);
+        }
+        frame
+    }
+
+    pub(crate) fn set_frame(&mut self, index: usize, frame: Frame) {
+        let old = self.frames[index];
+        self.log.push(|| Undo::FrameChanged { index, old });
+        self.frames[index] = frame;
+    }
+
+    pub(crate) fn event(&mut self, pc: usize, kind: EventKind) {
+        let step = self.insns;
+        self.kernel.events.push(Event { pc, step, kind });
+    }
+
+    /// A call/return event, kept only while the log is short.
+    pub(crate) fn call_event(&mut self, pc: usize, kind: EventKind) {
+        if self.kernel.events.len() < self.config.max_call_events {
+            self.event(pc, kind);
+        }
+    }
+
+    /// Stops the run with a fault at `pc`.
+    pub(crate) fn fault(&mut self, pc: usize, kind: FaultKind) {
+        let fault = Fault::new(pc, self.line(pc), kind);
+        self.pc = pc;
+        self.event(
+            pc,
+            EventKind::Fault {
+                message: fault.message.clone(),
+            },
+        );
+        self.status = Status::Faulted { fault };
+    }
+
+    /// Ends the run normally: the exit event, then a leak event for everything still held.
+    pub(crate) fn finish(&mut self, pc: usize, return_value: u64) {
+        self.pc = pc;
+        self.regs[0] = return_value;
+        self.event(pc, EventKind::Exit { return_value });
+        let leaks: Vec<_> = self.kernel.resources.iter().map(|r| r.as_ref()).collect();
+        for resource in leaks {
+            self.event(pc, EventKind::Leak { resource });
+        }
+        self.status = Status::Exited { return_value };
+    }
+
+    /// Adds a region (logged).
+    pub(crate) fn add_region(&mut self, region: Region) -> u32 {
+        self.log.push(|| Undo::RegionAdded);
+        self.mem.add(region)
+    }
+
+    pub(crate) fn set_live(&mut self, region: u32, live: bool) {
+        let was = self.mem.regions[region as usize].live;
+        self.log.push(|| Undo::RegionLive { region, was });
+        self.mem.regions[region as usize].live = live;
+    }
+
+    /// Writes bytes (logged).
+    #[inline(always)]
+    pub(crate) fn write_bytes(&mut self, a: u64, bytes: &[u8]) -> Result<(), FaultKind> {
+        if region_of(a) == self.ctx_region {
+            self.check_ctx_write(a, bytes.len() as u32)?;
+        }
+        if let Some(old) = self.mem.write(a, bytes, self.log.enabled)? {
+            self.log.entries.push(Undo::Mem(old));
+        }
+        Ok(())
+    }
+
+    /// Loads `size` bytes, giving packet pointers for the ctx's pointer fields as the kernel's
+    /// ctx rewriting does.
+    #[inline(always)]
+    pub(crate) fn load(&self, a: u64, size: u32) -> Result<u64, FaultKind> {
+        let v = self.mem.read(a, size)?;
+        if region_of(a) == self.ctx_region && self.ctx_layout.is_some() {
+            return self.ctx_load(a, size, v);
+        }
+        Ok(v)
+    }
+
+    #[cold]
+    fn ctx_load(&self, a: u64, size: u32, v: u64) -> Result<u64, FaultKind> {
+        let Some(layout) = self.ctx_layout else {
+            return Ok(v);
+        };
+        let off = crate::memory::offset_of(a) as u32;
+        let Some(field) = layout.field_at(off) else {
+            return Ok(v);
+        };
+        if field.kind == FieldKind::Scalar {
+            return Ok(v);
+        }
+        if off != field.offset || size != field.size {
+            return Err(FaultKind::CtxAccess {
+                offset: off,
+                size,
+                reason: format!("{} must be read whole ({} bytes)", field.name, field.size),
+            });
+        }
+        let pkt_len = self
+            .mem
+            .region(self.packet_region)
+            .map_or(0, |r| r.data.len() as u32);
+        Ok(match field.kind {
+            FieldKind::PacketData | FieldKind::PacketMeta if self.packet_region != 0 => {
+                addr(self.packet_region, 0)
+            }
+            FieldKind::PacketEnd if self.packet_region != 0 => addr(self.packet_region, pkt_len),
+            _ => 0,
+        })
+    }
+
+    fn check_ctx_write(&self, a: u64, size: u32) -> Result<(), FaultKind> {
+        let Some(layout) = self.ctx_layout else {
+            return Ok(());
+        };
+        let off = crate::memory::offset_of(a);
+        if off < 0 {
+            return Ok(()); // the bounds check reports it
+        }
+        let off = off as u32;
+        for f in layout.fields {
+            let overlaps = off < f.end() && f.offset < off + size;
+            if overlaps && f.kind != FieldKind::Scalar {
+                return Err(FaultKind::CtxAccess {
+                    offset: off,
+                    size,
+                    reason: format!("{} is read-only", f.name),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The function a frame runs.
+    pub fn frame_function(&self, frame: &Frame) -> &str {
+        &self.prep.funcs[frame.function].name
+    }
+}

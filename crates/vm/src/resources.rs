@@ -1,0 +1,79 @@
+//! The table of live resources: every reference, lock and RCU section a program holds, with
+//! who acquired it where. The catalogue's [`ResourceKind`]s are releasable references; spin
+//! locks and RCU read sections are held states that no unwinder may release (SPEC §3).
+
+use serde::Serialize;
+use unwind_kernel::ResourceKind;
+
+/// What is held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case", untagged)]
+pub enum Held {
+    Resource(ResourceKind),
+    Lock(LockKind),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockKind {
+    SpinLock,
+    RcuReadLock,
+}
+
+impl Held {
+    pub fn name(self) -> &'static str {
+        match self {
+            Held::Resource(k) => k.name(),
+            Held::Lock(LockKind::SpinLock) => "spin_lock",
+            Held::Lock(LockKind::RcuReadLock) => "rcu_read_lock",
+        }
+    }
+}
+
+/// A live resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    /// Unique within a run, from 1.
+    pub id: u32,
+    #[serde(rename = "type")]
+    pub held: Held,
+    /// The pointer the program got (for a lock: the lock's address; for RCU: 0).
+    #[serde(serialize_with = "crate::events::u64_str")]
+    pub addr: u64,
+    /// The pc of the acquiring call, and the depth of the frame that made it.
+    pub acquired_pc: usize,
+    pub frame: usize,
+    /// The acquiring function.
+    pub function: &'static str,
+    /// The memory region behind the pointer (0 for none).
+    #[serde(skip)]
+    pub region: u32,
+}
+
+/// A resource as events name it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResourceRef {
+    pub id: u32,
+    #[serde(rename = "type")]
+    pub held: Held,
+    pub acquired_pc: usize,
+    pub frame: usize,
+}
+
+impl ResourceRef {
+    /// `object#2`.
+    pub fn label(&self) -> String {
+        format!("{}#{}", self.held.name(), self.id)
+    }
+}
+
+impl Resource {
+    pub fn as_ref(&self) -> ResourceRef {
+        ResourceRef {
+            id: self.id,
+            held: self.held,
+            acquired_pc: self.acquired_pc,
+            frame: self.frame,
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The state at a step, as plain data for the CLI, the page and tests.
+
+use serde::Serialize;
+
+use crate::events::u64_str;
+use crate::frames::{mask_names, FrameKind};
+use crate::machine::{Machine, Status, TraceLine};
+use crate::resources::Resource;
+
+/// Everything a debugger shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Snapshot {
+    pub pc: usize,
+    pub line: u32,
+    /// Instructions executed so far.
+    #[serde(serialize_with = "u64_str")]
+    pub instructions: u64,
+    #[serde(flatten)]
+    pub status: Status,
+    /// R0..R10 as decimal strings.
+    pub registers: Vec<String>,
+    /// Innermost last.
+    pub frames: Vec<FrameView>,
+    pub resources: Vec<Resource>,
+    pub trace_output: Vec<TraceLine>,
+    /// How many events the run has logged so far.
+    pub event_count: usize,
+}
+
+/// One frame.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FrameView {
+    pub depth: usize,
+    pub function: String,
+    pub kind: FrameKind,
+    pub call_site: Option<usize>,
+    pub return_pc: usize,
+    /// Where this frame is now (the current pc for the innermost, else its call site's
+    /// continuation is `return_pc` and it sits at the call).
+    pub pc: usize,
+    /// The callee-saved registers this function's prologue saves (`r6`, `r8`, ...).
+    pub callee_saved: Vec<String>,
+    /// The caller's values it saved, by register name.
+    pub saved: Vec<(String, String)>,
+    /// The frame pointer (R10 inside this frame).
+    #[serde(serialize_with = "u64_str")]
+    pub frame_pointer: u64,
+    /// The 512 stack bytes, lowest address first, as hex.
+    pub stack: String,
+    /// Per stack byte: 1 if the program wrote it in this frame, 0 if not.
+    pub written: String,
+}
+
+impl Machine {
+    pub fn snapshot(&self) -> Snapshot {
+        let n = self.frames.len();
+        let frames = self
+            .frames
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let region = &self.mem.regions[f.stack_region as usize];
+                let pc = if i + 1 == n {
+                    self.pc
+                } else {
+                    self.frames[i + 1].call_site.unwrap_or(self.pc)
+                };
+                FrameView {
+                    depth: f.depth,
+                    function: self.prep.funcs[f.function].name.clone(),
+                    kind: f.kind,
+                    call_site: f.call_site,
+                    return_pc: f.return_pc,
+                    pc,
+                    callee_saved: mask_names(self.prep.funcs[f.function].callee_saved),
+                    saved: (0..4)
+                        .filter_map(|k| {
+                            f.saved_reg(k)
+                                .map(|v| (format!("r{}", k + 6), v.to_string()))
+                        })
+                        .collect(),
+                    frame_pointer: crate::memory::addr(f.stack_region, crate::memory::STACK_SIZE),
+                    stack: region.data.iter().map(|b| format!("{b:02x}")).collect(),
+                    written: region
+                        .written
+                        .iter()
+                        .map(|&b| if b != 0 { '1' } else { '0' })
+                        .collect(),
+                }
+            })
+            .collect();
+        Snapshot {
+            pc: self.pc,
+            line: self.line(self.pc),
+            instructions: self.insns,
+            status: self.status.clone(),
+            registers: self.regs.iter().map(|r| r.to_string()).collect(),
+            frames,
+            resources: self.kernel.resources.clone(),
+            trace_output: self.kernel.trace.clone(),
+            event_count: self.kernel.events.len(),
+        }
+    }
+}

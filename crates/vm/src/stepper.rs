@@ -1,0 +1,316 @@
+//! The debugger's view of a run: step, step over, step out, run to a breakpoint, run, reset,
+//! and step back through a bounded recorded trace.
+//!
+//! Recording keeps, for each step, only what it changed: the registers that changed (old
+//! values), the bytes a write replaced, frames pushed or popped, resources and map entries
+//! added or removed, and a few counters. Stepping back applies those in reverse; stepping
+//! forward again re-executes, which the deterministic machine makes identical. The trace holds
+//! at most `trace_capacity` steps; older ones are dropped (memory stays bounded).
+//! With no breakpoint and recording off, `run` takes the fast path.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use serde::Serialize;
+use unwind_program::Program;
+
+use crate::decode::Prepared;
+use crate::events::Event;
+use crate::exec::Stop;
+use crate::machine::{Config, Machine, Status, Store};
+use crate::snapshot::Snapshot;
+use crate::undo::Undo;
+use crate::world::{World, WorldError};
+
+/// Default bound of the recorded trace, in steps.
+pub const DEFAULT_TRACE_CAPACITY: usize = 100_000;
+
+/// Why stepping or running stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stopped {
+    /// The step (or step over / out) completed.
+    Step,
+    /// Before an instruction with a breakpoint.
+    Breakpoint,
+    /// The program exited or faulted.
+    Ended,
+}
+
+/// What one recorded step changed.
+#[derive(Clone, Debug)]
+struct StepRecord {
+    pc: usize,
+    insns: u64,
+    prng: u64,
+    next_resource: u32,
+    trace_len: usize,
+    events_len: usize,
+    status: Status,
+    regs: Vec<(u8, u64)>,
+    undo: Vec<Undo>,
+}
+
+/// A program being run under the debugger's control.
+#[derive(Clone, Debug)]
+pub struct Vm {
+    machine: Machine,
+    initial: Box<Machine>,
+    breakpoints: Vec<bool>,
+    recording: bool,
+    trace: VecDeque<StepRecord>,
+    trace_capacity: usize,
+}
+
+impl Vm {
+    pub fn new(program: &Program, world: &World, config: Config) -> Result<Vm, WorldError> {
+        let prep = Arc::new(Prepared::new(program));
+        let machine = Machine::with_prepared(prep.clone(), world, config)?;
+        Ok(Vm {
+            initial: Box::new(machine.clone()),
+            breakpoints: vec![false; prep.len() + 1],
+            machine,
+            recording: true,
+            trace: VecDeque::new(),
+            trace_capacity: DEFAULT_TRACE_CAPACITY,
+        })
+    }
+
+    pub fn machine(&self) -> &Machine {
+        &self.machine
+    }
+
+    pub fn status(&self) -> &Status {
+        &self.machine.status
+    }
+
+    pub fn events(&self) -> &[Event] {
+        &self.machine.kernel.events
+    }
+
+    pub fn snapshot(&self) -> Snapshot {
+        self.machine.snapshot()
+    }
+
+    /// Whether steps are recorded (needed to step back). On by default.
+    pub fn set_recording(&mut self, on: bool) {
+        self.recording = on;
+        if !on {
+            self.trace.clear();
+        }
+    }
+
+    pub fn set_trace_capacity(&mut self, steps: usize) {
+        self.trace_capacity = steps;
+        while self.trace.len() > steps {
+            self.trace.pop_front();
+        }
+    }
+
+    /// Steps that can be undone now.
+    pub fn trace_len(&self) -> usize {
+        self.trace.len()
+    }
+
+    /// Sets or clears a breakpoint; false if `pc` is not in the program.
+    pub fn set_breakpoint(&mut self, pc: usize, on: bool) -> bool {
+        match self.breakpoints.get_mut(pc) {
+            Some(b) if pc < self.machine.prep.len() => {
+                *b = on;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn breakpoints(&self) -> Vec<usize> {
+        (0..self.breakpoints.len())
+            .filter(|&pc| self.breakpoints[pc])
+            .collect()
+    }
+
+    /// Back to the state before the first instruction (breakpoints stay).
+    pub fn reset(&mut self) {
+        self.machine = (*self.initial).clone();
+        self.trace.clear();
+    }
+
+    /// Executes one instruction.
+    pub fn step(&mut self) -> Stopped {
+        match self.step_one() {
+            Stop::Ended => Stopped::Ended,
+            _ => Stopped::Step,
+        }
+    }
+
+    /// Executes one instruction; a call (bpf-to-bpf, callx, or a helper that runs a
+    /// callback) runs until it returns to this frame, unless a breakpoint stops it first.
+    pub fn step_over(&mut self) -> Stopped {
+        let depth = self.machine.frames.len();
+        if self.step_one() == Stop::Ended {
+            return Stopped::Ended;
+        }
+        self.run_while(|m| m.frames.len() > depth)
+    }
+
+    /// Runs until the current frame returns (in the main frame: to the end).
+    pub fn step_out(&mut self) -> Stopped {
+        let depth = self.machine.frames.len();
+        if self.step_one() == Stop::Ended {
+            return Stopped::Ended;
+        }
+        self.run_while(|m| m.frames.len() >= depth)
+    }
+
+    /// Runs to the end or the next breakpoint. Without breakpoints and recording, this is
+    /// the fast path.
+    pub fn run(&mut self) -> Stopped {
+        let any_bp = self.breakpoints.iter().any(|&b| b);
+        if !self.recording {
+            let stop = if any_bp {
+                self.machine.run_loop::<true>(u64::MAX, &self.breakpoints)
+            } else {
+                self.machine.run_loop::<false>(u64::MAX, &[])
+            };
+            return match stop {
+                Stop::Breakpoint => Stopped::Breakpoint,
+                _ => Stopped::Ended,
+            };
+        }
+        if self.step_one() == Stop::Ended {
+            return Stopped::Ended;
+        }
+        self.run_while(|_| true)
+    }
+
+    /// Undoes up to `n` recorded steps; returns how many were undone.
+    pub fn back(&mut self, n: usize) -> usize {
+        let mut done = 0;
+        while done < n {
+            let Some(rec) = self.trace.pop_back() else {
+                break;
+            };
+            self.undo(rec);
+            done += 1;
+        }
+        done
+    }
+
+    fn run_while(&mut self, cond: impl Fn(&Machine) -> bool) -> Stopped {
+        loop {
+            if !self.machine.is_running() {
+                return Stopped::Ended;
+            }
+            if !cond(&self.machine) {
+                return Stopped::Step;
+            }
+            if self.breakpoints[self.machine.pc.min(self.breakpoints.len() - 1)] {
+                return Stopped::Breakpoint;
+            }
+            if self.step_one() == Stop::Ended {
+                return Stopped::Ended;
+            }
+        }
+    }
+
+    fn step_one(&mut self) -> Stop {
+        let m = &mut self.machine;
+        if !m.is_running() {
+            return Stop::Ended;
+        }
+        if !self.recording {
+            return m.run_loop::<false>(1, &[]);
+        }
+        let regs = m.regs;
+        let mut rec = StepRecord {
+            pc: m.pc,
+            insns: m.insns,
+            prng: m.kernel.prng,
+            next_resource: m.kernel.next_resource,
+            trace_len: m.kernel.trace.len(),
+            events_len: m.kernel.events.len(),
+            status: m.status.clone(),
+            regs: Vec::new(),
+            undo: Vec::new(),
+        };
+        m.log.enabled = true;
+        m.log.entries.clear();
+        let stop = m.run_loop::<false>(1, &[]);
+        m.log.enabled = false;
+        rec.undo = std::mem::take(&mut m.log.entries);
+        rec.regs = (0..11)
+            .filter(|&i| regs[i] != m.regs[i])
+            .map(|i| (i as u8, regs[i]))
+            .collect();
+        self.trace.push_back(rec);
+        if self.trace.len() > self.trace_capacity {
+            self.trace.pop_front();
+        }
+        stop
+    }
+
+    fn undo(&mut self, rec: StepRecord) {
+        let m = &mut self.machine;
+        for u in rec.undo.into_iter().rev() {
+            match u {
+                Undo::Mem(old) => m.mem.restore(&old),
+                Undo::RegionAdded => {
+                    m.mem.regions.pop();
+                }
+                Undo::RegionLive { region, was } => m.mem.regions[region as usize].live = was,
+                Undo::FramePushed => {
+                    m.frames.pop();
+                }
+                Undo::FramePopped(f) => m.frames.push(f),
+                Undo::FrameChanged { index, old } => m.frames[index] = old,
+                Undo::ResourceAdded => {
+                    m.kernel.resources.pop();
+                }
+                Undo::ResourceRemoved { index, resource } => {
+                    m.kernel.resources.insert(index, resource)
+                }
+                Undo::MapInserted { map, key } => {
+                    if let Store::Hash { entries } = &mut m.kernel.maps[map as usize].store {
+                        entries.remove(&key);
+                    }
+                }
+                Undo::MapRemoved { map, key, region } => {
+                    if let Store::Hash { entries } = &mut m.kernel.maps[map as usize].store {
+                        entries.insert(key, region);
+                    }
+                }
+                Undo::ArrayElemCreated { map, index } => {
+                    if let Store::Array { elems } = &mut m.kernel.maps[map as usize].store {
+                        elems.remove(&index);
+                    }
+                }
+                Undo::RingbufUsed { map, old } => {
+                    if let Store::Ringbuf { used } = &mut m.kernel.maps[map as usize].store {
+                        *used = old;
+                    }
+                }
+            }
+        }
+        for (r, v) in rec.regs {
+            m.regs[r as usize] = v;
+        }
+        m.pc = rec.pc;
+        m.insns = rec.insns;
+        m.kernel.prng = rec.prng;
+        m.kernel.next_resource = rec.next_resource;
+        m.kernel.trace.truncate(rec.trace_len);
+        m.kernel.events.truncate(rec.events_len);
+        m.status = rec.status;
+    }
+}
+
+/// Runs a program to the end on the fast path.
+pub fn run_program(
+    program: &Program,
+    world: &World,
+    config: Config,
+) -> Result<Machine, WorldError> {
+    let mut m = Machine::new(program, world, config)?;
+    m.run_loop::<false>(u64::MAX, &[]);
+    Ok(m)
+}

@@ -1,0 +1,68 @@
+//! The undo log: what one step changed, so the stepper can step back. Each mutation of the
+//! machine pushes the information needed to revert it when recording is on; when it is off
+//! (the fast path) nothing is pushed and nothing is allocated.
+
+use crate::frames::Frame;
+use crate::memory::OldBytes;
+use crate::resources::Resource;
+
+/// One revertible change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Undo {
+    /// Bytes a write replaced (also a stack cleared for a new frame).
+    Mem(OldBytes),
+    /// A region was added (revert: remove the last region).
+    RegionAdded,
+    /// A region's liveness changed.
+    RegionLive {
+        region: u32,
+        was: bool,
+    },
+    FramePushed,
+    FramePopped(Frame),
+    FrameChanged {
+        index: usize,
+        old: Frame,
+    },
+    /// A resource was appended to the live table.
+    ResourceAdded,
+    ResourceRemoved {
+        index: usize,
+        resource: Resource,
+    },
+    /// A hash-map key was inserted (revert: remove it).
+    MapInserted {
+        map: u32,
+        key: Vec<u8>,
+    },
+    MapRemoved {
+        map: u32,
+        key: Vec<u8>,
+        region: u32,
+    },
+    /// An array element's region was created lazily.
+    ArrayElemCreated {
+        map: u32,
+        index: u32,
+    },
+    RingbufUsed {
+        map: u32,
+        old: u32,
+    },
+}
+
+/// The log of the step in progress.
+#[derive(Clone, Debug, Default)]
+pub struct UndoLog {
+    pub enabled: bool,
+    pub entries: Vec<Undo>,
+}
+
+impl UndoLog {
+    #[inline(always)]
+    pub fn push(&mut self, undo: impl FnOnce() -> Undo) {
+        if self.enabled {
+            self.entries.push(undo());
+        }
+    }
+}
