@@ -218,6 +218,22 @@ impl Program {
         self.functions.iter().find(|f| f.is_exception_callback)
     }
 
+    /// The callee-saved registers R6..R9 (index 0..4) that a function's prologue saves: those
+    /// its instructions mention as `dst` or `src`, the x86 JIT's `detect_reg_usage()` that the
+    /// RFC mirrors in `check_subprogs()` (patch 08).
+    pub fn callee_saved_used(&self, function: &Function) -> [bool; 4] {
+        let mut used = [false; 4];
+        let end = function.end.min(self.slots.len());
+        for slot in &self.slots[function.start.min(end)..end] {
+            for r in [slot.dst, slot.src] {
+                if (6..=9).contains(&r) {
+                    used[usize::from(r - 6)] = true;
+                }
+            }
+        }
+        used
+    }
+
     /// The bytecode as bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
         unwind_isa::slots_to_bytes(&self.slots)
@@ -260,5 +276,32 @@ mod tests {
             .collect();
         assert_eq!(f, vec![(0, 2, Linkage::Main), (2, 3, Linkage::Static)]);
         assert_eq!(p.functions[1].name, "func_2");
+    }
+
+    #[test]
+    fn callee_saved_registers_are_the_ones_mentioned() {
+        use unwind_isa::{AluOp, Operand, Reg, Width};
+        let mov = |dst: u8, src: u8| Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Mov,
+            dst: Reg::new(dst).unwrap(),
+            src: Operand::Reg(Reg::new(src).unwrap()),
+        };
+        let insns = [
+            mov(6, 1),
+            Insn::Call(CallTarget::Local(1)),
+            Insn::Exit,
+            mov(0, 9),
+            Insn::Exit,
+        ];
+        let p = Program::from_slots(unwind_isa::encode_program(&insns));
+        assert_eq!(
+            p.callee_saved_used(&p.functions[0]),
+            [true, false, false, false]
+        );
+        assert_eq!(
+            p.callee_saved_used(&p.functions[1]),
+            [false, false, false, true]
+        );
     }
 }
