@@ -20,7 +20,7 @@ pub enum Input {
 }
 
 impl Input {
-    fn from_arg(arg: OsString) -> Input {
+    pub(crate) fn from_arg(arg: OsString) -> Input {
         if arg == "-" {
             Input::Stdin
         } else {
@@ -58,16 +58,12 @@ pub struct DisasmArgs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pending {
     Verify,
-    Run,
-    Conformance,
 }
 
 impl Pending {
     pub fn name(self) -> &'static str {
         match self {
             Pending::Verify => "verify",
-            Pending::Run => "run",
-            Pending::Conformance => "conformance",
         }
     }
 }
@@ -80,6 +76,8 @@ pub enum Command {
     Version,
     Asm(AsmArgs),
     Disasm(DisasmArgs),
+    Run(crate::commands::run::RunArgs),
+    Conformance(crate::commands::conformance::ConformanceArgs),
     Pending(Pending),
 }
 
@@ -88,6 +86,8 @@ pub enum Command {
 pub enum Topic {
     Asm,
     Disasm,
+    Run,
+    Conformance,
     Pending(Pending),
 }
 
@@ -152,8 +152,8 @@ where
         "asm" => parse_asm(rest),
         "disasm" => parse_disasm(rest),
         "verify" => parse_pending(Pending::Verify, rest),
-        "run" => parse_pending(Pending::Run, rest),
-        "conformance" => parse_pending(Pending::Conformance, rest),
+        "run" => crate::commands::run::parse(rest),
+        "conformance" => crate::commands::conformance::parse(rest),
         other if other.starts_with('-') => Err(ArgsError::UnknownOption {
             command: "unwind",
             option: other.to_string(),
@@ -172,8 +172,8 @@ fn topic(name: &str) -> Option<Topic> {
         "asm" => Topic::Asm,
         "disasm" => Topic::Disasm,
         "verify" => Topic::Pending(Pending::Verify),
-        "run" => Topic::Pending(Pending::Run),
-        "conformance" => Topic::Pending(Pending::Conformance),
+        "run" => Topic::Run,
+        "conformance" => Topic::Conformance,
         _ => return None,
     })
 }
@@ -196,7 +196,7 @@ fn parse_help(rest: Vec<OsString>) -> Result<Command, ArgsError> {
 }
 
 /// One command-line token, split into options and positionals.
-enum Token {
+pub(crate) enum Token {
     /// `--name` or `--name=value` (or a short `-x`).
     Opt {
         name: String,
@@ -206,7 +206,7 @@ enum Token {
 }
 
 /// Splits tokens, honouring `--` (everything after it is positional) and `-` (positional).
-fn tokens(rest: Vec<OsString>) -> Result<Vec<Token>, ArgsError> {
+pub(crate) fn tokens(rest: Vec<OsString>) -> Result<Vec<Token>, ArgsError> {
     let mut out = Vec::with_capacity(rest.len());
     let mut options_done = false;
     for arg in rest {
@@ -239,7 +239,7 @@ fn tokens(rest: Vec<OsString>) -> Result<Vec<Token>, ArgsError> {
 }
 
 /// Takes an option's value: the `=VALUE` part, or the next token.
-fn value_of(
+pub(crate) fn value_of(
     command: &'static str,
     option: &'static str,
     expected: &'static str,
@@ -259,7 +259,7 @@ fn value_of(
     }
 }
 
-fn no_value(
+pub(crate) fn no_value(
     command: &'static str,
     option: &'static str,
     value: Option<String>,
@@ -270,7 +270,7 @@ fn no_value(
     }
 }
 
-fn set_input(
+pub(crate) fn set_input(
     command: &'static str,
     input: &mut Option<Input>,
     arg: OsString,
@@ -398,15 +398,17 @@ Usage:
   unwind disasm FILE [--style source|log]
                         disassemble hex or raw bytecode to pseudo-C
   unwind verify FILE    (not yet available)
-  unwind run FILE       (not yet available)
-  unwind conformance DIR
-                        (not yet available)
+  unwind run FILE [--ctx HEX] [--budget N] [--world FILE.json] [--json]
+                        run in the interpreter; print r0, trace output and events
+  unwind conformance DIR [--json]
+                        run a BPF conformance-suite folder; `N passed, M failed`
   unwind help [COMMAND] print this help, or a command's
   unwind --version      print the version
 
 FILE may be '-' for standard input.
 
-Exit codes: 0 success, 2 unusable input (bad arguments, unreadable file, assembly errors).
+Exit codes: 0 success, 2 unusable input (bad arguments, unreadable file, assembly errors);
+run: 3 runtime fault; conformance: 1 when a file failed.
 ";
 
 pub const USAGE_ASM: &str = "\
@@ -443,6 +445,8 @@ pub fn usage(topic: Option<Topic>) -> String {
         None => USAGE.to_string(),
         Some(Topic::Asm) => USAGE_ASM.to_string(),
         Some(Topic::Disasm) => USAGE_DISASM.to_string(),
+        Some(Topic::Run) => crate::commands::run::USAGE.to_string(),
+        Some(Topic::Conformance) => crate::commands::conformance::USAGE.to_string(),
         Some(Topic::Pending(p)) => {
             format!("Usage: unwind {} ...\n\n{}\n", p.name(), pending_message(p))
         }
@@ -548,6 +552,21 @@ mod tests {
             p(&["verify", "--help"]),
             Ok(Command::Help(Some(Topic::Pending(Pending::Verify))))
         );
-        assert_eq!(p(&["run", "x.s"]), Ok(Command::Pending(Pending::Run)));
+        assert_eq!(
+            p(&["run", "x.s", "--help"]),
+            Ok(Command::Help(Some(Topic::Run)))
+        );
+        assert!(matches!(
+            p(&["run", "x.s", "--budget", "0"]),
+            Err(ArgsError::InvalidValue { .. })
+        ));
+        assert!(matches!(
+            p(&["run", "x.s", "--ctx", "00", "--json"]),
+            Ok(Command::Run(_))
+        ));
+        assert!(matches!(
+            p(&["conformance", "d", "--json"]),
+            Ok(Command::Conformance(_))
+        ));
     }
 }

@@ -521,11 +521,10 @@ fn help_and_version() {
 fn later_commands_are_not_yet_available() {
     let s = Scratch::new("pending");
     s.write("p.s", SIMPLE);
-    for cmd in ["verify", "run", "conformance"] {
-        let run = s.run(&[cmd, "p.s"]);
-        run.unusable();
-        assert!(run.stdout.is_empty());
-        assert!(run.stderr.contains("not yet available"), "{cmd}: {run:#?}");
-        assert!(run.stderr.contains(cmd), "{cmd}: {run:#?}");
-    }
+    let cmd = "verify";
+    let run = s.run(&[cmd, "p.s"]);
+    run.unusable();
+    assert!(run.stdout.is_empty());
+    assert!(run.stderr.contains("not yet available"), "{cmd}: {run:#?}");
+    assert!(run.stderr.contains(cmd), "{cmd}: {run:#?}");
 }

@@ -22,6 +22,11 @@ pub enum Stop {
 }
 
 impl Machine {
+    /// Runs to the end (exit, fault or budget) on the fast path.
+    pub fn run(&mut self) {
+        self.run_loop::<false>(u64::MAX, &[]);
+    }
+
     /// Runs at most `steps` instructions. With `BP`, stops before an instruction whose pc is
     /// set in `bps` (except the first one, so a run can leave a breakpoint).
     pub(crate) fn run_loop<const BP: bool>(&mut self, steps: u64, bps: &[bool]) -> Stop {

@@ -3,7 +3,9 @@
 //! every command can be tested as a function.
 
 pub mod asm;
+pub mod conformance;
 pub mod disasm;
+pub mod run;
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
@@ -77,6 +79,11 @@ pub fn execute(command: Command) -> Output {
             Ok(bytes) => disasm::run(&a, &bytes),
             Err(out) => out,
         },
+        Command::Run(a) => match read_input(&a.input) {
+            Ok(bytes) => run::run(&a, &bytes),
+            Err(out) => out,
+        },
+        Command::Conformance(a) => conformance::run(&a),
         Command::Pending(p) => Output {
             stdout: String::new(),
             stderr: format!("{}\n", args::pending_message(p)),

@@ -1,0 +1,262 @@
+//! `unwind run FILE [--ctx HEX] [--budget N] [--world FILE.json] [--json]`: run a program in
+//! the interpreter and print r0, the trace output and every event. Until the verifier lands,
+//! the program runs unverified and a note on standard error says so.
+//!
+//! Exit codes (SPEC §6): 0 ran to the end (normally or through the exception callback),
+//! 3 runtime fault, 2 unusable input.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use unwind_asm::disasm::{format_insn, Style};
+use unwind_asm::{assemble_with, Options, Syntax};
+use unwind_vm::{Config, Event, EventKind, Fault, Machine, Status, TraceLine, World};
+
+use super::{Output, EXIT_UNUSABLE};
+use crate::args::{no_value, set_input, tokens, value_of, ArgsError, Command, Input, Token, Topic};
+use crate::report;
+
+/// Exit code: the program faulted at run time.
+pub const EXIT_FAULT: u8 = 3;
+
+/// What the note about verification says.
+pub const UNVERIFIED_NOTE: &str =
+    "note: the verifier is not available yet: running the program without verification";
+
+/// `unwind run`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunArgs {
+    pub input: Input,
+    pub ctx: Option<String>,
+    pub budget: Option<u64>,
+    pub world: Option<PathBuf>,
+    pub json: bool,
+}
+
+const BUDGET_VALUES: &str = "a positive number of instructions";
+
+/// Parses `run`'s arguments.
+pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
+    const CMD: &str = "run";
+    let mut input = None;
+    let mut args = RunArgs {
+        input: Input::Stdin,
+        ctx: None,
+        budget: None,
+        world: None,
+        json: false,
+    };
+    let mut toks = tokens(rest)?.into_iter();
+    while let Some(tok) = toks.next() {
+        match tok {
+            Token::Positional(arg) => set_input(CMD, &mut input, arg)?,
+            Token::Opt { name, value } => match name.as_str() {
+                "-h" | "--help" => return Ok(Command::Help(Some(Topic::Run))),
+                "--json" => {
+                    no_value(CMD, "--json", value)?;
+                    args.json = true;
+                }
+                "--ctx" => args.ctx = Some(value_of(CMD, "--ctx", "hex bytes", value, &mut toks)?),
+                "--world" => {
+                    args.world = Some(PathBuf::from(value_of(
+                        CMD,
+                        "--world",
+                        "a JSON file",
+                        value,
+                        &mut toks,
+                    )?))
+                }
+                "--budget" => {
+                    let v = value_of(CMD, "--budget", BUDGET_VALUES, value, &mut toks)?;
+                    args.budget = Some(v.parse().ok().filter(|&n: &u64| n > 0).ok_or(
+                        ArgsError::InvalidValue {
+                            command: CMD,
+                            option: "--budget",
+                            value: v,
+                            expected: BUDGET_VALUES,
+                        },
+                    )?);
+                }
+                _ => {
+                    return Err(ArgsError::UnknownOption {
+                        command: CMD,
+                        option: name,
+                    })
+                }
+            },
+        }
+    }
+    args.input = input.ok_or(ArgsError::MissingFile { command: CMD })?;
+    Ok(Command::Run(args))
+}
+
+pub const USAGE: &str = "\
+Usage: unwind run FILE [--ctx HEX] [--budget N] [--world FILE.json] [--json]
+
+Assembles FILE ('-' for standard input) and runs it in the interpreter against the simulated
+kernel; prints r0, the bpf_trace_printk output and every event (acquire, release, call, return,
+throw, unwind_frame, exception_callback, exit, leak, fault). Until the verifier is available the
+program runs unverified (a note on standard error says so).
+
+Packet programs (socket, tc, cgroup_skb, xdp, ...) run on 64 zero bytes of packet, with len,
+data and data_end set as the kernel's test run sets them.
+
+Options:
+  --ctx HEX          the ctx bytes (shorter is zero-filled to the ctx size, longer is an error);
+                     for `raw` programs the input memory (R1 points to it, R2 is its length)
+  --budget N         stop with a fault after N instructions (default 50000000)
+  --world FILE       the simulated world as JSON (tasks, cgroups, sockets, maps, ctx, packet,
+                     mem, prandom_seed, ktime_start_ns, max_alloc, current_pid)
+  --json             print one JSON object: return_value, events, leaks, fault, instructions,
+                     trace_output, verified
+  -h, --help         print this help
+
+Exit codes: 0 ran to the end (normally or through the exception callback), 3 runtime fault,
+2 unusable input.
+";
+
+/// Runs the program in `bytes` (the contents of `args.input`).
+pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
+    let name = args.input.to_string();
+    let Ok(source) = std::str::from_utf8(bytes) else {
+        return Output::unusable(format_args!(
+            "{name}: not UTF-8 text: expected assembly source"
+        ));
+    };
+    let assembly = assemble_with(
+        source,
+        &Options {
+            syntax: Syntax::Auto,
+        },
+    );
+    let Some(program) = assembly.program.filter(|_| assembly.diagnostics.is_empty()) else {
+        return Output {
+            stdout: String::new(),
+            stderr: report::render_all(&name, source, &assembly.diagnostics),
+            code: EXIT_UNUSABLE,
+        };
+    };
+    let mut world = match &args.world {
+        None => World::default(),
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => match World::from_json(&text) {
+                Ok(w) => w,
+                Err(e) => {
+                    return Output::unusable(format_args!("{}: invalid world: {e}", path.display()))
+                }
+            },
+            Err(e) => return Output::unusable(format_args!("cannot read {}: {e}", path.display())),
+        },
+    };
+    if let Some(ctx) = &args.ctx {
+        world.ctx = Some(ctx.clone());
+    }
+    let config = Config {
+        budget: args.budget.unwrap_or(unwind_vm::DEFAULT_BUDGET),
+        ..Config::default()
+    };
+    let mut machine = match Machine::new(&program, &world, config) {
+        Ok(m) => m,
+        Err(e) => return Output::unusable(format_args!("{name}: {e}")),
+    };
+    machine.run();
+    let report = RunReport::new(&machine);
+    let code = match machine.status {
+        Status::Faulted { .. } => EXIT_FAULT,
+        _ => super::EXIT_OK,
+    };
+    let stdout = if args.json {
+        let mut s = serde_json::to_string_pretty(&report)
+            .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
+        s.push('\n');
+        s
+    } else {
+        text_report(&report, &machine, source)
+    };
+    Output {
+        stdout,
+        stderr: format!("{UNVERIFIED_NOTE}\n"),
+        code,
+    }
+}
+
+/// `run --json`.
+#[derive(Serialize)]
+struct RunReport<'a> {
+    verified: bool,
+    /// r0 at the end, as a decimal string; null after a fault.
+    return_value: Option<String>,
+    events: &'a [Event],
+    leaks: Vec<&'a Event>,
+    fault: Option<&'a Fault>,
+    instructions: u64,
+    trace_output: &'a [TraceLine],
+}
+
+impl<'a> RunReport<'a> {
+    fn new(m: &'a Machine) -> RunReport<'a> {
+        let events = &m.kernel.events[..];
+        RunReport {
+            verified: false,
+            return_value: match &m.status {
+                Status::Exited { return_value } => Some(return_value.to_string()),
+                _ => None,
+            },
+            events,
+            leaks: events
+                .iter()
+                .filter(|e| matches!(e.kind, EventKind::Leak { .. }))
+                .collect(),
+            fault: match &m.status {
+                Status::Faulted { fault } => Some(fault),
+                _ => None,
+            },
+            instructions: m.insns,
+            trace_output: &m.kernel.trace,
+        }
+    }
+}
+
+fn text_report(r: &RunReport, m: &Machine, source: &str) -> String {
+    let mut out = String::new();
+    match &m.status {
+        Status::Exited { return_value } => {
+            out += &format!(
+                "r0 = {return_value} ({return_value:#x}; as s64: {})\n",
+                *return_value as i64
+            )
+        }
+        Status::Faulted { fault } => {
+            out += &format!(
+                "fault at pc {} (line {}): {}\n",
+                fault.pc, fault.line, fault.message
+            );
+            let insn = format_insn(&m.prep.program, fault.pc, Style::Source);
+            out += &format!("  instruction: {insn}\n");
+            if let Some(text) = source.lines().nth(fault.line.saturating_sub(1) as usize) {
+                out += &format!("  {} | {}\n", fault.line, text.trim_end());
+            }
+        }
+        Status::Running => out += "still running\n",
+    }
+    if !r.trace_output.is_empty() {
+        out += "trace output:\n";
+        for line in r.trace_output {
+            for l in line.text.trim_end_matches('\n').split('\n') {
+                out += &format!("  {l}\n");
+            }
+        }
+    }
+    if !r.events.is_empty() {
+        out += "events:\n";
+        for e in r.events {
+            out += &format!("  {}\n", e.describe());
+        }
+    }
+    if !r.leaks.is_empty() {
+        out += &format!("leaks: {}\n", r.leaks.len());
+    }
+    out += &format!("instructions: {}\n", m.insns);
+    out
+}

@@ -1,0 +1,234 @@
+//! End-to-end tests of `unwind run` and `unwind conformance` (SPEC §6: exit 0 ran to the end,
+//! 3 runtime fault, 2 unusable input; conformance: exit 0 only when every file passed).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Scratch {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("unwind-run-{test}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) -> &Self {
+        std::fs::write(self.0.join(name), text).unwrap();
+        self
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_unwind"))
+            .args(args)
+            .current_dir(&self.0)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const LEAKY: &str = "\
+.ctx tc
+    r1 = 16
+    call bpf_obj_new
+    r1 = 0x000a6425 ll
+    *(u64 *)(r10 - 8) = r1
+    r1 = r10
+    r1 += -8
+    r2 = 4
+    r3 = 7
+    call bpf_trace_printk
+    r0 = 3
+    exit
+";
+
+#[test]
+fn run_prints_r0_trace_events_and_leaks() {
+    let s = Scratch::new("leaky");
+    s.write("p.s", LEAKY);
+    let (code, out, err) = s.run(&["run", "p.s"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("r0 = 3 "), "{out}");
+    assert!(out.contains("trace output:\n  7\n"), "{out}");
+    assert!(
+        out.contains("pc 1: acquire object#1 by bpf_obj_new"),
+        "{out}"
+    );
+    assert!(out.contains("pc 11: exit, r0 = 3"), "{out}");
+    assert!(
+        out.contains("pc 11: leak object#1 acquired at pc 1 in frame 0"),
+        "{out}"
+    );
+    assert!(err.contains("without verification"), "{err}");
+
+    let (code, out, _) = s.run(&["run", "p.s", "--json"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["return_value"], "3");
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["fault"], Value::Null);
+    assert_eq!(v["instructions"], 11);
+    assert_eq!(v["trace_output"][0]["text"], "7\n");
+    let kinds: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["acquire", "exit", "leak"]);
+    assert_eq!(v["leaks"][0]["resource"]["type"], "object");
+    assert_eq!(v["events"][0]["pc"], 1);
+}
+
+#[test]
+fn a_fault_exits_3_with_pc_line_and_message() {
+    let s = Scratch::new("fault");
+    s.write("p.s", "r0 = 0\n// comment\nr0 = *(u64 *)(r10 + 8)\nexit\n");
+    let (code, out, _) = s.run(&["run", "p.s"]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.starts_with("fault at pc 1 (line 3): invalid read of 8 byte(s)"),
+        "{out}"
+    );
+    assert!(out.contains("3 | r0 = *(u64 *)(r10 + 8)"), "{out}");
+    let (code, out, _) = s.run(&["run", "p.s", "--json"]);
+    assert_eq!(code, 3);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["fault"]["pc"], 1);
+    assert_eq!(v["fault"]["line"], 3);
+    assert_eq!(v["fault"]["kind"], "out_of_bounds");
+    assert_eq!(v["return_value"], Value::Null);
+}
+
+#[test]
+fn budget_and_ctx_options() {
+    let s = Scratch::new("opts");
+    s.write("loop.s", "l:\ngoto l\n");
+    let (code, out, _) = s.run(&["run", "loop.s", "--budget", "100"]);
+    assert_eq!(code, 3);
+    assert!(out.contains("instruction budget of 100 exhausted"), "{out}");
+    assert!(out.contains("instructions: 100"), "{out}");
+
+    s.write("mark.s", ".ctx tc\nr0 = *(u32 *)(r1 + 8)\nexit\n");
+    let (code, out, _) = s.run(&["run", "mark.s", "--ctx", "00000000 00000000 2a000000"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("r0 = 42 "), "{out}");
+    // Longer than __sk_buff (192 bytes) is unusable input.
+    let long = "00".repeat(193);
+    let (code, _, err) = s.run(&["run", "mark.s", "--ctx", &long]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("ctx is 193 bytes but __sk_buff is only 192"),
+        "{err}"
+    );
+    let (code, _, err) = s.run(&["run", "mark.s", "--ctx", "xyz"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid hex"), "{err}");
+}
+
+#[test]
+fn packet_programs_get_64_bytes_and_the_world_file_is_read() {
+    let s = Scratch::new("world");
+    s.write(
+        "len.s",
+        ".ctx xdp\nr2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr0 = r3\nr0 -= r2\nexit\n",
+    );
+    let (code, out, _) = s.run(&["run", "len.s"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("r0 = 64 "), "{out}");
+
+    s.write("pid.s", ".ctx tracing\nr1 = 7\ncall bpf_task_from_pid\nif r0 == 0 goto n\nr1 = r0\ncall bpf_task_release\nr0 = 1\nexit\nn:\nr0 = 2\nexit\n");
+    let (_, out, _) = s.run(&["run", "pid.s"]);
+    assert!(out.starts_with("r0 = 2 "), "{out}");
+    s.write("w.json", r#"{"tasks": [{"pid": 7, "comm": "x"}]}"#);
+    let (_, out, _) = s.run(&["run", "pid.s", "--world", "w.json"]);
+    assert!(out.starts_with("r0 = 1 "), "{out}");
+    s.write("bad.json", r#"{"pids": []}"#);
+    let (code, _, err) = s.run(&["run", "pid.s", "--world", "bad.json"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid world"), "{err}");
+}
+
+#[test]
+fn assembly_errors_are_unusable_input() {
+    let s = Scratch::new("asm");
+    s.write("bad.s", "r11 = 1\nexit\n");
+    let (code, out, err) = s.run(&["run", "bad.s"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("bad.s:1:1: error: invalid register r11"),
+        "{err}"
+    );
+    let (code, _, err) = s.run(&["run", "missing.s"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read missing.s"), "{err}");
+}
+
+#[test]
+fn conformance_folder_lines_and_summary() {
+    let s = Scratch::new("conf");
+    s.write("a.data", "-- asm\nmov %r0, 1\nexit\n-- result\n0x1\n");
+    s.write(
+        "b.data",
+        "-- asm\nmov %r0, %r2\nexit\n-- mem\n00 01 02\n-- result\n3\n",
+    );
+    let (code, out, _) = s.run(&["conformance", "."]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, "pass a.data\npass b.data\n2 passed, 0 failed\n");
+    s.write("c.data", "-- asm\nmov %r0, 2\nexit\n-- result\n0x1\n");
+    s.write(
+        "d.data",
+        "-- asm\nldxdw %r0, [%r10]\nexit\n-- result\n0x1\n",
+    );
+    let (code, out, _) = s.run(&["conformance", "."]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("FAIL c.data: r0 = 0x2, expected 0x1\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FAIL d.data: fault at pc 0: invalid read"),
+        "{out}"
+    );
+    assert!(out.ends_with("2 passed, 2 failed\n"), "{out}");
+    let (_, out, _) = s.run(&["conformance", ".", "--json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["passed"], 2);
+    assert_eq!(v["failed"], 2);
+    assert_eq!(v["files"][2]["return_value"], "0x2");
+    let (code, _, _) = s.run(&["conformance", "nowhere"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn the_shared_conformance_suite_passes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
+    if !dir.is_dir() {
+        eprintln!("note: ../shared/conformance not found; skipped");
+        return;
+    }
+    let s = Scratch::new("suite");
+    let (code, out, _) = s.run(&["conformance", dir.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.ends_with("225 passed, 0 failed\n"), "{out}");
+    assert!(out.contains("pass callx.data\n"));
+}
