@@ -6,6 +6,7 @@
 mod catalogue;
 mod ctx;
 mod helper_ids;
+pub mod rules;
 mod types;
 
 pub use catalogue::{

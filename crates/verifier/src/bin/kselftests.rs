@@ -1,0 +1,203 @@
+//! Runs the kernel's verifier selftests as converted by `shared/tools/kselftests/generate.sh`
+//! and prints how often our verdict and messages agree with the kernel's, by tier.
+//!
+//! `unwind-kselftests DIR [--list] [--min-t12 PERCENT]`
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use unwind_verifier::{verify, Options};
+
+#[derive(Default)]
+struct Case {
+    expect_accept: bool,
+    msgs: Vec<String>,
+    tier: String,
+    log_level: u32,
+}
+
+fn parse(src: &str) -> Case {
+    let mut c = Case::default();
+    for line in src.lines() {
+        let Some(rest) = line.strip_prefix("// ") else {
+            continue;
+        };
+        if let Some(v) = rest.strip_prefix("expect: ") {
+            c.expect_accept = v.trim() == "accept";
+        } else if let Some(v) = rest.strip_prefix("expect-msg: ") {
+            c.msgs.push(v.to_string());
+        } else if let Some(v) = rest.strip_prefix("tier: ") {
+            c.tier = v.trim().to_string();
+        } else if let Some(v) = rest.strip_prefix("log-level: ") {
+            c.log_level = v.trim().parse().unwrap_or(1);
+        }
+    }
+    c
+}
+
+/// Finds `pat` in `log` from `from`; `{{...}}` parts match any text (a simplification of the
+/// regexes three messages use). Returns the end of the match.
+fn find(log: &str, from: usize, pat: &str) -> Option<usize> {
+    let parts: Vec<&str> = pat
+        .split("{{")
+        .flat_map(|p| match p.split_once("}}") {
+            Some((_, lit)) => vec![lit],
+            None => vec![p],
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    let mut pos = from;
+    let mut first = true;
+    for p in parts {
+        let at = log.get(pos..)?.find(p)?;
+        if !first && log[pos..pos + at].contains('\n') {
+            return None;
+        }
+        first = false;
+        pos += at + p.len();
+    }
+    Some(pos)
+}
+
+#[derive(Default)]
+struct Tally {
+    total: usize,
+    verdict: usize,
+    rejects: usize,
+    rejects_for_reason: usize,
+    with_msgs: usize,
+    msgs_found: usize,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(dir) = args.first() else {
+        eprintln!("usage: unwind-kselftests DIR [--list] [--min-t12 PERCENT]");
+        return ExitCode::from(2);
+    };
+    let list = args.iter().any(|a| a == "--list");
+    let min = args
+        .iter()
+        .position(|a| a == "--min-t12")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse::<f64>().ok());
+    let mut paths: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(d) => d
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "s"))
+            .collect(),
+        Err(e) => {
+            eprintln!("cannot read {dir}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    paths.sort();
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    for p in &paths {
+        let src = std::fs::read_to_string(p).unwrap_or_default();
+        let case = parse(&src);
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let asm = unwind_asm::assemble(&src);
+        let t = tallies.entry(case.tier.clone()).or_default();
+        t.total += 1;
+        if !case.expect_accept {
+            t.rejects += 1;
+        }
+        if !case.msgs.is_empty() {
+            t.with_msgs += 1;
+        }
+        let Some(prog) = asm.program else {
+            if list {
+                println!("{name}\t{}\tASM-ERROR", case.tier);
+            }
+            continue;
+        };
+        let opts = Options {
+            log_level: case.log_level.max(1),
+            record_states: false,
+            ..Options::default()
+        };
+        let v = verify(&prog, &opts);
+        let verdict_ok = v.accepted == case.expect_accept;
+        let mut pos = 0;
+        let mut msgs_ok = true;
+        for m in &case.msgs {
+            match find(&v.log, pos, m) {
+                Some(e) => pos = e,
+                None => {
+                    msgs_ok = false;
+                    break;
+                }
+            }
+        }
+        if verdict_ok {
+            t.verdict += 1;
+        }
+        if !case.msgs.is_empty() && msgs_ok {
+            t.msgs_found += 1;
+        }
+        if !case.expect_accept && !v.accepted && msgs_ok {
+            t.rejects_for_reason += 1;
+        }
+        if list && (!verdict_ok || !msgs_ok) {
+            let got = v
+                .errors
+                .first()
+                .map(|e| e.message.clone())
+                .unwrap_or_else(|| "accepted".into());
+            println!(
+                "{name}\t{}\texpect={}\tgot={}\twant-msg={:?}",
+                case.tier,
+                if case.expect_accept {
+                    "accept"
+                } else {
+                    "reject"
+                },
+                got,
+                case.msgs
+            );
+        }
+    }
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            100.0
+        } else {
+            a as f64 * 100.0 / b as f64
+        }
+    };
+    println!("tier  cases  verdict-agree      rejected-for-kernel's-reason  messages-found");
+    let mut t12 = Tally::default();
+    for (tier, t) in &tallies {
+        println!(
+            "{tier:<5} {:>5}  {:>4} ({:>5.1}%)     {:>4}/{:<4} ({:>5.1}%)          {:>4}/{:<4} ({:>5.1}%)",
+            t.total,
+            t.verdict,
+            pct(t.verdict, t.total),
+            t.rejects_for_reason,
+            t.rejects,
+            pct(t.rejects_for_reason, t.rejects),
+            t.msgs_found,
+            t.with_msgs,
+            pct(t.msgs_found, t.with_msgs)
+        );
+        if tier == "T1" || tier == "T2" {
+            t12.total += t.total;
+            t12.verdict += t.verdict;
+            t12.rejects += t.rejects;
+            t12.rejects_for_reason += t.rejects_for_reason;
+        }
+    }
+    let v = pct(t12.verdict, t12.total);
+    let r = pct(t12.rejects_for_reason, t12.rejects);
+    println!(
+        "T1+T2 {:>5}  {:>4} ({v:>5.1}%)     {:>4}/{:<4} ({r:>5.1}%)",
+        t12.total, t12.verdict, t12.rejects_for_reason, t12.rejects
+    );
+    if let Some(min) = min {
+        if v < min {
+            eprintln!("T1+T2 verdict agreement {v:.1}% is below {min}%");
+            return ExitCode::from(1);
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,515 @@
+//! Calls: helpers and kfuncs checked against the catalogue (`check_helper_call`,
+//! `check_kfunc_call`, `check_func_arg`), reference acquisition and release, spin locks and
+//! RCU sections, bpf-to-bpf calls (`check_func_call`) and `bpf_loop` callbacks.
+
+use unwind_isa::CallTarget;
+use unwind_kernel::{
+    helper_by_id, helper_name, kfunc_by_btf_id, ArgKind, Effect, Func, ResourceKind, RetKind,
+};
+use unwind_program::GlobalArg;
+
+use super::mem::Access;
+use super::{Env, Next, R};
+use crate::state::{
+    FrameKind, FuncState, PtrKind, RefState, RegState, VerifierState, MAX_CALL_FRAMES,
+};
+
+fn resource_ptr(kind: ResourceKind) -> PtrKind {
+    match kind {
+        ResourceKind::Socket => PtrKind::Socket,
+        ResourceKind::Object => PtrKind::Object,
+        ResourceKind::RingbufRecord => PtrKind::RingbufMem,
+        ResourceKind::Task => PtrKind::Task,
+        ResourceKind::Cgroup => PtrKind::Cgroup,
+        ResourceKind::Cpumask => PtrKind::Cpumask,
+    }
+}
+
+fn expected(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Socket => "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_",
+        ResourceKind::RingbufRecord => "ringbuf_mem",
+        ResourceKind::Object => "ptr_",
+        ResourceKind::Task => "trusted_ptr_task_struct",
+        ResourceKind::Cgroup => "trusted_ptr_cgroup",
+        ResourceKind::Cpumask => "trusted_ptr_bpf_cpumask",
+    }
+}
+
+impl Env<'_> {
+    pub(super) fn check_call(
+        &mut self,
+        st: &mut VerifierState,
+        target: CallTarget,
+        pc: usize,
+    ) -> R<Next> {
+        match target {
+            CallTarget::Local(rel) => {
+                let t = (pc as i64 + 1 + rel as i64) as usize;
+                self.check_func_call(st, pc, t)
+            }
+            CallTarget::Helper(id) => {
+                if st.active_lock.is_some() && !matches!(id, 94) {
+                    return self.reject("function calls are not allowed while holding a lock");
+                }
+                match helper_by_id(id) {
+                    Some(f) => {
+                        if !f.allowed_in(self.prog_type) {
+                            return self.reject(format!("unknown func {}#{id}", f.name));
+                        }
+                        self.call_func(st, f, pc)
+                    }
+                    None => match helper_name(id) {
+                        // a UAPI helper the catalogue does not model: any arguments, a number back
+                        Some(_) => {
+                            self.clobber(st);
+                            self.set_reg(st, 0, RegState::unknown());
+                            Ok(Next::Goto(pc + 1))
+                        }
+                        None => self.reject(format!("invalid func unknown#{id}")),
+                    },
+                }
+            }
+            CallTarget::Kfunc(btf) => {
+                let Some(f) = kfunc_by_btf_id(btf) else {
+                    return self.reject(format!("kernel btf_id {btf} is not a function"));
+                };
+                if st.active_lock.is_some() {
+                    return self.reject("function calls are not allowed while holding a lock");
+                }
+                if !f.allowed_in(self.prog_type) {
+                    return self
+                        .reject(format!("calling kernel function {} is not allowed", f.name));
+                }
+                self.call_func(st, f, pc)
+            }
+        }
+    }
+
+    /// R1-R5 are clobbered by every call.
+    fn clobber(&mut self, st: &mut VerifierState) {
+        for r in 1..=5 {
+            self.log.scratch_reg(r);
+            *st.reg_mut(r) = RegState::NOT_INIT;
+        }
+    }
+
+    fn call_func(&mut self, st: &mut VerifierState, f: &'static Func, pc: usize) -> R<Next> {
+        let kf = f.is_kfunc();
+        let mut map: Option<u32> = None;
+        let mut released: Option<u32> = None;
+        let mut alloc_size: u32 = 0;
+        let mut callback: Option<usize> = None;
+        let mut lock_reg: Option<RegState> = None;
+        for (i, arg) in f.args.iter().enumerate() {
+            let regno = (i + 1) as u8;
+            let r = self.read_reg(st, regno)?;
+            let argname = |regno: u8| {
+                if kf {
+                    format!("arg#{}", regno - 1)
+                } else {
+                    format!("R{regno}")
+                }
+            };
+            match *arg {
+                ArgKind::Anything | ArgKind::ConstZero => {}
+                ArgKind::Scalar => {
+                    if !r.is_scalar() {
+                        return self
+                            .reject(format!("R{regno} type={} expected=scalar", r.type_str()));
+                    }
+                }
+                ArgKind::MapPtr => {
+                    if r.kind() != Some(PtrKind::MapPtr) || r.maybe_null {
+                        return self
+                            .reject(format!("R{regno} type={} expected=map_ptr", r.type_str()));
+                    }
+                    map = Some(r.map);
+                    if f.name == "bpf_ringbuf_reserve"
+                        && self.prog.maps[r.map as usize].map_type
+                            != unwind_kernel::MapType::Ringbuf
+                    {
+                        return self.reject(format!(
+                            "cannot pass map_type {} into func {}#{}",
+                            map_type_num(self.prog.maps[r.map as usize].map_type),
+                            f.name,
+                            helper_id(f)
+                        ));
+                    }
+                }
+                ArgKind::MapKey | ArgKind::MapValue => {
+                    let Some(m) = map else {
+                        return self.reject("invalid map_ptr to access map->key");
+                    };
+                    let md = &self.prog.maps[m as usize];
+                    let size = if *arg == ArgKind::MapKey {
+                        md.key_size
+                    } else {
+                        md.value_size
+                    };
+                    if !matches!(
+                        r.kind(),
+                        Some(
+                            PtrKind::Stack
+                                | PtrKind::Packet
+                                | PtrKind::PacketMeta
+                                | PtrKind::MapKey
+                                | PtrKind::MapValue
+                        )
+                    ) || r.maybe_null
+                    {
+                        return self.reject(format!(
+                            "R{regno} type={} expected=fp, pkt, pkt_meta, map_key, map_value",
+                            r.type_str()
+                        ));
+                    }
+                    self.helper_mem(st, regno, size as u64, Access::Read, false)?;
+                }
+                ArgKind::ReadableMem | ArgKind::WritableMem => {
+                    if r.maybe_null || !r.is_ptr() {
+                        return self.reject(format!(
+                            "R{regno} type={} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+                            r.type_str()
+                        ));
+                    }
+                    // the size is the next argument
+                    let sz = self.read_reg(st, regno + 1)?;
+                    let zero_ok = matches!(f.args.get(i + 1), Some(ArgKind::ConstSizeOrZero));
+                    self.check_mem_size(st, regno + 1, &sz, zero_ok)?;
+                    let access = if *arg == ArgKind::WritableMem {
+                        Access::Write
+                    } else {
+                        Access::Read
+                    };
+                    self.helper_mem(st, regno, sz.var.umax, access, zero_ok)?;
+                }
+                ArgKind::ConstSize | ArgKind::ConstSizeOrZero => {
+                    // checked with the memory argument before it
+                    if !r.is_scalar() {
+                        return self
+                            .reject(format!("R{regno} type={} expected=scalar", r.type_str()));
+                    }
+                }
+                ArgKind::ConstAllocSize => {
+                    if !r.is_scalar() || !r.var.is_const() {
+                        return self.reject(format!("R{regno} is not a known constant'"));
+                    }
+                    alloc_size = r.var.var_off.value as u32;
+                }
+                ArgKind::Ctx => {
+                    if r.kind() != Some(PtrKind::Ctx) {
+                        return self.reject(format!("R{regno} type={} expected=ctx", r.type_str()));
+                    }
+                    if r.off != 0 {
+                        return self.reject(format!(
+                            "dereference of modified ctx ptr R{regno} off={} disallowed",
+                            r.off
+                        ));
+                    }
+                }
+                ArgKind::SpinLock => {
+                    if r.kind() != Some(PtrKind::MapValue) || r.maybe_null {
+                        return self
+                            .reject(format!("R{regno} type={} expected=map_value", r.type_str()));
+                    }
+                    lock_reg = Some(r);
+                }
+                ArgKind::Callback => {
+                    if r.kind() != Some(PtrKind::Func) {
+                        return self
+                            .reject(format!("R{regno} type={} expected=func", r.type_str()));
+                    }
+                    callback = Some(r.map as usize);
+                }
+                ArgKind::StackOrNull => {
+                    if !(r.kind() == Some(PtrKind::Stack) || r.is_const(0)) {
+                        return self.reject(format!("R{regno} type={} expected=fp", r.type_str()));
+                    }
+                }
+                ArgKind::Release(kind) => {
+                    let want = resource_ptr(kind);
+                    let ok_type = r.kind() == Some(want)
+                        || (kind == ResourceKind::Socket && r.kind() == Some(PtrKind::Socket));
+                    if kf && r.is_ptr() && r.maybe_null && ok_type {
+                        return self.reject(format!(
+                            "Possibly NULL pointer passed to trusted {}",
+                            argname(regno)
+                        ));
+                    }
+                    if !ok_type || r.maybe_null {
+                        return self.reject(format!(
+                            "R{regno} type={} expected={}",
+                            r.type_str(),
+                            expected(kind)
+                        ));
+                    }
+                    if r.ref_obj_id == 0 {
+                        return self.reject(format!(
+                            "R{regno} must be referenced when passed to release function"
+                        ));
+                    }
+                    if r.off != 0 || !r.var.is_const() || r.var.var_off.value != 0 {
+                        return self.reject(format!(
+                            "R{regno} must have zero offset when passed to release func"
+                        ));
+                    }
+                    released = Some(r.ref_obj_id);
+                }
+            }
+        }
+        // effects
+        match f.effect {
+            Effect::Release(_) => {
+                if let Some(id) = released {
+                    if !st.release_reference(id) {
+                        return self
+                            .reject("R1 must be referenced when passed to release function");
+                    }
+                }
+            }
+            Effect::SpinLock => {
+                if st.active_lock.is_some() {
+                    return self.reject("Locking two bpf_spin_locks are not allowed");
+                }
+                let r = lock_reg.expect("lock arg");
+                st.active_lock = Some(r.map + 1);
+            }
+            Effect::SpinUnlock => {
+                let r = lock_reg.expect("lock arg");
+                match st.active_lock {
+                    None => return self.reject("bpf_spin_unlock without taking a lock"),
+                    Some(m) if m != r.map + 1 => {
+                        return self.reject("bpf_spin_unlock of different lock")
+                    }
+                    _ => st.active_lock = None,
+                }
+            }
+            Effect::RcuReadLock => {
+                if st.active_rcu > 0 {
+                    return self
+                        .reject(format!("nested rcu read lock (kernel function {})", f.name));
+                }
+                st.active_rcu += 1;
+            }
+            Effect::RcuReadUnlock => {
+                if st.active_rcu == 0 {
+                    return self.reject(format!(
+                        "unmatched rcu read unlock (kernel function {})",
+                        f.name
+                    ));
+                }
+                st.active_rcu -= 1;
+            }
+            Effect::Throw => {
+                // an exception exit: whatever is held stays held (the 6.12 rules)
+                if st.active_rcu > 0 {
+                    return self.reject("bpf_rcu_read_unlock is missing");
+                }
+                self.clobber(st);
+                self.check_reference_leak(st, false)?;
+                return Ok(Next::Done);
+            }
+            Effect::Loop => {
+                let cb = callback.expect("callback arg");
+                return self.enter_callback(st, pc, cb);
+            }
+            Effect::Acquire(_) | Effect::None => {}
+        }
+        self.clobber(st);
+        let r0 = match f.ret {
+            RetKind::Void | RetKind::Scalar | RetKind::Never => RegState::unknown(),
+            RetKind::MapValueOrNull => {
+                let id = self.new_id();
+                RegState {
+                    map: map.unwrap_or(0),
+                    maybe_null: true,
+                    id,
+                    ..RegState::ptr(PtrKind::MapValue)
+                }
+            }
+            RetKind::AcquiredOrNull(kind) => {
+                let id = self.new_id();
+                st.refs.push(RefState {
+                    id,
+                    insn: pc,
+                    kind,
+                    frame: st.curframe() as u8,
+                });
+                RegState {
+                    maybe_null: true,
+                    id,
+                    ref_obj_id: id,
+                    mem_size: alloc_size,
+                    ..RegState::ptr(resource_ptr(kind))
+                }
+            }
+        };
+        let r0 = if f.ret == RetKind::Void {
+            RegState {
+                ..RegState::NOT_INIT
+            }
+        } else {
+            r0
+        };
+        if r0.is_init() {
+            self.set_reg(st, 0, r0);
+        } else {
+            *st.reg_mut(0) = RegState::NOT_INIT;
+        }
+        Ok(Next::Goto(pc + 1))
+    }
+
+    /// `check_mem_size_reg`.
+    fn check_mem_size(
+        &mut self,
+        _st: &mut VerifierState,
+        regno: u8,
+        r: &RegState,
+        zero_ok: bool,
+    ) -> R<()> {
+        if !r.is_scalar() {
+            return self.reject(format!("R{regno} type={} expected=scalar", r.type_str()));
+        }
+        if r.var.smin < 0 {
+            return self.reject(format!("R{regno} min value is negative, either use unsigned index or do a if (index >=0) check."));
+        }
+        if r.var.umin == 0 && !zero_ok {
+            return self.reject(format!(
+                "R{regno} invalid zero-sized read: u64=[{},{}]",
+                r.var.umin as i64, r.var.umax as i64
+            ));
+        }
+        if r.var.umax >= 1 << 29 {
+            return self.reject(format!(
+                "R{regno} unbounded memory access, use 'var &= const' or 'if (var < const)'"
+            ));
+        }
+        Ok(())
+    }
+
+    fn enter_callback(&mut self, st: &mut VerifierState, pc: usize, cb: usize) -> R<Next> {
+        if st.frames.len() >= MAX_CALL_FRAMES {
+            return self.reject(format!(
+                "the call stack of {} frames is too deep",
+                st.frames.len() + 1
+            ));
+        }
+        // the loop may run zero times: continue after the call with R0 a number
+        let mut skip = st.clone();
+        for r in 1..=5 {
+            *skip.reg_mut(r) = RegState::NOT_INIT;
+        }
+        skip.reg_mut(0).clone_from(&RegState::unknown());
+        self.push_branch(skip, pc + 1, pc)?;
+        let ctx = *st.reg(3);
+        let frameno = st.frames.len() as u8;
+        let mut f = FuncState::new(frameno, pc, cb, FrameKind::Callback);
+        f.regs[1] = RegState::unknown();
+        f.regs[1].written = true;
+        f.regs[2] = ctx;
+        self.prune_point[pc] = true;
+        st.frames.push(f);
+        let start = self.prog.functions[cb].start;
+        Ok(Next::Goto(start))
+    }
+
+    /// `check_func_call`: a bpf-to-bpf call.
+    fn check_func_call(&mut self, st: &mut VerifierState, pc: usize, target: usize) -> R<Next> {
+        let Some(sp) = self.subprog_starting_at(target) else {
+            return self.reject(format!("call to invalid destination {target}"));
+        };
+        if st.active_lock.is_some() {
+            return self.reject("function calls are not allowed while holding a lock");
+        }
+        let caller = st.cur().subprog;
+        if !self.facts[caller].callees.contains(&sp) {
+            self.facts[caller].callees.push(sp);
+        }
+        let func = &self.prog.functions[sp];
+        if func.is_exception_callback {
+            return self.reject(format!("insn {pc} cannot call exception cb directly"));
+        }
+        if self.is_global(sp) {
+            let args = func.args.clone();
+            let name = func.name.clone();
+            for (i, a) in args.iter().enumerate().take(5) {
+                let regno = (i + 1) as u8;
+                let r = self.read_reg(st, regno)?;
+                match a {
+                    GlobalArg::Scalar => {
+                        if !r.is_scalar() {
+                            return self.reject(format!("R{regno} is not a scalar"));
+                        }
+                    }
+                    GlobalArg::Ctx => {
+                        if r.kind() != Some(PtrKind::Ctx) {
+                            return self.reject(format!("arg#{i} expects pointer to ctx"));
+                        }
+                    }
+                    GlobalArg::Mem(n) => {
+                        if r.is_const(0) {
+                            continue;
+                        }
+                        if r.maybe_null {
+                            return self.reject(format!(
+                                "R{regno} type={} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
+                                r.type_str()
+                            ));
+                        }
+                        self.helper_mem(st, regno, *n as u64, Access::Read, false)?;
+                    }
+                }
+            }
+            self.log.line(&format!(
+                "Func#{sp} ('{name}') is global and assumed valid."
+            ));
+            self.clobber(st);
+            self.set_reg(st, 0, RegState::unknown());
+            return Ok(Next::Goto(pc + 1));
+        }
+        if st.frames.len() >= MAX_CALL_FRAMES {
+            return self.reject(format!(
+                "the call stack of {} frames is too deep",
+                st.frames.len() + 1
+            ));
+        }
+        let frameno = st.frames.len() as u8;
+        let mut f = FuncState::new(frameno, pc, sp, FrameKind::Static);
+        for r in 1..=5 {
+            f.regs[r] = st.cur().regs[r];
+        }
+        if self.log.level >= 2 {
+            self.log.line("caller:");
+            let t = crate::log::frame_text(st, st.curframe(), &self.maps, None);
+            self.log.line(&t);
+        }
+        for r in 0..=5 {
+            *st.reg_mut(r) = RegState::NOT_INIT;
+        }
+        // the caller's R1-R5 stay readable only in the callee
+        let callee_regs = f.regs;
+        st.frames.push(f);
+        st.cur_mut().regs = callee_regs;
+        // keep caller args for the caller frame as the kernel does (clobbered on return)
+        if self.log.level >= 2 {
+            self.log.line("callee:");
+            let t = crate::log::frame_text(st, st.curframe(), &self.maps, None);
+            self.log.line(&t);
+        }
+        Ok(Next::Goto(target))
+    }
+}
+
+fn helper_id(f: &Func) -> i32 {
+    match f.kind {
+        unwind_kernel::FuncKind::Helper(id) | unwind_kernel::FuncKind::Kfunc(id) => id,
+    }
+}
+
+fn map_type_num(t: unwind_kernel::MapType) -> usize {
+    unwind_kernel::MapType::ALL
+        .iter()
+        .position(|m| *m == t)
+        .map(|i| i + 1)
+        .unwrap_or(0)
+}

@@ -1,0 +1,140 @@
+//! `exit`: leaving a callee (R0 handed back, callbacks' return range) or the program
+//! (resource leaks, locks, RCU, the program type's return range: `check_return_code`,
+//! `check_reference_leak`, `prepare_func_exit`).
+
+use unwind_kernel::rules;
+
+use super::{Env, Next, R};
+use crate::state::{FrameKind, PtrKind, RegState, VerifierState};
+
+impl Env<'_> {
+    pub(super) fn check_exit(&mut self, st: &mut VerifierState, pc: usize) -> R<Next> {
+        let frame_kind = st.cur().kind;
+        if st.active_lock.is_some() {
+            return self.reject("bpf_spin_unlock is missing");
+        }
+        if st.active_rcu > 0 && st.curframe() == 0 {
+            return self.reject("bpf_rcu_read_unlock is missing");
+        }
+        if st.curframe() == 0 || frame_kind == FrameKind::Callback {
+            self.check_reference_leak(st, frame_kind == FrameKind::Callback)?;
+        }
+        let r0 = self.read_reg(st, 0)?;
+        if st.curframe() > 0 {
+            return self.prepare_func_exit(st, pc, r0);
+        }
+        // the root frame of the main program, a global function or the exception callback
+        let sp = st.cur().subprog;
+        let func = &self.prog.functions[sp];
+        if func.linkage == unwind_program::Linkage::Global && !func.is_exception_callback {
+            if !r0.is_scalar() {
+                return self.reject(format!(
+                    "At subprogram exit the register R0 is not a scalar value ({})",
+                    r0.type_str()
+                ));
+            }
+            return Ok(Next::Done);
+        }
+        if let Some((lo, hi)) = rules::return_range(self.prog_type) {
+            if !r0.is_scalar() {
+                return self.reject(format!(
+                    "At program exit the register R0 is not a known value ({})",
+                    r0.type_str()
+                ));
+            }
+            if r0.var.smin < lo as i64 || r0.var.smax > hi as i64 {
+                return self.reject(invalid_scalar(&r0, lo, hi, "At program exit", "R0"));
+            }
+        }
+        Ok(Next::Done)
+    }
+
+    pub fn check_reference_leak(&mut self, st: &VerifierState, callback_only: bool) -> R<()> {
+        let mut first = None;
+        for r in &st.refs {
+            if callback_only && r.frame < st.curframe() as u8 {
+                continue;
+            }
+            let line = format!("Unreleased reference id={} alloc_insn={}", r.id, r.insn);
+            if first.is_none() {
+                first = Some(line);
+            } else {
+                self.log.error(first.as_ref().unwrap());
+                first = Some(line);
+            }
+        }
+        match first {
+            Some(m) => self.reject(m),
+            None => Ok(()),
+        }
+    }
+
+    /// `prepare_func_exit`.
+    fn prepare_func_exit(&mut self, st: &mut VerifierState, pc: usize, r0: RegState) -> R<Next> {
+        let callee = st.frames.pop().expect("callee");
+        let callsite = callee.callsite;
+        if callee.kind == FrameKind::Callback {
+            if !r0.is_scalar() {
+                return self.reject("R0 not a scalar value");
+            }
+            if r0.var.smin < 0 || r0.var.smax > 1 {
+                return self.reject(invalid_scalar(&r0, 0, 1, "At callback return", "R0"));
+            }
+            // bpf_loop: the callback may run again with what it left behind
+            let mut again = st.clone();
+            for r in 1..=5 {
+                again.reg_mut(r).written = false;
+            }
+            self.push_branch(again, callsite, pc)?;
+            for r in 1..=5 {
+                *st.reg_mut(r) = RegState::NOT_INIT;
+            }
+            self.set_reg(st, 0, RegState::unknown());
+        } else {
+            if r0.kind() == Some(PtrKind::Stack) && r0.frameno == callee.frameno {
+                return self.reject("cannot return stack pointer to the caller");
+            }
+            for r in 1..=5 {
+                *st.reg_mut(r) = RegState::NOT_INIT;
+            }
+            self.set_reg(st, 0, r0);
+        }
+        if self.log.level >= 2 {
+            self.log.line("returning from callee:");
+            let t = crate::log::frame_text(
+                &{
+                    let mut s = st.clone();
+                    s.frames.push(callee.clone());
+                    s
+                },
+                st.frames.len(),
+                &self.maps,
+                None,
+            );
+            self.log.line(&t);
+            self.log.line(&format!("to caller at {}:", callsite + 1));
+            let t = crate::log::frame_text(st, st.curframe(), &self.maps, None);
+            self.log.line(&t);
+        }
+        Ok(Next::Goto(callsite + 1))
+    }
+}
+
+/// `verbose_invalid_scalar`.
+pub fn invalid_scalar(r: &RegState, lo: i32, hi: i32, ctx: &str, name: &str) -> String {
+    let mut s = format!("{ctx} the register {name} has");
+    let mut unknown = true;
+    if r.var.smin > i64::MIN {
+        s.push_str(&format!(" smin={}", r.var.smin));
+        unknown = false;
+    }
+    if r.var.smax < i64::MAX {
+        s.push_str(&format!(" smax={}", r.var.smax));
+        unknown = false;
+    }
+    if unknown {
+        s.push_str(" unknown scalar value");
+    }
+    s.push_str(&format!(" should have been in [{lo}, {hi}]"));
+    s
+}

@@ -1,0 +1,201 @@
+//! Conditional jumps (`check_cond_jmp_op`): deciding branches that cannot be taken, NULL
+//! checks that narrow every copy of a pointer, packet ranges learned from comparisons with
+//! `pkt_end`, and scalar refinement propagated to linked copies.
+
+use unwind_isa::{JmpOp, Operand, Width};
+
+use super::{Env, Next, R};
+use crate::bounds::{flip, Scalar};
+use crate::state::{PtrKind, RegState, VerifierState};
+
+impl Env<'_> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn check_cond_jmp(
+        &mut self,
+        st: &mut VerifierState,
+        width: Width,
+        op: JmpOp,
+        d: u8,
+        src: Operand,
+        pc: usize,
+        target: usize,
+    ) -> R<Next> {
+        let jmp32 = width == Width::W32;
+        let dst = self.read_reg(st, d)?;
+        let (srcr, sreg) = match src {
+            Operand::Reg(r) => {
+                let v = self.read_reg(st, r.index())?;
+                (v, Some(r.index()))
+            }
+            Operand::Imm(i) => {
+                let v = if jmp32 {
+                    i as u32 as u64
+                } else {
+                    i as i64 as u64
+                };
+                (RegState::konst(v), None)
+            }
+        };
+        let fall = pc + 1;
+        // is_branch_taken
+        let taken = self.branch_taken(&dst, &srcr, op, jmp32);
+        match taken {
+            Some(true) => return Ok(Next::Goto(target)),
+            Some(false) => return Ok(Next::Goto(fall)),
+            None => {}
+        }
+        let mut other = st.clone();
+        // NULL checks: `if rX == 0` / `!= 0` on a maybe-NULL pointer
+        if !jmp32 && matches!(op, JmpOp::Eq | JmpOp::Ne) {
+            let null_check =
+                |p: &RegState, k: &RegState| p.is_ptr() && p.maybe_null && k.is_const(0);
+            let ptr = if null_check(&dst, &srcr) {
+                Some(dst)
+            } else if null_check(&srcr, &dst) {
+                Some(srcr)
+            } else {
+                None
+            };
+            if let Some(p) = ptr {
+                let id = p.id;
+                // Eq: the jump sees NULL; Ne: the jump sees non-NULL
+                other.mark_ptr_or_null(id, op == JmpOp::Eq);
+                st.mark_ptr_or_null(id, op != JmpOp::Eq);
+                self.push_branch(other, target, pc)?;
+                return Ok(Next::Goto(fall));
+            }
+        }
+        if let Some(s) = sreg {
+            if dst.is_ptr() && srcr.is_ptr() && !jmp32 {
+                self.pkt_compare(st, &mut other, op, d, s, &dst, &srcr);
+            }
+        }
+        if dst.is_scalar() && srcr.is_scalar() {
+            let mut td = dst.var;
+            let mut ts = srcr.var;
+            let mut fd = dst.var;
+            let mut fs = srcr.var;
+            let t_ok = Scalar::refine(&mut td, &mut ts, op, jmp32, false);
+            let f_ok = Scalar::refine(&mut fd, &mut fs, op, jmp32, true);
+            if !t_ok {
+                if let Some(next) = self.apply_refined(st, d, sreg, fd, fs, fall) {
+                    return Ok(next);
+                }
+            }
+            if !f_ok {
+                if let Some(next) = self.apply_refined(st, d, sreg, td, ts, target) {
+                    return Ok(next);
+                }
+            }
+            self.set_refined(&mut other, d, sreg, td, ts);
+            self.set_refined(st, d, sreg, fd, fs);
+            // `if r1 == r2` with both scalars links them on the equal side
+        }
+        self.push_branch(other, target, pc)?;
+        Ok(Next::Goto(fall))
+    }
+
+    fn apply_refined(
+        &mut self,
+        st: &mut VerifierState,
+        d: u8,
+        sreg: Option<u8>,
+        dv: Scalar,
+        sv: Scalar,
+        next: usize,
+    ) -> Option<Next> {
+        self.set_refined(st, d, sreg, dv, sv);
+        Some(Next::Goto(next))
+    }
+
+    fn set_refined(
+        &mut self,
+        st: &mut VerifierState,
+        d: u8,
+        sreg: Option<u8>,
+        dv: Scalar,
+        sv: Scalar,
+    ) {
+        let r = st.reg_mut(d);
+        r.var = dv;
+        let known = *r;
+        st.sync_linked_scalars(&known);
+        if let Some(s) = sreg {
+            let r = st.reg_mut(s);
+            r.var = sv;
+            let known = *r;
+            st.sync_linked_scalars(&known);
+        }
+    }
+
+    /// `is_branch_taken`, including pointers compared with 0.
+    fn branch_taken(&self, a: &RegState, b: &RegState, op: JmpOp, jmp32: bool) -> Option<bool> {
+        if a.is_ptr() || b.is_ptr() {
+            let (p, k, op) = if b.is_scalar() {
+                (a, b, op)
+            } else if a.is_scalar() {
+                (b, a, flip(op))
+            } else {
+                return None;
+            };
+            if !k.var.is_const_w(jmp32) || !p.not_null() || k.var.const_w(jmp32) != 0 {
+                return None;
+            }
+            return match op {
+                JmpOp::Eq => Some(false),
+                JmpOp::Ne => Some(true),
+                _ => None,
+            };
+        }
+        a.var.branch_taken(&b.var, op, jmp32)
+    }
+
+    /// `try_match_pkt_pointers` / `find_good_pkt_pointers`.
+    #[allow(clippy::too_many_arguments)]
+    fn pkt_compare(
+        &mut self,
+        fall: &mut VerifierState,
+        taken: &mut VerifierState,
+        op: JmpOp,
+        _d: u8,
+        _s: u8,
+        dst: &RegState,
+        src: &RegState,
+    ) {
+        let is_data = |r: &RegState| r.kind() == Some(PtrKind::Packet);
+        let is_end = |r: &RegState| r.kind() == Some(PtrKind::PacketEnd);
+        let is_meta = |r: &RegState| r.kind() == Some(PtrKind::PacketMeta);
+        let pair =
+            |a: &RegState, b: &RegState| (is_data(a) && is_end(b)) || (is_meta(a) && is_data(b));
+        // (state that learns, the pointer, right-open)
+        let (learn_taken, ptr, open) = match op {
+            JmpOp::Gt if pair(dst, src) => (false, *dst, false),
+            JmpOp::Gt if pair(src, dst) => (true, *src, true),
+            JmpOp::Lt if pair(dst, src) => (true, *dst, true),
+            JmpOp::Lt if pair(src, dst) => (false, *src, false),
+            JmpOp::Ge if pair(dst, src) => (false, *dst, true),
+            JmpOp::Ge if pair(src, dst) => (true, *src, false),
+            JmpOp::Le if pair(dst, src) => (true, *dst, false),
+            JmpOp::Le if pair(src, dst) => (false, *src, true),
+            _ => return,
+        };
+        if ptr.off < 0 || (ptr.off == 0 && open) {
+            return;
+        }
+        if ptr.var.umax > 0xffff || ptr.var.umax + ptr.off as u64 > 0xffff {
+            return;
+        }
+        let mut range = ptr.off;
+        if open {
+            range -= 1;
+        }
+        let st = if learn_taken { taken } else { fall };
+        let kind = ptr.kind();
+        let id = ptr.id;
+        st.for_each_reg(|r| {
+            if r.kind() == kind && r.id == id {
+                r.range = r.range.max(range);
+            }
+        });
+    }
+}

@@ -1,0 +1,173 @@
+//! A BPF verifier in the kernel's style (Linux 6.12 semantics, written anew): path-sensitive
+//! abstract interpretation with tnums and signed/unsigned 64/32-bit bounds, pointer types,
+//! stack slot kinds, reference tracking, spin locks and RCU sections, static and global
+//! subprograms, `bpf_loop` callbacks, state pruning and the 1,000,000-instruction limit, and a
+//! log in the kernel's format.
+//!
+//! ```
+//! let program = unwind_asm::assemble("r0 = 0\nexit\n").program.unwrap();
+//! let verdict = unwind_verifier::verify(&program, &unwind_verifier::Options::default());
+//! assert!(verdict.accepted);
+//! ```
+
+pub mod bounds;
+mod check;
+pub mod log;
+mod prune;
+pub mod state;
+mod subprog;
+pub mod tnum;
+pub mod verdict;
+
+use serde::Serialize;
+use unwind_program::{Linkage, Program};
+
+pub use check::{Reject, COMPLEXITY_LIMIT};
+pub use verdict::{FunctionFacts, PcState, Stats, Verdict, VerifyError};
+
+/// How exceptions are treated (SPEC §4). Reserved: today every mode verifies with the
+/// kernel 6.12 rules; the exception passes will read it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Legacy,
+    Upstream,
+    #[default]
+    Cleanup,
+    CleanupV2,
+    Runtime,
+}
+
+impl Mode {
+    pub fn from_name(s: &str) -> Option<Mode> {
+        Some(match s {
+            "legacy" => Mode::Legacy,
+            "upstream" => Mode::Upstream,
+            "cleanup" => Mode::Cleanup,
+            "cleanup-v2" => Mode::CleanupV2,
+            "runtime" => Mode::Runtime,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// 0: errors only; 1: the failing path and the summary; 2: every instruction and state.
+    pub log_level: u32,
+    pub mode: Mode,
+    /// A privileged load (CAP_PERFMON) may read stack bytes never written
+    /// (`allow_uninit_stack`); off, such reads are refused.
+    pub allow_uninit_stack: bool,
+    /// Keep the states seen at each pc for the verdict.
+    pub record_states: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            log_level: 1,
+            mode: Mode::default(),
+            allow_uninit_stack: true,
+            record_states: true,
+        }
+    }
+}
+
+/// Verifies a program.
+pub fn verify(program: &Program, opts: &Options) -> Verdict {
+    let mut env = check::Env::new(program, opts);
+    let result = run(&mut env);
+    let mut errors = Vec::new();
+    if let Err(e) = &result {
+        env.log.error(&e.msg);
+        let span = program.spans.get(e.pc).copied().unwrap_or_default();
+        errors.push(VerifyError {
+            pc: e.pc,
+            line: span.line,
+            column: span.column,
+            message: e.msg.clone(),
+        });
+    }
+    if env.log.level > 0 || result.is_err() {
+        let line = format!(
+            "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read {}",
+            env.insn_processed.min(COMPLEXITY_LIMIT + 1),
+            COMPLEXITY_LIMIT,
+            env.max_states_per_insn,
+            env.total_states,
+            env.peak_states,
+            0
+        );
+        env.log.error(&line);
+    }
+    let functions = program
+        .functions
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FunctionFacts {
+            name: f.name.clone(),
+            start: f.start,
+            end: f.end,
+            linkage: f.linkage,
+            stack_depth: env.facts[i].stack_depth,
+            callee_saved: (0..4)
+                .filter(|r| env.facts[i].callee_saved[*r])
+                .map(|r| format!("r{}", r + 6))
+                .collect(),
+            is_exception_callback: f.is_exception_callback,
+        })
+        .collect();
+    let states = env
+        .pc_states
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !s.is_empty())
+        .map(|(pc, s)| PcState {
+            pc,
+            states: s.clone(),
+        })
+        .collect();
+    Verdict {
+        accepted: result.is_ok(),
+        errors,
+        log: std::mem::take(&mut env.log.buf),
+        states,
+        functions,
+        stats: Stats {
+            insns_processed: env.insn_processed,
+            max_states_per_insn: env.max_states_per_insn,
+            total_states: env.total_states,
+            peak_states: env.peak_states,
+        },
+    }
+}
+
+fn run(env: &mut check::Env<'_>) -> Result<(), Reject> {
+    env.check_cfg()?;
+    if env.log.level >= 2 {
+        for (i, f) in env.prog.functions.iter().enumerate() {
+            env.log.line(&format!("func#{i} @{}", f.start));
+        }
+    }
+    let st = env.initial_state(0);
+    env.do_check(st, 0)?;
+    let n = env.prog.functions.len();
+    for sp in 1..n {
+        let f = &env.prog.functions[sp];
+        if f.linkage != Linkage::Global && !f.is_exception_callback {
+            continue;
+        }
+        let name = f.name.clone();
+        let start = f.start;
+        env.log.line(&format!("Validating {name}() func#{sp}..."));
+        env.cur_parent = None;
+        let st = env.initial_state(sp);
+        env.do_check(st, start)?;
+        env.log.line(&format!(
+            "Func#{sp} ('{name}') is safe for any args that match its prototype"
+        ));
+    }
+    env.check_stack_depth()?;
+    Ok(())
+}

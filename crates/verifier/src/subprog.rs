@@ -1,0 +1,165 @@
+//! The checks before abstract interpretation (`check_subprogs`, `check_cfg`): jumps stay
+//! inside their function and the program, every function ends in `exit` or a jump, every
+//! instruction is reachable; and the prune points the main loop checkpoints at.
+
+use unwind_isa::{CallTarget, Insn};
+
+use crate::check::{Env, Reject};
+
+impl Env<'_> {
+    pub fn check_cfg(&mut self) -> Result<(), Reject> {
+        let n = self.insns.len();
+        let err = |pc: usize, msg: String| Reject { pc, msg };
+        if n == 0 {
+            return Err(err(0, "last insn is not an exit or jmp".into()));
+        }
+        // a slot that does not decode, other than the tail of an ld_imm64
+        let decoded = self.prog.decode();
+        for (pc, s) in decoded.iter().enumerate() {
+            if let unwind_isa::Slot::Invalid(_) = s {
+                return Err(err(
+                    pc,
+                    format!("unknown opcode {:02x}", self.prog.slots[pc].code),
+                ));
+            }
+        }
+        for f in &self.prog.functions {
+            // the last instruction of each function (the tail of an ld_imm64 counts as one)
+            let last = f.end - 1;
+            let ok = matches!(
+                self.insns[last],
+                Some(Insn::Exit | Insn::Ja { .. } | Insn::Gotol { .. })
+            );
+            if !ok {
+                return Err(err(last, "last insn is not an exit or jmp".into()));
+            }
+            for pc in f.start..f.end {
+                let Some(insn) = self.insns[pc] else { continue };
+                if let Some(t) = insn.jump_target(pc) {
+                    if t < f.start as i64 || t >= f.end as i64 {
+                        return Err(err(pc, format!("jump out of range from insn {pc} to {t}")));
+                    }
+                }
+                if let Insn::Call(CallTarget::Local(_)) = insn {
+                    let t = insn.function_target(pc).unwrap_or(-1);
+                    if t < 0 || t >= n as i64 {
+                        return Err(err(pc, format!("call to invalid destination {t}")));
+                    }
+                }
+            }
+        }
+        // reachability and prune points
+        let mut seen = vec![false; n];
+        let mut work = vec![0usize];
+        while let Some(pc) = work.pop() {
+            if pc >= n || seen[pc] {
+                continue;
+            }
+            seen[pc] = true;
+            let Some(insn) = self.insns[pc] else {
+                continue;
+            };
+            if insn.slots() == 2 && pc + 1 < n {
+                seen[pc + 1] = true;
+            }
+            let fall = pc + insn.slots();
+            match insn {
+                Insn::Exit => {}
+                Insn::Ja { .. } | Insn::Gotol { .. } => {
+                    let t = insn.jump_target(pc).unwrap_or(0) as usize;
+                    self.prune_point[t] = true;
+                    work.push(t);
+                }
+                Insn::Jump { .. } | Insn::MayGoto { .. } => {
+                    let t = insn.jump_target(pc).unwrap_or(0) as usize;
+                    self.prune_point[t] = true;
+                    if fall < n {
+                        self.prune_point[fall] = true;
+                    }
+                    work.push(t);
+                    work.push(fall);
+                }
+                Insn::Call(CallTarget::Local(_)) => {
+                    let t = insn.function_target(pc).unwrap_or(0) as usize;
+                    work.push(t);
+                    if fall < n {
+                        self.prune_point[fall] = true;
+                    }
+                    work.push(fall);
+                }
+                Insn::Call(_) => {
+                    if fall < n {
+                        self.prune_point[fall] = true;
+                    }
+                    work.push(fall);
+                }
+                Insn::LdImm64 { .. } => {
+                    if let Some(t) = insn.function_target(pc) {
+                        work.push(t as usize);
+                    }
+                    work.push(fall);
+                }
+                _ => work.push(fall),
+            }
+        }
+        // global functions and the exception callback are entry points of their own
+        for f in &self.prog.functions {
+            if f.is_exception_callback {
+                let mut w = vec![f.start];
+                while let Some(pc) = w.pop() {
+                    if pc >= f.end || seen[pc] {
+                        continue;
+                    }
+                    seen[pc] = true;
+                    if let Some(i) = self.insns[pc] {
+                        if i.slots() == 2 {
+                            seen[pc + 1] = true;
+                        }
+                        match i {
+                            Insn::Exit => {}
+                            Insn::Ja { .. } | Insn::Gotol { .. } => {
+                                w.push(i.jump_target(pc).unwrap_or(0) as usize)
+                            }
+                            Insn::Jump { .. } => {
+                                w.push(i.jump_target(pc).unwrap_or(0) as usize);
+                                w.push(pc + 1);
+                            }
+                            _ => w.push(pc + i.slots()),
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(pc) = seen.iter().position(|s| !s) {
+            return Err(err(pc, format!("unreachable insn {pc}")));
+        }
+        Ok(())
+    }
+
+    /// `check_max_stack_depth`: the stacks of a call chain together fit in 512 bytes.
+    pub fn check_stack_depth(&self) -> Result<(), Reject> {
+        fn walk(env: &Env<'_>, sp: usize, depth: usize, frames: usize) -> Result<(), Reject> {
+            let own = env.facts[sp].stack_depth.max(1).div_ceil(32) * 32;
+            let total = depth + own;
+            if frames > crate::state::MAX_CALL_FRAMES {
+                return Err(Reject {
+                    pc: env.prog.functions[sp].start,
+                    msg: format!("the call stack of {frames} frames is too deep !"),
+                });
+            }
+            if total > crate::state::MAX_BPF_STACK as usize {
+                return Err(Reject {
+                    pc: env.prog.functions[sp].start,
+                    msg: format!("combined stack size of {frames} calls is {total}. Too large"),
+                });
+            }
+            for &c in &env.facts[sp].callees {
+                if !env.is_global(c) {
+                    walk(env, c, total, frames + 1)?;
+                }
+            }
+            Ok(())
+        }
+        walk(self, 0, 0, 1)
+    }
+}

@@ -1,0 +1,51 @@
+//! The verdict as data: what the CLI prints as JSON and the page shows.
+
+use serde::Serialize;
+
+/// One error: where, and the kernel's message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifyError {
+    pub pc: usize,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// What the verifier learned about one function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FunctionFacts {
+    pub name: String,
+    pub start: usize,
+    pub end: usize,
+    pub linkage: unwind_program::Linkage,
+    /// Bytes of stack the function uses.
+    pub stack_depth: usize,
+    /// Callee-saved registers it writes (`r6`..`r9`).
+    pub callee_saved: Vec<String>,
+    pub is_exception_callback: bool,
+}
+
+/// The abstract states seen at one pc (a few, as the log prints them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PcState {
+    pub pc: usize,
+    pub states: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub insns_processed: u64,
+    pub max_states_per_insn: usize,
+    pub total_states: usize,
+    pub peak_states: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub accepted: bool,
+    pub errors: Vec<VerifyError>,
+    pub log: String,
+    pub states: Vec<PcState>,
+    pub functions: Vec<FunctionFacts>,
+    pub stats: Stats,
+}
