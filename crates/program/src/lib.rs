@@ -3,11 +3,15 @@
 //! pcs), with a source span per slot, the functions (main, static, global, hidden), the maps,
 //! the program type and the exception callback.
 
+mod patch;
+
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 use unwind_isa::{decode_program, Insn, RawInsn, Slot};
 use unwind_kernel::{MapType, ProgType};
+
+pub use patch::{NewFunction, Patch, PatchError, PcMap};
 
 /// Where an instruction or a declaration came from: 1-based line and column, and the column
 /// just past its end on the same line.

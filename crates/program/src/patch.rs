@@ -1,0 +1,336 @@
+//! Rewriting a program: inserting instructions around existing ones and appending functions,
+//! with every jump, call, function address, function range, label and span fixed up (the
+//! kernel's `bpf_patch_insn_data()` and `add_hidden_subprog()`).
+
+use serde::Serialize;
+use unwind_isa::{CallTarget, Imm64Kind, Insn, Slot};
+
+use crate::{Function, Label, Linkage, Program, Span};
+
+/// Instructions to put before and after the instruction at `pc`. Jumps that targeted `pc`
+/// land on the first inserted instruction, as in the kernel, so code inserted `before` a
+/// function's first instruction runs on every call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Patch {
+    pub pc: usize,
+    pub before: Vec<Insn>,
+    pub after: Vec<Insn>,
+}
+
+/// A function appended at the end of the program (a hidden subprogram).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewFunction {
+    pub name: String,
+    pub linkage: Linkage,
+    /// Its body. A `Call(Local(_))` or function-address load in it must be fixed by the caller.
+    pub body: Vec<Insn>,
+}
+
+/// Where every old pc went.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PcMap {
+    /// New pc of each old instruction slot.
+    pub insn: Vec<usize>,
+    /// New pc where the code for each old pc starts (its first `before` instruction).
+    pub start: Vec<usize>,
+    /// First pc of each appended function.
+    pub appended: Vec<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PatchError {
+    #[error("pc {pc} is not the start of an instruction")]
+    NotAnInstruction { pc: usize },
+    #[error("two patches at pc {pc}")]
+    Duplicate { pc: usize },
+    #[error("inserted code may not jump or call (at pc {pc})")]
+    InsertedControlFlow { pc: usize },
+    #[error("after patching, the offset at new pc {pc} does not fit its field")]
+    OffsetOverflow { pc: usize },
+}
+
+fn has_relative_target(insn: &Insn) -> bool {
+    insn.jump_target(0).is_some() || insn.function_target(0).is_some()
+}
+
+impl Program {
+    /// Applies patches and appends functions. Relative targets of the original instructions
+    /// are recomputed; inserted instructions take the span of the instruction they surround.
+    pub fn patch(
+        &self,
+        patches: &[Patch],
+        appended: &[NewFunction],
+    ) -> Result<(Program, PcMap), PatchError> {
+        let decoded = self.decode();
+        let mut by_pc = std::collections::BTreeMap::new();
+        for p in patches {
+            if !matches!(decoded.get(p.pc), Some(Slot::Insn(_))) {
+                return Err(PatchError::NotAnInstruction { pc: p.pc });
+            }
+            if p.before.iter().chain(&p.after).any(has_relative_target) {
+                return Err(PatchError::InsertedControlFlow { pc: p.pc });
+            }
+            if by_pc.insert(p.pc, p).is_some() {
+                return Err(PatchError::Duplicate { pc: p.pc });
+            }
+        }
+        // Lay out the new program: (insn, span, old pc of an original instruction).
+        let mut layout: Vec<(Insn, Span, Option<usize>)> = Vec::new();
+        let mut map = PcMap {
+            insn: vec![0; self.slots.len() + 1],
+            start: vec![0; self.slots.len() + 1],
+            appended: Vec::new(),
+        };
+        let mut new_pc = 0usize;
+        for (pc, slot) in decoded.iter().enumerate() {
+            let span = self.spans.get(pc).copied().unwrap_or_default();
+            map.start[pc] = new_pc;
+            match slot {
+                Slot::Imm64Tail => {
+                    map.insn[pc] = new_pc;
+                    map.start[pc] = new_pc;
+                    continue;
+                }
+                Slot::Invalid(_) => {
+                    return Err(PatchError::NotAnInstruction { pc });
+                }
+                Slot::Insn(insn) => {
+                    let patch = by_pc.get(&pc);
+                    for i in patch.map_or(&[][..], |p| &p.before[..]) {
+                        layout.push((*i, span, None));
+                        new_pc += i.slots();
+                    }
+                    map.insn[pc] = new_pc;
+                    layout.push((*insn, span, Some(pc)));
+                    new_pc += insn.slots();
+                    if insn.slots() == 2 {
+                        // The tail slot maps to the new tail.
+                        map.insn[pc + 1] = new_pc - 1;
+                        map.start[pc + 1] = new_pc - 1;
+                    }
+                    for i in patch.map_or(&[][..], |p| &p.after[..]) {
+                        layout.push((*i, span, None));
+                        new_pc += i.slots();
+                    }
+                }
+            }
+        }
+        let old_len = self.slots.len();
+        map.insn[old_len] = new_pc;
+        map.start[old_len] = new_pc;
+        let last_span = self.spans.last().copied().unwrap_or_default();
+        for f in appended {
+            map.appended.push(new_pc);
+            for i in &f.body {
+                layout.push((*i, last_span, None));
+                new_pc += i.slots();
+            }
+        }
+        // Fix relative targets of original instructions.
+        let mut slots = Vec::with_capacity(new_pc);
+        let mut spans = Vec::with_capacity(new_pc);
+        for (insn, span, old) in layout {
+            let here = slots.len();
+            let insn = match old {
+                Some(old_pc) => retarget(insn, old_pc, here, &map)?,
+                None => insn,
+            };
+            insn.encode_into(&mut slots);
+            spans.extend(std::iter::repeat_n(span, insn.slots()));
+        }
+        let mut functions: Vec<Function> = self
+            .functions
+            .iter()
+            .map(|f| Function {
+                start: map.start[f.start],
+                end: map.start[f.end.min(old_len)],
+                ..f.clone()
+            })
+            .collect();
+        if let Some(last) = functions.last_mut() {
+            last.end = map.start[old_len];
+        }
+        for (f, &start) in appended.iter().zip(&map.appended) {
+            let end = start + f.body.iter().map(Insn::slots).sum::<usize>();
+            functions.push(Function {
+                name: f.name.clone(),
+                start,
+                end,
+                linkage: f.linkage,
+                args: Vec::new(),
+                is_exception_callback: false,
+            });
+        }
+        let labels = self
+            .labels
+            .iter()
+            .map(|l| Label {
+                name: l.name.clone(),
+                pc: map.start[l.pc.min(old_len)],
+            })
+            .collect();
+        Ok((
+            Program {
+                slots,
+                spans,
+                functions,
+                maps: self.maps.clone(),
+                prog_type: self.prog_type,
+                labels,
+            },
+            map,
+        ))
+    }
+}
+
+/// Recomputes the relative target of an original instruction now at `here`.
+fn retarget(insn: Insn, old_pc: usize, here: usize, map: &PcMap) -> Result<Insn, PatchError> {
+    let new_target = |old_target: i64| -> Option<i64> {
+        let t = usize::try_from(old_target).ok()?;
+        map.start.get(t).map(|&n| n as i64)
+    };
+    let rel = |old_target: i64| -> i64 {
+        // Targets outside the program keep their distance past the end.
+        match new_target(old_target) {
+            Some(t) => t - (here as i64 + 1),
+            None => old_target - (old_pc as i64 + 1),
+        }
+    };
+    let overflow = PatchError::OffsetOverflow { pc: here };
+    let off16 = |v: i64| i16::try_from(v).map_err(|_| overflow.clone());
+    let imm32 = |v: i64| i32::try_from(v).map_err(|_| overflow.clone());
+    Ok(match insn {
+        Insn::Ja { .. } => Insn::Ja {
+            off: off16(rel(insn.jump_target(old_pc).expect("jump")))?,
+        },
+        Insn::MayGoto { .. } => Insn::MayGoto {
+            off: off16(rel(insn.jump_target(old_pc).expect("jump")))?,
+        },
+        Insn::Gotol { .. } => Insn::Gotol {
+            imm: imm32(rel(insn.jump_target(old_pc).expect("jump")))?,
+        },
+        Insn::Jump {
+            width,
+            op,
+            dst,
+            src,
+            ..
+        } => Insn::Jump {
+            width,
+            op,
+            dst,
+            src,
+            off: off16(rel(insn.jump_target(old_pc).expect("jump")))?,
+        },
+        Insn::Call(CallTarget::Local(_)) => Insn::Call(CallTarget::Local(imm32(rel(insn
+            .function_target(old_pc)
+            .expect("call")))?)),
+        Insn::LdImm64 {
+            dst,
+            kind: Imm64Kind::Func,
+            ..
+        } => Insn::LdImm64 {
+            dst,
+            kind: Imm64Kind::Func,
+            imm: imm32(rel(insn.function_target(old_pc).expect("func")))? as u32 as u64,
+        },
+        other => other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unwind_isa::{AluOp, JmpOp, Operand, Reg, Size, Width};
+
+    fn mov(dst: u8, imm: i32) -> Insn {
+        Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Mov,
+            dst: Reg::new(dst).unwrap(),
+            src: Operand::Imm(imm),
+        }
+    }
+
+    #[test]
+    fn jumps_and_calls_follow_their_targets() {
+        // 0: if r1 == 0 goto 2; 1: call f (pc 3); 2: exit; 3: r0 = 1 (f); 4: exit
+        let insns = [
+            Insn::Jump {
+                width: Width::W64,
+                op: JmpOp::Eq,
+                dst: Reg::R1,
+                src: Operand::Imm(0),
+                off: 1,
+            },
+            Insn::Call(CallTarget::Local(1)),
+            Insn::Exit,
+            mov(0, 1),
+            Insn::Exit,
+        ];
+        let p = Program::from_slots(unwind_isa::encode_program(&insns));
+        let store = Insn::StoreImm {
+            size: Size::DW,
+            dst: Reg::FP,
+            off: -8,
+            imm: 0,
+        };
+        let (q, map) = p
+            .patch(
+                &[
+                    // After the call, and at the callee's entry (before its first insn).
+                    Patch {
+                        pc: 1,
+                        before: vec![],
+                        after: vec![store],
+                    },
+                    Patch {
+                        pc: 3,
+                        before: vec![store, store],
+                        after: vec![],
+                    },
+                ],
+                &[NewFunction {
+                    name: "hidden".into(),
+                    linkage: Linkage::Hidden,
+                    body: vec![mov(0, 0), Insn::Exit],
+                }],
+            )
+            .unwrap();
+        assert_eq!(map.insn, [0, 1, 3, 6, 7, 8]);
+        assert_eq!(map.start, [0, 1, 3, 4, 7, 8]);
+        // The jump still reaches `exit`; the call reaches the zeroing code at f's entry.
+        assert_eq!(q.insn(0).unwrap().jump_target(0), Some(3));
+        assert_eq!(q.insn(1).unwrap().function_target(1), Some(4));
+        let f: Vec<_> = q
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.start, f.end, f.linkage))
+            .collect();
+        assert_eq!(
+            f,
+            [
+                ("main", 0, 4, Linkage::Main),
+                ("func_3", 4, 8, Linkage::Static),
+                ("hidden", 8, 10, Linkage::Hidden)
+            ]
+        );
+        assert_eq!(q.spans.len(), q.slots.len());
+    }
+
+    #[test]
+    fn inserted_code_may_not_jump() {
+        let p = Program::from_slots(unwind_isa::encode_program(&[Insn::Exit]));
+        let err = p
+            .patch(
+                &[Patch {
+                    pc: 0,
+                    before: vec![Insn::Ja { off: 0 }],
+                    after: vec![],
+                }],
+                &[],
+            )
+            .unwrap_err();
+        assert_eq!(err, PatchError::InsertedControlFlow { pc: 0 });
+    }
+}
