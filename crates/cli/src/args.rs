@@ -54,20 +54,6 @@ pub struct DisasmArgs {
     pub style: Style,
 }
 
-/// A subcommand this build knows the name of but does not implement yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pending {
-    Verify,
-}
-
-impl Pending {
-    pub fn name(self) -> &'static str {
-        match self {
-            Pending::Verify => "verify",
-        }
-    }
-}
-
 /// What the command line asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
@@ -76,9 +62,9 @@ pub enum Command {
     Version,
     Asm(AsmArgs),
     Disasm(DisasmArgs),
+    Verify(crate::commands::verify::VerifyArgs),
     Run(crate::commands::run::RunArgs),
     Conformance(crate::commands::conformance::ConformanceArgs),
-    Pending(Pending),
 }
 
 /// A subcommand whose usage `help` can print.
@@ -86,9 +72,9 @@ pub enum Command {
 pub enum Topic {
     Asm,
     Disasm,
+    Verify,
     Run,
     Conformance,
-    Pending(Pending),
 }
 
 /// Why the command line could not be understood. Each is one line; the caller adds a hint
@@ -151,7 +137,7 @@ where
         "help" => parse_help(rest),
         "asm" => parse_asm(rest),
         "disasm" => parse_disasm(rest),
-        "verify" => parse_pending(Pending::Verify, rest),
+        "verify" => crate::commands::verify::parse(rest),
         "run" => crate::commands::run::parse(rest),
         "conformance" => crate::commands::conformance::parse(rest),
         other if other.starts_with('-') => Err(ArgsError::UnknownOption {
@@ -171,7 +157,7 @@ fn topic(name: &str) -> Option<Topic> {
     Some(match name {
         "asm" => Topic::Asm,
         "disasm" => Topic::Disasm,
-        "verify" => Topic::Pending(Pending::Verify),
+        "verify" => Topic::Verify,
         "run" => Topic::Run,
         "conformance" => Topic::Conformance,
         _ => return None,
@@ -376,19 +362,6 @@ fn parse_disasm(rest: Vec<OsString>) -> Result<Command, ArgsError> {
     Ok(Command::Disasm(DisasmArgs { input, style }))
 }
 
-/// The not-yet-implemented commands accept anything, except that `--help` still works.
-fn parse_pending(which: Pending, rest: Vec<OsString>) -> Result<Command, ArgsError> {
-    let wants_help = rest
-        .iter()
-        .take_while(|a| *a != "--")
-        .any(|a| a == "-h" || a == "--help");
-    if wants_help {
-        Ok(Command::Help(Some(Topic::Pending(which))))
-    } else {
-        Ok(Command::Pending(which))
-    }
-}
-
 pub const USAGE: &str = "\
 unwind: a BPF assembler, verifier and interpreter
 
@@ -445,20 +418,10 @@ pub fn usage(topic: Option<Topic>) -> String {
         None => USAGE.to_string(),
         Some(Topic::Asm) => USAGE_ASM.to_string(),
         Some(Topic::Disasm) => USAGE_DISASM.to_string(),
+        Some(Topic::Verify) => crate::commands::verify::USAGE.to_string(),
         Some(Topic::Run) => crate::commands::run::USAGE.to_string(),
         Some(Topic::Conformance) => crate::commands::conformance::USAGE.to_string(),
-        Some(Topic::Pending(p)) => {
-            format!("Usage: unwind {} ...\n\n{}\n", p.name(), pending_message(p))
-        }
     }
-}
-
-/// What a not-yet-implemented command prints.
-pub fn pending_message(p: Pending) -> String {
-    format!(
-        "unwind {}: not yet available in this version (available: asm, disasm)",
-        p.name()
-    )
 }
 
 #[cfg(test)]
@@ -550,7 +513,7 @@ mod tests {
         );
         assert_eq!(
             p(&["verify", "--help"]),
-            Ok(Command::Help(Some(Topic::Pending(Pending::Verify))))
+            Ok(Command::Help(Some(Topic::Verify)))
         );
         assert_eq!(
             p(&["run", "x.s", "--help"]),

@@ -518,13 +518,17 @@ fn help_and_version() {
 }
 
 #[test]
-fn later_commands_are_not_yet_available() {
-    let s = Scratch::new("pending");
-    s.write("p.s", SIMPLE);
-    let cmd = "verify";
-    let run = s.run(&[cmd, "p.s"]);
-    run.unusable();
-    assert!(run.stdout.is_empty());
-    assert!(run.stderr.contains("not yet available"), "{cmd}: {run:#?}");
-    assert!(run.stderr.contains(cmd), "{cmd}: {run:#?}");
+fn verify_exit_codes_follow_the_verdict() {
+    let s = Scratch::new("verify");
+    s.write("ok.s", "r0 = 0\nexit\n");
+    s.write("bad.s", "exit\n");
+    let ok = s.run(&["verify", "ok.s"]);
+    ok.success();
+    assert!(ok.stdout.contains("processed 2 insns"), "{ok:#?}");
+    let bad = s.run(&["verify", "bad.s", "--json"]);
+    assert_eq!(bad.code, 1, "{bad:#?}");
+    let v: serde_json::Value = serde_json::from_str(&bad.stdout).unwrap();
+    assert_eq!(v["accepted"], false);
+    assert_eq!(v["errors"][0]["message"], "R0 !read_ok");
+    assert_eq!(v["errors"][0]["line"], 1);
 }

@@ -6,6 +6,7 @@ pub mod asm;
 pub mod conformance;
 pub mod disasm;
 pub mod run;
+pub mod verify;
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
@@ -79,16 +80,15 @@ pub fn execute(command: Command) -> Output {
             Ok(bytes) => disasm::run(&a, &bytes),
             Err(out) => out,
         },
+        Command::Verify(a) => match read_input(&a.input) {
+            Ok(bytes) => verify::run(&a, &bytes),
+            Err(out) => out,
+        },
         Command::Run(a) => match read_input(&a.input) {
             Ok(bytes) => run::run(&a, &bytes),
             Err(out) => out,
         },
         Command::Conformance(a) => conformance::run(&a),
-        Command::Pending(p) => Output {
-            stdout: String::new(),
-            stderr: format!("{}\n", args::pending_message(p)),
-            code: EXIT_UNUSABLE,
-        },
     }
 }
 
