@@ -9,8 +9,6 @@ use unwind_isa::{
 };
 use unwind_program::Program;
 
-use crate::frames::callee_saved_mask;
-
 /// Operation kinds of the interpreter. `I` = immediate operand, `R` = register operand.
 #[rustfmt::skip]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,14 +137,11 @@ impl Prepared {
                 name: f.name.clone(),
                 start: f.start,
                 end: f.end,
-                callee_saved: callee_saved_mask(
-                    slots[f.start.min(n)..f.end.min(n)]
-                        .iter()
-                        .filter_map(|s| match s {
-                            Slot::Insn(i) => Some(i),
-                            _ => None,
-                        }),
-                ),
+                callee_saved: program
+                    .callee_saved_used(f)
+                    .iter()
+                    .enumerate()
+                    .fold(0u8, |m, (k, &used)| m | (u8::from(used) << k)),
             })
             .collect();
         if funcs.is_empty() {

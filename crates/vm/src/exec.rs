@@ -471,6 +471,14 @@ impl Machine {
                     };
                     self.push_frame(frame.function, next, Some(call_site), frame.return_pc)
                         .expect("the frame just popped fits again");
+                    let function = self.prep.funcs[frame.function].name.clone();
+                    self.call_event(
+                        call_site,
+                        crate::events::EventKind::Call {
+                            function,
+                            depth: frame.depth,
+                        },
+                    );
                     self.regs[1] = index + 1;
                     self.regs[2] = ctx;
                     self.regs[3] = 0;

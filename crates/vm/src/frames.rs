@@ -2,11 +2,11 @@
 //!
 //! As a JIT does (x86's `detect_reg_usage`, mirrored by the RFC's `callee_regs_used`), each
 //! function saves on entry the callee-saved registers R6-R9 that any of its instructions names
-//! as an operand, and restores them on return. The saved values are the *caller's*, so the
+//! in its `dst` or `src` field, and restores them on return. The set is the one the frame
+//! descriptors use: `Program::callee_saved_used`. The saved values are the *caller's*, so the
 //! exceptions unwinder can rebuild a caller's R6-R9 frame by frame (RFC patch 10, step 3).
 
 use serde::Serialize;
-use unwind_isa::{Insn, Operand, Reg};
 
 /// The most frames at once (the kernel's `MAX_CALL_FRAMES`).
 pub const MAX_FRAMES: usize = 8;
@@ -61,42 +61,6 @@ impl Frame {
     /// The caller's value of R(6+k) that this frame's prologue saved.
     pub fn saved_reg(&self, k: usize) -> Option<u64> {
         (self.saved_mask & (1 << k) != 0).then(|| self.saved[k])
-    }
-}
-
-/// The set of R6-R9 a function names, as a mask (bit 0 = R6).
-pub fn callee_saved_mask<'a>(insns: impl IntoIterator<Item = &'a Insn>) -> u8 {
-    let mut mask = 0u8;
-    for insn in insns {
-        for r in operands(insn).into_iter().flatten() {
-            if (6..=9).contains(&r.index()) {
-                mask |= 1 << (r.index() - 6);
-            }
-        }
-    }
-    mask
-}
-
-/// The registers an instruction names (destination and source).
-pub fn operands(insn: &Insn) -> [Option<Reg>; 2] {
-    let op = |o: &Operand| match o {
-        Operand::Reg(r) => Some(*r),
-        Operand::Imm(_) => None,
-    };
-    match insn {
-        Insn::Alu { dst, src, .. } | Insn::Jump { dst, src, .. } => [Some(*dst), op(src)],
-        Insn::Neg { dst, .. } | Insn::Endian { dst, .. } | Insn::LdImm64 { dst, .. } => {
-            [Some(*dst), None]
-        }
-        Insn::MovSx { dst, src, .. } | Insn::AddrSpaceCast { dst, src, .. } => {
-            [Some(*dst), Some(*src)]
-        }
-        Insn::Load { dst, src, .. } => [Some(*dst), Some(*src)],
-        Insn::StoreImm { dst, .. } => [Some(*dst), None],
-        Insn::StoreReg { dst, src, .. } | Insn::Atomic { dst, src, .. } => [Some(*dst), Some(*src)],
-        Insn::LdInd { src, .. } => [Some(*src), None],
-        Insn::Callx { reg } => [Some(*reg), None],
-        _ => [None, None],
     }
 }
 
