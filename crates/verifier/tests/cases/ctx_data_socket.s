@@ -1,0 +1,7 @@
+// expect: reject
+// expect-msg: invalid bpf_context access off=76 size=4
+
+.ctx socket
+
+r0 = *(u32 *)(r1 + 76)
+exit

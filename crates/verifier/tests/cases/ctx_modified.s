@@ -1,0 +1,8 @@
+// expect: reject
+// expect-msg: dereference of modified ctx ptr R1 off=4 disallowed
+
+.ctx tc
+
+r1 += 4
+r0 = *(u32 *)(r1 + 0)
+exit

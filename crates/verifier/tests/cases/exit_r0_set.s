@@ -1,0 +1,5 @@
+// expect: accept
+
+
+r0 = 0
+exit

@@ -1,0 +1,5 @@
+// expect: reject
+// expect-msg: R0 !read_ok
+
+
+exit

@@ -1,0 +1,10 @@
+// expect: reject
+// expect-msg: At subprogram exit the register R0 is not a scalar value (fp)
+
+.globl g
+
+call g
+exit
+g:
+r0 = r10
+exit

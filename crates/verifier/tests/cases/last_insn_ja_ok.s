@@ -1,0 +1,7 @@
+// expect: accept
+
+
+r0 = 0
+goto l
+l:
+exit

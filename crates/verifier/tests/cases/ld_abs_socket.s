@@ -1,0 +1,7 @@
+// expect: accept
+
+.ctx socket
+
+r6 = r1
+r0 = *(u8 *)skb[12]
+exit

@@ -1,0 +1,8 @@
+// expect: reject
+// expect-msg: BPF_LD_[ABS|IND] instructions not allowed for this program type
+
+.ctx xdp
+
+r6 = r1
+r0 = *(u8 *)skb[12]
+exit

@@ -1,0 +1,6 @@
+// expect: accept
+
+
+r0 = 0x1122334455667788 ll
+r0 = 0
+exit

@@ -1,0 +1,19 @@
+// expect: reject
+// expect-msg: R0 max value is outside of the allowed memory range
+
+.map m array key=4 value=16 max_entries=4
+
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r2 = r10
+r2 += -4
+r1 = map[m] ll
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r1 = *(u32 *)(r0 + 0)
+r1 &= 15
+r0 += r1
+r2 = *(u64 *)(r0 + 0)
+out:
+r0 = 0
+exit

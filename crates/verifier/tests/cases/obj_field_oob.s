@@ -1,0 +1,15 @@
+// expect: reject
+// expect-msg: invalid access to memory, mem_size=16 off=16 size=8
+
+.ctx tc
+
+r1 = 16
+call bpf_obj_new
+if r0 == 0 goto out
+r6 = r0
+r2 = *(u64 *)(r0 + 16)
+r1 = r6
+call bpf_obj_drop
+out:
+r0 = 0
+exit

@@ -1,0 +1,8 @@
+// expect: reject
+// expect-msg: R3 invalid mem access 'pkt_end'
+
+.ctx tc
+
+r3 = *(u32 *)(r1 + 80)
+r0 = *(u8 *)(r3 + 0)
+exit

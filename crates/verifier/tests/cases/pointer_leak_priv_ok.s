@@ -1,0 +1,5 @@
+// expect: accept
+
+
+r0 = r10
+exit

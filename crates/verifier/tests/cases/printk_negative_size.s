@@ -1,0 +1,10 @@
+// expect: reject
+// expect-msg: R2 min value is negative
+
+
+r1 = r10
+r1 += -8
+r2 = -1
+call bpf_trace_printk
+r0 = 0
+exit

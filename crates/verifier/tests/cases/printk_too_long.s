@@ -1,0 +1,10 @@
+// expect: reject
+// expect-msg: invalid indirect access to stack R1 off=-8 size=16
+
+
+r1 = r10
+r1 += -8
+r2 = 16
+call bpf_trace_printk
+r0 = 0
+exit

@@ -1,0 +1,10 @@
+// expect: reject
+// expect-msg: R2 invalid zero-sized read: u64=[0,0]
+
+
+r1 = r10
+r1 += -8
+r2 = 0
+call bpf_trace_printk
+r0 = 0
+exit

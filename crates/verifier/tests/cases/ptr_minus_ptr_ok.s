@@ -1,0 +1,7 @@
+// expect: accept
+
+
+r1 = r10
+r1 -= r10
+r0 = r1
+exit

@@ -1,0 +1,8 @@
+// expect: reject
+// expect-msg: unmatched rcu read unlock (kernel function bpf_rcu_read_unlock)
+
+.ctx tc
+
+call bpf_rcu_read_unlock
+r0 = 0
+exit

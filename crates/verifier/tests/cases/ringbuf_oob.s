@@ -1,0 +1,17 @@
+// expect: reject
+// expect-msg: invalid access to memory, mem_size=16 off=12 size=8
+
+.map rb ringbuf key=0 value=0 max_entries=4096
+
+r1 = map[rb] ll
+r2 = 16
+r3 = 0
+call bpf_ringbuf_reserve
+if r0 == 0 goto out
+*(u64 *)(r0 + 12) = 1
+r1 = r0
+r2 = 0
+call bpf_ringbuf_submit
+out:
+r0 = 0
+exit

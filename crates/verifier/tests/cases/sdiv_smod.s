@@ -1,0 +1,7 @@
+// expect: accept
+
+
+r0 = -7
+r0 s/= 2
+r0 s%= 3
+exit

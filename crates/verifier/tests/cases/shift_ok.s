@@ -1,0 +1,7 @@
+// expect: accept
+
+
+r0 = 1
+r0 <<= 63
+r0 s>>= 63
+exit

@@ -1,0 +1,7 @@
+// expect: reject
+// expect-msg: invalid shift 64
+
+
+r0 = 1
+r0 <<= 64
+exit

@@ -1,0 +1,19 @@
+// expect: reject
+// expect-msg: Unreleased reference id=1 alloc_insn=11
+
+.ctx tc
+
+r2 = 0
+*(u64 *)(r10 - 8) = r2
+*(u64 *)(r10 - 16) = r2
+*(u64 *)(r10 - 24) = r2
+*(u64 *)(r10 - 32) = r2
+*(u64 *)(r10 - 40) = r2
+r2 = r10
+r2 += -40
+r3 = 36
+r4 = 0
+r5 = 0
+call bpf_sk_lookup_tcp
+r0 = 0
+exit

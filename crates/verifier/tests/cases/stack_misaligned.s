@@ -1,0 +1,8 @@
+// expect: reject
+// expect-msg: misaligned stack access off 0+0+-6 size 8
+
+
+r1 = 0
+*(u64 *)(r10 - 6) = r1
+r0 = 0
+exit

@@ -1,0 +1,8 @@
+// expect: reject
+// expect-msg: invalid write to stack R10 off=0 size=8
+
+
+r1 = 0
+*(u64 *)(r10 + 0) = r1
+r0 = 0
+exit

@@ -1,0 +1,5 @@
+// expect: accept
+
+
+r0 = *(u64 *)(r10 - 8)
+exit

@@ -1,0 +1,9 @@
+// expect: accept
+
+
+r1 = 1
+call f
+exit
+f:
+r0 = r1
+exit

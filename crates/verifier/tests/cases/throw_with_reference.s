@@ -1,0 +1,16 @@
+// expect: reject
+// expect-msg: Unreleased reference id=1 alloc_insn=1
+
+.ctx tc
+
+r1 = 16
+call bpf_obj_new
+if r0 == 0 goto out
+r6 = r0
+r1 = 1
+call bpf_throw
+r1 = r6
+call bpf_obj_drop
+out:
+r0 = 0
+exit

@@ -1,0 +1,9 @@
+// expect: reject
+// expect-msg: BPF program is too large. Processed 1000001 insn
+
+
+r0 = 0
+l:
+r0 += 1
+if r0 != 0 goto l
+exit

@@ -1,0 +1,6 @@
+// expect: accept
+
+
+call bpf_get_current_comm
+r0 = 0
+exit
