@@ -391,7 +391,8 @@ fn source_text(program: &Program, names: &LabelNames, pc: usize, insn: &Insn) ->
         ),
         Insn::Call(CallTarget::Helper(id)) => match helper_name(id) {
             Some(name) => format!("call {name}"),
-            None => format!("call {id}"),
+            None if id >= 0 => format!("call {id}"),
+            None => format!("call helper({id})"),
         },
         Insn::Call(CallTarget::Local(imm)) => format!("call {}", target(imm as i64)),
         Insn::Call(CallTarget::Kfunc(id)) => match kfunc_name(id) {

@@ -99,12 +99,18 @@ fn call(c: &mut Cursor) -> PResult<(Insn, Option<Fixup>)> {
         return Ok((Insn::Call(CallTarget::Helper(id)), None));
     }
     let t = c.ident("a function name, a helper number or a label")?;
-    if t.text == "kfunc" && c.peek_is("(") {
-        // `call kfunc(N)`: a kernel function by BTF id that the catalogue does not name.
+    if (t.text == "kfunc" || t.text == "helper") && c.peek_is("(") {
+        // `call kfunc(N)`: a kernel function by BTF id that the catalogue does not name;
+        // `call helper(N)`: a helper id that `call N` cannot spell (a negative one).
         c.next();
         let id = c.imm32()?;
         c.expect(")")?;
-        return Ok((Insn::Call(CallTarget::Kfunc(id)), None));
+        let target = if t.text == "kfunc" {
+            CallTarget::Kfunc(id)
+        } else {
+            CallTarget::Helper(id)
+        };
+        return Ok((Insn::Call(target), None));
     }
     // Log forms: `call bpf_map_lookup_elem#1`, `call unknown#212`, `call kernel-function#N`.
     if t.text == "kernel" && c.peek_is("-") && c.peek_at(1).is_some_and(|f| f.is("function")) {
