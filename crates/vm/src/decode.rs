@@ -50,7 +50,7 @@ pub(crate) enum K {
     CallHelper,
     /// imm = BTF id.
     CallKfunc,
-    /// off = absolute target (a function start).
+    /// off = absolute target (a function start), imm = the function's index.
     CallLocal,
     /// dst = the register holding the target.
     Callx,
@@ -489,7 +489,18 @@ fn lower(insn: &Insn, pc: usize, is_insn: &dyn Fn(i64) -> bool, starts: &[usize]
         },
         Insn::Call(CallTarget::Local(_)) => {
             let t = insn.function_target(pc).unwrap_or(-1);
-            target_op(K::CallLocal, t)
+            match starts.iter().position(|&s| s as i64 == t) {
+                // imm: the callee's index among the functions.
+                Some(f) => Op {
+                    off: t as i32,
+                    imm: f as i64,
+                    ..Op::new(K::CallLocal)
+                },
+                None => Op {
+                    imm: t,
+                    ..Op::new(K::BadTarget)
+                },
+            }
         }
         Insn::Callx { reg } => Op {
             dst: reg.index(),

@@ -37,32 +37,73 @@ impl Machine {
         let ops: &[Op] = &prep.ops;
         let budget = self.config.budget;
         let stop_at = self.insns.saturating_add(steps);
+        let limit = stop_at.min(budget);
         let mut pc = self.pc;
         let mut first = true;
+        // The registers live in a local array of 16 while the loop runs: indexes masked with
+        // 15 need no bounds checks, and nothing else aliases them. Every way out of the loop,
+        // and every call into the slow path, syncs them with `self.regs`.
+        let mut r = [0u64; 16];
+        r[..11].copy_from_slice(&self.regs);
+        // Likewise the instruction count.
+        let mut insns = self.insns;
+        macro_rules! sync_out {
+            () => {{
+                self.regs.copy_from_slice(&r[..11]);
+                self.insns = insns;
+            }};
+        }
         loop {
             if BP && !first && bps.get(pc).copied().unwrap_or(false) {
                 self.pc = pc;
+                sync_out!();
                 return Stop::Breakpoint;
             }
             first = false;
-            if self.insns >= stop_at {
+            if insns >= limit {
                 self.pc = pc;
-                return Stop::Steps;
-            }
-            if self.insns >= budget {
+                sync_out!();
+                if insns >= stop_at {
+                    return Stop::Steps;
+                }
                 self.fault(pc, FaultKind::Budget { limit: budget });
                 return Stop::Ended;
             }
-            self.insns += 1;
+            insns += 1;
             let op = ops[pc];
             let cur = pc;
             pc += 1;
-            let d = op.dst as usize;
-            let s = op.src as usize;
+            let d = (op.dst & 15) as usize;
+            let s = (op.src & 15) as usize;
             macro_rules! fault {
                 ($k:expr) => {{
-                    self.fault(cur, $k);
+                    let k = $k;
+                    sync_out!();
+                    self.fault(cur, k);
                     return Stop::Ended;
+                }};
+            }
+            // Loads and stores try the plain case inline (a live region in bounds, not the
+            // ctx, no recording) and fall back to the checked path, which explains a fault.
+            macro_rules! load {
+                ($a:expr, $size:expr) => {{
+                    let a = $a;
+                    match self.mem.fast_read(a, $size) {
+                        Some(v) if region_of(a) != self.ctx_region => v,
+                        _ => tryf!(self.load(a, $size)),
+                    }
+                }};
+            }
+            macro_rules! store {
+                ($a:expr, $bytes:expr) => {{
+                    let a = $a;
+                    let bytes = $bytes;
+                    if self.log.enabled
+                        || region_of(a) == self.ctx_region
+                        || !self.mem.fast_write(a, &bytes)
+                    {
+                        tryf!(self.write_bytes(a, &bytes));
+                    }
                 }};
             }
             macro_rules! tryf {
@@ -82,175 +123,187 @@ impl Machine {
             }
             macro_rules! ea {
                 ($r:expr) => {
-                    self.regs[$r].wrapping_add(op.off as i64 as u64)
+                    r[$r].wrapping_add(op.off as i64 as u64)
                 };
             }
             let imm = op.imm as u64;
             match op.kind {
-                K::Add64I => self.regs[d] = self.regs[d].wrapping_add(imm),
-                K::Add64R => self.regs[d] = self.regs[d].wrapping_add(self.regs[s]),
-                K::Sub64I => self.regs[d] = self.regs[d].wrapping_sub(imm),
-                K::Sub64R => self.regs[d] = self.regs[d].wrapping_sub(self.regs[s]),
-                K::Mul64I => self.regs[d] = self.regs[d].wrapping_mul(imm),
-                K::Mul64R => self.regs[d] = self.regs[d].wrapping_mul(self.regs[s]),
-                K::Div64I => self.regs[d] = div64(self.regs[d], imm),
-                K::Div64R => self.regs[d] = div64(self.regs[d], self.regs[s]),
-                K::Sdiv64I => self.regs[d] = sdiv64(self.regs[d], imm),
-                K::Sdiv64R => self.regs[d] = sdiv64(self.regs[d], self.regs[s]),
-                K::Or64I => self.regs[d] |= imm,
-                K::Or64R => self.regs[d] |= self.regs[s],
-                K::And64I => self.regs[d] &= imm,
-                K::And64R => self.regs[d] &= self.regs[s],
-                K::Lsh64I => self.regs[d] = self.regs[d].wrapping_shl(imm as u32),
-                K::Lsh64R => self.regs[d] = self.regs[d].wrapping_shl(self.regs[s] as u32),
-                K::Rsh64I => self.regs[d] = self.regs[d].wrapping_shr(imm as u32),
-                K::Rsh64R => self.regs[d] = self.regs[d].wrapping_shr(self.regs[s] as u32),
-                K::Mod64I => self.regs[d] = mod64(self.regs[d], imm),
-                K::Mod64R => self.regs[d] = mod64(self.regs[d], self.regs[s]),
-                K::Smod64I => self.regs[d] = smod64(self.regs[d], imm),
-                K::Smod64R => self.regs[d] = smod64(self.regs[d], self.regs[s]),
-                K::Xor64I => self.regs[d] ^= imm,
-                K::Xor64R => self.regs[d] ^= self.regs[s],
-                K::Mov64I => self.regs[d] = imm,
-                K::Mov64R => self.regs[d] = self.regs[s],
-                K::Arsh64I => self.regs[d] = (self.regs[d] as i64).wrapping_shr(imm as u32) as u64,
-                K::Arsh64R => {
-                    self.regs[d] = (self.regs[d] as i64).wrapping_shr(self.regs[s] as u32) as u64
-                }
-                K::Add32I => self.regs[d] = w(self.regs[d]).wrapping_add(imm as u32) as u64,
-                K::Add32R => self.regs[d] = w(self.regs[d]).wrapping_add(w(self.regs[s])) as u64,
-                K::Sub32I => self.regs[d] = w(self.regs[d]).wrapping_sub(imm as u32) as u64,
-                K::Sub32R => self.regs[d] = w(self.regs[d]).wrapping_sub(w(self.regs[s])) as u64,
-                K::Mul32I => self.regs[d] = w(self.regs[d]).wrapping_mul(imm as u32) as u64,
-                K::Mul32R => self.regs[d] = w(self.regs[d]).wrapping_mul(w(self.regs[s])) as u64,
-                K::Div32I => self.regs[d] = div32(self.regs[d], imm),
-                K::Div32R => self.regs[d] = div32(self.regs[d], self.regs[s]),
-                K::Sdiv32I => self.regs[d] = sdiv32(self.regs[d], imm),
-                K::Sdiv32R => self.regs[d] = sdiv32(self.regs[d], self.regs[s]),
-                K::Or32I => self.regs[d] = (w(self.regs[d]) | imm as u32) as u64,
-                K::Or32R => self.regs[d] = (w(self.regs[d]) | w(self.regs[s])) as u64,
-                K::And32I => self.regs[d] = (w(self.regs[d]) & imm as u32) as u64,
-                K::And32R => self.regs[d] = (w(self.regs[d]) & w(self.regs[s])) as u64,
-                K::Lsh32I => self.regs[d] = w(self.regs[d]).wrapping_shl(imm as u32) as u64,
-                K::Lsh32R => {
-                    self.regs[d] = w(self.regs[d]).wrapping_shl(self.regs[s] as u32) as u64
-                }
-                K::Rsh32I => self.regs[d] = w(self.regs[d]).wrapping_shr(imm as u32) as u64,
-                K::Rsh32R => {
-                    self.regs[d] = w(self.regs[d]).wrapping_shr(self.regs[s] as u32) as u64
-                }
-                K::Mod32I => self.regs[d] = mod32(self.regs[d], imm),
-                K::Mod32R => self.regs[d] = mod32(self.regs[d], self.regs[s]),
-                K::Smod32I => self.regs[d] = smod32(self.regs[d], imm),
-                K::Smod32R => self.regs[d] = smod32(self.regs[d], self.regs[s]),
-                K::Xor32I => self.regs[d] = (w(self.regs[d]) ^ imm as u32) as u64,
-                K::Xor32R => self.regs[d] = (w(self.regs[d]) ^ w(self.regs[s])) as u64,
-                K::Mov32I => self.regs[d] = imm as u32 as u64,
-                K::Mov32R => self.regs[d] = w(self.regs[s]) as u64,
-                K::Arsh32I => {
-                    self.regs[d] = (self.regs[d] as i32).wrapping_shr(imm as u32) as u32 as u64
-                }
-                K::Arsh32R => {
-                    self.regs[d] =
-                        (self.regs[d] as i32).wrapping_shr(self.regs[s] as u32) as u32 as u64
-                }
-                K::Neg64 => self.regs[d] = self.regs[d].wrapping_neg(),
-                K::Neg32 => self.regs[d] = w(self.regs[d]).wrapping_neg() as u64,
-                K::MovSx64 => self.regs[d] = sign_extend(self.regs[s], op.aux),
-                K::MovSx32 => self.regs[d] = sign_extend(self.regs[s], op.aux) as u32 as u64,
-                K::Le => self.regs[d] = truncate(self.regs[d], op.aux),
-                K::Be | K::Bswap => self.regs[d] = bswap(self.regs[d], op.aux),
+                K::Add64I => r[d] = r[d].wrapping_add(imm),
+                K::Add64R => r[d] = r[d].wrapping_add(r[s]),
+                K::Sub64I => r[d] = r[d].wrapping_sub(imm),
+                K::Sub64R => r[d] = r[d].wrapping_sub(r[s]),
+                K::Mul64I => r[d] = r[d].wrapping_mul(imm),
+                K::Mul64R => r[d] = r[d].wrapping_mul(r[s]),
+                K::Div64I => r[d] = div64(r[d], imm),
+                K::Div64R => r[d] = div64(r[d], r[s]),
+                K::Sdiv64I => r[d] = sdiv64(r[d], imm),
+                K::Sdiv64R => r[d] = sdiv64(r[d], r[s]),
+                K::Or64I => r[d] |= imm,
+                K::Or64R => r[d] |= r[s],
+                K::And64I => r[d] &= imm,
+                K::And64R => r[d] &= r[s],
+                K::Lsh64I => r[d] = r[d].wrapping_shl(imm as u32),
+                K::Lsh64R => r[d] = r[d].wrapping_shl(r[s] as u32),
+                K::Rsh64I => r[d] = r[d].wrapping_shr(imm as u32),
+                K::Rsh64R => r[d] = r[d].wrapping_shr(r[s] as u32),
+                K::Mod64I => r[d] = mod64(r[d], imm),
+                K::Mod64R => r[d] = mod64(r[d], r[s]),
+                K::Smod64I => r[d] = smod64(r[d], imm),
+                K::Smod64R => r[d] = smod64(r[d], r[s]),
+                K::Xor64I => r[d] ^= imm,
+                K::Xor64R => r[d] ^= r[s],
+                K::Mov64I => r[d] = imm,
+                K::Mov64R => r[d] = r[s],
+                K::Arsh64I => r[d] = (r[d] as i64).wrapping_shr(imm as u32) as u64,
+                K::Arsh64R => r[d] = (r[d] as i64).wrapping_shr(r[s] as u32) as u64,
+                K::Add32I => r[d] = w(r[d]).wrapping_add(imm as u32) as u64,
+                K::Add32R => r[d] = w(r[d]).wrapping_add(w(r[s])) as u64,
+                K::Sub32I => r[d] = w(r[d]).wrapping_sub(imm as u32) as u64,
+                K::Sub32R => r[d] = w(r[d]).wrapping_sub(w(r[s])) as u64,
+                K::Mul32I => r[d] = w(r[d]).wrapping_mul(imm as u32) as u64,
+                K::Mul32R => r[d] = w(r[d]).wrapping_mul(w(r[s])) as u64,
+                K::Div32I => r[d] = div32(r[d], imm),
+                K::Div32R => r[d] = div32(r[d], r[s]),
+                K::Sdiv32I => r[d] = sdiv32(r[d], imm),
+                K::Sdiv32R => r[d] = sdiv32(r[d], r[s]),
+                K::Or32I => r[d] = (w(r[d]) | imm as u32) as u64,
+                K::Or32R => r[d] = (w(r[d]) | w(r[s])) as u64,
+                K::And32I => r[d] = (w(r[d]) & imm as u32) as u64,
+                K::And32R => r[d] = (w(r[d]) & w(r[s])) as u64,
+                K::Lsh32I => r[d] = w(r[d]).wrapping_shl(imm as u32) as u64,
+                K::Lsh32R => r[d] = w(r[d]).wrapping_shl(r[s] as u32) as u64,
+                K::Rsh32I => r[d] = w(r[d]).wrapping_shr(imm as u32) as u64,
+                K::Rsh32R => r[d] = w(r[d]).wrapping_shr(r[s] as u32) as u64,
+                K::Mod32I => r[d] = mod32(r[d], imm),
+                K::Mod32R => r[d] = mod32(r[d], r[s]),
+                K::Smod32I => r[d] = smod32(r[d], imm),
+                K::Smod32R => r[d] = smod32(r[d], r[s]),
+                K::Xor32I => r[d] = (w(r[d]) ^ imm as u32) as u64,
+                K::Xor32R => r[d] = (w(r[d]) ^ w(r[s])) as u64,
+                K::Mov32I => r[d] = imm as u32 as u64,
+                K::Mov32R => r[d] = w(r[s]) as u64,
+                K::Arsh32I => r[d] = (r[d] as i32).wrapping_shr(imm as u32) as u32 as u64,
+                K::Arsh32R => r[d] = (r[d] as i32).wrapping_shr(r[s] as u32) as u32 as u64,
+                K::Neg64 => r[d] = r[d].wrapping_neg(),
+                K::Neg32 => r[d] = w(r[d]).wrapping_neg() as u64,
+                K::MovSx64 => r[d] = sign_extend(r[s], op.aux),
+                K::MovSx32 => r[d] = sign_extend(r[s], op.aux) as u32 as u64,
+                K::Le => r[d] = truncate(r[d], op.aux),
+                K::Be | K::Bswap => r[d] = bswap(r[d], op.aux),
                 K::LdImm64 => {
-                    self.regs[d] = imm;
+                    r[d] = imm;
                     pc += 1;
                 }
-                K::LdxB => self.regs[d] = tryf!(self.load(ea!(s), 1)),
-                K::LdxH => self.regs[d] = tryf!(self.load(ea!(s), 2)),
-                K::LdxW => self.regs[d] = tryf!(self.load(ea!(s), 4)),
-                K::LdxDW => self.regs[d] = tryf!(self.load(ea!(s), 8)),
-                K::LdxSB => self.regs[d] = tryf!(self.load(ea!(s), 1)) as i8 as i64 as u64,
-                K::LdxSH => self.regs[d] = tryf!(self.load(ea!(s), 2)) as i16 as i64 as u64,
-                K::LdxSW => self.regs[d] = tryf!(self.load(ea!(s), 4)) as i32 as i64 as u64,
-                K::StB => tryf!(self.write_bytes(ea!(d), &[imm as u8])),
-                K::StH => tryf!(self.write_bytes(ea!(d), &(imm as u16).to_le_bytes())),
-                K::StW => tryf!(self.write_bytes(ea!(d), &(imm as u32).to_le_bytes())),
-                K::StDW => tryf!(self.write_bytes(ea!(d), &imm.to_le_bytes())),
-                K::StxB => tryf!(self.write_bytes(ea!(d), &[self.regs[s] as u8])),
-                K::StxH => tryf!(self.write_bytes(ea!(d), &(self.regs[s] as u16).to_le_bytes())),
-                K::StxW => tryf!(self.write_bytes(ea!(d), &(self.regs[s] as u32).to_le_bytes())),
-                K::StxDW => tryf!(self.write_bytes(ea!(d), &self.regs[s].to_le_bytes())),
+                K::LdxB => r[d] = load!(ea!(s), 1),
+                K::LdxH => r[d] = load!(ea!(s), 2),
+                K::LdxW => r[d] = load!(ea!(s), 4),
+                K::LdxDW => r[d] = load!(ea!(s), 8),
+                K::LdxSB => r[d] = load!(ea!(s), 1) as i8 as i64 as u64,
+                K::LdxSH => r[d] = load!(ea!(s), 2) as i16 as i64 as u64,
+                K::LdxSW => r[d] = load!(ea!(s), 4) as i32 as i64 as u64,
+                K::StB => store!(ea!(d), [imm as u8]),
+                K::StH => store!(ea!(d), (imm as u16).to_le_bytes()),
+                K::StW => store!(ea!(d), (imm as u32).to_le_bytes()),
+                K::StDW => store!(ea!(d), imm.to_le_bytes()),
+                K::StxB => store!(ea!(d), [r[s] as u8]),
+                K::StxH => store!(ea!(d), (r[s] as u16).to_le_bytes()),
+                K::StxW => store!(ea!(d), (r[s] as u32).to_le_bytes()),
+                K::StxDW => store!(ea!(d), r[s].to_le_bytes()),
                 K::Ja => pc = op.off as usize,
-                K::JeqI => jump!(self.regs[d] == imm),
-                K::JeqR => jump!(self.regs[d] == self.regs[s]),
-                K::JneI => jump!(self.regs[d] != imm),
-                K::JneR => jump!(self.regs[d] != self.regs[s]),
-                K::JgtI => jump!(self.regs[d] > imm),
-                K::JgtR => jump!(self.regs[d] > self.regs[s]),
-                K::JgeI => jump!(self.regs[d] >= imm),
-                K::JgeR => jump!(self.regs[d] >= self.regs[s]),
-                K::JltI => jump!(self.regs[d] < imm),
-                K::JltR => jump!(self.regs[d] < self.regs[s]),
-                K::JleI => jump!(self.regs[d] <= imm),
-                K::JleR => jump!(self.regs[d] <= self.regs[s]),
-                K::JsgtI => jump!((self.regs[d] as i64) > op.imm),
-                K::JsgtR => jump!((self.regs[d] as i64) > self.regs[s] as i64),
-                K::JsgeI => jump!((self.regs[d] as i64) >= op.imm),
-                K::JsgeR => jump!((self.regs[d] as i64) >= self.regs[s] as i64),
-                K::JsltI => jump!((self.regs[d] as i64) < op.imm),
-                K::JsltR => jump!((self.regs[d] as i64) < self.regs[s] as i64),
-                K::JsleI => jump!((self.regs[d] as i64) <= op.imm),
-                K::JsleR => jump!((self.regs[d] as i64) <= self.regs[s] as i64),
-                K::JsetI => jump!(self.regs[d] & imm != 0),
-                K::JsetR => jump!(self.regs[d] & self.regs[s] != 0),
-                K::Jeq32I => jump!(w(self.regs[d]) == imm as u32),
-                K::Jeq32R => jump!(w(self.regs[d]) == w(self.regs[s])),
-                K::Jne32I => jump!(w(self.regs[d]) != imm as u32),
-                K::Jne32R => jump!(w(self.regs[d]) != w(self.regs[s])),
-                K::Jgt32I => jump!(w(self.regs[d]) > imm as u32),
-                K::Jgt32R => jump!(w(self.regs[d]) > w(self.regs[s])),
-                K::Jge32I => jump!(w(self.regs[d]) >= imm as u32),
-                K::Jge32R => jump!(w(self.regs[d]) >= w(self.regs[s])),
-                K::Jlt32I => jump!(w(self.regs[d]) < imm as u32),
-                K::Jlt32R => jump!(w(self.regs[d]) < w(self.regs[s])),
-                K::Jle32I => jump!(w(self.regs[d]) <= imm as u32),
-                K::Jle32R => jump!(w(self.regs[d]) <= w(self.regs[s])),
-                K::Jsgt32I => jump!((self.regs[d] as i32) > op.imm as i32),
-                K::Jsgt32R => jump!((self.regs[d] as i32) > self.regs[s] as i32),
-                K::Jsge32I => jump!((self.regs[d] as i32) >= op.imm as i32),
-                K::Jsge32R => jump!((self.regs[d] as i32) >= self.regs[s] as i32),
-                K::Jslt32I => jump!((self.regs[d] as i32) < (op.imm as i32)),
-                K::Jslt32R => jump!((self.regs[d] as i32) < (self.regs[s] as i32)),
-                K::Jsle32I => jump!((self.regs[d] as i32) <= op.imm as i32),
-                K::Jsle32R => jump!((self.regs[d] as i32) <= self.regs[s] as i32),
-                K::Jset32I => jump!(w(self.regs[d]) & imm as u32 != 0),
-                K::Jset32R => jump!(w(self.regs[d]) & w(self.regs[s]) != 0),
+                K::JeqI => jump!(r[d] == imm),
+                K::JeqR => jump!(r[d] == r[s]),
+                K::JneI => jump!(r[d] != imm),
+                K::JneR => jump!(r[d] != r[s]),
+                K::JgtI => jump!(r[d] > imm),
+                K::JgtR => jump!(r[d] > r[s]),
+                K::JgeI => jump!(r[d] >= imm),
+                K::JgeR => jump!(r[d] >= r[s]),
+                K::JltI => jump!(r[d] < imm),
+                K::JltR => jump!(r[d] < r[s]),
+                K::JleI => jump!(r[d] <= imm),
+                K::JleR => jump!(r[d] <= r[s]),
+                K::JsgtI => jump!((r[d] as i64) > op.imm),
+                K::JsgtR => jump!((r[d] as i64) > r[s] as i64),
+                K::JsgeI => jump!((r[d] as i64) >= op.imm),
+                K::JsgeR => jump!((r[d] as i64) >= r[s] as i64),
+                K::JsltI => jump!((r[d] as i64) < op.imm),
+                K::JsltR => jump!((r[d] as i64) < r[s] as i64),
+                K::JsleI => jump!((r[d] as i64) <= op.imm),
+                K::JsleR => jump!((r[d] as i64) <= r[s] as i64),
+                K::JsetI => jump!(r[d] & imm != 0),
+                K::JsetR => jump!(r[d] & r[s] != 0),
+                K::Jeq32I => jump!(w(r[d]) == imm as u32),
+                K::Jeq32R => jump!(w(r[d]) == w(r[s])),
+                K::Jne32I => jump!(w(r[d]) != imm as u32),
+                K::Jne32R => jump!(w(r[d]) != w(r[s])),
+                K::Jgt32I => jump!(w(r[d]) > imm as u32),
+                K::Jgt32R => jump!(w(r[d]) > w(r[s])),
+                K::Jge32I => jump!(w(r[d]) >= imm as u32),
+                K::Jge32R => jump!(w(r[d]) >= w(r[s])),
+                K::Jlt32I => jump!(w(r[d]) < imm as u32),
+                K::Jlt32R => jump!(w(r[d]) < w(r[s])),
+                K::Jle32I => jump!(w(r[d]) <= imm as u32),
+                K::Jle32R => jump!(w(r[d]) <= w(r[s])),
+                K::Jsgt32I => jump!((r[d] as i32) > op.imm as i32),
+                K::Jsgt32R => jump!((r[d] as i32) > r[s] as i32),
+                K::Jsge32I => jump!((r[d] as i32) >= op.imm as i32),
+                K::Jsge32R => jump!((r[d] as i32) >= r[s] as i32),
+                K::Jslt32I => jump!((r[d] as i32) < (op.imm as i32)),
+                K::Jslt32R => jump!((r[d] as i32) < (r[s] as i32)),
+                K::Jsle32I => jump!((r[d] as i32) <= op.imm as i32),
+                K::Jsle32R => jump!((r[d] as i32) <= r[s] as i32),
+                K::Jset32I => jump!(w(r[d]) & imm as u32 != 0),
+                K::Jset32R => jump!(w(r[d]) & w(r[s]) != 0),
                 K::BadTarget => fault!(FaultKind::BadJump { target: op.imm }),
                 K::WritesFp => fault!(FaultKind::FramePointerWrite),
                 K::FellOff => {
                     // Reached only by falling through from the last instruction.
-                    self.insns -= 1;
+                    insns -= 1;
+                    sync_out!();
                     self.fault(cur.saturating_sub(1), FaultKind::FellOff);
                     return Stop::Ended;
                 }
                 K::Invalid | K::Unsupported => fault!(self.invalid_reason(cur)),
+                K::CallHelper => {
+                    // Helpers that only read arguments and return a value need no sync.
+                    if let Some(v) = self.pure_helper(op.imm, r[1], insns) {
+                        r[0] = v;
+                        continue;
+                    }
+                    self.pc = pc;
+                    sync_out!();
+                    if let Err(k) = self.call_helper(cur, op.imm) {
+                        self.fault(cur, k);
+                        return Stop::Ended;
+                    }
+                    if !matches!(self.status, Status::Running) {
+                        return Stop::Ended;
+                    }
+                    r[..11].copy_from_slice(&self.regs);
+                    insns = self.insns;
+                    pc = self.pc;
+                }
                 K::LdMap
                 | K::LdMapValue
                 | K::LdAbs
                 | K::LdInd
                 | K::Atomic
                 | K::MayGoto
-                | K::CallHelper
                 | K::CallKfunc
                 | K::CallLocal
                 | K::Callx
                 | K::Exit => {
                     self.pc = pc;
+                    sync_out!();
                     if let Err(k) = self.slow(cur, op) {
-                        fault!(k);
-                    }
-                    if self.status != Status::Running {
+                        self.fault(cur, k);
                         return Stop::Ended;
                     }
+                    if !matches!(self.status, Status::Running) {
+                        return Stop::Ended;
+                    }
+                    r[..11].copy_from_slice(&self.regs);
+                    insns = self.insns;
                     pc = self.pc;
                 }
             }
@@ -340,7 +393,7 @@ impl Machine {
             }
             K::CallHelper => self.call_helper(cur, op.imm)?,
             K::CallKfunc => self.call_kfunc(cur, op.imm as i32)?,
-            K::CallLocal => self.call_local(cur, op.off as usize, FrameKind::Call)?,
+            K::CallLocal => self.call_function(cur, op.imm as usize, FrameKind::Call)?,
             K::Callx => {
                 let v = self.regs[d];
                 if region_of(v) == CODE_REGION {
@@ -431,16 +484,29 @@ impl Machine {
             .ok_or(FaultKind::BadJump {
                 target: target as i64,
             })?;
+        self.call_function(cur, function, kind)
+    }
+
+    /// A call of function number `function`.
+    pub(crate) fn call_function(
+        &mut self,
+        cur: usize,
+        function: usize,
+        kind: FrameKind,
+    ) -> Result<(), FaultKind> {
+        let target = self.prep.funcs[function].start;
         self.push_frame(function, kind, Some(cur), cur + 1)?;
-        let name = self.prep.funcs[function].name.clone();
-        let depth = self.frames.len() - 1;
-        self.call_event(
-            cur,
-            crate::events::EventKind::Call {
-                function: name,
-                depth,
-            },
-        );
+        if self.kernel.events.len() < self.config.max_call_events {
+            let name = self.prep.funcs[function].name.clone();
+            let depth = self.frames.len() - 1;
+            self.event(
+                cur,
+                crate::events::EventKind::Call {
+                    function: name,
+                    depth,
+                },
+            );
+        }
         self.pc = target;
         Ok(())
     }
@@ -471,14 +537,16 @@ impl Machine {
                     };
                     self.push_frame(frame.function, next, Some(call_site), frame.return_pc)
                         .expect("the frame just popped fits again");
-                    let function = self.prep.funcs[frame.function].name.clone();
-                    self.call_event(
-                        call_site,
-                        crate::events::EventKind::Call {
-                            function,
-                            depth: frame.depth,
-                        },
-                    );
+                    if self.kernel.events.len() < self.config.max_call_events {
+                        let function = self.prep.funcs[frame.function].name.clone();
+                        self.event(
+                            call_site,
+                            crate::events::EventKind::Call {
+                                function,
+                                depth: frame.depth,
+                            },
+                        );
+                    }
                     self.regs[1] = index + 1;
                     self.regs[2] = ctx;
                     self.regs[3] = 0;
@@ -495,9 +563,12 @@ impl Machine {
     }
 
     fn return_event(&mut self, cur: usize, frame: &crate::frames::Frame) {
+        if self.kernel.events.len() >= self.config.max_call_events {
+            return;
+        }
         let function = self.prep.funcs[frame.function].name.clone();
         let value = self.regs[0];
-        self.call_event(
+        self.event(
             cur,
             crate::events::EventKind::Return {
                 function,

@@ -440,13 +440,6 @@ impl Machine {
         self.kernel.events.push(Event { pc, step, kind });
     }
 
-    /// A call/return event, kept only while the log is short.
-    pub(crate) fn call_event(&mut self, pc: usize, kind: EventKind) {
-        if self.kernel.events.len() < self.config.max_call_events {
-            self.event(pc, kind);
-        }
-    }
-
     /// Stops the run with a fault at `pc`.
     pub(crate) fn fault(&mut self, pc: usize, kind: FaultKind) {
         let fault = Fault::new(pc, self.line(pc), kind);

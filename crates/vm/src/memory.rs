@@ -211,6 +211,42 @@ impl Memory {
         }
     }
 
+    /// The hot path of a load: `None` when anything is unusual (the caller then takes the
+    /// checked path, which says why).
+    #[inline(always)]
+    pub fn fast_read(&self, addr: u64, size: u32) -> Option<u64> {
+        let r = self.regions.get(region_of(addr) as usize)?;
+        let off = (addr as u32).wrapping_sub(BIAS) as usize;
+        let bytes = r.data.get(off..off.checked_add(size as usize)?)?;
+        if !r.live {
+            return None;
+        }
+        Some(read_le(bytes, size))
+    }
+
+    /// The hot path of a store (no undo record): false when the checked path must run.
+    #[inline(always)]
+    pub fn fast_write(&mut self, addr: u64, bytes: &[u8]) -> bool {
+        let Some(r) = self.regions.get_mut(region_of(addr) as usize) else {
+            return false;
+        };
+        let off = (addr as u32).wrapping_sub(BIAS) as usize;
+        let Some(end) = off.checked_add(bytes.len()) else {
+            return false;
+        };
+        if !(r.live && r.writable) || end > r.data.len() {
+            return false;
+        }
+        r.data[off..end].copy_from_slice(bytes);
+        if !r.written.is_empty() {
+            r.written[off..end].fill(1);
+            if (off as u32) < r.low_water {
+                r.low_water = off as u32;
+            }
+        }
+        true
+    }
+
     /// Reads `size` (1, 2, 4 or 8) bytes, little-endian, zero-extended.
     #[inline(always)]
     pub fn read(&self, addr: u64, size: u32) -> Result<u64, FaultKind> {

@@ -29,6 +29,7 @@ pub const CONFORMANCE_UNWIND: i64 = 5;
 
 impl Machine {
     /// `call N`: a helper, from the configured table.
+    #[inline]
     pub(crate) fn call_helper(&mut self, pc: usize, id: i64) -> Result<(), FaultKind> {
         if self.config.helpers == HelperTable::Conformance {
             if id != CONFORMANCE_UNWIND {
@@ -42,6 +43,24 @@ impl Machine {
             }
             return Ok(());
         }
+        self.call_kernel_helper(pc, id)
+    }
+
+    /// The helpers whose whole effect is R0 from R1 (and the clock or the PRNG): the loop
+    /// calls them without leaving its registers. `None`: take the general path.
+    #[inline(always)]
+    pub(crate) fn pure_helper(&mut self, id: i64, r1: u64, insns: u64) -> Option<u64> {
+        match (self.config.helpers, id) {
+            (HelperTable::Conformance, CONFORMANCE_UNWIND) if r1 != 0 => Some(r1),
+            (HelperTable::Kernel, 5) => Some(self.facts.ktime_start_ns.wrapping_add(insns)),
+            (HelperTable::Kernel, 7) => Some(self.prandom() as u64),
+            (HelperTable::Kernel, 8) => Some(0),
+            _ => None,
+        }
+    }
+
+    #[inline(never)]
+    fn call_kernel_helper(&mut self, pc: usize, id: i64) -> Result<(), FaultKind> {
         let func =
             i32::try_from(id)
                 .ok()
