@@ -10,6 +10,7 @@
 //! results are written by hand in [`TS_TYPES`] and a native test checks they name every field.
 
 pub mod view;
+pub mod vm;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
