@@ -2,11 +2,23 @@
 // time and keeps only the newest waiting one (typing fast never queues stale work), and starts
 // a new worker when the old one trapped.
 
-import type { AssembleOptions, AssembleResult, Reply, Request } from "./protocol.js";
+import type {
+  AssembleOptions,
+  AssembleResult,
+  Reply,
+  Request,
+  VerifyOptions,
+  VerifyResult,
+} from "./protocol.js";
 
 export interface ClientEvents {
   ready(version: string): void;
-  assembled(result: AssembleResult, elapsedMs: number, source: string): void;
+  assembled(
+    result: AssembleResult,
+    verdict: VerifyResult | null,
+    elapsedMs: number,
+    source: string,
+  ): void;
   /** The call failed: misuse (a bug of the page) or, when `fatal`, a trap of the module. */
   failed(message: string, fatal: boolean): void;
 }
@@ -28,8 +40,10 @@ export class AsmClient {
     this.worker = this.start();
   }
 
-  assemble(source: string, options: AssembleOptions): void {
-    this.waiting = { type: "assemble", source, options };
+  assemble(source: string, options: AssembleOptions, verify?: Omit<VerifyOptions, "syntax">): void {
+    this.waiting = verify === undefined
+      ? { type: "assemble", source, options }
+      : { type: "assemble", source, options, verify };
     this.pump();
   }
 
@@ -64,7 +78,7 @@ export class AsmClient {
         this.restarts = 0;
         // A newer request is waiting: this result is already stale, skip drawing it.
         if (request !== null && request.id === reply.id && this.waiting === null) {
-          this.events.assembled(reply.result, reply.elapsedMs, request.source);
+          this.events.assembled(reply.result, reply.verdict, reply.elapsedMs, request.source);
         }
         break;
       }

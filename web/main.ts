@@ -3,8 +3,15 @@
 
 import { AsmClient } from "./client.js";
 import { Editor } from "./editor.js";
-import { BytecodePane, DiagnosticsPane, DisassemblyPane, SYNTAX_NAMES, plural } from "./panes.js";
-import type { AssembleResult, Syntax } from "./protocol.js";
+import {
+  BytecodePane,
+  DiagnosticsPane,
+  DisassemblyPane,
+  SYNTAX_NAMES,
+  VerifierPane,
+  plural,
+} from "./panes.js";
+import type { AssembleResult, Mode, Syntax, VerifyResult } from "./protocol.js";
 
 /** Delay after the last keystroke before assembling. */
 const DEBOUNCE_MS = 200;
@@ -23,6 +30,7 @@ function byId<T extends HTMLElement>(id: string): T {
 
 const editor = new Editor(byId<HTMLTextAreaElement>("source"), byId("gutter"));
 const syntaxSelect = byId<HTMLSelectElement>("syntax");
+const modeSelect = byId<HTMLSelectElement>("mode");
 const exampleSelect = byId<HTMLSelectElement>("example");
 const status = byId("status");
 const workspace = byId("workspace");
@@ -38,10 +46,16 @@ const bytecode = new BytecodePane(
 );
 const disassembly = new DisassemblyPane(
   byId("disassembly-pane"),
-  [byId<HTMLButtonElement>("tab-source"), byId<HTMLButtonElement>("tab-log")],
+  [
+    byId<HTMLButtonElement>("tab-source"),
+    byId<HTMLButtonElement>("tab-log"),
+    byId<HTMLButtonElement>("tab-verifier"),
+  ],
   byId("disasm-source"),
   byId("disasm-log"),
 );
+
+const verifier = new VerifierPane(byId("verdict"), byId("verifier-log"), navigate);
 
 /** The last result that produced a program: shown (dimmed) while the source has errors. */
 let lastGood: AssembleResult | null = null;
@@ -51,8 +65,8 @@ const client = new AsmClient({
   ready(version) {
     byId("version").textContent = `unwind ${version}`;
   },
-  assembled(result, elapsedMs) {
-    show(result, elapsedMs);
+  assembled(result, verdict, elapsedMs) {
+    show(result, verdict, elapsedMs);
   },
   failed(message, fatal) {
     setBusy(false);
@@ -65,7 +79,11 @@ function assembleNow(): void {
   window.clearTimeout(timer);
   timer = undefined;
   setBusy(true);
-  client.assemble(editor.text, { syntax: syntaxSelect.value as Syntax });
+  client.assemble(
+    editor.text,
+    { syntax: syntaxSelect.value as Syntax },
+    { mode: modeSelect.value as Mode, logLevel: 2 },
+  );
 }
 
 function assembleSoon(): void {
@@ -79,7 +97,7 @@ function setBusy(busy: boolean): void {
   workspace.setAttribute("aria-busy", String(busy));
 }
 
-function show(result: AssembleResult, elapsedMs: number): void {
+function show(result: AssembleResult, verdict: VerifyResult | null, elapsedMs: number): void {
   setBusy(timer !== undefined); // still busy when an edit is waiting for its debounce
   if (result.ok) lastGood = result;
   const stale = !result.ok && lastGood !== null;
@@ -88,10 +106,16 @@ function show(result: AssembleResult, elapsedMs: number): void {
   bytecode.render(lastGood, stale);
   bytecode.highlightLine(editor.cursor().line);
   disassembly.render(lastGood, stale);
+  if (result.ok) verifier.render(verdict);
   const syntax = SYNTAX_NAMES[result.syntax] ?? result.syntax;
   const time = `${elapsedMs < 1 ? elapsedMs.toFixed(2) : elapsedMs.toFixed(0)} ms`;
   if (result.ok) {
-    setStatus(`Assembled ${plural(result.instructions.length, "instruction")} · ${syntax} · ${time}`, "ok");
+    const verdictText =
+      verdict === null ? "" : verdict.accepted ? " · verifier: accepted" : " · verifier: rejected";
+    setStatus(
+      `Assembled ${plural(result.instructions.length, "instruction")}${verdictText} · ${syntax} · ${time}`,
+      verdict === null || verdict.accepted ? "ok" : "error",
+    );
   } else {
     setStatus(`${plural(result.diagnostics.length, "error")} · ${syntax} · ${time}`, "error");
   }
@@ -142,6 +166,7 @@ editor.onCursor((cursor) => {
   bytecode.highlightLine(cursor.line);
 });
 syntaxSelect.addEventListener("change", assembleNow);
+modeSelect.addEventListener("change", assembleNow);
 exampleSelect.addEventListener("change", () => {
   void loadExample(JSON.parse(exampleSelect.value) as Example);
 });
@@ -155,5 +180,6 @@ document.addEventListener("keydown", (event) => {
 
 bytecode.render(null, false);
 disassembly.render(null, false);
+verifier.render(null);
 setStatus("Loading the assembler…", "busy");
 void loadExamples();

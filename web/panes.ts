@@ -1,7 +1,13 @@
 // The output panes: diagnostics, bytecode and disassembly. Each takes an assembly result and
 // redraws itself; none of them talks to the worker.
 
-import type { AssembleResult, Diagnostic, FunctionInfo, Instruction } from "./protocol.js";
+import type {
+  AssembleResult,
+  Diagnostic,
+  FunctionInfo,
+  Instruction,
+  VerifyResult,
+} from "./protocol.js";
 
 /** Where a click in a pane wants the editor to go. */
 export type Navigate = (line: number, column?: number, endColumn?: number) => void;
@@ -193,5 +199,42 @@ export class DisassemblyPane {
       const panel = document.getElementById(tab.getAttribute("aria-controls") ?? "");
       if (panel) panel.hidden = !on;
     }
+  }
+}
+
+/** The verifier's verdict and its log in the kernel's format. */
+export class VerifierPane {
+  constructor(
+    private readonly verdict: HTMLElement,
+    private readonly log: HTMLElement,
+    private readonly navigate: Navigate,
+  ) {}
+
+  render(result: VerifyResult | null): void {
+    if (result === null) {
+      this.verdict.replaceChildren(element("span", "muted", "Verifies once the program assembles."));
+      this.verdict.dataset["verdict"] = "none";
+      this.log.textContent = "";
+      return;
+    }
+    this.verdict.dataset["verdict"] = result.accepted ? "accepted" : "rejected";
+    const parts: Node[] = [
+      element("strong", undefined, result.accepted ? "Accepted" : "Rejected"),
+      document.createTextNode(` in ${result.mode} mode · ${plural(result.insnsProcessed, "insn")} processed`),
+    ];
+    for (const error of result.errors) {
+      const button = element("button", "diagnostic");
+      button.type = "button";
+      button.title = `Go to line ${error.line}, column ${error.column}`;
+      button.append(
+        element("span", "location", `${error.line}:${error.column}`),
+        element("span", "severity", `pc ${error.pc}`),
+        element("span", "message", error.message),
+      );
+      button.addEventListener("click", () => this.navigate(error.line, error.column));
+      parts.push(button);
+    }
+    this.verdict.replaceChildren(...parts);
+    this.log.textContent = result.log;
   }
 }

@@ -1,8 +1,8 @@
 // The Web Worker that hosts the wasm module: the page never calls wasm on its own thread, so
 // long work cannot freeze it, and a trap (a Rust panic) only costs a worker restart.
 
-import init, { assemble, version } from "./pkg/unwind_wasm.js";
-import type { Reply, Request } from "./protocol.js";
+import init, { assemble, verify, version } from "./pkg/unwind_wasm.js";
+import type { Reply, Request, VerifyOptions } from "./protocol.js";
 
 /** The parts of the worker's global scope used here (the DOM lib types the page instead). */
 interface WorkerScope {
@@ -32,10 +32,15 @@ function handle(request: Request): void {
       const started = performance.now();
       try {
         const result = assemble(request.source, request.options);
+        const verdict =
+          result.ok && request.verify !== undefined
+            ? verify(request.source, verifyOptions(request))
+            : null;
         scope.postMessage({
           type: "assembled",
           id: request.id,
           result,
+          verdict,
           elapsedMs: performance.now() - started,
         });
       } catch (error) {
@@ -45,6 +50,13 @@ function handle(request: Request): void {
       break;
     }
   }
+}
+
+/** The verify options of a request, with the syntax the assembler was asked to use. */
+function verifyOptions(request: Request): VerifyOptions {
+  const options: VerifyOptions = { ...request.verify };
+  if (request.options.syntax !== undefined) options.syntax = request.options.syntax;
+  return options;
 }
 
 function fail(id: number | null, message: string, fatal: boolean): void {

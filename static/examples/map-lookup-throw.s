@@ -22,7 +22,8 @@
     exit
 missing:
     r1 = 42                     // the cookie
-    call bpf_throw              // never returns
+    call bpf_throw              // never returns...
+    exit                        // ...but a function must end in exit or a jump (kernel rule)
 
 // Runs after the stack is unwound; gets the cookie.
 on_exception:

@@ -180,6 +180,37 @@ test("the syntax selector and the other examples work", async () => {
   await page.close();
 });
 
+test("the verifier tab shows the verdict and the kernel-format log", async () => {
+  const page = await openPage();
+  await page.locator("#tab-verifier").click();
+  assert.ok(await page.locator("#verifier-panel").isVisible());
+  // The default example is accepted, in the default cleanup mode.
+  assert.match(await page.locator("#verdict").textContent(), /^Accepted in cleanup mode/);
+  assert.match(await page.locator("#verifier-log").textContent(), /^processed \d+ insns \(limit 1000000\)/m);
+  assert.match(await page.locator("#status").textContent(), /verifier: accepted/);
+
+  // A spin lock held at bpf_throw is refused with the kernel's message, at its line.
+  const lock = await page
+    .locator("#example option", { hasText: "spin lock" })
+    .evaluate((option) => option.value);
+  await page.locator("#example").selectOption(lock);
+  await page.locator('#verdict[data-verdict="rejected"]').waitFor({ timeout: 10_000 });
+  const error = page.locator("#verdict .diagnostic").first();
+  assert.match(await error.locator(".message").textContent(), /function calls are not allowed while holding a lock/);
+  assert.match(await error.locator(".location").textContent(), /^19:2$/);
+  await error.click();
+  const line = await page.locator("#source").evaluate(
+    (textarea) => textarea.value.slice(0, textarea.selectionStart).split("\n").length,
+  );
+  assert.equal(line, 19);
+
+  // Changing the mode verifies again and says which mode was used.
+  await page.locator("#mode").selectOption("legacy");
+  await page.locator("#verdict", { hasText: "in legacy mode" }).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: join(SCREENSHOTS, "page-verifier.png") });
+  await page.close();
+});
+
 test("the dark theme renders", async () => {
   const page = await openPage({ colorScheme: "dark" });
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);

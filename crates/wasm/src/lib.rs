@@ -9,6 +9,7 @@
 //! JS numbers. pcs, lines and columns are small integers. The TypeScript declarations of the
 //! results are written by hand in [`TS_TYPES`] and a native test checks they name every field.
 
+pub mod verify;
 pub mod view;
 pub mod vm;
 
@@ -86,6 +87,60 @@ export interface AssembleResult {
   maps: MapInfo[];
   progType: string | null;
 }
+
+/** Exception modes (SPEC §4): upstream v6.7, the loophole fixed, the RFC's descriptors, with
+ * per-acquisition slots, or run-time tracking. */
+export type Mode = "legacy" | "upstream" | "cleanup" | "cleanup-v2" | "runtime";
+
+export interface VerifyOptions {
+  syntax?: Syntax;
+  /** Default `cleanup`. */
+  mode?: Mode;
+  /** 1: errors, the failing path and the summary (default); 2: every instruction. */
+  logLevel?: 0 | 1 | 2;
+}
+
+/** A verifier error: the kernel's message at a pc and its source place. */
+export interface VerifyError {
+  pc: number;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** The abstract states seen at a pc, in the kernel log's notation (`R1=ctx() R10=fp0`). */
+export interface PcState {
+  pc: number;
+  states: string[];
+}
+
+export interface FunctionFacts {
+  name: string;
+  start: number;
+  end: number;
+  linkage: "main" | "static" | "global" | "hidden";
+  /** Bytes of stack. */
+  stackDepth: number;
+  /** Callee-saved registers it uses, `r6`..`r9`. */
+  calleeSaved: string[];
+  isExceptionCallback: boolean;
+}
+
+export interface VerifyResult {
+  /** The source assembled; when false, `diagnostics` say why and the verdict is empty. */
+  assembled: boolean;
+  syntax: Exclude<Syntax, "auto">;
+  diagnostics: Diagnostic[];
+  accepted: boolean;
+  mode: Mode;
+  errors: VerifyError[];
+  /** The verifier log in the kernel's format. */
+  log: string;
+  states: PcState[];
+  functions: FunctionFacts[];
+  insnsProcessed: number;
+  totalStates: number;
+}
 "#;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -117,6 +172,23 @@ pub fn assemble(
             .map_err(|e| JsError::new(&format!("invalid options: {e}")))?
     };
     let result = view::assemble(source, &options).map_err(|e| JsError::new(&e))?;
+    to_js(&result)
+}
+
+/// Assembles and verifies `source`. The verdict (accepted or not, errors, the kernel-format
+/// log, per-pc states, per-function facts) is data; throws only for bad `options`.
+#[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+pub fn verify(
+    source: &str,
+    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let options: verify::VerifyOptions = if options.is_undefined() || options.is_null() {
+        verify::VerifyOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| JsError::new(&format!("invalid options: {e}")))?
+    };
+    let result = verify::verify(source, &options).map_err(|e| JsError::new(&e))?;
     to_js(&result)
 }
 

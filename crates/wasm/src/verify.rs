@@ -1,0 +1,259 @@
+//! The verifier's side of the JS API: assemble, verify, and convert the verdict to JS-shaped
+//! data. Plain Rust, tested natively like [`crate::view`].
+
+use serde::{Deserialize, Serialize};
+use unwind_verifier::{Mode, Options as VerifyOptionsRs, Verdict};
+
+use crate::view::{diagnostic_view, parse_syntax, syntax_name, DiagnosticView};
+
+/// Options as JS passes them: `{ syntax?, mode?, logLevel? }`. Unknown fields are misuse.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VerifyOptions {
+    #[serde(default)]
+    pub syntax: Option<String>,
+    /// `legacy`, `upstream`, `cleanup` (the default), `cleanup-v2` or `runtime`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// 1 (errors, the failing path and the summary) or 2 (every instruction).
+    #[serde(default)]
+    pub log_level: Option<u32>,
+}
+
+/// One verifier error, at a pc and its source place.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyErrorView {
+    pub pc: usize,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// The abstract states the verifier saw at one pc, in the log's notation.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PcStateView {
+    pub pc: usize,
+    pub states: Vec<String>,
+}
+
+/// Per-function facts.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionFactsView {
+    pub name: String,
+    pub start: usize,
+    pub end: usize,
+    pub linkage: &'static str,
+    pub stack_depth: usize,
+    pub callee_saved: Vec<String>,
+    pub is_exception_callback: bool,
+}
+
+/// What `verify` returns. When the source does not assemble, `assembled` is false, the
+/// `diagnostics` say why and the verdict fields are empty.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyResult {
+    pub assembled: bool,
+    pub syntax: &'static str,
+    pub diagnostics: Vec<DiagnosticView>,
+    pub accepted: bool,
+    pub mode: &'static str,
+    pub errors: Vec<VerifyErrorView>,
+    pub log: String,
+    pub states: Vec<PcStateView>,
+    pub functions: Vec<FunctionFactsView>,
+    pub insns_processed: u64,
+    pub total_states: usize,
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Legacy => "legacy",
+        Mode::Upstream => "upstream",
+        Mode::Cleanup => "cleanup",
+        Mode::CleanupV2 => "cleanup-v2",
+        Mode::Runtime => "runtime",
+    }
+}
+
+/// Assembles and verifies `source`. `Err` only for misuse (an unknown option value).
+pub fn verify(source: &str, options: &VerifyOptions) -> Result<VerifyResult, String> {
+    let syntax = match options.syntax.as_deref() {
+        None => unwind_asm::Syntax::Auto,
+        Some(name) => parse_syntax(name).ok_or_else(|| {
+            format!("unknown syntax {name:?}: expected \"auto\", \"pseudo_c\", \"ubpf\" or \"hex\"")
+        })?,
+    };
+    let mode = match options.mode.as_deref() {
+        None => Mode::default(),
+        Some(name) => Mode::from_name(name).ok_or_else(|| {
+            format!(
+                "unknown mode {name:?}: expected \"legacy\", \"upstream\", \"cleanup\", \"cleanup-v2\" or \"runtime\""
+            )
+        })?,
+    };
+    let log_level = options.log_level.unwrap_or(1);
+    if log_level > 2 {
+        return Err(format!("unknown log level {log_level}: expected 0, 1 or 2"));
+    }
+    let assembly = unwind_asm::assemble_with(source, &unwind_asm::Options { syntax });
+    let mut result = VerifyResult {
+        assembled: assembly.program.is_some(),
+        syntax: syntax_name(assembly.syntax),
+        diagnostics: assembly.diagnostics.iter().map(diagnostic_view).collect(),
+        accepted: false,
+        mode: mode_name(mode),
+        errors: Vec::new(),
+        log: String::new(),
+        states: Vec::new(),
+        functions: Vec::new(),
+        insns_processed: 0,
+        total_states: 0,
+    };
+    let Some(program) = assembly.program else {
+        return Ok(result);
+    };
+    let opts = VerifyOptionsRs {
+        log_level,
+        mode,
+        ..VerifyOptionsRs::default()
+    };
+    let verdict: Verdict = unwind_verifier::verify(&program, &opts);
+    result.accepted = verdict.accepted;
+    result.errors = verdict
+        .errors
+        .into_iter()
+        .map(|e| VerifyErrorView {
+            pc: e.pc,
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        })
+        .collect();
+    result.log = verdict.log;
+    result.states = verdict
+        .states
+        .into_iter()
+        .map(|s| PcStateView {
+            pc: s.pc,
+            states: s.states,
+        })
+        .collect();
+    result.functions = verdict
+        .functions
+        .into_iter()
+        .map(|f| FunctionFactsView {
+            name: f.name,
+            start: f.start,
+            end: f.end,
+            linkage: match f.linkage {
+                unwind_program::Linkage::Main => "main",
+                unwind_program::Linkage::Static => "static",
+                unwind_program::Linkage::Global => "global",
+                unwind_program::Linkage::Hidden => "hidden",
+            },
+            stack_depth: f.stack_depth,
+            callee_saved: f.callee_saved,
+            is_exception_callback: f.is_exception_callback,
+        })
+        .collect();
+    result.insns_processed = verdict.stats.insns_processed;
+    result.total_states = verdict.stats.total_states;
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(src: &str, options: VerifyOptions) -> VerifyResult {
+        verify(src, &options).expect("valid options")
+    }
+
+    #[test]
+    fn accepted_program_has_a_log_and_states() {
+        let r = run("r0 = 0\nexit\n", VerifyOptions::default());
+        assert!(r.assembled && r.accepted, "{r:?}");
+        assert_eq!(r.mode, "cleanup");
+        assert!(
+            r.log.contains("processed 2 insns (limit 1000000)"),
+            "{}",
+            r.log
+        );
+        assert!(r.errors.is_empty());
+        assert_eq!(r.functions[0].name, "main");
+    }
+
+    #[test]
+    fn rejected_program_has_errors_with_places() {
+        // The kernel's message for a register read before it is written.
+        let r = run("\n  r0 = r5\n  exit\n", VerifyOptions::default());
+        assert!(r.assembled && !r.accepted);
+        assert_eq!(r.errors.len(), 1);
+        let e = &r.errors[0];
+        assert_eq!((e.pc, e.line, e.column), (0, 2, 3));
+        assert_eq!(e.message, "R5 !read_ok");
+    }
+
+    #[test]
+    fn assembly_errors_come_back_as_diagnostics() {
+        let r = run("frob\n", VerifyOptions::default());
+        assert!(!r.assembled && !r.accepted);
+        assert_eq!(r.diagnostics.len(), 1);
+        assert!(r.log.is_empty());
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let bad = |o: VerifyOptions| verify("exit", &o).unwrap_err();
+        assert!(bad(VerifyOptions {
+            mode: Some("strict".into()),
+            ..Default::default()
+        })
+        .contains("unknown mode"));
+        assert!(bad(VerifyOptions {
+            log_level: Some(7),
+            ..Default::default()
+        })
+        .contains("log level"));
+        let r = run(
+            "r0 = 0\nexit\n",
+            VerifyOptions {
+                mode: Some("legacy".into()),
+                log_level: Some(2),
+                ..Default::default()
+            },
+        );
+        assert_eq!(r.mode, "legacy");
+        assert!(r.log.contains("0: (b7) r0 = 0"), "{}", r.log);
+    }
+
+    #[test]
+    fn every_serialized_field_is_declared_in_the_typescript_types() {
+        let r = run("r0 = r5\nexit\n", VerifyOptions::default());
+        let mut keys = Vec::new();
+        collect_keys(&serde_json::to_value(&r).unwrap(), &mut keys);
+        for key in keys {
+            assert!(
+                crate::TS_TYPES.contains(&format!(" {key}: ")),
+                "field {key} is not declared in TS_TYPES"
+            );
+        }
+    }
+
+    fn collect_keys(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, v) in m {
+                    out.push(k.clone());
+                    collect_keys(v, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| collect_keys(v, out)),
+            _ => {}
+        }
+    }
+}
