@@ -64,7 +64,20 @@ const LEAKY: &str = "\
 fn run_prints_r0_trace_events_and_leaks() {
     let s = Scratch::new("leaky");
     s.write("p.s", LEAKY);
-    let (code, out, err) = s.run(&["run", "p.s"]);
+    // The verifier refuses the leak: not run, exit 1.
+    let (code, out, _) = s.run(&["run", "p.s"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("p.s: rejected by the verifier (not run):\n  pc 11 (line 12): Unreleased reference id=1 alloc_insn=1\n"), "{out}");
+    let (code, out, _) = s.run(&["run", "p.s", "--json"]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["verified"].clone(), v["accepted"].clone()),
+        (Value::Bool(true), Value::Bool(false))
+    );
+    assert_eq!(v["errors"][0]["pc"], 11);
+    // Unverified, it runs and the leak is reported.
+    let (code, out, err) = s.run(&["run", "p.s", "--unverified"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.starts_with("r0 = 3 "), "{out}");
     assert!(out.contains("trace output:\n  7\n"), "{out}");
@@ -79,11 +92,12 @@ fn run_prints_r0_trace_events_and_leaks() {
     );
     assert!(err.contains("without verification"), "{err}");
 
-    let (code, out, _) = s.run(&["run", "p.s", "--json"]);
+    let (code, out, _) = s.run(&["run", "p.s", "--json", "--unverified"]);
     assert_eq!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["return_value"], "3");
     assert_eq!(v["verified"], false);
+    assert_eq!(v["accepted"], Value::Null);
     assert_eq!(v["fault"], Value::Null);
     assert_eq!(v["instructions"], 11);
     assert_eq!(v["trace_output"][0]["text"], "7\n");
@@ -103,13 +117,15 @@ fn a_fault_exits_3_with_pc_line_and_message() {
     let s = Scratch::new("fault");
     s.write("p.s", "r0 = 0\n// comment\nr0 = *(u64 *)(r10 + 8)\nexit\n");
     let (code, out, _) = s.run(&["run", "p.s"]);
+    assert_eq!(code, 1, "the verifier refuses it: {out}");
+    let (code, out, _) = s.run(&["run", "p.s", "--unverified"]);
     assert_eq!(code, 3, "{out}");
     assert!(
         out.starts_with("fault at pc 1 (line 3): invalid read of 8 byte(s)"),
         "{out}"
     );
     assert!(out.contains("3 | r0 = *(u64 *)(r10 + 8)"), "{out}");
-    let (code, out, _) = s.run(&["run", "p.s", "--json"]);
+    let (code, out, _) = s.run(&["run", "p.s", "--json", "--unverified"]);
     assert_eq!(code, 3);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["fault"]["pc"], 1);
@@ -122,7 +138,7 @@ fn a_fault_exits_3_with_pc_line_and_message() {
 fn budget_and_ctx_options() {
     let s = Scratch::new("opts");
     s.write("loop.s", "l:\ngoto l\n");
-    let (code, out, _) = s.run(&["run", "loop.s", "--budget", "100"]);
+    let (code, out, _) = s.run(&["run", "loop.s", "--budget", "100", "--unverified"]);
     assert_eq!(code, 3);
     assert!(out.contains("instruction budget of 100 exhausted"), "{out}");
     assert!(out.contains("instructions: 100"), "{out}");
@@ -155,7 +171,7 @@ fn packet_programs_get_64_bytes_and_the_world_file_is_read() {
     assert_eq!(code, 0);
     assert!(out.starts_with("r0 = 64 "), "{out}");
 
-    s.write("pid.s", ".ctx tracing\nr1 = 7\ncall bpf_task_from_pid\nif r0 == 0 goto n\nr1 = r0\ncall bpf_task_release\nr0 = 1\nexit\nn:\nr0 = 2\nexit\n");
+    s.write("pid.s", ".ctx tc\nr1 = 7\ncall bpf_task_from_pid\nif r0 == 0 goto n\nr1 = r0\ncall bpf_task_release\nr0 = 1\nexit\nn:\nr0 = 2\nexit\n");
     let (_, out, _) = s.run(&["run", "pid.s"]);
     assert!(out.starts_with("r0 = 2 "), "{out}");
     s.write("w.json", r#"{"tasks": [{"pid": 7, "comm": "x"}]}"#);
@@ -165,6 +181,25 @@ fn packet_programs_get_64_bytes_and_the_world_file_is_read() {
     let (code, _, err) = s.run(&["run", "pid.s", "--world", "bad.json"]);
     assert_eq!(code, 2);
     assert!(err.contains("invalid world"), "{err}");
+}
+
+#[test]
+fn verified_runs_and_the_mode_option() {
+    let s = Scratch::new("verified");
+    s.write("t.s", ".ctx tc\nr1 = 42\ncall bpf_throw\nr0 = 0\nexit\n");
+    for mode in ["legacy", "upstream", "cleanup", "cleanup-v2", "runtime"] {
+        let (code, out, err) = s.run(&["run", "t.s", "--mode", mode]);
+        assert_eq!(code, 0, "{mode}: {out}{err}");
+        assert!(out.starts_with("r0 = 42 "), "{out}");
+        assert!(
+            out.contains("pc 1: exception callback default with cookie 42"),
+            "{out}"
+        );
+        assert!(err.is_empty(), "{err}");
+    }
+    let (code, _, err) = s.run(&["run", "t.s", "--mode", "strict"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid value 'strict' for --mode"), "{err}");
 }
 
 #[test]

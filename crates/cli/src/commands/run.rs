@@ -1,9 +1,9 @@
-//! `unwind run FILE [--ctx HEX] [--budget N] [--world FILE.json] [--json]`: run a program in
-//! the interpreter and print r0, the trace output and every event. Until the verifier lands,
-//! the program runs unverified and a note on standard error says so.
+//! `unwind run FILE [--mode M] [--unverified] [--ctx HEX] [--budget N] [--world FILE.json]
+//! [--json]`: verify a program, then run it in the interpreter and print r0, the trace output
+//! and every event. `--unverified` skips the verifier (a note on standard error says so).
 //!
 //! Exit codes (SPEC §6): 0 ran to the end (normally or through the exception callback),
-//! 3 runtime fault, 2 unusable input.
+//! 1 rejected by the verifier, 3 runtime fault, 2 unusable input.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 use unwind_asm::disasm::{format_insn, Style};
 use unwind_asm::{assemble_with, Options, Syntax};
+use unwind_verifier::Mode;
 use unwind_vm::{Config, Event, EventKind, Fault, Machine, Status, TraceLine, World};
 
 use super::{Output, EXIT_UNUSABLE};
@@ -20,9 +21,18 @@ use crate::report;
 /// Exit code: the program faulted at run time.
 pub const EXIT_FAULT: u8 = 3;
 
-/// What the note about verification says.
-pub const UNVERIFIED_NOTE: &str =
-    "note: the verifier is not available yet: running the program without verification";
+/// Exit code: the verifier rejected the program.
+pub const EXIT_REJECTED: u8 = 1;
+
+/// The note printed by `--unverified`.
+pub const UNVERIFIED_NOTE: &str = "note: --unverified: running the program without verification";
+
+/// The note printed when a throw unwound in a mode whose cleanup is not implemented yet.
+pub const LEGACY_UNWIND_NOTE: &str = "note: bpf_throw unwound with upstream (legacy) semantics: \
+     frame-descriptor cleanup is not implemented in the interpreter yet, so what the frames held \
+     is reported as leaked";
+
+const MODES: &str = "legacy, upstream, cleanup, cleanup-v2 or runtime";
 
 /// `unwind run`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +42,10 @@ pub struct RunArgs {
     pub budget: Option<u64>,
     pub world: Option<PathBuf>,
     pub json: bool,
+    /// The exceptions mode the verifier checks with.
+    pub mode: Mode,
+    /// Skip the verifier.
+    pub unverified: bool,
 }
 
 const BUDGET_VALUES: &str = "a positive number of instructions";
@@ -46,6 +60,8 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         budget: None,
         world: None,
         json: false,
+        mode: Mode::default(),
+        unverified: false,
     };
     let mut toks = tokens(rest)?.into_iter();
     while let Some(tok) = toks.next() {
@@ -56,6 +72,19 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
                 "--json" => {
                     no_value(CMD, "--json", value)?;
                     args.json = true;
+                }
+                "--unverified" => {
+                    no_value(CMD, "--unverified", value)?;
+                    args.unverified = true;
+                }
+                "--mode" => {
+                    let v = value_of(CMD, "--mode", MODES, value, &mut toks)?;
+                    args.mode = Mode::from_name(&v).ok_or(ArgsError::InvalidValue {
+                        command: CMD,
+                        option: "--mode",
+                        value: v,
+                        expected: MODES,
+                    })?;
                 }
                 "--ctx" => args.ctx = Some(value_of(CMD, "--ctx", "hex bytes", value, &mut toks)?),
                 "--world" => {
@@ -92,28 +121,32 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
 }
 
 pub const USAGE: &str = "\
-Usage: unwind run FILE [--ctx HEX] [--budget N] [--world FILE.json] [--json]
+Usage: unwind run FILE [--mode M] [--unverified] [--ctx HEX] [--budget N] [--world FILE.json] [--json]
 
-Assembles FILE ('-' for standard input) and runs it in the interpreter against the simulated
-kernel; prints r0, the bpf_trace_printk output and every event (acquire, release, call, return,
-throw, unwind_frame, exception_callback, exit, leak, fault). Until the verifier is available the
-program runs unverified (a note on standard error says so).
+Assembles FILE ('-' for standard input), verifies it, and runs it in the interpreter against the
+simulated kernel; prints r0, the bpf_trace_printk output and every event (acquire, release, call,
+return, throw, unwind_frame, exception_callback, exit, leak, fault). A rejected program is not
+run: its errors are printed and the exit code is 1.
 
 Packet programs (socket, tc, cgroup_skb, xdp, ...) run on 64 zero bytes of packet, with len,
 data and data_end set as the kernel's test run sets them.
 
 Options:
+  --mode M           exceptions mode for the verifier: legacy, upstream, cleanup (default),
+                     cleanup-v2, runtime (bpf_throw itself unwinds with legacy semantics for now)
+  --unverified       run without verifying (everything the verifier would refuse then shows up
+                     as a runtime fault, a leak or a wrong result)
   --ctx HEX          the ctx bytes (shorter is zero-filled to the ctx size, longer is an error);
                      for `raw` programs the input memory (R1 points to it, R2 is its length)
   --budget N         stop with a fault after N instructions (default 50000000)
   --world FILE       the simulated world as JSON (tasks, cgroups, sockets, maps, ctx, packet,
                      mem, prandom_seed, ktime_start_ns, max_alloc, current_pid)
-  --json             print one JSON object: return_value, events, leaks, fault, instructions,
-                     trace_output, verified
+  --json             print one JSON object: verified, accepted, errors, return_value, events,
+                     leaks, fault, instructions, trace_output
   -h, --help         print this help
 
-Exit codes: 0 ran to the end (normally or through the exception callback), 3 runtime fault,
-2 unusable input.
+Exit codes: 0 ran to the end (normally or through the exception callback), 1 rejected by the
+verifier, 3 runtime fault, 2 unusable input.
 ";
 
 /// Runs the program in `bytes` (the contents of `args.input`).
@@ -137,6 +170,26 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
             code: EXIT_UNUSABLE,
         };
     };
+    let mut notes = String::new();
+    let mut verified = false;
+    if args.unverified {
+        notes += UNVERIFIED_NOTE;
+        notes.push('\n');
+    } else {
+        let verdict = unwind_verifier::verify(
+            &program,
+            &unwind_verifier::Options {
+                log_level: 0,
+                mode: args.mode,
+                record_states: false,
+                ..unwind_verifier::Options::default()
+            },
+        );
+        if !verdict.accepted {
+            return rejected(args, &name, source, &verdict.errors);
+        }
+        verified = true;
+    }
     let mut world = match &args.world {
         None => World::default(),
         Some(path) => match std::fs::read_to_string(path) {
@@ -161,7 +214,23 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
         Err(e) => return Output::unusable(format_args!("{name}: {e}")),
     };
     machine.run();
-    let report = RunReport::new(&machine);
+    let threw = machine
+        .kernel
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Throw { .. }));
+    let leaked = machine
+        .kernel
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Leak { .. }));
+    if threw && leaked && args.mode != Mode::Legacy {
+        notes += LEGACY_UNWIND_NOTE;
+        notes.push('\n');
+    }
+    let mut report = RunReport::new(&machine);
+    report.verified = verified;
+    report.accepted = verified.then_some(true);
     let code = match machine.status {
         Status::Faulted { .. } => EXIT_FAULT,
         _ => super::EXIT_OK,
@@ -176,15 +245,62 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     };
     Output {
         stdout,
-        stderr: format!("{UNVERIFIED_NOTE}\n"),
+        stderr: notes,
         code,
+    }
+}
+
+/// The verifier's errors: on standard output with their source lines (or as JSON), exit 1.
+fn rejected(
+    args: &RunArgs,
+    name: &str,
+    source: &str,
+    errors: &[unwind_verifier::VerifyError],
+) -> Output {
+    let stdout = if args.json {
+        let errors: Vec<_> = errors
+            .iter()
+            .map(|e| serde_json::json!({"pc": e.pc, "line": e.line, "message": e.message}))
+            .collect();
+        let doc = serde_json::json!({
+            "verified": true,
+            "accepted": false,
+            "errors": errors,
+            "return_value": null,
+            "events": [],
+            "leaks": [],
+            "fault": null,
+            "instructions": 0,
+            "trace_output": [],
+        });
+        let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        s.push('\n');
+        s
+    } else {
+        let mut s = format!("{name}: rejected by the verifier (not run):\n");
+        for e in errors {
+            s += &format!("  pc {} (line {}): {}\n", e.pc, e.line, e.message);
+            if let Some(text) = source.lines().nth(e.line.saturating_sub(1) as usize) {
+                s += &format!("  {} | {}\n", e.line, text.trim_end());
+            }
+        }
+        s
+    };
+    Output {
+        stdout,
+        stderr: String::new(),
+        code: EXIT_REJECTED,
     }
 }
 
 /// `run --json`.
 #[derive(Serialize)]
 struct RunReport<'a> {
+    /// Whether the verifier checked (and accepted) the program.
     verified: bool,
+    /// True when verified and accepted; null with `--unverified`.
+    accepted: Option<bool>,
+    errors: [(); 0],
     /// r0 at the end, as a decimal string; null after a fault.
     return_value: Option<String>,
     events: &'a [Event],
@@ -199,6 +315,8 @@ impl<'a> RunReport<'a> {
         let events = &m.kernel.events[..];
         RunReport {
             verified: false,
+            accepted: None,
+            errors: [],
             return_value: match &m.status {
                 Status::Exited { return_value } => Some(return_value.to_string()),
                 _ => None,
