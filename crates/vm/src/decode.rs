@@ -46,9 +46,9 @@ pub(crate) enum K {
     Jset32I, Jset32R,
     /// off = absolute target.
     MayGoto,
-    /// imm = helper id.
+    /// imm = helper id, off = its index in the catalogue or -1.
     CallHelper,
-    /// imm = BTF id.
+    /// imm = BTF id, off = its index in the catalogue or -1.
     CallKfunc,
     /// off = absolute target (a function start), imm = the function's index.
     CallLocal,
@@ -479,12 +479,15 @@ fn lower(insn: &Insn, pc: usize, is_insn: &dyn Fn(i64) -> bool, starts: &[usize]
             }
             op
         }
+        // off: the catalogue entry (index into `FUNCS`), or -1, resolved once here.
         Insn::Call(CallTarget::Helper(id)) => Op {
             imm: id as i64,
+            off: catalogue_index(unwind_kernel::FuncKind::Helper(id)),
             ..Op::new(K::CallHelper)
         },
         Insn::Call(CallTarget::Kfunc(id)) => Op {
             imm: id as i64,
+            off: catalogue_index(unwind_kernel::FuncKind::Kfunc(id)),
             ..Op::new(K::CallKfunc)
         },
         Insn::Call(CallTarget::Local(_)) => {
@@ -508,6 +511,13 @@ fn lower(insn: &Insn, pc: usize, is_insn: &dyn Fn(i64) -> bool, starts: &[usize]
         },
         Insn::Exit => Op::new(K::Exit),
     }
+}
+
+fn catalogue_index(kind: unwind_kernel::FuncKind) -> i32 {
+    unwind_kernel::FUNCS
+        .iter()
+        .position(|f| f.kind == kind)
+        .map_or(-1, |i| i as i32)
 }
 
 /// The register-operand kind that follows each immediate kind.

@@ -70,7 +70,7 @@ impl Machine {
                 return Stop::Ended;
             }
             insns += 1;
-            let op = ops[pc];
+            let op = &ops[pc];
             let cur = pc;
             pc += 1;
             let d = (op.dst & 15) as usize;
@@ -272,7 +272,7 @@ impl Machine {
                     }
                     self.pc = pc;
                     sync_out!();
-                    if let Err(k) = self.call_helper(cur, op.imm) {
+                    if let Err(k) = self.call_helper_at(cur, op.imm, op.off) {
                         self.fault(cur, k);
                         return Stop::Ended;
                     }
@@ -295,7 +295,7 @@ impl Machine {
                 | K::Exit => {
                     self.pc = pc;
                     sync_out!();
-                    if let Err(k) = self.slow(cur, op) {
+                    if let Err(k) = self.slow(cur, *op) {
                         self.fault(cur, k);
                         return Stop::Ended;
                     }
@@ -392,7 +392,10 @@ impl Machine {
                 }
             }
             K::CallHelper => self.call_helper(cur, op.imm)?,
-            K::CallKfunc => self.call_kfunc(cur, op.imm as i32)?,
+            K::CallKfunc => match unwind_kernel::FUNCS.get(op.off as usize) {
+                Some(func) if op.off >= 0 => self.call_func(cur, func)?,
+                _ => self.call_kfunc(cur, op.imm as i32)?,
+            },
             K::CallLocal => self.call_function(cur, op.imm as usize, FrameKind::Call)?,
             K::Callx => {
                 let v = self.regs[d];

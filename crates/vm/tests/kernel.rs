@@ -473,3 +473,51 @@ exit");
     assert_eq!(m.regs[6], 3);
     assert_eq!(m.regs[0] as i64, -22);
 }
+
+/// RFC patch 10's example: main -> s1 -> s2 -> throw, main's R6-R9 = A, B, C, D, s1 uses R6/R7,
+/// s2 uses R8/R9. Walking the frames innermost first and taking each one's saved callee-saved
+/// registers (step 3 of `arch_bpf_cleanup_frame_resource`) rebuilds main's A, B, C, D.
+#[test]
+fn saved_areas_rebuild_the_callers_registers_as_the_rfc_unwinder_does() {
+    let src = ".ctx tc
+r6 = 0xa
+r7 = 0xb
+r8 = 0xc
+r9 = 0xd
+call s1
+r0 = 0
+exit
+s1:
+r6 = 1
+r7 = 2
+call s2
+r0 = 0
+exit
+s2:
+r8 = 3
+r9 = 4
+r1 = 0
+call bpf_throw
+exit";
+    let p = common::program(src);
+    let mut vm = unwind_vm::Vm::new(&p, &World::default(), Config::default()).unwrap();
+    let throw_pc = 15;
+    assert!(vm.set_breakpoint(throw_pc, true));
+    assert_eq!(vm.run(), unwind_vm::Stopped::Breakpoint);
+    let m = vm.machine();
+    assert_eq!(m.frames.len(), 3);
+    let mut regs = [m.regs[6], m.regs[7], m.regs[8], m.regs[9]];
+    assert_eq!(regs, [1, 2, 3, 4]);
+    let mut after_each = Vec::new();
+    for f in m.frames.iter().skip(1).rev() {
+        for (k, r) in regs.iter_mut().enumerate() {
+            if let Some(v) = f.saved_reg(k) {
+                *r = v;
+            }
+        }
+        after_each.push(regs);
+    }
+    assert_eq!(after_each, [[1, 2, 0xc, 0xd], [0xa, 0xb, 0xc, 0xd]]);
+    assert_eq!(m.frames[1].saved_mask, 0b0011);
+    assert_eq!(m.frames[2].saved_mask, 0b1100);
+}

@@ -46,6 +46,22 @@ impl Machine {
         self.call_kernel_helper(pc, id)
     }
 
+    /// `call N` with the catalogue entry resolved at decode time (`index` into `FUNCS`, or -1).
+    #[inline]
+    pub(crate) fn call_helper_at(
+        &mut self,
+        pc: usize,
+        id: i64,
+        index: i32,
+    ) -> Result<(), FaultKind> {
+        match unwind_kernel::FUNCS.get(index as usize) {
+            Some(func) if index >= 0 && self.config.helpers == HelperTable::Kernel => {
+                self.call_func(pc, func)
+            }
+            _ => self.call_helper(pc, id),
+        }
+    }
+
     /// The helpers whose whole effect is R0 from R1 (and the clock or the PRNG): the loop
     /// calls them without leaving its registers. `None`: take the general path.
     #[inline(always)]
@@ -78,7 +94,7 @@ impl Machine {
         self.call_func(pc, func)
     }
 
-    fn call_func(&mut self, pc: usize, func: &'static Func) -> Result<(), FaultKind> {
+    pub(crate) fn call_func(&mut self, pc: usize, func: &'static Func) -> Result<(), FaultKind> {
         let prog_type = prog_type_of(&self.prep.program);
         if !func.allowed_in(prog_type) {
             return Err(FaultKind::NotAllowed {
