@@ -64,7 +64,10 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
     let mut maps: Vec<MapDef> = Vec::new();
     let mut prog_type: Option<(ProgType, u32)> = None;
     let mut decls: Vec<FunctionDecl> = Vec::new();
+    let mut decl_index: HashMap<usize, usize> = HashMap::new();
+    let mut map_index: HashMap<String, usize> = HashMap::new();
     let decl_for = |decls: &mut Vec<FunctionDecl>,
+                    decl_index: &mut HashMap<usize, usize>,
                     name: &str,
                     span: Span,
                     directive: &str,
@@ -79,7 +82,7 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
             ));
             return None;
         };
-        if let Some(i) = decls.iter().position(|d| d.pc == pc) {
+        if let Some(&i) = decl_index.get(&pc) {
             return Some(i);
         }
         decls.push(FunctionDecl {
@@ -87,6 +90,7 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
             pc,
             ..FunctionDecl::default()
         });
+        decl_index.insert(pc, decls.len() - 1);
         Some(decls.len() - 1)
     };
     for (d, span) in directives {
@@ -98,16 +102,17 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
                 value_size,
                 max_entries,
             } => {
-                if let Some(first) = maps.iter().find(|m| m.name == name) {
+                if let Some(&first) = map_index.get(&name) {
                     diags.push(diag(
                         span,
                         AsmError::DuplicateMap {
                             name,
-                            first_line: first.span.line,
+                            first_line: maps[first].span.line,
                         },
                     ));
                     continue;
                 }
+                map_index.insert(name.clone(), maps.len());
                 maps.push(MapDef {
                     name,
                     map_type,
@@ -131,13 +136,21 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
                 }
             }
             Directive::Globl { name, args } => {
-                if let Some(i) = decl_for(&mut decls, &name, span, ".globl", diags) {
+                if let Some(i) = decl_for(&mut decls, &mut decl_index, &name, span, ".globl", diags)
+                {
                     decls[i].global = true;
                     decls[i].args = args;
                 }
             }
             Directive::ExceptionCallback(name) => {
-                if let Some(i) = decl_for(&mut decls, &name, span, ".exception_callback", diags) {
+                if let Some(i) = decl_for(
+                    &mut decls,
+                    &mut decl_index,
+                    &name,
+                    span,
+                    ".exception_callback",
+                    diags,
+                ) {
                     decls[i].is_exception_callback = true;
                 }
             }
@@ -173,7 +186,7 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
         let Pending { insn, fixup, span } = pending;
         let resolved = match fixup {
             None => Ok(insn),
-            Some(f) => resolve(insn, f, pc, span, &resolve_label, &maps),
+            Some(f) => resolve(insn, f, pc, span, &resolve_label, &map_index),
         };
         let insn = match resolved {
             Ok(i) => i,
@@ -232,7 +245,7 @@ fn resolve(
     pc: usize,
     span: Span,
     resolve_label: &dyn Fn(&str, Span) -> Result<usize, Diagnostic>,
-    maps: &[MapDef],
+    maps: &HashMap<String, usize>,
 ) -> Result<Insn, Diagnostic> {
     let off16 = |rel: i64| -> Result<i16, Diagnostic> {
         i16::try_from(rel)
@@ -301,9 +314,8 @@ fn resolve(
                 ..
             },
         ) => {
-            let idx = maps
-                .iter()
-                .position(|m| m.name == name)
+            let idx = *maps
+                .get(&name)
                 .ok_or_else(|| diag(name_span, AsmError::UnknownMap { name }))?;
             Insn::LdImm64 {
                 dst,

@@ -63,21 +63,53 @@ pub fn disassemble(program: &Program, style: Style) -> String {
 
 /// One instruction at `pc`. In log style it has the `pc: (op) ` prefix; in source style it is
 /// the bare instruction text, with jump and call targets printed as labels where the program
-/// has them.
+/// has them. Source style looks at the whole program to name labels: to print many
+/// instructions, make one [`Disassembler`] instead.
 pub fn format_insn(program: &Program, pc: usize, style: Style) -> String {
-    let decoded = program.slots.get(pc..).map(unwind_isa::Insn::decode);
-    let slot = match decoded {
-        Some(Ok(insn)) => Slot::Insn(insn),
-        Some(Err(e)) => Slot::Invalid(e),
-        None => return String::new(),
-    };
     match style {
-        Style::Source => match slot {
-            Slot::Insn(insn) => source_text(program, &LabelNames::new(program), pc, &insn),
-            Slot::Invalid(e) => format!("// invalid instruction: {e}"),
-            Slot::Imm64Tail => String::new(),
-        },
-        Style::Log => log_line(program, pc, &slot).unwrap_or_default(),
+        Style::Source => Disassembler::new(program).insn(pc, style),
+        // Log style needs no label names: no whole-program pass.
+        Style::Log => {
+            let slot = match program.slots.get(pc..).map(unwind_isa::Insn::decode) {
+                Some(Ok(insn)) => Slot::Insn(insn),
+                Some(Err(e)) => Slot::Invalid(e),
+                None => return String::new(),
+            };
+            log_line(program, pc, &slot).unwrap_or_default()
+        }
+    }
+}
+
+/// Prints single instructions of one program, naming labels once for all of them.
+pub struct Disassembler<'a> {
+    program: &'a Program,
+    names: LabelNames,
+}
+
+impl<'a> Disassembler<'a> {
+    pub fn new(program: &'a Program) -> Self {
+        Self {
+            program,
+            names: LabelNames::new(program),
+        }
+    }
+
+    /// The instruction at `pc`, as [`format_insn`] prints it.
+    pub fn insn(&self, pc: usize, style: Style) -> String {
+        let decoded = self.program.slots.get(pc..).map(unwind_isa::Insn::decode);
+        let slot = match decoded {
+            Some(Ok(insn)) => Slot::Insn(insn),
+            Some(Err(e)) => Slot::Invalid(e),
+            None => return String::new(),
+        };
+        match style {
+            Style::Source => match slot {
+                Slot::Insn(insn) => source_text(self.program, &self.names, pc, &insn),
+                Slot::Invalid(e) => format!("// invalid instruction: {e}"),
+                Slot::Imm64Tail => String::new(),
+            },
+            Style::Log => log_line(self.program, pc, &slot).unwrap_or_default(),
+        }
     }
 }
 

@@ -150,13 +150,18 @@ impl Program {
             }
         }
         let starts: Vec<usize> = starts.into_iter().collect();
+        // Maps, not scans: a hostile source may declare many functions and labels.
+        let decl_at: std::collections::HashMap<usize, &FunctionDecl> =
+            decls.iter().rev().map(|d| (d.pc, d)).collect();
+        let label_at: std::collections::HashMap<usize, &Label> =
+            labels.iter().rev().map(|l| (l.pc, l)).collect();
         let functions = starts
             .iter()
             .enumerate()
             .map(|(i, &start)| {
                 let end = starts.get(i + 1).copied().unwrap_or(slots.len());
-                let decl = decls.iter().find(|d| d.pc == start);
-                let label = labels.iter().find(|l| l.pc == start);
+                let decl = decl_at.get(&start).copied();
+                let label = label_at.get(&start).copied();
                 let name = decl
                     .map(|d| d.name.clone())
                     .or_else(|| label.map(|l| l.name.clone()))
@@ -204,16 +209,32 @@ impl Program {
         Insn::decode(self.slots.get(pc..)?).ok()
     }
 
-    /// The function containing `pc`.
+    /// The function containing `pc` (a binary search: functions are sorted and contiguous).
     pub fn function_at(&self, pc: usize) -> Option<&Function> {
-        self.functions.iter().find(|f| f.contains(pc))
+        self.function_index_at(pc).map(|i| &self.functions[i])
     }
 
-    /// The label naming `pc`, if any (the first one declared).
+    /// The index of the function containing `pc`.
+    pub fn function_index_at(&self, pc: usize) -> Option<usize> {
+        let i = self
+            .functions
+            .partition_point(|f| f.start <= pc)
+            .checked_sub(1)?;
+        self.functions[i].contains(pc).then_some(i)
+    }
+
+    /// The index of the function that starts at `pc`.
+    pub fn function_starting_at(&self, pc: usize) -> Option<usize> {
+        self.function_index_at(pc)
+            .filter(|&i| self.functions[i].start == pc)
+    }
+
+    /// The label naming `pc`, if any (the first one declared; labels are in pc order).
     pub fn label_at(&self, pc: usize) -> Option<&str> {
+        let i = self.labels.partition_point(|l| l.pc < pc);
         self.labels
-            .iter()
-            .find(|l| l.pc == pc)
+            .get(i)
+            .filter(|l| l.pc == pc)
             .map(|l| l.name.as_str())
     }
 

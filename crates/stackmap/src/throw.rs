@@ -47,13 +47,11 @@ pub fn throw_facts(program: &Program) -> ThrowFacts {
         callees: vec![Vec::new(); n],
         callbacks: vec![Vec::new(); n],
     };
-    let func_index = |pc: i64| -> Option<usize> {
-        let pc = usize::try_from(pc).ok()?;
-        program.functions.iter().position(|f| f.start == pc)
-    };
+    let func_index =
+        |pc: i64| -> Option<usize> { program.function_starting_at(usize::try_from(pc).ok()?) };
     for (pc, slot) in program.decode().iter().enumerate() {
         let Slot::Insn(insn) = slot else { continue };
-        let Some(caller) = program.functions.iter().position(|f| f.contains(pc)) else {
+        let Some(caller) = program.function_index_at(pc) else {
             continue;
         };
         if is_throw_call(insn) {

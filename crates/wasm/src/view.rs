@@ -219,6 +219,7 @@ pub fn variant_kind(value: &impl std::fmt::Debug) -> String {
 pub fn instruction_views(program: &Program) -> Vec<InstructionView> {
     let decoded = program.decode();
     let mut views = Vec::with_capacity(decoded.len());
+    let printer = disasm::Disassembler::new(program);
     for (pc, slot) in decoded.iter().enumerate() {
         let width = match slot {
             Slot::Imm64Tail => continue,
@@ -233,8 +234,8 @@ pub fn instruction_views(program: &Program) -> Vec<InstructionView> {
             line: span.line,
             column: span.column,
             end_column: span.end_column,
-            source: disasm::format_insn(program, pc, Style::Source),
-            log: disasm::format_insn(program, pc, Style::Log),
+            source: printer.insn(pc, Style::Source),
+            log: printer.insn(pc, Style::Log),
         });
     }
     views

@@ -1,7 +1,7 @@
 //! `unwind asm FILE [--json] [--syntax S]`: assemble and print the bytecode.
 
 use serde::Serialize;
-use unwind_asm::disasm::{format_insn, Style};
+use unwind_asm::disasm::{Disassembler, Style};
 use unwind_asm::{assemble_with, Assembly, Diagnostic, Options, Syntax};
 use unwind_isa::Slot;
 use unwind_program::{Function, Program, Span};
@@ -152,6 +152,7 @@ impl<'a> ProgramJson<'a> {
     fn new(syntax: Syntax, program: &'a Program) -> Self {
         let decoded = program.decode();
         let mut instructions = Vec::with_capacity(program.slots.len());
+        let printer = Disassembler::new(program);
         for (pc, slot) in decoded.iter().enumerate() {
             if matches!(slot, Slot::Imm64Tail) {
                 continue;
@@ -174,7 +175,7 @@ impl<'a> ProgramJson<'a> {
                 line: span.line,
                 column: span.column,
                 end_column: span.end_column,
-                text: format_insn(program, pc, Style::Source),
+                text: printer.insn(pc, Style::Source),
             });
         }
         let maps = program
