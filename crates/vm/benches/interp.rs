@@ -189,6 +189,24 @@ fn main() {
     );
     }
 
+    // The same ALU loop under the debugger with recording on (every step keeps its undo
+    // record; the trace keeps the last 100,000).
+    if only
+        .as_ref()
+        .map_or(true, |o| "recording".contains(o.as_str()))
+    {
+        let p = program(ALU);
+        let (t, insns) = best(if quick { 1 } else { 3 }, || {
+            let mut vm = Vm::new(&p, &World::default(), config()).unwrap();
+            vm.run();
+            vm.machine().insns
+        });
+        println!(
+            "| tight ALU loop, stepper with recording | {insns} | {:.0} | | |",
+            mips(insns, t)
+        );
+    }
+
     // Memory of a VM for a 4,096-instruction program (a real mix: the ALU loop body repeated).
     let body: String = (0..4096 / 4)
         .map(|i| format!("r1 = {i}\n*(u64 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\nr0 += r1\n"))

@@ -37,17 +37,20 @@ pub enum Stopped {
     Ended,
 }
 
-/// What one recorded step changed.
+/// What one recorded step changed (about 100 bytes, plus any undo entries). A step always
+/// starts from a running machine, so the status before it is `Running`.
 #[derive(Clone, Debug)]
 struct StepRecord {
-    pc: usize,
     insns: u64,
     prng: u64,
+    pc: u32,
     next_resource: u32,
-    trace_len: usize,
-    events_len: usize,
-    status: Status,
-    regs: Vec<(u8, u64)>,
+    trace_len: u32,
+    events_len: u32,
+    /// The first two registers the step changed, with their old values (most steps change
+    /// at most two; more go into `undo` as `Undo::Reg`).
+    regs: [(u8, u64); 2],
+    nregs: u8,
     undo: Vec<Undo>,
 }
 
@@ -223,14 +226,14 @@ impl Vm {
         }
         let regs = m.regs;
         let mut rec = StepRecord {
-            pc: m.pc,
+            pc: m.pc as u32,
             insns: m.insns,
             prng: m.kernel.prng,
             next_resource: m.kernel.next_resource,
-            trace_len: m.kernel.trace.len(),
-            events_len: m.kernel.events.len(),
-            status: m.status.clone(),
-            regs: Vec::new(),
+            trace_len: m.kernel.trace.len() as u32,
+            events_len: m.kernel.events.len() as u32,
+            regs: [(0, 0); 2],
+            nregs: 0,
             undo: Vec::new(),
         };
         m.log.enabled = true;
@@ -238,10 +241,19 @@ impl Vm {
         let stop = m.run_loop::<false>(1, &[]);
         m.log.enabled = false;
         rec.undo = std::mem::take(&mut m.log.entries);
-        rec.regs = (0..11)
-            .filter(|&i| regs[i] != m.regs[i])
-            .map(|i| (i as u8, regs[i]))
-            .collect();
+        for (i, &old) in regs.iter().enumerate() {
+            if old != m.regs[i] {
+                if (rec.nregs as usize) < rec.regs.len() {
+                    rec.regs[rec.nregs as usize] = (i as u8, old);
+                    rec.nregs += 1;
+                } else {
+                    rec.undo.push(Undo::Reg {
+                        index: i as u8,
+                        old,
+                    });
+                }
+            }
+        }
         self.trace.push_back(rec);
         if self.trace.len() > self.trace_capacity {
             self.trace.pop_front();
@@ -253,6 +265,7 @@ impl Vm {
         let m = &mut self.machine;
         for u in rec.undo.into_iter().rev() {
             match u {
+                Undo::Reg { index, old } => m.regs[index as usize] = old,
                 Undo::Mem(old) => m.mem.restore(&old),
                 Undo::RegionAdded => {
                     m.mem.regions.pop();
@@ -291,16 +304,16 @@ impl Vm {
                 }
             }
         }
-        for (r, v) in rec.regs {
-            m.regs[r as usize] = v;
+        for &(i, old) in &rec.regs[..rec.nregs as usize] {
+            m.regs[i as usize] = old;
         }
-        m.pc = rec.pc;
+        m.pc = rec.pc as usize;
         m.insns = rec.insns;
         m.kernel.prng = rec.prng;
         m.kernel.next_resource = rec.next_resource;
-        m.kernel.trace.truncate(rec.trace_len);
-        m.kernel.events.truncate(rec.events_len);
-        m.status = rec.status;
+        m.kernel.trace.truncate(rec.trace_len as usize);
+        m.kernel.events.truncate(rec.events_len as usize);
+        m.status = Status::Running;
     }
 }
 
@@ -313,4 +326,19 @@ pub fn run_program(
     let mut m = Machine::new(program, world, config)?;
     m.run_loop::<false>(u64::MAX, &[]);
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_record_stays_small() {
+        // 100,000 recorded steps (the default bound) then take about 10 MB plus their writes.
+        assert!(
+            std::mem::size_of::<StepRecord>() <= 104,
+            "{}",
+            std::mem::size_of::<StepRecord>()
+        );
+    }
 }

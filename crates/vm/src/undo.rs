@@ -9,6 +9,11 @@ use crate::resources::Resource;
 /// One revertible change.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Undo {
+    /// A register's old value (beyond the two a step record holds inline).
+    Reg {
+        index: u8,
+        old: u64,
+    },
     /// Bytes a write replaced (also a stack cleared for a new frame).
     Mem(OldBytes),
     /// A region was added (revert: remove the last region).
