@@ -74,8 +74,19 @@ fn strip_block_comments(src: &str) -> String {
 
 /// Tokenizes every line. Lines that hold only comments or blanks are omitted.
 pub(crate) fn lex(src: &str, diags: &mut Vec<Diagnostic>) -> Vec<Line> {
-    let text = strip_block_comments(src);
     let mut lines = Vec::new();
+    lex_each(src, diags, |line, _| lines.push(line));
+    lines
+}
+
+/// Tokenizes line by line, handing each line to `each` (with the diagnostics so far) and
+/// dropping its tokens afterwards, so memory stays proportional to one line.
+pub(crate) fn lex_each(
+    src: &str,
+    diags: &mut Vec<Diagnostic>,
+    mut each: impl FnMut(Line, &mut Vec<Diagnostic>),
+) {
+    let text = strip_block_comments(src);
     for (i, raw) in text.lines().enumerate() {
         let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let chars: Vec<char> = raw.chars().collect();
@@ -93,10 +104,9 @@ pub(crate) fn lex(src: &str, diags: &mut Vec<Diagnostic>) -> Vec<Line> {
             continue;
         }
         if let Some(line) = lex_line(number, &chars, diags) {
-            lines.push(line);
+            each(line, diags);
         }
     }
-    lines
 }
 
 /// `%` (uBPF registers) and `.` (directives, local labels) start a name only before a letter,

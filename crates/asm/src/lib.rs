@@ -70,11 +70,10 @@ pub fn assemble_with(source: &str, options: &Options) -> Assembly {
     let program = if syntax == Syntax::Hex {
         assemble_hex(source, &mut diagnostics)
     } else {
-        let lines = lexer::lex(source, &mut diagnostics);
         let mut stmts = Vec::new();
-        for line in &lines {
-            parse_line(line, syntax, &mut stmts, &mut diagnostics);
-        }
+        lexer::lex_each(source, &mut diagnostics, |line, diagnostics| {
+            parse_line(&line, syntax, &mut stmts, diagnostics);
+        });
         builder::build(stmts, &mut diagnostics)
     };
     diagnostics.sort_by_key(|d| (d.line, d.column));
