@@ -256,7 +256,14 @@ impl Env<'_> {
                 if write {
                     return self.reject("only read is supported");
                 }
-                if !reg.var.is_const() || off < 0 || off + size as i64 > 4096 {
+                // The simulated kernel's objects (crates/vm): a task is pid and tgid (16
+                // bytes), a cgroup its 8-byte id, a cpumask 16 bytes. Reads past them would
+                // run off the interpreter's regions, so they are refused here too.
+                let limit = match reg.kind() {
+                    Some(PtrKind::Cgroup) => 8,
+                    _ => 16,
+                };
+                if !reg.var.is_const() || off < 0 || off + size as i64 > limit {
                     return self.reject(format!(
                         "access beyond struct {} at off {off} size {size}",
                         &reg.type_str()
