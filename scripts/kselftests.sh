@@ -11,5 +11,5 @@ if [ ! -f "$dir/INDEX.tsv" ]; then
     [ -x "$gen" ] || { echo "no $dir/INDEX.tsv and no $gen" >&2; exit 2; }
     "$gen" "$dir"
 fi
-cargo build --quiet --release -p unwind-verifier --bin unwind-kselftests
+cargo build --quiet --release -p unwind-kselftests
 exec target/release/unwind-kselftests "$dir" "$@"

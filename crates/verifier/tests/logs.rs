@@ -14,7 +14,10 @@ fn log2(src: &str) -> String {
     format!(
         "accepted: {}\nerrors: {:?}\n---\n{}",
         v.accepted,
-        v.errors.iter().map(|e| (e.pc, &e.message)).collect::<Vec<_>>(),
+        v.errors
+            .iter()
+            .map(|e| (e.pc, &e.message))
+            .collect::<Vec<_>>(),
         v.log
     )
 }

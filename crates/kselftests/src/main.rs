@@ -1,5 +1,7 @@
 //! Runs the kernel's verifier selftests as converted by `shared/tools/kselftests/generate.sh`
-//! and prints how often our verdict and messages agree with the kernel's, by tier.
+//! and prints how often our verdict and messages agree with the kernel's, by tier, and whether
+//! the programs both accept return the kernel's `__retval` when run in the interpreter (on 64
+//! zero bytes of packet data, as the selftests' `BPF_PROG_TEST_RUN` does).
 //!
 //! `unwind-kselftests DIR [--list] [--min-t12 PERCENT]`
 
@@ -14,6 +16,8 @@ struct Case {
     msgs: Vec<String>,
     tier: String,
     log_level: u32,
+    /// `expect-retval`: the value as the kernel compares it (a 32-bit int); `None` for `any`.
+    retval: Option<Option<i32>>,
 }
 
 fn parse(src: &str) -> Case {
@@ -28,6 +32,13 @@ fn parse(src: &str) -> Case {
             c.msgs.push(v.to_string());
         } else if let Some(v) = rest.strip_prefix("tier: ") {
             c.tier = v.trim().to_string();
+        } else if let Some(v) = rest.strip_prefix("expect-retval: ") {
+            let v = v.trim();
+            c.retval = Some(if v == "any" {
+                None
+            } else {
+                v.parse::<i64>().ok().map(|n| n as i32)
+            });
         } else if let Some(v) = rest.strip_prefix("log-level: ") {
             c.log_level = v.trim().parse().unwrap_or(1);
         }
@@ -67,6 +78,9 @@ struct Tally {
     rejects_for_reason: usize,
     with_msgs: usize,
     msgs_found: usize,
+    /// Cases with a retval that the kernel and we both accept.
+    with_retval: usize,
+    retval_ok: usize,
 }
 
 fn main() -> ExitCode {
@@ -133,6 +147,29 @@ fn main() -> ExitCode {
         if verdict_ok {
             t.verdict += 1;
         }
+        let mut retval_note = String::new();
+        if let (true, true, Some(expected)) = (v.accepted, case.expect_accept, case.retval) {
+            t.with_retval += 1;
+            let run =
+                unwind_vm::run_program(&prog, &unwind_vm::World::default(), Default::default());
+            let got = match run.as_ref().map(|m| &m.status) {
+                Ok(unwind_vm::Status::Exited { return_value }) => Some(*return_value as u32 as i32),
+                _ => None,
+            };
+            // `any` (the kernel's POINTER_VALUE) is not compared, but the run must end.
+            if got.is_some() && (expected.is_none() || got == expected) {
+                t.retval_ok += 1;
+            } else {
+                retval_note = match (&run, got) {
+                    (Ok(m), None) => format!("\tretval: {:?}", m.status),
+                    (Err(e), _) => format!("\tretval: world error {e}"),
+                    (_, Some(g)) => format!("\tretval: got {g}, want {expected:?}"),
+                };
+            }
+        }
+        if list && !retval_note.is_empty() {
+            println!("{name}\t{}{retval_note}", case.tier);
+        }
         if !case.msgs.is_empty() && msgs_ok {
             t.msgs_found += 1;
         }
@@ -165,11 +202,11 @@ fn main() -> ExitCode {
             a as f64 * 100.0 / b as f64
         }
     };
-    println!("tier  cases  verdict-agree      rejected-for-kernel's-reason  messages-found");
+    println!("tier  cases  verdict-agree      rejected-for-kernel's-reason  messages-found       retval-match");
     let mut t12 = Tally::default();
     for (tier, t) in &tallies {
         println!(
-            "{tier:<5} {:>5}  {:>4} ({:>5.1}%)     {:>4}/{:<4} ({:>5.1}%)          {:>4}/{:<4} ({:>5.1}%)",
+            "{tier:<5} {:>5}  {:>4} ({:>5.1}%)     {:>4}/{:<4} ({:>5.1}%)          {:>4}/{:<4} ({:>5.1}%)   {:>4}/{:<4} ({:>5.1}%)",
             t.total,
             t.verdict,
             pct(t.verdict, t.total),
@@ -178,7 +215,10 @@ fn main() -> ExitCode {
             pct(t.rejects_for_reason, t.rejects),
             t.msgs_found,
             t.with_msgs,
-            pct(t.msgs_found, t.with_msgs)
+            pct(t.msgs_found, t.with_msgs),
+            t.retval_ok,
+            t.with_retval,
+            pct(t.retval_ok, t.with_retval)
         );
         if tier == "T1" || tier == "T2" {
             t12.total += t.total;
