@@ -372,7 +372,7 @@ impl Machine {
                         what: "legacy packet loads (LD_ABS/LD_IND) need a program type with a packet (socket, tc, cgroup_skb, ...)".into(),
                     });
                 };
-                if off < 0 || off as usize + size > packet.len() {
+                if off < 0 || off as u64 + size as u64 > packet.len() as u64 {
                     // The kernel ends the program with 0 when the load is out of bounds.
                     self.finish(cur, 0);
                     return Ok(());

@@ -27,6 +27,13 @@ pub const MAP_REGION_BASE: u32 = CODE_REGION + 1;
 pub const DEFAULT_CTX_SIZE: usize = 64;
 /// The packet a packet program gets when the world gives none (as the kernel selftests' runs).
 pub const DEFAULT_PACKET_SIZE: usize = 64;
+/// The largest map key or value, and the largest ringbuf record (the kernel's
+/// `KMALLOC_MAX_SIZE` with 4 KiB pages): nothing a program declares can make a run allocate more
+/// at once.
+pub const MAX_REGION_SIZE: u32 = 4 << 20;
+/// The most memory a run's regions may hold in all (64 MiB): past it, allocations fail as
+/// they would under memory pressure (NULL, -ENOMEM), so no program can exhaust the host.
+pub const MAX_RUN_MEMORY: u64 = 64 << 20;
 /// Default instruction budget of a run.
 pub const DEFAULT_BUDGET: u64 = 50_000_000;
 
@@ -243,6 +250,16 @@ impl Machine {
         }
 
         // Maps, with the world's initial contents.
+        for def in &program.maps {
+            if def.key_size > MAX_REGION_SIZE || def.value_size > MAX_REGION_SIZE {
+                return Err(WorldError::BadMapEntry {
+                    map: def.name.clone(),
+                    reason: format!(
+                        "key and value sizes must be at most {MAX_REGION_SIZE} bytes (the kernel's KMALLOC_MAX_SIZE)"
+                    ),
+                });
+            }
+        }
         let mut maps: Vec<MapState> = program
             .maps
             .iter()
@@ -294,9 +311,10 @@ impl Machine {
                 let kind = RegionKind::MapValue { map: index as u32 };
                 match &mut maps[index].store {
                     Store::Array { elems } => {
-                        let i = u32::from_le_bytes(
-                            key[..4.min(key.len())].try_into().unwrap_or([0; 4]),
-                        );
+                        let mut b = [0u8; 4];
+                        let n = key.len().min(4);
+                        b[..n].copy_from_slice(&key[..n]);
+                        let i = u32::from_le_bytes(b);
                         if i >= max {
                             return Err(bad(format!("index {i} is not below max_entries {max}")));
                         }
@@ -463,6 +481,11 @@ impl Machine {
             self.event(pc, EventKind::Leak { resource });
         }
         self.status = Status::Exited { return_value };
+    }
+
+    /// Whether `n` more bytes of regions fit in [`MAX_RUN_MEMORY`].
+    pub(crate) fn can_allocate(&self, n: usize) -> bool {
+        self.mem.bytes + n as u64 <= MAX_RUN_MEMORY
     }
 
     /// Adds a region (logged).

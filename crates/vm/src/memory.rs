@@ -135,6 +135,8 @@ impl Region {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Memory {
     pub regions: Vec<Region>,
+    /// Bytes held by all regions.
+    pub bytes: u64,
 }
 
 /// Old bytes of a write, kept by the undo log.
@@ -149,8 +151,16 @@ pub struct OldBytes {
 
 impl Memory {
     pub fn add(&mut self, region: Region) -> u32 {
+        self.bytes += region.data.len() as u64;
         self.regions.push(region);
         (self.regions.len() - 1) as u32
+    }
+
+    /// Removes the newest region (undoing its creation).
+    pub fn pop_region(&mut self) {
+        if let Some(r) = self.regions.pop() {
+            self.bytes -= r.data.len() as u64;
+        }
     }
 
     pub fn region(&self, id: u32) -> Option<&Region> {

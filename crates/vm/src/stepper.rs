@@ -267,9 +267,7 @@ impl Vm {
             match u {
                 Undo::Reg { index, old } => m.regs[index as usize] = old,
                 Undo::Mem(old) => m.mem.restore(&old),
-                Undo::RegionAdded => {
-                    m.mem.regions.pop();
-                }
+                Undo::RegionAdded => m.mem.pop_region(),
                 Undo::RegionLive { region, was } => m.mem.regions[region as usize].live = was,
                 Undo::FramePushed => {
                     m.frames.pop();

@@ -521,3 +521,43 @@ exit";
     assert_eq!(m.frames[1].saved_mask, 0b0011);
     assert_eq!(m.frames[2].saved_mask, 0b1100);
 }
+
+#[test]
+fn declared_sizes_cannot_make_a_run_allocate_without_bound() {
+    let p = common::program(".map big array key=4 value=4294967295 max_entries=1\nr0 = 0\nexit");
+    let err = unwind_vm::Machine::new(&p, &World::default(), Config::default()).unwrap_err();
+    assert!(err.to_string().contains("at most 4194304 bytes"), "{err}");
+    // A ringbuf record above 4 MiB is refused (NULL) even when the ringbuf is larger.
+    let m = run(".map rb ringbuf key=0 value=0 max_entries=4294967295
+r1 = map[rb] ll
+r2 = 0x400001
+r3 = 0
+call bpf_ringbuf_reserve
+exit");
+    assert_eq!(m.status, Status::Exited { return_value: 0 });
+}
+
+#[test]
+fn a_run_holds_at_most_64_mib_of_regions() {
+    // 4 KiB objects until 64 MiB is full (the setup holds a little over 4 KiB: stacks and ctx).
+    let m = run(".ctx tracing
+r6 = 0
+l:
+r1 = 4096
+call bpf_obj_new
+if r0 == 0 goto out
+r6 += 1
+if r6 < 20000 goto l
+out:
+r0 = r6
+exit");
+    let Status::Exited { return_value } = m.status else {
+        panic!("{:?}", m.status)
+    };
+    assert_eq!(
+        return_value,
+        (unwind_vm::machine::MAX_RUN_MEMORY / 4096) - 2,
+        "{return_value}"
+    );
+    assert!(m.mem.bytes <= unwind_vm::machine::MAX_RUN_MEMORY);
+}

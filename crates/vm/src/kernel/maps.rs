@@ -12,6 +12,7 @@ pub const EINVAL: i64 = 22;
 pub const ENOENT: i64 = 2;
 pub const EEXIST: i64 = 17;
 pub const E2BIG: i64 = 7;
+pub const ENOMEM: i64 = 12;
 
 const BPF_NOEXIST: u64 = 1;
 const BPF_EXIST: u64 = 2;
@@ -48,6 +49,9 @@ impl Machine {
             return Some(r);
         }
         let size = state.def.value_size as usize;
+        if !self.can_allocate(size) {
+            return None;
+        }
         let region = self.add_region(Region::new(
             RegionKind::MapValue { map },
             vec![0; size],
@@ -116,6 +120,9 @@ impl Machine {
                 }
                 if entries.len() as u32 >= def.max_entries {
                     return Ok(errno(E2BIG));
+                }
+                if !self.can_allocate(value.len()) {
+                    return Ok(errno(ENOMEM));
                 }
                 let r = self.add_region(Region::new(RegionKind::MapValue { map }, value, true));
                 if let Store::Hash { entries } = &mut self.kernel.maps[map as usize].store {

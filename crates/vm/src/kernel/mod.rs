@@ -16,7 +16,7 @@ use crate::resources::{Held, LockKind, Resource};
 use crate::undo::Undo;
 use crate::world::Protocol;
 
-pub use maps::{errno, E2BIG, EEXIST, EINVAL, ENOENT};
+pub use maps::{errno, E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM};
 
 /// The most iterations `bpf_loop` accepts (the kernel's `BPF_MAX_LOOPS`).
 pub const BPF_MAX_LOOPS: u64 = 1 << 23;
@@ -136,7 +136,8 @@ impl Machine {
             }
             "bpf_ringbuf_reserve" => {
                 let m = self.map_arg(name, r1)?;
-                if r3 != 0 || r2 == 0 || r2 > u32::MAX as u64 || !self.ringbuf_take(m, r2) {
+                let too_big = r2 > crate::machine::MAX_REGION_SIZE as u64;
+                if r3 != 0 || r2 == 0 || too_big || !self.ringbuf_take(m, r2) {
                     0
                 } else {
                     let data = vec![0; r2 as usize];
@@ -237,6 +238,9 @@ impl Machine {
         let unwind_kernel::Effect::Acquire(resource) = func.effect else {
             unreachable!("{} acquires", func.name)
         };
+        if !self.can_allocate(data.len()) {
+            return 0;
+        }
         let region = self.add_region(Region::new(kind, data, writable));
         let a = addr(region, 0);
         self.add_resource(pc, func.name, Held::Resource(resource), a, region);
