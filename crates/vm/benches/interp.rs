@@ -110,6 +110,7 @@ fn config() -> Config {
         budget: u64::MAX,
         helpers: HelperTable::Conformance,
         max_call_events: 0,
+        ..Config::default()
     }
 }
 

@@ -499,7 +499,7 @@ impl Machine {
     ) -> Result<(), FaultKind> {
         let target = self.prep.funcs[function].start;
         self.push_frame(function, kind, Some(cur), cur + 1)?;
-        if self.kernel.events.len() < self.config.max_call_events {
+        if self.call_event_room() {
             let name = self.prep.funcs[function].name.clone();
             let depth = self.frames.len() - 1;
             self.event(
@@ -540,7 +540,7 @@ impl Machine {
                     };
                     self.push_frame(frame.function, next, Some(call_site), frame.return_pc)
                         .expect("the frame just popped fits again");
-                    if self.kernel.events.len() < self.config.max_call_events {
+                    if self.call_event_room() {
                         let function = self.prep.funcs[frame.function].name.clone();
                         self.event(
                             call_site,
@@ -566,7 +566,7 @@ impl Machine {
     }
 
     fn return_event(&mut self, cur: usize, frame: &crate::frames::Frame) {
-        if self.kernel.events.len() >= self.config.max_call_events {
+        if !self.call_event_room() {
             return;
         }
         let function = self.prep.funcs[frame.function].name.clone();

@@ -56,8 +56,15 @@ pub struct Config {
     pub budget: u64,
     pub helpers: HelperTable,
     /// `call`/`return` events are kept while the event log is shorter than this (so a
-    /// call-heavy loop does not grow it without bound); other events are always kept.
+    /// call-heavy loop does not grow it without bound).
     pub max_call_events: usize,
+    /// `acquire`/`release` events are kept while the log is shorter than this. The other
+    /// kinds (throw, unwinding, exit, leak, fault) are always kept: they are few.
+    pub max_events: usize,
+    /// `bpf_trace_printk` output kept, in bytes; later lines are counted, not kept.
+    pub max_trace_bytes: usize,
+    /// Live resources at once (locks and RCU sections included); past it acquisitions fail.
+    pub max_resources: usize,
 }
 
 impl Default for Config {
@@ -66,6 +73,9 @@ impl Default for Config {
             budget: DEFAULT_BUDGET,
             helpers: HelperTable::Kernel,
             max_call_events: 10_000,
+            max_events: 100_000,
+            max_trace_bytes: 1 << 20,
+            max_resources: 65_536,
         }
     }
 }
@@ -134,7 +144,12 @@ pub struct KernelState {
     pub next_resource: u32,
     pub maps: Vec<MapState>,
     pub trace: Vec<TraceLine>,
+    /// Bytes of text in `trace`.
+    pub trace_bytes: u32,
     pub events: Vec<Event>,
+    /// Events and trace lines not kept because of the configured bounds.
+    pub events_dropped: u32,
+    pub trace_dropped: u32,
 }
 
 /// The whole machine.
@@ -354,7 +369,10 @@ impl Machine {
                 next_resource: 1,
                 maps,
                 trace: Vec::new(),
+                trace_bytes: 0,
                 events: Vec::new(),
+                events_dropped: 0,
+                trace_dropped: 0,
             },
             facts: Arc::new(facts),
             config,
@@ -453,7 +471,22 @@ impl Machine {
         self.frames[index] = frame;
     }
 
+    /// Whether a `call`/`return` event is kept (else it is counted as dropped).
+    pub(crate) fn call_event_room(&mut self) -> bool {
+        let room = self.kernel.events.len() < self.config.max_call_events;
+        if !room {
+            self.kernel.events_dropped = self.kernel.events_dropped.saturating_add(1);
+        }
+        room
+    }
+
     pub(crate) fn event(&mut self, pc: usize, kind: EventKind) {
+        if matches!(kind, EventKind::Acquire { .. } | EventKind::Release { .. })
+            && self.kernel.events.len() >= self.config.max_events
+        {
+            self.kernel.events_dropped = self.kernel.events_dropped.saturating_add(1);
+            return;
+        }
         let step = self.insns;
         self.kernel.events.push(Event { pc, step, kind });
     }

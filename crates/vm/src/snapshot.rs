@@ -25,6 +25,9 @@ pub struct Snapshot {
     pub trace_output: Vec<TraceLine>,
     /// How many events the run has logged so far.
     pub event_count: usize,
+    /// Events and trace lines not kept because of the configured bounds.
+    pub events_dropped: u32,
+    pub trace_dropped: u32,
 }
 
 /// One frame.
@@ -99,6 +102,8 @@ impl Machine {
             resources: self.kernel.resources.clone(),
             trace_output: self.kernel.trace.clone(),
             event_count: self.kernel.events.len(),
+            events_dropped: self.kernel.events_dropped,
+            trace_dropped: self.kernel.trace_dropped,
         }
     }
 }

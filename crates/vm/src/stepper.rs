@@ -46,7 +46,10 @@ struct StepRecord {
     pc: u32,
     next_resource: u32,
     trace_len: u32,
+    trace_bytes: u32,
     events_len: u32,
+    events_dropped: u32,
+    trace_dropped: u32,
     /// The first two registers the step changed, with their old values (most steps change
     /// at most two; more go into `undo` as `Undo::Reg`).
     regs: [(u8, u64); 2],
@@ -231,7 +234,10 @@ impl Vm {
             prng: m.kernel.prng,
             next_resource: m.kernel.next_resource,
             trace_len: m.kernel.trace.len() as u32,
+            trace_bytes: m.kernel.trace_bytes,
             events_len: m.kernel.events.len() as u32,
+            events_dropped: m.kernel.events_dropped,
+            trace_dropped: m.kernel.trace_dropped,
             regs: [(0, 0); 2],
             nregs: 0,
             undo: Vec::new(),
@@ -311,6 +317,9 @@ impl Vm {
         m.kernel.next_resource = rec.next_resource;
         m.kernel.trace.truncate(rec.trace_len as usize);
         m.kernel.events.truncate(rec.events_len as usize);
+        m.kernel.trace_bytes = rec.trace_bytes;
+        m.kernel.events_dropped = rec.events_dropped;
+        m.kernel.trace_dropped = rec.trace_dropped;
         m.status = Status::Running;
     }
 }
@@ -332,9 +341,9 @@ mod tests {
 
     #[test]
     fn a_step_record_stays_small() {
-        // 100,000 recorded steps (the default bound) then take about 10 MB plus their writes.
+        // 100,000 recorded steps (the default bound) then take about 12 MB plus their writes.
         assert!(
-            std::mem::size_of::<StepRecord>() <= 104,
+            std::mem::size_of::<StepRecord>() <= 120,
             "{}",
             std::mem::size_of::<StepRecord>()
         );

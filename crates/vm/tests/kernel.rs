@@ -561,3 +561,46 @@ exit");
     );
     assert!(m.mem.bytes <= unwind_vm::machine::MAX_RUN_MEMORY);
 }
+
+#[test]
+fn event_log_trace_output_and_resource_table_are_bounded() {
+    let config = Config {
+        max_events: 10,
+        max_call_events: 4,
+        max_trace_bytes: 6,
+        max_resources: 3,
+        ..Config::default()
+    };
+    // 10 acquire/release pairs: the log keeps the first 10 events, the exit and the counts.
+    let m = machine_with(
+        ".ctx tracing\nr6 = 0\nl:\nr1 = 8\ncall bpf_obj_new\nr1 = r0\ncall bpf_obj_drop\nr6 += 1\nif r6 < 10 goto l\nr0 = 0\nexit",
+        &World::default(),
+        config.clone(),
+    );
+    assert_eq!(m.kernel.events.len(), 11);
+    assert_eq!(m.kernel.events_dropped, 10);
+    assert_eq!(m.kernel.events.last().unwrap().name(), "exit");
+    // Trace output: "7\n" three times fits in 6 bytes; the fourth is counted.
+    let m = machine_with(
+        "r6 = 0\nr1 = 0x000a6425 ll\n*(u64 *)(r10 - 8) = r1\nl:\nr1 = r10\nr1 += -8\nr2 = 4\nr3 = 7\ncall bpf_trace_printk\nr6 += 1\nif r6 < 4 goto l\nexit",
+        &World::default(),
+        config.clone(),
+    );
+    assert_eq!((m.kernel.trace.len(), m.kernel.trace_dropped), (3, 1));
+    assert_eq!(m.snapshot().trace_dropped, 1);
+    // Resources: the fourth object is NULL; a fourth RCU section is a fault.
+    let m = machine_with(
+        ".ctx tracing\nr1 = 8\ncall bpf_obj_new\nr1 = 8\ncall bpf_obj_new\nr1 = 8\ncall bpf_obj_new\nr1 = 8\ncall bpf_obj_new\nexit",
+        &World::default(),
+        config.clone(),
+    );
+    assert_eq!(m.status, Status::Exited { return_value: 0 });
+    let m = machine_with(
+        "call bpf_rcu_read_lock\ncall bpf_rcu_read_lock\ncall bpf_rcu_read_lock\ncall bpf_rcu_read_lock\nexit",
+        &World::default(),
+        config,
+    );
+    let f = common::fault_of(&m);
+    assert_eq!(f.pc, 3);
+    assert!(f.message.contains("more than 3 resources"), "{}", f.message);
+}

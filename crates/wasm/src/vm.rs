@@ -88,6 +88,10 @@ export interface VmState {
   resources: VmResource[];
   traceOutput: { pc: number; text: string }[];
   eventCount: number;
+  /** Events and trace lines not kept (the log keeps 10,000 call/return and 100,000
+   * acquire/release events, and 1 MiB of trace output). */
+  eventsDropped: number;
+  traceDropped: number;
   breakpoints: number[];
   /** Steps `back` can undo now. */
   traceLength: number;
@@ -258,7 +262,8 @@ impl Session {
                 "error": self.error,
                 "pc": 0, "line": 0, "instructions": "0", "state": "not_ready",
                 "registers": [], "frames": [], "resources": [], "trace_output": [],
-                "event_count": 0, "breakpoints": [], "trace_length": 0,
+                "event_count": 0, "events_dropped": 0, "trace_dropped": 0,
+                "breakpoints": [], "trace_length": 0,
             }),
         };
         // Diagnostics are already in the assembler API's camelCase.

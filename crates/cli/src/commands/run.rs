@@ -308,6 +308,9 @@ struct RunReport<'a> {
     fault: Option<&'a Fault>,
     instructions: u64,
     trace_output: &'a [TraceLine],
+    /// Events and trace lines not kept because the logs are bounded.
+    events_dropped: u32,
+    trace_dropped: u32,
 }
 
 impl<'a> RunReport<'a> {
@@ -332,6 +335,8 @@ impl<'a> RunReport<'a> {
             },
             instructions: m.insns,
             trace_output: &m.kernel.trace,
+            events_dropped: m.kernel.events_dropped,
+            trace_dropped: m.kernel.trace_dropped,
         }
     }
 }
@@ -371,6 +376,12 @@ fn text_report(r: &RunReport, m: &Machine, source: &str) -> String {
         for e in r.events {
             out += &format!("  {}\n", e.describe());
         }
+    }
+    if r.events_dropped > 0 || r.trace_dropped > 0 {
+        out += &format!(
+            "not kept (the logs are bounded): {} events, {} trace lines\n",
+            r.events_dropped, r.trace_dropped
+        );
     }
     if !r.leaks.is_empty() {
         out += &format!("leaks: {}\n", r.leaks.len());

@@ -185,6 +185,15 @@ impl Machine {
                 0
             }
             "bpf_rcu_read_lock" => {
+                if self.kernel.resources.len() >= self.config.max_resources {
+                    return Err(FaultKind::BadArgument {
+                        function: name,
+                        reason: format!(
+                            "more than {} resources and RCU sections held at once",
+                            self.config.max_resources
+                        ),
+                    });
+                }
                 self.add_resource(pc, func.name, Held::Lock(LockKind::RcuReadLock), 0, 0);
                 0
             }
@@ -238,7 +247,9 @@ impl Machine {
         let unwind_kernel::Effect::Acquire(resource) = func.effect else {
             unreachable!("{} acquires", func.name)
         };
-        if !self.can_allocate(data.len()) {
+        if !self.can_allocate(data.len())
+            || self.kernel.resources.len() >= self.config.max_resources
+        {
             return 0;
         }
         let region = self.add_region(Region::new(kind, data, writable));
@@ -352,9 +363,14 @@ impl Machine {
         match printk::format(&fmt, args, &read_str) {
             Ok(text) => {
                 let n = text.len() as u64;
-                self.kernel
-                    .trace
-                    .push(crate::machine::TraceLine { pc, text });
+                if self.kernel.trace_bytes as usize + text.len() <= self.config.max_trace_bytes {
+                    self.kernel.trace_bytes += text.len() as u32;
+                    self.kernel
+                        .trace
+                        .push(crate::machine::TraceLine { pc, text });
+                } else {
+                    self.kernel.trace_dropped = self.kernel.trace_dropped.saturating_add(1);
+                }
                 Ok(n)
             }
             Err(_) => Ok(errno(EINVAL)),
