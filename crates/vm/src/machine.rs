@@ -58,8 +58,8 @@ pub struct Config {
     /// `call`/`return` events are kept while the event log is shorter than this (so a
     /// call-heavy loop does not grow it without bound).
     pub max_call_events: usize,
-    /// `acquire`/`release` events are kept while the log is shorter than this. The other
-    /// kinds (throw, unwinding, exit, leak, fault) are always kept: they are few.
+    /// Other events are kept while the log is shorter than this, except exit, leak and fault,
+    /// which are always kept (they are few).
     pub max_events: usize,
     /// `bpf_trace_printk` output kept, in bytes; later lines are counted, not kept.
     pub max_trace_bytes: usize,
@@ -481,8 +481,11 @@ impl Machine {
     }
 
     pub(crate) fn event(&mut self, pc: usize, kind: EventKind) {
-        if matches!(kind, EventKind::Acquire { .. } | EventKind::Release { .. })
-            && self.kernel.events.len() >= self.config.max_events
+        // Exit and fault happen once and leaks are bounded by the resource table: always kept.
+        if !matches!(
+            kind,
+            EventKind::Exit { .. } | EventKind::Leak { .. } | EventKind::Fault { .. }
+        ) && self.kernel.events.len() >= self.config.max_events
         {
             self.kernel.events_dropped = self.kernel.events_dropped.saturating_add(1);
             return;
