@@ -173,6 +173,80 @@ pub struct Machine {
     pub(crate) ctx_layout: Option<&'static CtxLayout>,
 }
 
+/// Length of the Ethernet header the kernel's skb test run pulls before L3 programs run.
+const ETH_HLEN: usize = 14;
+
+/// The packet a program sees from the frame a test run is given (`BPF_PROG_TEST_RUN`'s
+/// `data_in`): tc and xdp programs see the whole frame; the other skb programs (socket,
+/// cgroup_skb, lwt, ...) start at the network header, since `eth_type_trans` pulled the
+/// Ethernet header and only tc pushes it back (`is_l2` in `bpf_prog_test_run_skb`).
+fn test_run_packet(prog_type: ProgType, frame: &[u8]) -> Vec<u8> {
+    let l2 = matches!(
+        prog_type,
+        ProgType::SchedCls | ProgType::SchedAct | ProgType::Xdp
+    );
+    if l2 || frame.len() < ETH_HLEN {
+        frame.to_vec()
+    } else {
+        frame[ETH_HLEN..].to_vec()
+    }
+}
+
+/// The ctx fields the kernel's test run fills in (when no ctx is given): for `__sk_buff`,
+/// `len` and `wire_len` (the packet's length), `pkt_type` and `protocol` as `eth_type_trans`
+/// computes them on the loopback device, and `ifindex` 1 (loopback); for `xdp_md`,
+/// `ingress_ifindex` 1 (the loopback queue).
+fn test_run_ctx(
+    prog_type: ProgType,
+    layout: &CtxLayout,
+    frame: &[u8],
+    packet_len: usize,
+    ctx: &mut [u8],
+) {
+    let mut set = |name: &str, v: u32| {
+        if let Some(f) = layout.field(name) {
+            let o = f.offset as usize;
+            ctx[o..o + 4].copy_from_slice(&v.to_le_bytes());
+        }
+    };
+    if prog_type == ProgType::Xdp {
+        set("ingress_ifindex", LOOPBACK_IFINDEX);
+        return;
+    }
+    set("len", packet_len as u32);
+    set("wire_len", packet_len as u32);
+    set("ifindex", LOOPBACK_IFINDEX);
+    if frame.len() >= ETH_HLEN {
+        let dest = &frame[..6];
+        // PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3 (lo's address is all zeros).
+        let pkt_type = if dest[0] & 1 != 0 {
+            if dest.iter().all(|&b| b == 0xff) {
+                1
+            } else {
+                2
+            }
+        } else if dest.iter().any(|&b| b != 0) {
+            3
+        } else {
+            0
+        };
+        set("pkt_type", pkt_type);
+        let proto = u16::from_be_bytes([frame[12], frame[13]]);
+        let proto = if proto >= 0x600 {
+            proto
+        } else if frame.get(14..16) == Some(&[0xff, 0xff]) {
+            0x0001 // ETH_P_802_3
+        } else {
+            0x0004 // ETH_P_802_2
+        };
+        // A __be16 in a u32 field: network order in its low two bytes.
+        set("protocol", u16::from_le_bytes(proto.to_be_bytes()) as u32);
+    }
+}
+
+/// The loopback device's ifindex, where the kernel's test runs happen.
+const LOOPBACK_IFINDEX: u32 = 1;
+
 /// The program type a program runs as (`raw` when it does not say).
 pub fn prog_type_of(program: &Program) -> ProgType {
     program.prog_type.unwrap_or(ProgType::Raw)
@@ -245,15 +319,14 @@ impl Machine {
                 ctx[..given.len()].copy_from_slice(given);
             }
             if prog_type.has_packet() {
-                let packet = match world.packet.as_deref() {
+                let frame = match world.packet.as_deref() {
                     Some(h) => parse_hex("packet", h)?,
                     None => vec![0; DEFAULT_PACKET_SIZE],
                 };
+                let packet = test_run_packet(prog_type, &frame);
                 if given.is_none() {
-                    // What the kernel's test run fills in from the packet.
-                    if let Some(f) = layout.and_then(|l| l.field("len")) {
-                        let o = f.offset as usize;
-                        ctx[o..o + 4].copy_from_slice(&(packet.len() as u32).to_le_bytes());
+                    if let Some(layout) = layout {
+                        test_run_ctx(prog_type, layout, &frame, packet.len(), &mut ctx);
                     }
                 }
                 packet_region = mem.add(Region::new(RegionKind::Packet, packet, true));

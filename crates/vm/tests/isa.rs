@@ -225,22 +225,44 @@ fn legacy_packet_loads_are_big_endian_and_end_the_program_when_out_of_bounds() {
     assert_eq!(m.status, Status::Exited { return_value: 0 });
 }
 
+/// As the kernel's `bpf_prog_test_run_skb` and `bpf_prog_test_run_xdp` do with 64 zero bytes:
+/// tc and xdp see the whole frame; socket and cgroup_skb programs start after the Ethernet
+/// header that `eth_type_trans` pulled (only tc pushes it back, `is_l2`), so they see 50 bytes.
 #[test]
-fn packet_ctx_fields_point_around_64_zero_bytes() {
-    for (ty, data, end, len) in [
-        ("tc", 76, 80, Some(0)),
-        ("xdp", 0, 4, None),
-        ("socket", 76, 80, Some(0)),
-        ("cgroup_skb", 76, 80, Some(0)),
+fn packet_ctx_fields_follow_the_kernels_test_run() {
+    for (ty, data, end, len, expected) in [
+        ("tc", 76, 80, Some(0), 64),
+        ("xdp", 0, 4, None, 64),
+        ("socket", 76, 80, Some(0), 50),
+        ("cgroup_skb", 76, 80, Some(0), 50),
     ] {
         let len_load = len
             .map(|o| format!("r5 = *(u32 *)(r1 + {o})\n"))
             .unwrap_or_default();
-        let m = run(&format!(".ctx {ty}\n{len_load}r2 = *(u32 *)(r1 + {data})\nr3 = *(u32 *)(r1 + {end})\nr0 = *(u8 *)(r2 + 63)\nr4 = r3\nr4 -= r2\nexit"));
+        let m = run(&format!(".ctx {ty}\n{len_load}r2 = *(u32 *)(r1 + {data})\nr3 = *(u32 *)(r1 + {end})\nr0 = *(u8 *)(r3 - 1)\nr4 = r3\nr4 -= r2\nexit"));
         assert_eq!(m.status, Status::Exited { return_value: 0 }, "{ty}");
-        assert_eq!(m.regs[4], 64, "{ty}");
+        assert_eq!(m.regs[4], expected, "{ty}");
         if len.is_some() {
-            assert_eq!(m.regs[5], 64, "{ty}");
+            assert_eq!(m.regs[5], expected, "{ty}");
         }
     }
+    // __sk_buff: ifindex 1 (loopback), protocol ETH_P_802_2 in network order (h_proto 0 is a
+    // length), pkt_type PACKET_HOST; xdp_md: ingress_ifindex 1.
+    let m = run(".ctx tc\nr2 = *(u32 *)(r1 + 40)\nr3 = *(u32 *)(r1 + 16)\nr4 = *(u32 *)(r1 + 4)\nr0 = 0\nexit");
+    assert_eq!((m.regs[2], m.regs[3], m.regs[4]), (1, 0x0400, 0));
+    assert_eq!(run(".ctx xdp\nr0 = *(u32 *)(r1 + 12)\nexit").regs[0], 1);
+    // An IPv4 frame to a broadcast address.
+    let world = unwind_vm::World {
+        packet: Some(format!(
+            "ffffffffffff 000000000000 0800 {}",
+            "00".repeat(50)
+        )),
+        ..Default::default()
+    };
+    let m = common::machine_with(
+        ".ctx tc\nr3 = *(u32 *)(r1 + 16)\nr4 = *(u32 *)(r1 + 4)\nr0 = 0\nexit",
+        &world,
+        Default::default(),
+    );
+    assert_eq!((m.regs[3], m.regs[4]), (0x0008, 1));
 }
