@@ -118,3 +118,47 @@ fn kernel_test_run_results_agree() {
     assert!(checked > 200, "{checked}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every program the kernel accepts runs here without a fault (besides helpers outside the
+/// catalogue): what the kernel's verifier proves safe, the interpreter's checks must allow.
+#[test]
+fn programs_the_kernel_accepts_run_without_faults() {
+    let Some(dir) = corpus() else {
+        eprintln!("note: no generated kselftests corpus (target/kselftests); skipped");
+        return;
+    };
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "s"))
+        .collect();
+    files.sort();
+    let (mut ran, mut failures) = (0, Vec::new());
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        if header(&text, "expect") != Some("accept") {
+            continue;
+        }
+        let Some(program) = unwind_asm::assemble(&text).program else {
+            continue;
+        };
+        let file = header(&text, "kselftest")
+            .and_then(|k| k.split(" / ").next())
+            .unwrap_or("");
+        let mut world = harness_world(file);
+        world
+            .maps
+            .retain(|name, _| program.maps.iter().any(|m| &m.name == name));
+        let mut m = Machine::new(&program, &world, Config::default()).unwrap();
+        m.run();
+        if let Status::Faulted { fault } = &m.status {
+            if !matches!(fault.kind, FaultKind::UnknownHelper { .. }) {
+                let name = f.file_name().unwrap().to_string_lossy().into_owned();
+                failures.push(format!("{name}: {fault}"));
+            }
+        }
+        ran += 1;
+    }
+    eprintln!("{ran} accepted kselftests run, {} fault", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
