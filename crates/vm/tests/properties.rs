@@ -4,7 +4,8 @@
 
 use proptest::prelude::*;
 use unwind_isa::RawInsn;
-use unwind_program::Program;
+use unwind_kernel::{MapType, ProgType};
+use unwind_program::{MapDef, Program, Span};
 use unwind_vm::{Config, HelperTable, Machine, Vm, World};
 
 /// Opcodes that decode (most of the time, given the other fields), plus a few random bytes.
@@ -34,18 +35,50 @@ fn insn() -> impl Strategy<Value = RawInsn> {
     })
 }
 
-fn case() -> impl Strategy<Value = (Vec<RawInsn>, Vec<u8>, bool)> {
+/// (instructions, input bytes, conformance helper table?, program type index).
+type Case = (Vec<RawInsn>, Vec<u8>, bool, usize);
+
+fn case() -> impl Strategy<Value = Case> {
     (
         prop::collection::vec(insn(), 1..40),
         prop::collection::vec(any::<u8>(), 0..64),
         any::<bool>(),
+        0usize..4,
     )
 }
 
-fn setup(slots: &[RawInsn], mem: &[u8], conformance: bool) -> (Program, World, Config) {
+/// Program types with different ctx and packet set-ups; every program declares an array, a
+/// hash and a ringbuf map (maps 0, 1, 2), so random `ld_imm64` map loads reach the helpers.
+const TYPES: [Option<ProgType>; 4] = [
+    None,
+    Some(ProgType::SchedCls),
+    Some(ProgType::Xdp),
+    Some(ProgType::Tracing),
+];
+
+fn setup(slots: &[RawInsn], mem: &[u8], conformance: bool, ty: usize) -> (Program, World, Config) {
     let mut slots = slots.to_vec();
     slots.push(RawInsn::new(0x95, 0, 0, 0, 0));
-    let program = Program::from_slots(slots);
+    let mut program = Program::from_slots(slots);
+    program.prog_type = TYPES[ty];
+    program.maps = [
+        (MapType::Array, 4, 16, 4),
+        (MapType::Hash, 4, 8, 2),
+        (MapType::Ringbuf, 0, 0, 64),
+    ]
+    .iter()
+    .enumerate()
+    .map(
+        |(i, &(map_type, key_size, value_size, max_entries))| MapDef {
+            name: format!("m{i}"),
+            map_type,
+            key_size,
+            value_size,
+            max_entries,
+            span: Span::default(),
+        },
+    )
+    .collect();
     let world = World {
         mem: (!mem.is_empty()).then(|| mem.iter().map(|b| format!("{b:02x}")).collect()),
         ..World::default()
@@ -66,8 +99,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_programs_always_end((slots, mem, conformance) in case()) {
-        let (program, world, config) = setup(&slots, &mem, conformance);
+    fn random_programs_always_end((slots, mem, conformance, ty) in case()) {
+        let (program, world, config) = setup(&slots, &mem, conformance, ty);
         let mut m = Machine::new(&program, &world, config).unwrap();
         m.run();
         prop_assert!(!m.is_running());
@@ -79,8 +112,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_stepper_agrees_with_the_fast_path_and_undoes_everything((slots, mem, conformance) in case()) {
-        let (program, world, config) = setup(&slots, &mem, conformance);
+    fn the_stepper_agrees_with_the_fast_path_and_undoes_everything((slots, mem, conformance, ty) in case()) {
+        let (program, world, config) = setup(&slots, &mem, conformance, ty);
         let mut fast = Machine::new(&program, &world, config.clone()).unwrap();
         fast.run();
         let mut vm = Vm::new(&program, &world, config).unwrap();
