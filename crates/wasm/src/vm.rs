@@ -328,7 +328,11 @@ impl Debugger {
         let options: VmOptions = if options.is_undefined() || options.is_null() {
             VmOptions::default()
         } else {
-            serde_wasm_bindgen::from_value(options)
+            // Through serde_json, so that unknown fields are refused (serde_wasm_bindgen reads
+            // only the fields a struct names).
+            let value: Value = serde_wasm_bindgen::from_value(options)
+                .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
+            serde_json::from_value(value)
                 .map_err(|e| JsError::new(&format!("invalid options: {e}")))?
         };
         let session = Session::new(source, &options).map_err(|e| JsError::new(&e))?;
@@ -475,6 +479,18 @@ mod tests {
         let mut s = Session::new("r0 = 1", &VmOptions::default()).unwrap();
         assert_eq!(s.run(), "ended");
         assert_eq!(s.state()["fault"]["kind"], "fell_off");
+    }
+
+    #[test]
+    fn options_refuse_unknown_fields() {
+        let ok: Result<VmOptions, _> =
+            serde_json::from_value(json!({"budget": 5, "traceCapacity": 2}));
+        assert_eq!(ok.unwrap().trace_capacity, Some(2));
+        let bad: Result<VmOptions, _> = serde_json::from_value(json!({"nope": 1}));
+        assert!(bad
+            .unwrap_err()
+            .to_string()
+            .contains("unknown field `nope`"));
     }
 
     #[test]
