@@ -2,8 +2,14 @@
 //! state at a prune point is subsumed by one already explored from there is safe. States
 //! still being explored (ancestors of the current path) are not used for pruning; being equal
 //! to one of them means the program loops without progress.
+//!
+//! The kernel's heuristics keep the lists short: a new state is stored only after 2 jumps and
+//! 8 instructions since the last one (inside a loop: 20 jumps or 100 instructions), and a
+//! stored state that keeps missing (`miss_cnt > hit_cnt * 3 + 3`) leaves its pc's list. A
+//! fingerprint of each stored state (a hash of everything but the `_w` marks) makes the
+//! infinite-loop comparison against the states of the current path cheap.
 
-use std::collections::HashMap;
+use std::hash::Hasher;
 
 use crate::check::{Env, R};
 use crate::state::{FuncState, RegState, RegType, SlotKind, VerifierState};
@@ -13,21 +19,30 @@ const MAX_STATES_PER_PC: usize = 64;
 
 pub struct Entry {
     pub state: VerifierState,
+    /// `states_identical`'s quick filter: equal states have equal fingerprints.
+    pub fingerprint: u64,
     /// Paths still running below this checkpoint (`branches`).
     pub branches: u32,
     pub parent: Option<usize>,
+    pub hit: u32,
+    pub miss: u32,
 }
 
 #[derive(Default)]
 pub struct Explored {
     pub entries: Vec<Entry>,
-    pub by_pc: HashMap<usize, Vec<usize>>,
+    /// Stored states per pc (indices into `entries`), sized to the program.
+    pub by_pc: Vec<Vec<usize>>,
+    /// `jmps_processed` and the counts at the last stored state.
+    pub jmps: u64,
+    pub prev_jmps: u64,
+    pub prev_insns: u64,
 }
 
+/// `check_ids`' map: few ids per comparison, so a vector beats a hash map.
 #[derive(Default)]
 struct IdMap {
-    map: HashMap<u32, u32>,
-    rev: HashMap<u32, u32>,
+    pairs: Vec<(u32, u32)>,
 }
 
 impl IdMap {
@@ -39,16 +54,71 @@ impl IdMap {
         if cur == 0 {
             return false;
         }
-        match (self.map.get(&old), self.rev.get(&cur)) {
-            (Some(&c), _) => c == cur,
-            (None, Some(_)) => false,
-            (None, None) => {
-                self.map.insert(old, cur);
-                self.rev.insert(cur, old);
-                true
+        for &(o, c) in &self.pairs {
+            if o == old {
+                return c == cur;
+            }
+            if c == cur {
+                return false;
             }
         }
+        self.pairs.push((old, cur));
+        true
     }
+}
+
+/// FxHash's mixing: fast, and good enough for a filter.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for c in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(v.into());
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(v.into());
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `states_maybe_looping`'s filter as a hash: the frame count and the current frame's
+/// registers (the `_w` marks left out). Identical states have equal fingerprints.
+pub fn fingerprint(st: &VerifierState) -> u64 {
+    // a few fields per register are enough for a filter, and much cheaper than all of them
+    let mut h = FxHasher::default();
+    h.write_usize(st.frames.len());
+    for r in &st.cur().regs {
+        let ty = match r.ty {
+            RegType::NotInit => 0,
+            RegType::Scalar => 1,
+            RegType::Ptr(k) => 2 + k as u64,
+        };
+        h.write_u64(ty | (r.off as u32 as u64) << 8);
+        h.write_u64(r.var.var_off.value);
+        h.write_u64(r.var.var_off.mask);
+        h.write_u64(r.var.umax ^ r.var.smin as u64);
+    }
+    h.finish()
 }
 
 fn regsafe(old: &RegState, cur: &RegState, ids: &mut IdMap) -> bool {
@@ -132,48 +202,95 @@ pub fn states_equal(old: &VerifierState, cur: &VerifierState, allow_uninit: bool
         .all(|(o, c)| ids.check(o.id, c.id))
 }
 
-/// Equal in every tracked respect (for the infinite-loop check).
+/// Equal in every tracked respect but the `_w` marks (for the infinite-loop check).
 fn states_identical(old: &VerifierState, cur: &VerifierState) -> bool {
-    let strip = |s: &VerifierState| {
-        let mut s = s.clone();
-        s.clear_written();
-        s
+    let reg_eq = |a: &RegState, b: &RegState| {
+        let (mut a, mut b) = (*a, *b);
+        a.written = false;
+        b.written = false;
+        a == b
     };
-    strip(old) == strip(cur)
+    old.frames.len() == cur.frames.len()
+        && old.refs == cur.refs
+        && old.active_lock == cur.active_lock
+        && old.active_rcu == cur.active_rcu
+        && old.frames.iter().zip(&cur.frames).all(|(o, c)| {
+            o.callsite == c.callsite
+                && o.subprog == c.subprog
+                && o.frameno == c.frameno
+                && o.kind == c.kind
+                && o.stack.len() == c.stack.len()
+                && o.regs.iter().zip(&c.regs).all(|(a, b)| reg_eq(a, b))
+                && o.stack
+                    .iter()
+                    .zip(&c.stack)
+                    .all(|(a, b)| a.kinds == b.kinds && reg_eq(&a.spilled, &b.spilled))
+        })
 }
 
 impl Env<'_> {
     /// `is_state_visited`: `Ok(true)` when the current path can stop here.
     pub fn is_state_visited(&mut self, st: &mut VerifierState, pc: usize) -> R<bool> {
         let allow = self.opts.allow_uninit_stack;
-        let list = self.explored.by_pc.get(&pc).cloned().unwrap_or_default();
-        for &i in &list {
-            let e = &self.explored.entries[i];
+        let ex = &mut self.explored;
+        if ex.by_pc.len() < self.insns.len() {
+            ex.by_pc.resize_with(self.insns.len(), Vec::new);
+        }
+        let since_jmps = ex.jmps - ex.prev_jmps;
+        let since_insns = self.insn_processed - ex.prev_insns;
+        // the kernel's checkpoint frequency: 2 jumps and 8 instructions since the last one
+        let mut add_new_state = since_jmps >= 2 && since_insns >= 8;
+        let mut fp = None;
+        let mut i = 0;
+        let mut states_cnt = 0;
+        while i < ex.by_pc[pc].len() {
+            let idx = ex.by_pc[pc][i];
+            states_cnt += 1;
+            let e = &ex.entries[idx];
             if e.branches > 0 {
-                if states_identical(&e.state, st) {
+                let fp = *fp.get_or_insert_with(|| fingerprint(st));
+                if e.fingerprint == fp && states_identical(&e.state, st) {
                     return self.reject(format!("infinite loop detected at insn {pc}"));
                 }
-                continue;
-            }
-            if states_equal(&e.state, st, allow) {
+                // inside a loop, store states less often (the kernel's 20 jumps / 100 insns)
+                if since_jmps < 20 && since_insns < 100 {
+                    add_new_state = false;
+                }
+            } else if states_equal(&e.state, st, allow) {
+                ex.entries[idx].hit += 1;
+                self.max_states_per_insn = self.max_states_per_insn.max(states_cnt);
                 return Ok(true);
             }
+            let e = &mut ex.entries[idx];
+            if add_new_state {
+                e.miss += 1;
+            }
+            // a state that keeps missing is unlikely to help: it leaves the list
+            if e.miss > e.hit * 3 + 3 {
+                ex.by_pc[pc].remove(i);
+                continue;
+            }
+            i += 1;
         }
-        if list.len() >= MAX_STATES_PER_PC {
+        self.max_states_per_insn = self.max_states_per_insn.max(states_cnt);
+        if !add_new_state || ex.by_pc[pc].len() >= MAX_STATES_PER_PC {
             return Ok(false);
         }
-        let idx = self.explored.entries.len();
-        self.explored.entries.push(Entry {
+        ex.prev_jmps = ex.jmps;
+        ex.prev_insns = self.insn_processed;
+        let idx = ex.entries.len();
+        ex.entries.push(Entry {
+            fingerprint: fp.unwrap_or_else(|| fingerprint(st)),
             state: st.clone(),
             branches: 1,
             parent: self.cur_parent,
+            hit: 0,
+            miss: 0,
         });
         self.cur_parent = Some(idx);
-        let l = self.explored.by_pc.entry(pc).or_default();
-        l.push(idx);
+        ex.by_pc[pc].push(idx);
         self.total_states += 1;
-        self.peak_states = self.peak_states.max(self.explored.entries.len());
-        self.max_states_per_insn = self.max_states_per_insn.max(l.len());
+        self.peak_states = self.peak_states.max(ex.entries.len());
         st.clear_written();
         Ok(false)
     }

@@ -70,6 +70,8 @@ pub struct Env<'a> {
     pub facts: Vec<FuncFacts>,
     /// Printed states per pc (a few each), for the page.
     pub pc_states: Vec<Vec<String>>,
+    /// Visits of each pc while states were recorded.
+    pc_visits: Vec<u8>,
     pub max_states_per_insn: usize,
     pub total_states: usize,
     pub peak_states: usize,
@@ -109,6 +111,7 @@ impl<'a> Env<'a> {
             prune_point: vec![false; n],
             facts: vec![FuncFacts::default(); prog.functions.len()],
             pc_states: vec![Vec::new(); n],
+            pc_visits: vec![0; n],
             max_states_per_insn: 0,
             total_states: 0,
             peak_states: 0,
@@ -258,7 +261,9 @@ impl<'a> Env<'a> {
             let Some(insn) = self.insns[pc] else {
                 return self.reject("invalid BPF_LD_IMM insn");
             };
-            if self.pc_states[pc].len() < 4 && self.opts.record_states {
+            // a few states per pc, from the first visits only (formatting is not free)
+            if self.opts.record_states && self.pc_states[pc].len() < 4 && self.pc_visits[pc] < 16 {
+                self.pc_visits[pc] += 1;
                 let t = frame_text(&st, st.curframe(), &self.maps, None);
                 if !self.pc_states[pc].contains(&t) {
                     self.pc_states[pc].push(t);
@@ -316,6 +321,19 @@ impl<'a> Env<'a> {
     /// One instruction.
     fn step(&mut self, st: &mut VerifierState, pc: usize, insn: &Insn) -> R<Next> {
         let fall = pc + insn.slots();
+        // `jmps_processed`: every instruction of the JMP and JMP32 classes
+        if matches!(
+            insn,
+            Insn::Ja { .. }
+                | Insn::Gotol { .. }
+                | Insn::MayGoto { .. }
+                | Insn::Jump { .. }
+                | Insn::Call(_)
+                | Insn::Callx { .. }
+                | Insn::Exit
+        ) {
+            self.explored.jmps += 1;
+        }
         match *insn {
             Insn::Alu { .. }
             | Insn::Neg { .. }

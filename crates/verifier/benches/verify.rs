@@ -1,0 +1,96 @@
+//! Verifier throughput: processed instructions per second on a 4,096-instruction program
+//! (straight-line arithmetic, stack spills and fills, and branches on an unknown input that
+//! fork and rejoin, so pruning works) and on a loop that reaches the 1,000,000-instruction
+//! limit. No dependencies: std::time, best of a few runs.
+//!
+//! `cargo bench -p unwind-verifier --bench verify`
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use unwind_program::Program;
+use unwind_verifier::{verify, Options};
+
+fn program_4096() -> Program {
+    let mut s = String::from(".ctx tc\nr6 = *(u32 *)(r1 + 0)\nr7 = 0\nr8 = 0\n");
+    let mut n = 3;
+    let mut k = 0;
+    while n < 4096 - 2 - 9 {
+        // 9 instructions a block
+        k += 1;
+        let off = 8 * (k % 8 + 1);
+        writeln!(
+            s,
+            "r1 = r6\nr1 &= {m}\nif r1 > {h} goto b{k}\nr7 += r1\nb{k}:\nr8 ^= {k}\n*(u64 *)(r10 - {off}) = r8\nr2 = *(u64 *)(r10 - {off})\nr7 += 3\nr2 >>= 1",
+            m = k % 15 + 1,
+            h = k % 7
+        )
+        .unwrap();
+        n += 9;
+    }
+    while n < 4096 - 2 {
+        s.push_str("r7 += 1\n");
+        n += 1;
+    }
+    s.push_str("r0 = 0\nexit\n");
+    let p = unwind_asm::assemble(&s).program.expect("assembles");
+    assert_eq!(p.slots.len(), 4096);
+    p
+}
+
+fn loop_to_limit() -> Program {
+    unwind_asm::assemble("r0 = 0\nl:\nr0 += 1\nif r0 != 0 goto l\nexit\n")
+        .program
+        .expect("assembles")
+}
+
+fn bench(name: &str, p: &Program, min_time: Duration) {
+    let opts = Options {
+        log_level: 0,
+        record_states: false,
+        ..Options::default()
+    };
+    let mut best = f64::MAX;
+    let mut processed = 0;
+    let mut runs = 0;
+    let start = Instant::now();
+    while runs < 3 || start.elapsed() < min_time {
+        let t = Instant::now();
+        let v = verify(p, &opts);
+        let dt = t.elapsed().as_secs_f64();
+        processed = v.stats.insns_processed;
+        best = best.min(dt);
+        runs += 1;
+    }
+    println!(
+        "{name:<28} {processed:>9} insns  {:>9.3} ms  {:>7.2} M insns/s  (best of {runs})",
+        best * 1e3,
+        processed as f64 / best / 1e6
+    );
+}
+
+fn main() {
+    // `-- default`: only the default-options runs (for profiling them)
+    let only_default = std::env::args().any(|a| a == "default");
+    let p = program_4096();
+    if !only_default {
+        bench("4096-insn program", &p, Duration::from_secs(2));
+        let p = loop_to_limit();
+        bench("loop to the 1M limit", &p, Duration::from_secs(2));
+    }
+    // the default options (level-1 log, states recorded), as the CLI and the page run
+    for (name, p) in [
+        ("4096-insn program", program_4096()),
+        ("loop to the 1M limit", loop_to_limit()),
+    ] {
+        let t = Instant::now();
+        let v = verify(&p, &unwind_verifier::Options::default());
+        let dt = t.elapsed().as_secs_f64();
+        println!(
+            "{name:<28} {:>9} insns  {:>9.3} ms  {:>7.2} M insns/s  (default options: level-1 log, states recorded)",
+            v.stats.insns_processed,
+            dt * 1e3,
+            v.stats.insns_processed as f64 / dt / 1e6
+        );
+    }
+}
