@@ -2,6 +2,7 @@
 #
 #   make serve   build the playground and serve it on http://127.0.0.1:8080
 #   make test    formatting, clippy, cargo tests, the web build and the browser tests
+#   make kselftests  the verifier's agreement with the kernel's selftests (needs the corpus)
 #
 # `setup` installs only what is missing, so every target can depend on it.
 
@@ -12,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KSELFTESTS_GEN := ../shared/tools/kselftests/generate.sh
 KSELFTESTS_DIR := target/kselftests
 
-.PHONY: setup build-web serve test rust-test web-test kselftests-corpus clean
+.PHONY: setup build-web serve test rust-test web-test kselftests-corpus kselftests clean
 
 setup: node_modules/.package-lock.json
 	@test -d "$$(rustc --print target-libdir --target wasm32-unknown-unknown)" \
@@ -41,6 +42,19 @@ kselftests-corpus:
 		bash $(KSELFTESTS_GEN) $(KSELFTESTS_DIR); \
 	else \
 		echo "note: $(KSELFTESTS_GEN) not found; the kselftests corpus is not generated"; \
+	fi
+
+# The verifier's agreement with the kernel's selftests (scripts/kselftests.sh), when the corpus
+# exists (`make test` generates it when ../shared/tools is present). Fails when the T1+T2 verdict
+# agreement falls below the figure recorded in docs/verifier.md: 375 of 386 cases (97.15%,
+# printed as 97.2%); 97.1 is the threshold that exactly one case fewer (96.9%) falls below.
+KSELFTESTS_MIN_T12 ?= 97.1
+
+kselftests:
+	@if [ -f $(KSELFTESTS_DIR)/INDEX.tsv ]; then \
+		sh scripts/kselftests.sh $(KSELFTESTS_DIR) --min-t12 $(KSELFTESTS_MIN_T12); \
+	else \
+		echo "note: $(KSELFTESTS_DIR)/INDEX.tsv not found; the kselftests agreement is not checked"; \
 	fi
 
 rust-test: setup kselftests-corpus
