@@ -165,12 +165,7 @@ pub fn assemble(
     source: &str,
     #[wasm_bindgen(unchecked_param_type = "AssembleOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsError> {
-    let options: view::AssembleOptions = if options.is_undefined() || options.is_null() {
-        view::AssembleOptions::default()
-    } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|e| JsError::new(&format!("invalid options: {e}")))?
-    };
+    let options: view::AssembleOptions = options_from_js(options)?;
     let result = view::assemble(source, &options).map_err(|e| JsError::new(&e))?;
     to_js(&result)
 }
@@ -182,14 +177,23 @@ pub fn verify(
     source: &str,
     #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsError> {
-    let options: verify::VerifyOptions = if options.is_undefined() || options.is_null() {
-        verify::VerifyOptions::default()
-    } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|e| JsError::new(&format!("invalid options: {e}")))?
-    };
+    let options: verify::VerifyOptions = options_from_js(options)?;
     let result = verify::verify(source, &options).map_err(|e| JsError::new(&e))?;
     to_js(&result)
+}
+
+/// An options object (or `undefined`/`null` for the defaults). It goes through serde_json so
+/// that unknown fields are refused: serde_wasm_bindgen reads only the fields a struct names,
+/// and a misspelled option must be an error, not silently ignored.
+fn options_from_js<T: serde::de::DeserializeOwned + Default>(
+    options: JsValue,
+) -> Result<T, JsError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(T::default());
+    }
+    let value: serde_json::Value = serde_wasm_bindgen::from_value(options)
+        .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
+    serde_json::from_value(value).map_err(|e| JsError::new(&format!("invalid options: {e}")))
 }
 
 /// Plain objects (not `Map`s), `null` for `None`. No `u64` is serialized: those are strings.

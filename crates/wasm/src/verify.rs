@@ -232,6 +232,17 @@ mod tests {
     }
 
     #[test]
+    fn misspelled_options_are_refused() {
+        // What `options_from_js` does with the JS object: through serde_json, unknown fields fail.
+        let bad = serde_json::json!({ "mdoe": "legacy" });
+        let err = serde_json::from_value::<VerifyOptions>(bad).unwrap_err();
+        assert!(err.to_string().contains("unknown field `mdoe`"), "{err}");
+        let good = serde_json::json!({ "mode": "legacy", "logLevel": 2 });
+        let o: VerifyOptions = serde_json::from_value(good).unwrap();
+        assert_eq!(o.log_level, Some(2));
+    }
+
+    #[test]
     fn every_serialized_field_is_declared_in_the_typescript_types() {
         let r = run("r0 = r5\nexit\n", VerifyOptions::default());
         let mut keys = Vec::new();
