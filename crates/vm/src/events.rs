@@ -29,6 +29,11 @@ pub enum EventKind {
         function: &'static str,
         resource: ResourceRef,
         by: ReleasedBy,
+        /// For a release by the unwinder: the frame it was found in and where (`fp-8`, `r6`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        depth: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        location: Option<String>,
     },
     /// A bpf-to-bpf call, or a callback invocation (`bpf_loop`).
     Call {
@@ -54,6 +59,9 @@ pub enum EventKind {
     RestoreRegs {
         depth: usize,
         registers: Vec<String>,
+        /// The values put back, one per register (the caller's R6-R9 that frame saved).
+        #[serde(serialize_with = "u64_vec_str")]
+        values: Vec<u64>,
     },
     ExceptionCallback {
         /// The callback's name, or `default` (returns the cookie).
@@ -113,13 +121,19 @@ impl Event {
                 function,
                 resource,
                 by,
+                depth,
+                location,
             } => format!(
-                "release {} by {function} ({})",
+                "release {} by {function} ({}{})",
                 resource.label(),
                 match by {
                     ReleasedBy::Program => "program",
                     ReleasedBy::Unwinder => "unwinder",
                     ReleasedBy::RuntimeTable => "runtime table",
+                },
+                match (depth, location) {
+                    (Some(d), Some(l)) => format!(", {l} of frame {d}"),
+                    _ => String::new(),
                 }
             ),
             EventKind::Call { function, depth } => format!("call {function} (frame {depth})"),
@@ -132,8 +146,17 @@ impl Event {
             EventKind::UnwindFrame { function, depth } => {
                 format!("unwind frame {depth} ({function})")
             }
-            EventKind::RestoreRegs { depth, registers } => {
-                format!("restore {} from frame {depth}", registers.join(", "))
+            EventKind::RestoreRegs {
+                depth,
+                registers,
+                values,
+            } => {
+                let regs: Vec<String> = registers
+                    .iter()
+                    .zip(values)
+                    .map(|(r, v)| format!("{r} = {v:#x}"))
+                    .collect();
+                format!("restore {} from frame {depth}", regs.join(", "))
             }
             EventKind::ExceptionCallback { function, cookie } => {
                 format!("exception callback {function} with cookie {cookie}")
@@ -157,5 +180,9 @@ pub fn u64_str<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
 }
 
 pub fn u64_array_str<S: Serializer>(v: &[u64; 4], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(v.iter().map(|x| x.to_string()))
+}
+
+pub fn u64_vec_str<S: Serializer>(v: &[u64], s: S) -> Result<S::Ok, S::Error> {
     s.collect_seq(v.iter().map(|x| x.to_string()))
 }

@@ -87,6 +87,11 @@ pub enum FaultKind {
     InvalidInsn { reason: String },
     #[error("unsupported instruction: {what}")]
     Unsupported { what: String },
+    /// The exceptions unwinder could not do what the descriptors say (a frame holding a
+    /// resource has no descriptor, or a named location does not hold a live resource of the
+    /// named kind): what a verifier bug would cause.
+    #[error("unwinding: {reason}")]
+    Unwind { reason: String },
 }
 
 /// Reads and writes, for messages.
@@ -149,6 +154,7 @@ impl Fault {
             FaultKind::BadArgument { .. } => "bad_argument",
             FaultKind::InvalidInsn { .. } => "invalid_insn",
             FaultKind::Unsupported { .. } => "unsupported",
+            FaultKind::Unwind { .. } => "unwind",
         }
     }
 }

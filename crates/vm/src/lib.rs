@@ -28,7 +28,7 @@ pub mod world;
 pub use events::{Event, EventKind, ReleasedBy};
 pub use fault::{Access, Fault, FaultKind};
 pub use frames::{Frame, FrameKind, MAX_FRAMES, MAY_GOTO_BUDGET};
-pub use machine::{Config, HelperTable, Machine, Status, TraceLine, DEFAULT_BUDGET};
+pub use machine::{Config, HelperTable, Machine, Status, TraceLine, Unwinding, DEFAULT_BUDGET};
 pub use resources::{Held, LockKind, Resource, ResourceRef};
 pub use snapshot::{FrameView, Snapshot};
 pub use stepper::{run_program, Stopped, Vm, DEFAULT_TRACE_CAPACITY};

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use unwind_kernel::{CtxLayout, FieldKind, MapType, ProgType};
 use unwind_program::{MapDef, Program};
+use unwind_stackmap::DescTable;
 
 use crate::decode::Prepared;
 use crate::events::{Event, EventKind};
@@ -49,6 +50,33 @@ pub enum HelperTable {
     Conformance,
 }
 
+/// What `bpf_throw` does with the resources the unwound frames hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Unwinding {
+    /// Upstream v6.7: frames are discarded, nothing is released, what they held leaks.
+    #[default]
+    Legacy,
+    /// The RFC's frame descriptors (reference §4.7), keyed by pcs of the program being run
+    /// (the one `unwind_stackmap::add_throw_trampoline` produced): per frame, the descriptor
+    /// of its pc names the stack slots and callee-saved registers to release.
+    Descriptors(Arc<DescTable>),
+    /// The `runtime` mode: every acquire and release is also recorded in a per-program
+    /// run-time table (extra work counted in `KernelState::runtime_table_ops`), and a throw
+    /// releases what the table holds, newest first.
+    RuntimeTable,
+}
+
+impl Unwinding {
+    /// `legacy`, `descriptors`, `runtime`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Unwinding::Legacy => "legacy",
+            Unwinding::Descriptors(_) => "descriptors",
+            Unwinding::RuntimeTable => "runtime",
+        }
+    }
+}
+
 /// How a run is configured.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -65,6 +93,8 @@ pub struct Config {
     pub max_trace_bytes: usize,
     /// Live resources at once (locks and RCU sections included); past it acquisitions fail.
     pub max_resources: usize,
+    /// What a throw releases (default: nothing, as upstream).
+    pub unwinding: Unwinding,
 }
 
 impl Default for Config {
@@ -76,6 +106,7 @@ impl Default for Config {
             max_events: 100_000,
             max_trace_bytes: 1 << 20,
             max_resources: 65_536,
+            unwinding: Unwinding::Legacy,
         }
     }
 }
@@ -150,6 +181,12 @@ pub struct KernelState {
     /// Events and trace lines not kept because of the configured bounds.
     pub events_dropped: u32,
     pub trace_dropped: u32,
+    /// The `runtime` mode's table: ids of the releasable resources acquired and not yet
+    /// released, oldest first (empty in the other modes).
+    pub runtime_table: Vec<u32>,
+    /// Operations on that table: one per record (acquire) and one per removal (a release by
+    /// the program, or by the table at a throw). Zero in the other modes.
+    pub runtime_table_ops: u64,
 }
 
 /// The whole machine.
@@ -446,6 +483,8 @@ impl Machine {
                 events: Vec::new(),
                 events_dropped: 0,
                 trace_dropped: 0,
+                runtime_table: Vec::new(),
+                runtime_table_ops: 0,
             },
             facts: Arc::new(facts),
             config,

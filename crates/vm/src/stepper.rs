@@ -306,6 +306,14 @@ impl Vm {
                         *used = old;
                     }
                 }
+                Undo::TableRecorded => {
+                    m.kernel.runtime_table.pop();
+                    m.kernel.runtime_table_ops -= 1;
+                }
+                Undo::TableRemoved { index, id } => {
+                    m.kernel.runtime_table.insert(index, id);
+                    m.kernel.runtime_table_ops -= 1;
+                }
             }
         }
         for &(i, old) in &rec.regs[..rec.nregs as usize] {

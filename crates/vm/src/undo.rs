@@ -54,6 +54,13 @@ pub enum Undo {
         map: u32,
         old: u32,
     },
+    /// A resource id was appended to the `runtime` mode's table (one table operation).
+    TableRecorded,
+    /// An id was removed from it at `index` (one table operation).
+    TableRemoved {
+        index: usize,
+        id: u32,
+    },
 }
 
 /// The log of the step in progress.

@@ -112,6 +112,10 @@ export interface VmEvent {
   returnValue?: string;
   message?: string;
   registers?: string[];
+  /** `restore_regs`: the values put back, one per register. */
+  values?: string[];
+  /** A release by the unwinder: where it found the resource (`fp-8`, `r6`). */
+  location?: string;
 }
 "#;
 

@@ -10,7 +10,7 @@ use unwind_kernel::{helper_by_id, helper_name, kfunc_by_btf_id, Func, ResourceKi
 use crate::events::{EventKind, ReleasedBy};
 use crate::fault::FaultKind;
 use crate::frames::FrameKind;
-use crate::machine::{prog_type_of, HelperTable, Machine, CODE_REGION};
+use crate::machine::{prog_type_of, HelperTable, Machine, Unwinding, CODE_REGION};
 use crate::memory::{addr, offset_of, region_of, Region, RegionKind};
 use crate::resources::{Held, LockKind, Resource};
 use crate::undo::Undo;
@@ -212,6 +212,7 @@ impl Machine {
             }
             "bpf_loop" => return self.bpf_loop(pc, func, r1, r2, r3, r4),
             "bpf_throw" => {
+                // A throw that cannot unwind faults itself, at the frame where it stopped.
                 self.throw(pc, r1);
                 return Ok(());
             }
@@ -280,6 +281,11 @@ impl Machine {
         let resource = r.as_ref();
         self.kernel.resources.push(r);
         self.log.push(|| Undo::ResourceAdded);
+        if matches!(held, Held::Resource(_))
+            && matches!(self.config.unwinding, Unwinding::RuntimeTable)
+        {
+            self.table_record(id);
+        }
         self.event(pc, EventKind::Acquire { function, resource });
     }
 
@@ -291,21 +297,63 @@ impl Machine {
         index: usize,
         by: ReleasedBy,
     ) -> Resource {
+        self.remove_resource_at(pc, function, index, by, None)
+    }
+
+    /// As [`Machine::remove_resource`], naming the frame and location the unwinder found it in.
+    pub(crate) fn remove_resource_at(
+        &mut self,
+        pc: usize,
+        function: &'static str,
+        index: usize,
+        by: ReleasedBy,
+        found: Option<(usize, String)>,
+    ) -> Resource {
         let r = self.kernel.resources.remove(index);
         let resource = r.clone();
         self.log.push(|| Undo::ResourceRemoved { index, resource });
         if r.region != 0 {
             self.set_live(r.region, false);
         }
+        // The runtime table forgets what the program (or an unwinder) released.
+        if by != ReleasedBy::RuntimeTable
+            && matches!(r.held, Held::Resource(_))
+            && matches!(self.config.unwinding, Unwinding::RuntimeTable)
+        {
+            self.table_forget(r.id);
+        }
+        let (depth, location) = match found {
+            Some((d, l)) => (Some(d), Some(l)),
+            None => (None, None),
+        };
         self.event(
             pc,
             EventKind::Release {
                 function,
                 resource: r.as_ref(),
                 by,
+                depth,
+                location,
             },
         );
         r
+    }
+
+    /// The `runtime` mode: records an acquisition in the run-time table.
+    fn table_record(&mut self, id: u32) {
+        self.kernel.runtime_table.push(id);
+        self.kernel.runtime_table_ops += 1;
+        self.log.push(|| Undo::TableRecorded);
+    }
+
+    /// The `runtime` mode: removes a released resource from the run-time table (searched from
+    /// the newest, where a release usually finds it).
+    pub(crate) fn table_forget(&mut self, id: u32) {
+        if let Some(index) = self.kernel.runtime_table.iter().rposition(|&x| x == id) {
+            self.kernel.runtime_table.remove(index);
+            self.kernel.runtime_table_ops += 1;
+            self.log.push(|| Undo::TableRemoved { index, id });
+        }
     }
 
     fn release(

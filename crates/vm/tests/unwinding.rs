@@ -1,0 +1,664 @@
+//! Unwinding `bpf_throw` with frame descriptors (reference §4.7) and with the `runtime` mode's
+//! table, on the example programs of `static/examples/`, with descriptor tables built by hand
+//! from what the RFC's verifier produces for them (one `Observation` per path and frame,
+//! merged with `DescTable::merge`, keyed by the pcs of the program after
+//! `add_throw_trampoline`).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use unwind_kernel::ResourceKind;
+use unwind_program::Program;
+use unwind_stackmap::{
+    add_throw_trampoline, Content, DescTable, Entry, Location, Observation, Unmergeable,
+};
+use unwind_vm::{Config, EventKind, Machine, ReleasedBy, Status, Unwinding, World, DEFAULT_BUDGET};
+
+fn example(name: &str) -> String {
+    let path = format!(
+        "{}/../../static/examples/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The program as the RFC runs it: every `bpf_throw` goes through the hidden trampoline.
+fn patched(src: &str) -> Program {
+    let p = common::program(src);
+    let (q, map) = add_throw_trampoline(&p).expect("patch");
+    // Only a function is appended: the pcs of the program's own instructions stay (the
+    // descriptors below are keyed by pcs of `q`, found from its source spans).
+    assert!((0..p.slots.len()).all(|pc| p.insn(pc).is_none() || map.insn[pc] == pc));
+    q
+}
+
+/// The pc of the instruction on the `nth` source line (0-based) that contains `needle`.
+fn pc_of(p: &Program, src: &str, needle: &str, nth: usize) -> usize {
+    let line = src
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no line with {needle:?}"))
+        .0 as u32
+        + 1;
+    p.spans
+        .iter()
+        .position(|s| s.line == line)
+        .unwrap_or_else(|| panic!("no instruction on line {line}"))
+}
+
+fn res(kind: ResourceKind, id: u32) -> Content {
+    Content::Resource {
+        resource: kind,
+        ref_obj_id: id,
+    }
+}
+
+const UNINIT: Content = Content::Unmergeable {
+    why: Unmergeable::Uninit,
+};
+
+/// One path's contribution for one frame; `regs` lists R6-R9 (the RFC generates an entry for
+/// each callee-saved register that holds a referenced pointer, a non-zero scalar or nothing).
+fn obs(
+    p: &Program,
+    pc: usize,
+    frame: u32,
+    path: &str,
+    stack: &[(i16, Content)],
+    regs: [Option<Content>; 4],
+) -> Observation {
+    let mut entries: Vec<Entry> = stack
+        .iter()
+        .map(|&(off, content)| Entry {
+            location: Location::Stack(off),
+            content,
+        })
+        .collect();
+    for (k, c) in regs.iter().enumerate() {
+        if let Some(content) = c {
+            entries.push(Entry {
+                location: Location::Reg(6 + k as u8),
+                content: *content,
+            });
+        }
+    }
+    Observation {
+        pc,
+        function: p.function_index_at(pc).expect("a function"),
+        frame,
+        path: path.into(),
+        entries,
+    }
+}
+
+fn table(observations: Vec<Observation>) -> Arc<DescTable> {
+    let mut t = DescTable::default();
+    let mut log = Vec::new();
+    for o in observations {
+        t.merge(o, &mut log).expect("the paths merge");
+    }
+    Arc::new(t)
+}
+
+fn world_ctx(hex: &str) -> World {
+    World {
+        ctx: Some(hex.into()),
+        ..World::default()
+    }
+}
+
+fn run(p: &Program, world: &World, unwinding: Unwinding) -> Machine {
+    let mut m = Machine::new(
+        p,
+        world,
+        Config {
+            unwinding,
+            ..Config::default()
+        },
+    )
+    .expect("set up");
+    m.run();
+    m
+}
+
+fn lines(m: &Machine) -> Vec<String> {
+    m.kernel.events.iter().map(|e| e.describe()).collect()
+}
+
+fn exit_value(m: &Machine) -> u64 {
+    match &m.status {
+        Status::Exited { return_value } => *return_value,
+        s => panic!("expected an exit, got {s:?}\n{:#?}", lines(m)),
+    }
+}
+
+/// No leak, nothing released twice, every release of a resource this run acquired before.
+fn assert_clean(m: &Machine) {
+    let mut acquired = BTreeMap::new();
+    let mut released = BTreeMap::new();
+    for e in &m.kernel.events {
+        match &e.kind {
+            EventKind::Acquire { resource, .. } => {
+                acquired.insert(resource.id, resource.held);
+            }
+            EventKind::Release { resource, .. } => {
+                assert_eq!(
+                    acquired.get(&resource.id),
+                    Some(&resource.held),
+                    "release of a resource not acquired: {:#?}",
+                    lines(m)
+                );
+                assert!(
+                    released.insert(resource.id, ()).is_none(),
+                    "released twice: {:#?}",
+                    lines(m)
+                );
+            }
+            EventKind::Leak { .. } => panic!("leak: {:#?}", lines(m)),
+            EventKind::Fault { .. } => panic!("fault: {:#?}", lines(m)),
+            _ => {}
+        }
+    }
+    assert_eq!(acquired.len(), released.len(), "{:#?}", lines(m));
+    assert!(m.kernel.resources.is_empty());
+}
+
+/// The address a resource gets in a run (deterministic: the same in every mode), from a
+/// legacy run that leaks it.
+fn leaked_addrs(p: &Program, world: &World) -> Vec<u64> {
+    let m = run(p, world, Unwinding::Legacy);
+    m.kernel.resources.iter().map(|r| r.addr).collect()
+}
+
+const NZ: Content = Content::Unmergeable {
+    why: Unmergeable::NonZeroScalar,
+};
+
+/// callee-saved.s: main's task in r6, level1's cgroup in r7, level2's object in r8 (and
+/// level2 overwrites r6 with 42). The trampoline's frame hands the thrower's R6-R9 to the
+/// unwinder; each level's saved area gives back its caller's.
+fn callee_saved_table(p: &Program, src: &str) -> Arc<DescTable> {
+    let throw = pc_of(p, src, "call bpf_throw", 0);
+    let call_l2 = pc_of(p, src, "call level2", 0);
+    let call_l1 = pc_of(p, src, "call level1", 0);
+    let (obj, cg, task) = (
+        res(ResourceKind::Object, 3),
+        res(ResourceKind::Cgroup, 2),
+        res(ResourceKind::Task, 1),
+    );
+    // One path reaches the throw; the frames' stacks hold nothing. Registers the frame never
+    // wrote are NOT_INIT markers; level2's r6 = 42 is a non-zero scalar.
+    table(vec![
+        obs(
+            p,
+            throw,
+            2,
+            "level2",
+            &[],
+            [Some(NZ), Some(UNINIT), Some(obj), Some(UNINIT)],
+        ),
+        obs(
+            p,
+            call_l2,
+            1,
+            "level1",
+            &[],
+            [Some(UNINIT), Some(cg), Some(UNINIT), Some(UNINIT)],
+        ),
+        obs(
+            p,
+            call_l1,
+            0,
+            "main",
+            &[],
+            [Some(task), Some(UNINIT), Some(UNINIT), Some(UNINIT)],
+        ),
+    ])
+}
+
+#[test]
+fn callee_saved_registers_are_restored_level_by_level() {
+    let src = example("callee-saved.s");
+    let p = patched(&src);
+    let t = callee_saved_table(&p, &src);
+    let [task, cgroup, object] = leaked_addrs(&p, &World::default())[..] else {
+        panic!("the legacy run leaks three resources")
+    };
+    let m = run(&p, &World::default(), Unwinding::Descriptors(t));
+    let tramp = p.functions.last().unwrap().start;
+    let throw = pc_of(&p, &src, "call bpf_throw", 0);
+    let call_l2 = pc_of(&p, &src, "call level2", 0);
+    let call_l1 = pc_of(&p, &src, "call level1", 0);
+    let bpf_throw = tramp + 4;
+    assert_eq!(
+        lines(&m),
+        [
+            "pc 1: acquire task#1 by bpf_task_from_pid".to_string(),
+            format!("pc {call_l1}: call level1 (frame 1)"),
+            "pc 10: acquire cgroup#2 by bpf_cgroup_from_id".into(),
+            format!("pc {call_l2}: call level2 (frame 2)"),
+            "pc 19: acquire object#3 by bpf_obj_new".into(),
+            format!("pc {throw}: call bpf_throw_tramp (frame 3)"),
+            format!("pc {bpf_throw}: throw, cookie 7"),
+            // The trampoline: no descriptor; its prologue saved level2's R6-R9.
+            format!("pc {bpf_throw}: unwind frame 3 (bpf_throw_tramp)"),
+            format!("pc {bpf_throw}: restore r6 = 0x2a, r7 = {cgroup:#x}, r8 = {object:#x}, r9 = 0x0 from frame 3"),
+            // level2 at the throwing call: its object in r8; then what its prologue saved
+            // (level1's r6, which is main's task, and r8).
+            format!("pc {throw}: unwind frame 2 (level2)"),
+            format!("pc {throw}: release object#3 by bpf_obj_drop (unwinder, r8 of frame 2)"),
+            format!("pc {throw}: restore r6 = {task:#x}, r8 = 0x0 from frame 2"),
+            format!("pc {call_l2}: unwind frame 1 (level1)"),
+            format!("pc {call_l2}: release cgroup#2 by bpf_cgroup_release (unwinder, r7 of frame 1)"),
+            format!("pc {call_l2}: restore r7 = 0x0 from frame 1"),
+            format!("pc {call_l1}: unwind frame 0 (main)"),
+            // main's task came back into r6 although level2 had overwritten it.
+            format!("pc {call_l1}: release task#1 by bpf_task_release (unwinder, r6 of frame 0)"),
+            format!("pc {bpf_throw}: exception callback default with cookie 7"),
+            format!("pc {bpf_throw}: exit, r0 = 7"),
+        ]
+    );
+    assert_eq!(exit_value(&m), 7);
+    assert_clean(&m);
+    // The release events name the frame and the register, in JSON too.
+    let json = serde_json::to_value(&m.kernel.events[10]).unwrap();
+    assert_eq!(json["by"], "unwinder");
+    assert_eq!(json["location"], "r8");
+    assert_eq!(json["depth"], 2);
+    assert_eq!(json["function"], "bpf_obj_drop");
+    let json = serde_json::to_value(&m.kernel.events[11]).unwrap();
+    assert_eq!(json["registers"], serde_json::json!(["r6", "r8"]));
+    assert_eq!(json["values"], serde_json::json!([task.to_string(), "0"]));
+    // Descriptors mode does nothing of the runtime table's.
+    assert_eq!(m.kernel.runtime_table_ops, 0);
+
+    // Legacy: the same walk, nothing released, nothing restored, three leaks.
+    let m = run(&p, &World::default(), Unwinding::Legacy);
+    let names: Vec<_> = m.kernel.events.iter().map(|e| e.name()).collect();
+    assert_eq!(names.iter().filter(|&&n| n == "leak").count(), 3);
+    assert!(!names.contains(&"release") && !names.contains(&"restore_regs"));
+}
+
+/// null-merge.s: fp-8 is NULL on one path and the object on the other; the merged descriptor
+/// says "fp-8: object" and the unwinder skips the slot when it is NULL at run time.
+#[test]
+fn null_merge_releases_the_object_or_skips_null() {
+    let src = example("null-merge.s");
+    let p = patched(&src);
+    let throw = pc_of(&p, &src, "call bpf_throw", 0);
+    let regs = [None, Some(UNINIT), Some(UNINIT), Some(UNINIT)]; // r6 = ctx: no entry
+    let t = table(vec![
+        obs(&p, throw, 0, "short packet", &[(-8, Content::Null)], regs),
+        obs(&p, throw, 0, "object NULL", &[(-8, Content::Null)], regs),
+        obs(
+            &p,
+            throw,
+            0,
+            "object",
+            &[(-8, res(ResourceKind::Object, 2))],
+            regs,
+        ),
+    ]);
+    assert_eq!(
+        t.get(throw).unwrap().releases().collect::<Vec<_>>(),
+        [(Location::Stack(-8), ResourceKind::Object)]
+    );
+    let tramp = p.functions.last().unwrap().start;
+    // skb->len = 64, skb->protocol = 0: the object is allocated and the throw taken.
+    let m = run(
+        &p,
+        &world_ctx("40000000"),
+        Unwinding::Descriptors(t.clone()),
+    );
+    let acquire = pc_of(&p, &src, "call bpf_obj_new", 0);
+    // main's r6 is the ctx pointer: the trampoline saved it with the rest.
+    let ctx = unwind_vm::memory::addr(m.ctx_region, 0);
+    assert_eq!(
+        lines(&m),
+        [
+            format!("pc {acquire}: acquire object#1 by bpf_obj_new"),
+            format!("pc {throw}: call bpf_throw_tramp (frame 1)"),
+            format!("pc {}: throw, cookie 1", tramp + 4),
+            format!("pc {}: unwind frame 1 (bpf_throw_tramp)", tramp + 4),
+            format!(
+                "pc {}: restore r6 = {ctx:#x}, r7 = 0x0, r8 = 0x0, r9 = 0x0 from frame 1",
+                tramp + 4
+            ),
+            format!("pc {throw}: unwind frame 0 (main)"),
+            format!("pc {throw}: release object#1 by bpf_obj_drop (unwinder, fp-8 of frame 0)"),
+            format!("pc {}: exception callback default with cookie 1", tramp + 4),
+            format!("pc {}: exit, r0 = 1", tramp + 4),
+        ]
+    );
+    assert_clean(&m);
+    // skb->len = 0: no object, fp-8 is NULL, nothing is released.
+    let m = run(&p, &world_ctx("00"), Unwinding::Descriptors(t.clone()));
+    assert_eq!(exit_value(&m), 1);
+    assert!(m
+        .kernel
+        .events
+        .iter()
+        .all(|e| e.name() != "release" && e.name() != "acquire"));
+    assert_clean(&m);
+    // The default packet (protocol ETH_P_802_2) does not throw: the program drops the object.
+    let m = run(&p, &World::default(), Unwinding::Descriptors(t));
+    assert_eq!(exit_value(&m), 0);
+    assert!(m.kernel.events.iter().all(|e| e.name() != "throw"));
+    assert_clean(&m);
+}
+
+fn loophole_table(p: &Program, src: &str) -> Arc<DescTable> {
+    let throw = pc_of(p, src, "call bpf_throw", 0);
+    let call = pc_of(p, src, "call global_may_throw", 0);
+    let none = [Some(UNINIT), Some(UNINIT), Some(UNINIT), Some(UNINIT)];
+    table(vec![
+        obs(p, throw, 1, "len < 1000", &[], none),
+        // main at the call site: the object spilled to fp-8; r6 holds the ctx (no entry).
+        obs(
+            p,
+            call,
+            0,
+            "object",
+            &[(-8, res(ResourceKind::Object, 2))],
+            [None, Some(UNINIT), Some(UNINIT), Some(UNINIT)],
+        ),
+    ])
+}
+
+/// global-loophole.s: legacy leaks main's object; descriptors release it from fp-8; the runtime
+/// table releases it too.
+#[test]
+fn global_loophole_in_every_unwinding_mode() {
+    let src = example("global-loophole.s");
+    let p = patched(&src);
+    let call = pc_of(&p, &src, "call global_may_throw", 0);
+
+    let m = run(&p, &World::default(), Unwinding::Legacy);
+    assert_eq!(exit_value(&m), 3);
+    let leaks: Vec<_> = lines(&m)
+        .into_iter()
+        .filter(|l| l.contains("leak"))
+        .collect();
+    assert_eq!(
+        leaks,
+        [format!(
+            "pc {}: leak object#1 acquired at pc 2 in frame 0",
+            p.functions.last().unwrap().start + 4
+        )]
+    );
+
+    let m = run(
+        &p,
+        &World::default(),
+        Unwinding::Descriptors(loophole_table(&p, &src)),
+    );
+    assert_eq!(exit_value(&m), 3);
+    assert_clean(&m);
+    let release: Vec<_> = lines(&m)
+        .into_iter()
+        .filter(|l| l.contains("release"))
+        .collect();
+    assert_eq!(
+        release,
+        [format!(
+            "pc {call}: release object#1 by bpf_obj_drop (unwinder, fp-8 of frame 0)"
+        )]
+    );
+
+    // The runtime table needs no descriptor (nor the trampoline).
+    for p in [p.clone(), common::program(&src)] {
+        let m = run(&p, &World::default(), Unwinding::RuntimeTable);
+        assert_eq!(exit_value(&m), 3);
+        assert_clean(&m);
+        let release: Vec<_> = m
+            .kernel
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Release {
+                    function,
+                    by,
+                    resource,
+                    ..
+                } => Some((*function, *by, resource.id)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(release, [("bpf_obj_drop", ReleasedBy::RuntimeTable, 1)]);
+        // One record at the acquisition, one removal at the throw.
+        assert_eq!(m.kernel.runtime_table_ops, 2);
+        assert!(m.kernel.runtime_table.is_empty());
+    }
+}
+
+/// A frame that holds a resource but has no descriptor is a fault naming it, not a panic; a
+/// frame with no descriptor and nothing held is passed.
+#[test]
+fn a_missing_descriptor_is_a_fault() {
+    let src = example("global-loophole.s");
+    let p = patched(&src);
+    let call = pc_of(&p, &src, "call global_may_throw", 0);
+    let m = run(
+        &p,
+        &World::default(),
+        Unwinding::Descriptors(Arc::new(DescTable::default())),
+    );
+    let fault = common::fault_of(&m);
+    assert_eq!(fault.kind_name(), "unwind");
+    assert_eq!(fault.pc, call);
+    assert_eq!(
+        fault.message,
+        format!("unwinding: no frame descriptor for pc {call} (frame 0, main), which holds object#1 in fp-8")
+    );
+    // exception-callback.s holds nothing: an empty table is fine.
+    let src = example("exception-callback.s");
+    let p = patched(&src);
+    let m = run(
+        &p,
+        &World::default(),
+        Unwinding::Descriptors(Arc::new(DescTable::default())),
+    );
+    assert_eq!(exit_value(&m), 164);
+}
+
+/// conflicting-slot.s: the two paths cannot merge (the verifier refuses in `cleanup`). Given
+/// only the object path's descriptor, a run down the record path shows why: the unwinder
+/// would hand a ringbuf record to bpf_obj_drop, and faults instead. The runtime table needs no
+/// descriptor and releases either.
+#[test]
+fn conflicting_slot() {
+    let src = example("conflicting-slot.s");
+    let p = patched(&src);
+    let throw = pc_of(&p, &src, "call bpf_throw", 0);
+    let regs = |r7| [None, Some(r7), Some(UNINIT), Some(UNINIT)];
+    let object = obs(
+        &p,
+        throw,
+        0,
+        "object",
+        &[(-8, res(ResourceKind::Object, 2))],
+        regs(Content::Null),
+    );
+    let record = obs(
+        &p,
+        throw,
+        0,
+        "record",
+        &[(-8, res(ResourceKind::RingbufRecord, 3))],
+        regs(NZ),
+    );
+    let mut t = DescTable::default();
+    t.merge(object.clone(), &mut Vec::new()).unwrap();
+    let err = t.merge(record, &mut Vec::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "frame_desc: merge: failed to merge old and new frame desc entry"
+    );
+
+    // skb->len = 0 (object), skb->protocol = 0: throws holding the object.
+    let m = run(
+        &p,
+        &world_ctx("00"),
+        Unwinding::Descriptors(Arc::new(t.clone())),
+    );
+    assert_eq!(exit_value(&m), 2);
+    assert_clean(&m);
+    // skb->len = 200 (record): the object-only descriptor names fp-8 as an object.
+    let long = world_ctx("c8000000");
+    let m = run(&p, &long, Unwinding::Descriptors(Arc::new(t)));
+    let fault = common::fault_of(&m);
+    assert_eq!(fault.kind_name(), "unwind");
+    assert!(
+        fault.message.contains(&format!(
+            "the frame descriptor for pc {throw} names fp-8 of frame 0 (main) as an object"
+        )),
+        "{}",
+        fault.message
+    );
+    for world in [world_ctx("00"), long] {
+        let m = run(&p, &world, Unwinding::RuntimeTable);
+        assert_eq!(exit_value(&m), 2);
+        assert_clean(&m);
+        assert_eq!(m.kernel.runtime_table_ops, 2);
+    }
+    let m = run(&p, &world_ctx("c8000000"), Unwinding::RuntimeTable);
+    assert!(
+        lines(&m)
+            .iter()
+            .any(|l| l.contains("release ringbuf_record#1 by bpf_ringbuf_discard (runtime table)")),
+        "{:#?}",
+        lines(&m)
+    );
+}
+
+/// exception-callback.s: the callback gets the cookie (skb->len, 64 on the default test
+/// packet of a tc program) and its R0 is the result.
+#[test]
+fn exception_callback_result() {
+    let src = example("exception-callback.s");
+    let p = patched(&src);
+    let throw = pc_of(&p, &src, "call bpf_throw", 0);
+    // The packet length the VM gives tc programs.
+    let m = run(
+        &common::program(".ctx tc\nr0 = *(u32 *)(r1 + 0)\nexit"),
+        &World::default(),
+        Unwinding::Legacy,
+    );
+    assert_eq!(exit_value(&m), 64);
+    let none = [Some(UNINIT), Some(UNINIT), Some(UNINIT), Some(UNINIT)];
+    let t = table(vec![obs(&p, throw, 0, "len <= 1500", &[], none)]);
+    let m = run(&p, &World::default(), Unwinding::Descriptors(t));
+    let tramp = p
+        .functions
+        .iter()
+        .find(|f| f.name == "bpf_throw_tramp")
+        .unwrap()
+        .start;
+    assert_eq!(
+        lines(&m),
+        [
+            format!("pc {throw}: call bpf_throw_tramp (frame 1)"),
+            format!("pc {}: throw, cookie 64", tramp + 4),
+            format!("pc {}: unwind frame 1 (bpf_throw_tramp)", tramp + 4),
+            format!(
+                "pc {}: restore r6 = 0x0, r7 = 0x0, r8 = 0x0, r9 = 0x0 from frame 1",
+                tramp + 4
+            ),
+            format!("pc {throw}: unwind frame 0 (main)"),
+            format!(
+                "pc {}: exception callback on_exception with cookie 64",
+                tramp + 4
+            ),
+            format!(
+                "pc {}: exit, r0 = 164",
+                p.functions
+                    .iter()
+                    .find(|f| f.name == "on_exception")
+                    .unwrap()
+                    .start
+                    + 2
+            ),
+        ]
+    );
+    assert_eq!(exit_value(&m), 164);
+    for mode in [Unwinding::Legacy, Unwinding::RuntimeTable] {
+        assert_eq!(exit_value(&run(&p, &World::default(), mode)), 164);
+    }
+}
+
+/// runtime-tracking.s: nothing throws on the default packet. With descriptors the run executes
+/// exactly the program's instructions and does no table work; the runtime table records and
+/// removes each of the ten objects.
+#[test]
+fn runtime_tracking_costs_only_in_runtime_mode() {
+    let src = example("runtime-tracking.s");
+    let plain = common::program(&src);
+    let p = patched(&src);
+    let throw = pc_of(&p, &src, "call bpf_throw", 0);
+    let t = table(vec![obs(
+        &p,
+        throw,
+        0,
+        "len == 0",
+        &[],
+        [None, Some(Content::Null), Some(UNINIT), Some(UNINIT)],
+    )]);
+    let legacy = run(&plain, &World::default(), Unwinding::Legacy);
+    let desc = run(&p, &World::default(), Unwinding::Descriptors(t.clone()));
+    let runtime = run(&p, &World::default(), Unwinding::RuntimeTable);
+    for m in [&legacy, &desc, &runtime] {
+        assert_eq!(exit_value(m), 0);
+        assert_clean(m);
+    }
+    // 2 + 10 iterations of 7 + 5 at the end.
+    assert_eq!(legacy.insns, 2 + 10 * 7 + 4);
+    assert_eq!(desc.insns, legacy.insns);
+    assert_eq!(desc.kernel.runtime_table_ops, 0);
+    assert_eq!(runtime.insns, legacy.insns);
+    assert_eq!(runtime.kernel.runtime_table_ops, 20);
+    assert_eq!(desc.kernel.events, legacy.kernel.events);
+    // skb->len = 0: the throw holds nothing; the same in every mode.
+    for mode in [Unwinding::Descriptors(t), Unwinding::RuntimeTable] {
+        let m = run(&p, &world_ctx("00"), mode);
+        assert_eq!(exit_value(&m), 9);
+        assert_clean(&m);
+    }
+}
+
+/// The stepper can step back over an unwinding and the runtime table's work.
+#[test]
+fn stepping_back_over_unwinding() {
+    for (name, unwinding) in [
+        ("callee-saved.s", None),
+        ("global-loophole.s", Some(Unwinding::RuntimeTable)),
+    ] {
+        let src = example(name);
+        let p = patched(&src);
+        let unwinding =
+            unwinding.unwrap_or_else(|| Unwinding::Descriptors(callee_saved_table(&p, &src)));
+        let config = Config {
+            unwinding,
+            ..Config::default()
+        };
+        let mut vm = unwind_vm::Vm::new(&p, &World::default(), config).unwrap();
+        let start = vm.snapshot();
+        let mut n = 0;
+        while vm.step() != unwind_vm::Stopped::Ended {
+            n += 1;
+        }
+        let end_events = vm.events().len();
+        assert!(end_events > 5);
+        assert_eq!(vm.back(n + 1), n + 1);
+        assert_eq!(vm.snapshot(), start);
+        assert_eq!(vm.machine().kernel.runtime_table_ops, 0);
+        assert!(vm.machine().kernel.runtime_table.is_empty());
+        vm.run();
+        assert_eq!(vm.events().len(), end_events);
+        assert_clean(vm.machine());
+    }
+    let _ = DEFAULT_BUDGET;
+}
