@@ -211,6 +211,45 @@ test("the verifier tab shows the verdict and the kernel-format log", async () =>
   await page.close();
 });
 
+test("the interpreter runs in the browser: step, step over, back and run to the end", async () => {
+  const page = await openPage();
+  const result = await page.evaluate(async () => {
+    const wasm = await import("./pkg/unwind_wasm.js");
+    await wasm.default();
+    const source = [
+      "r6 = 5",
+      "call double",
+      "r0 = r6",
+      "r0 += 1",
+      "exit",
+      "double:",
+      "r6 <<= 1",
+      "r0 = r6",
+      "exit",
+    ].join("\n");
+    const vm = new wasm.Debugger(source, { syntax: "pseudo_c" });
+    const seen = [];
+    vm.step(); // r6 = 5
+    seen.push(vm.state().registers[6]);
+    vm.stepOver(); // the whole call: the callee's r6 is restored on return
+    const afterCall = vm.state();
+    seen.push(afterCall.pc, afterCall.registers[0], afterCall.registers[6]);
+    vm.back(1);
+    seen.push(vm.state().pc);
+    const reason = vm.run();
+    const end = vm.state();
+    return { seen, reason, state: end.state, returnValue: end.returnValue };
+  });
+  // After `r6 = 5`: r6 is 5; stepping over the call lands on pc 2 with r0 = 10 from the
+  // callee and r6 restored to 5 (the callee saved it); back 1 undoes one instruction, the
+  // callee's `exit`, so it stands at pc 7 inside `double`.
+  assert.deepEqual(result.seen, ["5", 2, "10", "5", 7]);
+  assert.equal(result.reason, "ended");
+  assert.equal(result.state, "exited");
+  assert.equal(result.returnValue, "6");
+  await page.close();
+});
+
 test("the dark theme renders", async () => {
   const page = await openPage({ colorScheme: "dark" });
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
