@@ -239,7 +239,8 @@ impl Env<'_> {
         let since_jmps = ex.jmps - ex.prev_jmps;
         let since_insns = self.insn_processed - ex.prev_insns;
         // the kernel's checkpoint frequency: 2 jumps and 8 instructions since the last one
-        let mut add_new_state = since_jmps >= 2 && since_insns >= 8;
+        let force = self.calls_callback[pc];
+        let mut add_new_state = force || (since_jmps >= 2 && since_insns >= 8);
         let mut fp = None;
         let mut i = 0;
         let mut states_cnt = 0;
@@ -248,12 +249,21 @@ impl Env<'_> {
             states_cnt += 1;
             let e = &ex.entries[idx];
             if e.branches > 0 {
-                let fp = *fp.get_or_insert_with(|| fingerprint(st));
-                if e.fingerprint == fp && states_identical(&e.state, st) {
-                    return self.reject(format!("infinite loop detected at insn {pc}"));
+                if force {
+                    // a callback's iterations converged: this state adds nothing
+                    if states_equal(&e.state, st, allow) {
+                        ex.entries[idx].hit += 1;
+                        self.max_states_per_insn = self.max_states_per_insn.max(states_cnt);
+                        return Ok(true);
+                    }
+                } else {
+                    let fp = *fp.get_or_insert_with(|| fingerprint(st));
+                    if e.fingerprint == fp && states_identical(&e.state, st) {
+                        return self.reject(format!("infinite loop detected at insn {pc}"));
+                    }
                 }
                 // inside a loop, store states less often (the kernel's 20 jumps / 100 insns)
-                if since_jmps < 20 && since_insns < 100 {
+                if !force && since_jmps < 20 && since_insns < 100 {
                     add_new_state = false;
                 }
             } else if states_equal(&e.state, st, allow) {

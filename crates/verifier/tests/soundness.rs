@@ -113,6 +113,12 @@ enum Stmt {
     Clobbered {
         rewrite: bool,
     },
+    /// `bpf_loop(n, cb, fp-56, 0)` with the counter at fp-56 zeroed first; `n` 0 means a count
+    /// from the input (only for the callback that leaves the counter alone).
+    BpfLoop {
+        n: u8,
+        cb: u8,
+    },
 }
 
 const CONDS: [&str; 8] = ["==", "!=", ">", ">=", "<", "<=", "s>", "s<"];
@@ -159,6 +165,7 @@ fn leaf() -> impl Strategy<Value = Stmt> {
         1 => (res_strategy(), prop::bool::weighted(0.85)).prop_map(|(res, check)| Stmt::Drop8 { res, check }),
         2 => ((0u8..5), (0u8..4)).prop_map(|(f, arg)| Stmt::Call { f, arg }),
         1 => prop::bool::weighted(0.7).prop_map(|rewrite| Stmt::Clobbered { rewrite }),
+        2 => ((0u8..5), (0u8..4)).prop_map(|(n, cb)| Stmt::BpfLoop { n, cb }),
     ]
 }
 
@@ -184,6 +191,7 @@ struct Gen {
     out: String,
     label: usize,
     used: [bool; 5],
+    used_cb: [bool; 4],
 }
 
 impl Gen {
@@ -426,6 +434,21 @@ impl Gen {
                 self.line(&format!("call f{f}"));
                 self.line("r6 = r0");
             }
+            Stmt::BpfLoop { n, cb } => {
+                self.used_cb[*cb as usize] = true;
+                self.line("*(u64 *)(r10 - 56) = 0");
+                if *n == 0 && *cb == 2 {
+                    self.line("r1 = r6");
+                    self.line("r1 &= 7");
+                } else {
+                    self.line(&format!("r1 = {}", n.max(&1)));
+                }
+                self.line(&format!("r2 = cb{cb}"));
+                self.line("r3 = r10");
+                self.line("r3 += -56");
+                self.line("r4 = 0");
+                self.line("call bpf_loop");
+            }
             Stmt::Clobbered { rewrite } => {
                 self.line("r1 = 1");
                 self.line("call bpf_get_prandom_u32");
@@ -448,11 +471,22 @@ const FUNCS: [&str; 5] = [
     "f4:\nr6 = r1\nr1 = 3\ncall f0\nr0 += 1\nexit\n",
 ];
 
+/// `bpf_loop` callbacks: a counter used unchecked as a map value offset (safe for the first
+/// iterations only), the same with a bounds check, one that only reads its ctx, and one that
+/// allocates and frees an object (or leaks it on one iteration).
+const CALLBACKS: [&str; 4] = [
+    "cb0:\nr6 = *(u64 *)(r2 + 0)\nr6 += 4\n*(u64 *)(r2 + 0) = r6\n*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[a] ll\ncall bpf_map_lookup_elem\nif r0 == 0 goto cb0_out\nr0 += r6\n*(u32 *)(r0 + 0) = 1\ncb0_out:\nr0 = 0\nexit\n",
+    "cb1:\nr6 = *(u64 *)(r2 + 0)\nr6 += 4\n*(u64 *)(r2 + 0) = r6\n*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[a] ll\ncall bpf_map_lookup_elem\nif r0 == 0 goto cb1_out\nif r6 > 12 goto cb1_out\nr0 += r6\n*(u32 *)(r0 + 0) = 1\ncb1_out:\nr0 = 0\nexit\n",
+    "cb2:\nr0 = *(u64 *)(r2 + 0)\nr0 = 0\nexit\n",
+    "cb3:\nr6 = r1\nr1 = 8\ncall bpf_obj_new\nif r0 == 0 goto cb3_out\nif r6 == 2 goto cb3_out\nr1 = r0\ncall bpf_obj_drop\ncb3_out:\nr0 = 0\nexit\n",
+];
+
 fn program_text(body: &[Stmt], init: bool) -> String {
     let mut g = Gen {
         out: String::new(),
         label: 0,
         used: [false; 5],
+        used_cb: [false; 4],
     };
     g.line(".ctx tc");
     g.line(".map a array key=4 value=16 max_entries=4");
@@ -477,6 +511,11 @@ fn program_text(body: &[Stmt], init: bool) -> String {
     }
     for (i, f) in FUNCS.iter().enumerate() {
         if g.used[i] {
+            g.out.push_str(f);
+        }
+    }
+    for (i, f) in CALLBACKS.iter().enumerate() {
+        if g.used_cb[i] {
             g.out.push_str(f);
         }
     }
@@ -642,10 +681,14 @@ fn run_checked(program: &unwind_program::Program, world: &World) -> Result<(), S
                 let callee = (*top & 0b11_1110) | 1 << 10;
                 masks.push(callee);
             }
+            // a helper that runs a callback (bpf_loop): R1 (the index), R2 (its ctx), R10
+            Insn::Call(_) if new_depth > depth => masks.push(1 << 1 | 1 << 2 | 1 << 10),
             Insn::Call(_) => {
                 *top &= !0b11_1110;
                 *top |= 1;
             }
+            // a callback's exit that starts its next iteration
+            Insn::Exit if new_depth == depth && depth > 1 => *top = 1 << 1 | 1 << 2 | 1 << 10,
             Insn::Exit if new_depth < depth => {
                 masks.pop();
                 let top = masks.last_mut().unwrap();

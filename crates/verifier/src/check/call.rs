@@ -398,13 +398,26 @@ impl Env<'_> {
                 st.frames.len() + 1
             ));
         }
-        // the loop may run zero times: continue after the call with R0 a number
+        // The loop may end before this iteration: continue after the call with R0 a number.
+        // Otherwise the callback runs once more; its exit comes back to this call, which is
+        // checked again and iterates until a state of this path at the call subsumes the new
+        // one (prune.rs), or the loop count's upper bound is reached.
         let mut skip = st.clone();
         for r in 1..=5 {
             *skip.reg_mut(r) = RegState::NOT_INIT;
         }
         skip.reg_mut(0).clone_from(&RegState::unknown());
+        skip.callback_unroll_depth = 0;
+        let nr_loops = st.reg(1);
+        // no more iterations once the count's upper bound is reached
+        let done =
+            nr_loops.is_scalar() && nr_loops.var.umax <= u64::from(st.callback_unroll_depth);
+        if done {
+            *st = skip;
+            return Ok(Next::Goto(pc + 1));
+        }
         self.push_branch(skip, pc + 1, pc)?;
+        self.calls_callback[pc] = true;
         let ctx = *st.reg(3);
         let frameno = st.frames.len() as u8;
         let mut f = FuncState::new(frameno, pc, cb, FrameKind::Callback);

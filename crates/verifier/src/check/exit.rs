@@ -80,12 +80,9 @@ impl Env<'_> {
             if r0.var.smin < 0 || r0.var.smax > 1 {
                 return self.reject(invalid_scalar(&r0, 0, 1, "At callback return", "R0"));
             }
-            // bpf_loop: the callback body is verified for one iteration (and the call for
-            // zero); re-running it until the states converge is left for later
-            for r in 1..=5 {
-                *st.reg_mut(r) = RegState::NOT_INIT;
-            }
-            self.set_reg(st, 0, RegState::unknown());
+            // bpf_loop: back to the call, which runs the callback again (the caller's R1-R5
+            // still hold its arguments) until the states converge
+            st.callback_unroll_depth += 1;
         } else {
             if r0.kind() == Some(PtrKind::Stack) && r0.frameno == callee.frameno {
                 return self.reject("cannot return stack pointer to the caller");
@@ -108,9 +105,17 @@ impl Env<'_> {
                 None,
             );
             self.log.line(&t);
-            self.log.line(&format!("to caller at {}:", callsite + 1));
+            let back = if callee.kind == FrameKind::Callback {
+                callsite
+            } else {
+                callsite + 1
+            };
+            self.log.line(&format!("to caller at {back}:"));
             let t = crate::log::frame_text(st, st.curframe(), &self.maps, None);
             self.log.line(&t);
+        }
+        if callee.kind == FrameKind::Callback {
+            return Ok(Next::Goto(callsite));
         }
         Ok(Next::Goto(callsite + 1))
     }

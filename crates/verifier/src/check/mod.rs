@@ -67,6 +67,9 @@ pub struct Env<'a> {
     pub insn_processed: u64,
     pub explored: Explored,
     pub prune_point: Vec<bool>,
+    /// Instructions that call a callback (`bpf_loop`): forced checkpoints where a state of the
+    /// current path that subsumes the new one ends the iterations (`calls_callback`).
+    pub calls_callback: Vec<bool>,
     pub facts: Vec<FuncFacts>,
     /// Printed states per pc (a few each), for the page.
     pub pc_states: Vec<Vec<String>>,
@@ -109,6 +112,7 @@ impl<'a> Env<'a> {
             insn_processed: 0,
             explored: Explored::default(),
             prune_point: vec![false; n],
+            calls_callback: vec![false; n],
             facts: vec![FuncFacts::default(); prog.functions.len()],
             pc_states: vec![Vec::new(); n],
             pc_visits: vec![0; n],
@@ -193,6 +197,7 @@ impl<'a> Env<'a> {
             refs: Vec::new(),
             active_lock: None,
             active_rcu: 0,
+            callback_unroll_depth: 0,
         }
     }
 

@@ -85,6 +85,8 @@ pub struct VerifierState {
     /// Id of the held spin lock's map value, if any.
     pub active_lock: Option<u32>,
     pub active_rcu: u32,
+    /// `bpf_loop` callback iterations verified on this path (`callback_unroll_depth`).
+    pub callback_unroll_depth: u32,
 }
 
 impl VerifierState {
