@@ -662,3 +662,285 @@ fn stepping_back_over_unwinding() {
     }
     let _ = DEFAULT_BUDGET;
 }
+
+/// Random programs: up to three levels of static calls, each acquiring objects, tasks and
+/// cgroups (some of which come back NULL) into stack slots or callee-saved registers,
+/// releasing some of them (and zeroing the location), overwriting callee-saved registers
+/// with scalars (which the callee's prologue saves), then calling the next level; the last
+/// level throws or jumps over its throw. The descriptors are what the RFC's verifier would
+/// generate for the one path to each throw and call site, built alongside the program.
+mod random {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    pub enum Op {
+        /// kind 0 object, 1 task, 2 cgroup; `ok` false: an argument that gives NULL; `loc`
+        /// 0..4 = r6..r9, 4..8 = fp-8..fp-32.
+        Acquire {
+            kind: u8,
+            ok: bool,
+            loc: u8,
+        },
+        Release {
+            which: u8,
+        },
+        Scratch {
+            reg: u8,
+        },
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum State {
+        Untouched,
+        Held(ResourceKind, bool),
+        Null,
+        Scratch,
+    }
+
+    pub fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0u8..3, proptest::bool::weighted(0.8), 0u8..8)
+                .prop_map(|(kind, ok, loc)| Op::Acquire { kind, ok, loc }),
+            2 => any::<u8>().prop_map(|which| Op::Release { which }),
+            1 => (0u8..4).prop_map(|reg| Op::Scratch { reg }),
+        ]
+    }
+
+    /// One frame's view at its pc: (pc, frame number, entries).
+    pub type FrameView = (usize, u32, Vec<(Location, Content)>);
+
+    pub struct Built {
+        pub source: String,
+        pub observations: Vec<FrameView>,
+        /// Non-NULL resources held at the throw.
+        pub held_at_throw: usize,
+    }
+
+    fn loc_name(loc: u8) -> String {
+        if loc < 4 {
+            format!("r{}", 6 + loc)
+        } else {
+            format!("*(u64 *)(r10 - {})", 8 * (loc as i32 - 3))
+        }
+    }
+
+    fn location(loc: u8) -> Location {
+        if loc < 4 {
+            Location::Reg(6 + loc)
+        } else {
+            Location::Stack(-8 * (loc as i16 - 3))
+        }
+    }
+
+    pub fn build(levels: &[Vec<Op>], throws: bool, cookie: u8) -> Built {
+        let mut funcs: Vec<Vec<(String, bool)>> = Vec::new();
+        let mut observations = Vec::new();
+        let mut held_at_throw = 0;
+        let mut label = 0;
+        let mut pc = 0usize;
+        for (depth, ops) in levels.iter().enumerate() {
+            let mut lines: Vec<(String, bool)> = Vec::new();
+            let emit = |lines: &mut Vec<(String, bool)>, pc: &mut usize, s: String| {
+                lines.push((s, true));
+                *pc += 1;
+            };
+            if depth > 0 {
+                lines.push((format!("level{depth}:"), false));
+            }
+            let mut state = [State::Untouched; 8];
+            let release = |lines: &mut Vec<(String, bool)>,
+                           pc: &mut usize,
+                           label: &mut usize,
+                           loc: u8,
+                           kind: ResourceKind| {
+                lines.push((format!("r1 = {}", loc_name(loc)), true));
+                lines.push((format!("if r1 == 0 goto skip{}", *label), true));
+                lines.push((format!("call {}", kind.release_function()), true));
+                lines.push((format!("skip{}:", *label), false));
+                *label += 1;
+                *pc += 3;
+                if loc < 4 {
+                    lines.push((format!("{} = 0", loc_name(loc)), true));
+                    *pc += 1;
+                } else {
+                    lines.push(("r1 = 0".into(), true));
+                    lines.push((format!("{} = r1", loc_name(loc)), true));
+                    *pc += 2;
+                }
+            };
+            for op in ops {
+                match *op {
+                    Op::Acquire { kind, ok, loc } => {
+                        if matches!(state[loc as usize], State::Held(..)) {
+                            continue;
+                        }
+                        let (call, arg, k) = match kind {
+                            0 => ("bpf_obj_new", if ok { 16 } else { 0 }, ResourceKind::Object),
+                            1 => (
+                                "bpf_task_from_pid",
+                                if ok { 1 } else { 99 },
+                                ResourceKind::Task,
+                            ),
+                            _ => (
+                                "bpf_cgroup_from_id",
+                                if ok { 1 } else { 99 },
+                                ResourceKind::Cgroup,
+                            ),
+                        };
+                        emit(&mut lines, &mut pc, format!("r1 = {arg}"));
+                        emit(&mut lines, &mut pc, format!("call {call}"));
+                        emit(&mut lines, &mut pc, format!("{} = r0", loc_name(loc)));
+                        state[loc as usize] = State::Held(k, ok);
+                    }
+                    Op::Release { which } => {
+                        let held: Vec<u8> = (0..8u8)
+                            .filter(|&l| matches!(state[l as usize], State::Held(..)))
+                            .collect();
+                        if held.is_empty() {
+                            continue;
+                        }
+                        let loc = held[which as usize % held.len()];
+                        let State::Held(k, _) = state[loc as usize] else {
+                            unreachable!()
+                        };
+                        release(&mut lines, &mut pc, &mut label, loc, k);
+                        state[loc as usize] = State::Null;
+                    }
+                    Op::Scratch { reg } => {
+                        if matches!(state[reg as usize], State::Held(..)) {
+                            continue;
+                        }
+                        emit(&mut lines, &mut pc, format!("{} = 42", loc_name(reg)));
+                        state[reg as usize] = State::Scratch;
+                    }
+                }
+            }
+            // What the RFC's verifier sees in this frame at its throw or call site.
+            let entries: Vec<(Location, Content)> = (0..8u8)
+                .filter_map(|l| {
+                    let c = match state[l as usize] {
+                        State::Held(k, _) => res(k, 1),
+                        State::Null => Content::Null,
+                        State::Scratch => NZ,
+                        State::Untouched if l < 4 => UNINIT,
+                        State::Untouched => return None,
+                    };
+                    Some((location(l), c))
+                })
+                .collect();
+            held_at_throw += state
+                .iter()
+                .filter(|s| matches!(s, State::Held(_, true)))
+                .count();
+            if depth + 1 < levels.len() {
+                observations.push((pc, depth as u32, entries));
+                emit(&mut lines, &mut pc, format!("call level{}", depth + 1));
+            } else {
+                if !throws {
+                    emit(&mut lines, &mut pc, "goto no_throw".into());
+                }
+                emit(&mut lines, &mut pc, format!("r1 = {cookie}"));
+                observations.push((pc, depth as u32, entries));
+                emit(&mut lines, &mut pc, "call bpf_throw".into());
+                if !throws {
+                    lines.push(("no_throw:".into(), false));
+                }
+            }
+            for l in 0..8u8 {
+                if let State::Held(k, _) = state[l as usize] {
+                    release(&mut lines, &mut pc, &mut label, l, k);
+                }
+            }
+            emit(&mut lines, &mut pc, "r0 = 0".into());
+            emit(&mut lines, &mut pc, "exit".into());
+            funcs.push(lines);
+        }
+        let mut source = String::from(".ctx tc\n");
+        for lines in funcs {
+            for (l, _) in lines {
+                source += &l;
+                source.push('\n');
+            }
+        }
+        Built {
+            source,
+            observations,
+            held_at_throw: if throws { held_at_throw } else { 0 },
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// Every run with descriptors, and every run with the runtime table, ends with no leak,
+    /// nothing released twice, and every release of a resource the run acquired; the
+    /// unwinder releases exactly what the frames held. Without a throw, descriptors cost
+    /// nothing: the same instructions as the plain program, no table work.
+    #[test]
+    fn unwinding_releases_exactly_what_the_frames_hold(
+        levels in proptest::collection::vec(proptest::collection::vec(random::op(), 0..7), 1..4),
+        throws in proptest::bool::ANY,
+        cookie in 1u8..100,
+    ) {
+        let built = random::build(&levels, throws, cookie);
+        let src = &built.source;
+        let p = patched(src);
+        let observations = built
+            .observations
+            .iter()
+            .map(|(pc, frame, entries)| {
+                let stack: Vec<(i16, Content)> = entries
+                    .iter()
+                    .filter_map(|(l, c)| match l {
+                        Location::Stack(off) => Some((*off, *c)),
+                        _ => None,
+                    })
+                    .collect();
+                let mut regs = [None; 4];
+                for (l, c) in entries {
+                    if let Location::Reg(r) = l {
+                        regs[(*r - 6) as usize] = Some(*c);
+                    }
+                }
+                obs(&p, *pc, *frame, "the path", &stack, regs)
+            })
+            .collect();
+        for (pc, _, _) in &built.observations {
+            proptest::prop_assert!(matches!(p.insn(*pc), Some(unwind_isa::Insn::Call(_))), "pc {} of\n{}", pc, src);
+        }
+        let t = table(observations);
+        let expected = if throws { cookie as u64 } else { 0 };
+        let desc = run(&p, &World::default(), Unwinding::Descriptors(t));
+        proptest::prop_assert_eq!(exit_value(&desc), expected, "{}", src);
+        assert_clean(&desc);
+        let by_unwinder = desc
+            .kernel
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Release { by: ReleasedBy::Unwinder, .. }))
+            .count();
+        proptest::prop_assert_eq!(by_unwinder, built.held_at_throw, "{}", src);
+
+        let runtime = run(&p, &World::default(), Unwinding::RuntimeTable);
+        proptest::prop_assert_eq!(exit_value(&runtime), expected);
+        assert_clean(&runtime);
+        let by_table = runtime
+            .kernel
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Release { by: ReleasedBy::RuntimeTable, .. }))
+            .count();
+        proptest::prop_assert_eq!(by_table, built.held_at_throw);
+        proptest::prop_assert_eq!(runtime.insns, desc.insns);
+
+        let legacy = run(&p, &World::default(), Unwinding::Legacy);
+        let leaks = legacy.kernel.events.iter().filter(|e| e.name() == "leak").count();
+        proptest::prop_assert_eq!(leaks, built.held_at_throw);
+        if !throws {
+            proptest::prop_assert_eq!(desc.insns, run(&common::program(src), &World::default(), Unwinding::Legacy).insns);
+            proptest::prop_assert_eq!(desc.kernel.runtime_table_ops, 0);
+        }
+    }
+}
