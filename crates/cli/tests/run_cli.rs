@@ -267,3 +267,48 @@ fn the_shared_conformance_suite_passes() {
     assert!(out.ends_with("225 passed, 0 failed\n"), "{out}");
     assert!(out.contains("pass callx.data\n"));
 }
+
+/// `--mode runtime`: a throw releases what the run-time table holds, and the table's work is
+/// counted (also when nothing throws).
+#[test]
+fn run_in_runtime_mode_releases_through_the_table() {
+    let s = Scratch::new("runtime");
+    let examples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../static/examples/");
+    let loophole = std::fs::read_to_string(format!("{examples}global-loophole.s")).unwrap();
+    let tracking = std::fs::read_to_string(format!("{examples}runtime-tracking.s")).unwrap();
+    s.write("loophole.s", &loophole)
+        .write("tracking.s", &tracking);
+    let (code, out, err) = s.run(&["run", "loophole.s", "--mode", "runtime", "--unverified"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("release object#1 by bpf_obj_drop (runtime table)"),
+        "{out}"
+    );
+    assert!(!out.contains("leak"), "{out}");
+    assert!(out.contains("runtime table operations: 2\n"), "{out}");
+    let (code, out, _) = s.run(&[
+        "run",
+        "tracking.s",
+        "--mode",
+        "runtime",
+        "--unverified",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["runtime_table_ops"], 20);
+    assert_eq!(v["instructions"], 76);
+    let (_, out, _) = s.run(&[
+        "run",
+        "tracking.s",
+        "--mode",
+        "legacy",
+        "--unverified",
+        "--json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["runtime_table_ops"].clone(), v["instructions"].clone()),
+        (0.into(), 76.into())
+    );
+}

@@ -10,7 +10,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use unwind_asm::assemble_with;
-use unwind_vm::{Config, HelperTable, Stopped, Vm, World};
+use unwind_vm::{Config, HelperTable, Stopped, Unwinding, Vm, World};
 use wasm_bindgen::prelude::*;
 
 use crate::view::{self, AssembleOptions};
@@ -28,6 +28,9 @@ export interface VmOptions {
   helpers?: "kernel" | "conformance";
   /** How many steps `back` can undo (default 100,000). */
   traceCapacity?: number;
+  /** What a throw releases: `legacy` (default: nothing, upstream v6.7) or `runtime` (what
+   * the run-time table holds). */
+  unwinding?: "legacy" | "runtime";
 }
 
 /** Why a step or a run stopped. `not_ready`: the program did not assemble or set up. */
@@ -131,6 +134,7 @@ pub struct VmOptions {
     pub budget: Option<u64>,
     pub helpers: Option<String>,
     pub trace_capacity: Option<usize>,
+    pub unwinding: Option<String>,
 }
 
 /// A program under the debugger, or why there is none.
@@ -164,6 +168,15 @@ impl Session {
                 ))
             }
         };
+        let unwinding = match options.unwinding.as_deref() {
+            None | Some("legacy") => Unwinding::Legacy,
+            Some("runtime") => Unwinding::RuntimeTable,
+            Some(other) => {
+                return Err(format!(
+                    "unknown unwinding '{other}': expected legacy or runtime"
+                ))
+            }
+        };
         let assembly = assemble_with(source, &asm_options);
         let Some(program) = assembly.program.as_ref() else {
             return Ok(Session {
@@ -184,6 +197,7 @@ impl Session {
         let config = Config {
             budget: options.budget.unwrap_or(unwind_vm::DEFAULT_BUDGET),
             helpers,
+            unwinding,
             ..Config::default()
         };
         let vm = world.and_then(|w| Vm::new(program, &w, config).map_err(|e| e.to_string()));
@@ -497,6 +511,45 @@ mod tests {
             .contains("unknown field `nope`"));
     }
 
+    const THROWS: &str = ".ctx tc\nr1 = 16\ncall bpf_obj_new\n*(u64 *)(r10 - 8) = r0\nr1 = 5\ncall bpf_throw\nr0 = 0\nexit";
+
+    fn runtime_options() -> VmOptions {
+        VmOptions {
+            unwinding: Some("runtime".into()),
+            ..VmOptions::default()
+        }
+    }
+
+    #[test]
+    fn the_runtime_table_releases_at_a_throw() {
+        let mut s = Session::new(THROWS, &runtime_options()).unwrap();
+        assert_eq!(s.run(), "ended");
+        let events = s.events(0);
+        let release = events
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "release")
+            .expect("a release");
+        assert_eq!(release["by"], "runtime_table");
+        assert_eq!(release["function"], "bpf_obj_drop");
+        let mut legacy = Session::new(THROWS, &VmOptions::default()).unwrap();
+        legacy.run();
+        assert!(legacy
+            .events(0)
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "leak"));
+        let bad: Result<VmOptions, _> = serde_json::from_value(json!({"unwinding": "runtime"}));
+        assert!(bad.is_ok());
+        let opts = VmOptions {
+            unwinding: Some("magic".into()),
+            ..VmOptions::default()
+        };
+        assert!(Session::new("exit", &opts).is_err());
+    }
+
     #[test]
     fn every_key_is_declared_in_the_typescript_types() {
         let mut s = Session::new(SRC, &VmOptions::default()).unwrap();
@@ -511,6 +564,9 @@ mod tests {
         let mut bad = Session::new("r0 = 1", &VmOptions::default()).unwrap();
         bad.run();
         keys(&bad.state(), &mut found);
+        let mut threw = Session::new(THROWS, &runtime_options()).unwrap();
+        threw.run();
+        keys(&threw.events(0), &mut found);
         found.sort();
         found.dedup();
         for k in found {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use unwind_asm::disasm::{format_insn, Style};
 use unwind_asm::{assemble_with, Options, Syntax};
 use unwind_verifier::Mode;
-use unwind_vm::{Config, Event, EventKind, Fault, Machine, Status, TraceLine, World};
+use unwind_vm::{Config, Event, EventKind, Fault, Machine, Status, TraceLine, Unwinding, World};
 
 use super::{Output, EXIT_UNUSABLE};
 use crate::args::{no_value, set_input, tokens, value_of, ArgsError, Command, Input, Token, Topic};
@@ -133,7 +133,8 @@ data and data_end set as the kernel's test run sets them.
 
 Options:
   --mode M           exceptions mode for the verifier: legacy, upstream, cleanup (default),
-                     cleanup-v2, runtime (bpf_throw itself unwinds with legacy semantics for now)
+                     cleanup-v2, runtime (runtime: a throw releases what the run-time table
+                     holds; the others unwind with legacy semantics for now)
   --unverified       run without verifying (everything the verifier would refuse then shows up
                      as a runtime fault, a leak or a wrong result)
   --ctx HEX          the ctx bytes (shorter is zero-filled to the ctx size, longer is an error);
@@ -205,8 +206,15 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     if let Some(ctx) = &args.ctx {
         world.ctx = Some(ctx.clone());
     }
+    // `runtime` releases through the run-time table; the descriptor modes unwind with legacy
+    // semantics until the verifier hands its frame descriptors over.
+    let unwinding = match args.mode {
+        Mode::Runtime => Unwinding::RuntimeTable,
+        _ => Unwinding::Legacy,
+    };
     let config = Config {
         budget: args.budget.unwrap_or(unwind_vm::DEFAULT_BUDGET),
+        unwinding,
         ..Config::default()
     };
     let mut machine = match Machine::new(&program, &world, config) {
@@ -224,7 +232,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
         .events
         .iter()
         .any(|e| matches!(e.kind, EventKind::Leak { .. }));
-    if threw && leaked && args.mode != Mode::Legacy {
+    if threw && leaked && !matches!(args.mode, Mode::Legacy | Mode::Runtime) {
         notes += LEGACY_UNWIND_NOTE;
         notes.push('\n');
     }
@@ -311,6 +319,9 @@ struct RunReport<'a> {
     /// Events and trace lines not kept because the logs are bounded.
     events_dropped: u32,
     trace_dropped: u32,
+    /// `--mode runtime`: operations on the run-time table (a record per acquisition, a
+    /// removal per release), paid whether or not the program throws. 0 in the other modes.
+    runtime_table_ops: u64,
 }
 
 impl<'a> RunReport<'a> {
@@ -337,6 +348,7 @@ impl<'a> RunReport<'a> {
             trace_output: &m.kernel.trace,
             events_dropped: m.kernel.events_dropped,
             trace_dropped: m.kernel.trace_dropped,
+            runtime_table_ops: m.kernel.runtime_table_ops,
         }
     }
 }
@@ -387,5 +399,8 @@ fn text_report(r: &RunReport, m: &Machine, source: &str) -> String {
         out += &format!("leaks: {}\n", r.leaks.len());
     }
     out += &format!("instructions: {}\n", m.insns);
+    if matches!(m.config.unwinding, Unwinding::RuntimeTable) {
+        out += &format!("runtime table operations: {}\n", m.kernel.runtime_table_ops);
+    }
     out
 }
