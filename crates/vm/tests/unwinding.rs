@@ -944,3 +944,135 @@ proptest::proptest! {
         }
     }
 }
+
+/// Within a frame: stack slots from fp-8 downwards, then R6 to R9; each kind with its release
+/// function from the catalogue; NULL skipped (r8 holds a failed allocation).
+#[test]
+fn release_order_and_release_functions() {
+    let src = ".ctx tc
+.map events ringbuf key=0 value=0 max_entries=4096
+	r6 = r1
+	r1 = 0x0100000a
+	*(u32 *)(r10 - 48) = r1
+	r1 = 0x0200000a
+	*(u32 *)(r10 - 44) = r1
+	r1 = 0x50003930
+	*(u32 *)(r10 - 40) = r1
+	r1 = r6
+	r2 = r10
+	r2 += -48
+	r3 = 12
+	r4 = -1
+	r5 = 0
+	call bpf_sk_lookup_tcp
+	*(u64 *)(r10 - 16) = r0
+	r1 = map[events] ll
+	r2 = 16
+	r3 = 0
+	call bpf_ringbuf_reserve
+	*(u64 *)(r10 - 8) = r0
+	r1 = 1
+	call bpf_cgroup_from_id
+	*(u64 *)(r10 - 24) = r0
+	r1 = 1
+	call bpf_task_from_pid
+	r6 = r0
+	r1 = 16
+	call bpf_obj_new
+	r7 = r0
+	r1 = 4097
+	call bpf_obj_new
+	r8 = r0
+	r1 = 0
+	call bpf_throw
+	r0 = 0
+	exit
+";
+    let p = patched(src);
+    let throw = pc_of(&p, src, "call bpf_throw", 0);
+    let t = table(vec![obs(
+        &p,
+        throw,
+        0,
+        "the path",
+        &[
+            (-24, res(ResourceKind::Cgroup, 3)),
+            (-16, res(ResourceKind::Socket, 1)),
+            (-8, res(ResourceKind::RingbufRecord, 2)),
+            // The tuple's bytes: data, not a resource.
+            (
+                -48,
+                Content::Unmergeable {
+                    why: Unmergeable::Misc,
+                },
+            ),
+        ],
+        [
+            Some(res(ResourceKind::Task, 4)),
+            Some(res(ResourceKind::Object, 5)),
+            Some(res(ResourceKind::Object, 6)),
+            Some(UNINIT),
+        ],
+    )]);
+    let mut world = World::default();
+    world.sockets.push(unwind_vm::world::Socket {
+        protocol: unwind_vm::world::Protocol::Tcp,
+        local: "10.0.0.2:80".into(),
+        remote: None,
+    });
+    let m = run(&p, &world, Unwinding::Descriptors(t));
+    assert_eq!(exit_value(&m), 0);
+    assert_clean(&m);
+    let released: Vec<(&str, String, String)> = m
+        .kernel
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Release {
+                function,
+                resource,
+                location,
+                ..
+            } => Some((*function, resource.label(), location.clone().unwrap())),
+            _ => None,
+        })
+        .collect();
+    let expect = [
+        ("bpf_ringbuf_discard", "ringbuf_record#2", "fp-8"),
+        ("bpf_sk_release", "socket#1", "fp-16"),
+        ("bpf_cgroup_release", "cgroup#3", "fp-24"),
+        ("bpf_task_release", "task#4", "r6"),
+        ("bpf_obj_drop", "object#5", "r7"),
+    ];
+    let expect: Vec<(&str, String, String)> = expect
+        .iter()
+        .map(|(f, r, l)| (*f, r.to_string(), l.to_string()))
+        .collect();
+    assert_eq!(released, expect);
+
+    // A cpumask, in a program type that may create one.
+    let src = ".ctx tracing
+	call bpf_cpumask_create
+	*(u64 *)(r10 - 8) = r0
+	r1 = 4
+	call bpf_throw
+	r0 = 0
+	exit
+";
+    let p = patched(src);
+    let throw = pc_of(&p, src, "call bpf_throw", 0);
+    let t = table(vec![obs(
+        &p,
+        throw,
+        0,
+        "the path",
+        &[(-8, res(ResourceKind::Cpumask, 1))],
+        [Some(UNINIT); 4],
+    )]);
+    let m = run(&p, &World::default(), Unwinding::Descriptors(t));
+    assert_eq!(exit_value(&m), 4);
+    assert_clean(&m);
+    assert!(lines(&m).iter().any(
+        |l| l.contains("release cpumask#1 by bpf_cpumask_release (unwinder, fp-8 of frame 0)")
+    ));
+}
