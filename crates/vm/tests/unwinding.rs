@@ -872,7 +872,10 @@ mod random {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+    // 400 cases unless PROPTEST_CASES says otherwise.
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(400)
+    ))]
 
     /// Every run with descriptors, and every run with the runtime table, ends with no leak,
     /// nothing released twice, and every release of a resource the run acquired; the
