@@ -117,7 +117,7 @@ impl Machine {
                     for (location, kind) in releases {
                         let value = match location {
                             Location::Stack(off) => self.frame_slot(frame, off)?,
-                            Location::Reg(r) => saved_reg[(r - 6) as usize & 3],
+                            Location::Reg(r) => saved_reg[callee_saved_index(r)?],
                         };
                         if value != 0 {
                             let index = self
@@ -144,7 +144,7 @@ impl Machine {
                             );
                         }
                         if let Location::Reg(r) = location {
-                            saved_reg[(r - 6) as usize & 3] = 0;
+                            saved_reg[callee_saved_index(r)?] = 0;
                         }
                     }
                 }
@@ -235,6 +235,16 @@ impl Machine {
                 self.remove_resource(pc, kind.release_function(), i, ReleasedBy::RuntimeTable);
             }
         }
+    }
+}
+
+/// `saved_reg`'s index of R6-R9.
+fn callee_saved_index(r: u8) -> Result<usize, FaultKind> {
+    match r {
+        6..=9 => Ok((r - 6) as usize),
+        _ => Err(FaultKind::Unwind {
+            reason: format!("r{r} is not a callee-saved register (R6-R9)"),
+        }),
     }
 }
 

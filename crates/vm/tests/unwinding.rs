@@ -1079,3 +1079,118 @@ fn release_order_and_release_functions() {
         |l| l.contains("release cpumask#1 by bpf_cpumask_release (unwinder, fp-8 of frame 0)")
     ));
 }
+
+/// A throw from a `bpf_loop` callback (the verifier refuses it; run unverified): the
+/// callback's frame is unwound at the throw, main's at its `bpf_loop` call.
+#[test]
+fn throw_from_a_loop_callback() {
+    let src = ".ctx tc
+	r1 = 16
+	call bpf_obj_new
+	*(u64 *)(r10 - 8) = r0
+	r1 = 3
+	r2 = cb ll
+	r3 = 0
+	r4 = 0
+	call bpf_loop
+	r1 = *(u64 *)(r10 - 8)
+	if r1 == 0 goto out
+	call bpf_obj_drop
+out:
+	r0 = 0
+	exit
+cb:
+	if r1 != 1 goto next
+	r1 = 11
+	call bpf_throw
+next:
+	r0 = 0
+	exit
+";
+    let p = patched(src);
+    let at_loop = pc_of(&p, src, "call bpf_loop", 0);
+    let throw = pc_of(&p, src, "call bpf_throw", 0);
+    let m = run(
+        &p,
+        &World::default(),
+        Unwinding::Descriptors(Arc::new(DescTable::default())),
+    );
+    assert_eq!(common::fault_of(&m).pc, at_loop);
+    let t = table(vec![
+        obs(&p, throw, 1, "cb", &[], [Some(UNINIT); 4]),
+        obs(
+            &p,
+            at_loop,
+            0,
+            "main",
+            &[(-8, res(ResourceKind::Object, 1))],
+            [Some(UNINIT); 4],
+        ),
+    ]);
+    let m = run(&p, &World::default(), Unwinding::Descriptors(t));
+    assert_eq!(exit_value(&m), 11);
+    assert_clean(&m);
+    assert!(lines(&m).iter().any(|l| l
+        == &format!("pc {at_loop}: release object#1 by bpf_obj_drop (unwinder, fp-8 of frame 0)")));
+    let m = run(&p, &World::default(), Unwinding::RuntimeTable);
+    assert_eq!(exit_value(&m), 11);
+    assert_clean(&m);
+}
+
+fn any_location() -> impl proptest::strategy::Strategy<Value = Location> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (-80i16..8).prop_map(|o| Location::Stack(o * 8)),
+        any::<i16>().prop_map(Location::Stack),
+        (0u8..12).prop_map(Location::Reg),
+    ]
+}
+
+fn any_content() -> impl proptest::strategy::Strategy<Value = Content> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0usize..6).prop_map(|k| res(ResourceKind::ALL[k], 1)),
+        Just(Content::Null),
+        Just(UNINIT),
+        Just(NZ),
+    ]
+}
+
+proptest::proptest! {
+    /// Whatever the descriptors say (wrong pcs, wrong kinds, odd offsets, registers outside
+    /// R6-R9), unwinding the examples ends in an exit or a fault, never a panic, and never
+    /// releases something twice or something not acquired.
+    #[test]
+    fn wrong_descriptors_never_panic(
+        example_index in 0usize..6,
+        entries in proptest::collection::vec((0usize..64, any_location(), any_content()), 0..12),
+        ctx in proptest::sample::select(vec!["00", "40000000", "c8000000", "ff0f0000"]),
+    ) {
+        let names = ["null-merge.s", "callee-saved.s", "global-loophole.s", "conflicting-slot.s", "exception-callback.s", "runtime-tracking.s"];
+        let src = example(names[example_index]);
+        let p = patched(&src);
+        let mut t = DescTable::default();
+        for (pc, location, content) in entries {
+            let pc = pc % p.slots.len();
+            let Some(function) = p.function_index_at(pc) else { continue };
+            let _ = t.merge(
+                Observation { pc, function, frame: 0, path: "random".into(), entries: vec![Entry { location, content }] },
+                &mut Vec::new(),
+            );
+        }
+        let m = run(&p, &world_ctx(ctx), Unwinding::Descriptors(Arc::new(t)));
+        proptest::prop_assert!(!m.is_running());
+        let mut released = std::collections::BTreeSet::new();
+        let mut acquired = std::collections::BTreeSet::new();
+        for e in &m.kernel.events {
+            match &e.kind {
+                EventKind::Acquire { resource, .. } => { acquired.insert(resource.id); }
+                EventKind::Release { resource, .. } => {
+                    proptest::prop_assert!(acquired.contains(&resource.id));
+                    proptest::prop_assert!(released.insert(resource.id));
+                }
+                _ => {}
+            }
+        }
+    }
+}
