@@ -119,6 +119,16 @@ enum Stmt {
         n: u8,
         cb: u8,
     },
+    /// `bpf_spin_lock` on an array value at offset `off`, a store while held, and the unlock
+    /// as `release` says (twice: a second unlock; use-after: a helper call while held).
+    Lock {
+        off: u8,
+        release: Release,
+    },
+    /// An RCU read section, ended as `release` says.
+    Rcu {
+        release: Release,
+    },
 }
 
 const CONDS: [&str; 8] = ["==", "!=", ">", ">=", "<", "<=", "s>", "s<"];
@@ -166,6 +176,8 @@ fn leaf() -> impl Strategy<Value = Stmt> {
         2 => ((0u8..5), (0u8..4)).prop_map(|(f, arg)| Stmt::Call { f, arg }),
         1 => prop::bool::weighted(0.7).prop_map(|rewrite| Stmt::Clobbered { rewrite }),
         2 => ((0u8..5), (0u8..4)).prop_map(|(n, cb)| Stmt::BpfLoop { n, cb }),
+        1 => (prop_oneof![4 => Just(0u8), 1 => 1u8..4], release_strategy()).prop_map(|(off, release)| Stmt::Lock { off, release }),
+        1 => release_strategy().prop_map(|release| Stmt::Rcu { release }),
     ]
 }
 
@@ -448,6 +460,62 @@ impl Gen {
                 self.line("r3 += -56");
                 self.line("r4 = 0");
                 self.line("call bpf_loop");
+            }
+            Stmt::Lock { off, release } => {
+                let off = [0, 4, 12, 14][*off as usize];
+                let skip = self.label();
+                self.line("*(u32 *)(r10 - 4) = 0");
+                self.line("r2 = r10");
+                self.line("r2 += -4");
+                self.line("r1 = map[a] ll");
+                self.line("call bpf_map_lookup_elem");
+                self.line(&format!("if r0 == 0 goto {skip}"));
+                self.line("r9 = r0");
+                self.line("r1 = r9");
+                self.line(&format!("r1 += {off}"));
+                self.line("call bpf_spin_lock");
+                self.line("*(u32 *)(r9 + 8) = r6");
+                let unlock = |g: &mut Gen| {
+                    g.line("r1 = r9");
+                    g.line(&format!("r1 += {off}"));
+                    g.line("call bpf_spin_unlock");
+                };
+                match release {
+                    Release::Always => unlock(self),
+                    Release::Never => {}
+                    Release::InBranch(c) => {
+                        let l = self.label();
+                        self.line(&format!("if r6 {} 3 goto {l}", CONDS[*c as usize]));
+                        unlock(self);
+                        self.line(&format!("{l}:"));
+                    }
+                    Release::Twice => {
+                        unlock(self);
+                        unlock(self);
+                    }
+                    Release::UseAfter => {
+                        self.line("call bpf_get_prandom_u32");
+                        unlock(self);
+                    }
+                }
+                self.line(&format!("{skip}:"));
+            }
+            Stmt::Rcu { release } => {
+                self.line("call bpf_rcu_read_lock");
+                match release {
+                    Release::Always | Release::UseAfter => self.line("call bpf_rcu_read_unlock"),
+                    Release::Never => {}
+                    Release::InBranch(c) => {
+                        let l = self.label();
+                        self.line(&format!("if r6 {} 3 goto {l}", CONDS[*c as usize]));
+                        self.line("call bpf_rcu_read_unlock");
+                        self.line(&format!("{l}:"));
+                    }
+                    Release::Twice => {
+                        self.line("call bpf_rcu_read_unlock");
+                        self.line("call bpf_rcu_read_unlock");
+                    }
+                }
             }
             Stmt::Clobbered { rewrite } => {
                 self.line("r1 = 1");

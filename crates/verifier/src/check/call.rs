@@ -216,6 +216,18 @@ impl Env<'_> {
                         return self
                             .reject(format!("R{regno} type={} expected=map_value", r.type_str()));
                     }
+                    if !r.var.is_const() {
+                        return self.reject(format!("R{regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset"));
+                    }
+                    // Without BTF the lock's field is not known: it must at least be a whole,
+                    // aligned 4-byte word of the value (the simulated kernel writes it).
+                    let off = r.off as i64 + r.var.smin;
+                    let value_size = self.maps.get(r.map as usize).map_or(0, |m| m.2) as i64;
+                    if off < 0 || off % 4 != 0 || off + 4 > value_size {
+                        return self.reject(format!(
+                            "off {off} doesn't point to 'struct bpf_spin_lock' (a 4-byte aligned word of the {value_size}-byte value)"
+                        ));
+                    }
                     lock_reg = Some(r);
                 }
                 ArgKind::Callback => {
@@ -410,8 +422,7 @@ impl Env<'_> {
         skip.callback_unroll_depth = 0;
         let nr_loops = st.reg(1);
         // no more iterations once the count's upper bound is reached
-        let done =
-            nr_loops.is_scalar() && nr_loops.var.umax <= u64::from(st.callback_unroll_depth);
+        let done = nr_loops.is_scalar() && nr_loops.var.umax <= u64::from(st.callback_unroll_depth);
         if done {
             *st = skip;
             return Ok(Next::Goto(pc + 1));
