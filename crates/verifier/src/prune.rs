@@ -140,6 +140,8 @@ fn regsafe(old: &RegState, cur: &RegState, ids: &mut IdMap) -> bool {
                 && old.var.includes(&cur.var)
                 && ids.check(old.id, cur.id)
                 && ids.check(old.ref_obj_id, cur.ref_obj_id)
+                && (old.lock_id == 0) == (cur.lock_id == 0)
+                && ids.check(old.lock_id, cur.lock_id)
         }
     }
 }

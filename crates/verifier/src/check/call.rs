@@ -288,13 +288,13 @@ impl Env<'_> {
                     return self.reject("Locking two bpf_spin_locks are not allowed");
                 }
                 let r = lock_reg.expect("lock arg");
-                st.active_lock = Some(r.map + 1);
+                st.active_lock = Some(lock_identity(&r));
             }
             Effect::SpinUnlock => {
                 let r = lock_reg.expect("lock arg");
                 match st.active_lock {
                     None => return self.reject("bpf_spin_unlock without taking a lock"),
-                    Some(m) if m != r.map + 1 => {
+                    Some(m) if m != lock_identity(&r) => {
                         return self.reject("bpf_spin_unlock of different lock")
                     }
                     _ => st.active_lock = None,
@@ -540,4 +540,16 @@ fn map_type_num(t: unwind_kernel::MapType) -> usize {
         .position(|m| *m == t)
         .map(|i| i + 1)
         .unwrap_or(0)
+}
+
+/// Which lock a map value pointer names: its element (`lock_id`, from the lookup) when known,
+/// else its map (a value from a global function's argument, say), with the offset.
+fn lock_identity(r: &RegState) -> u32 {
+    let base = if r.lock_id != 0 {
+        r.lock_id
+    } else {
+        0x8000_0000 | r.map
+    };
+    base.wrapping_mul(31)
+        .wrapping_add(r.off as u32 + r.var.smin as u32)
 }

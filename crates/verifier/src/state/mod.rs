@@ -155,6 +155,9 @@ impl VerifierState {
                     r.written = w;
                 } else {
                     r.maybe_null = false;
+                    if r.kind() == Some(PtrKind::MapValue) {
+                        r.lock_id = r.id;
+                    }
                     // only the ref_obj_id links copies from now on (a map value keeps its id
                     // only for the spin lock, which the model tracks by map)
                     r.id = 0;

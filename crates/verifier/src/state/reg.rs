@@ -118,6 +118,11 @@ pub struct RegState {
     /// Written since the last checkpoint (prints as `_w`).
     #[serde(skip)]
     pub written: bool,
+    /// Map values: the id the pointer had before its NULL check, which names the element and
+    /// so its spin lock (the kernel keeps `id` on values that may hold a lock; this model keeps
+    /// it here so that the log still prints `map_value(...)` without an id).
+    #[serde(skip)]
+    pub lock_id: u32,
 }
 
 impl Default for RegState {
@@ -139,6 +144,7 @@ impl RegState {
         range: 0,
         frameno: 0,
         written: false,
+        lock_id: 0,
     };
 
     pub fn scalar(var: Scalar) -> RegState {
