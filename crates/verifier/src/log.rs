@@ -56,8 +56,15 @@ impl Log {
     }
 
     pub fn reset(&mut self, pos: usize) {
-        if pos <= self.buf.len() {
+        if pos <= self.buf.len() && self.buf.is_char_boundary(pos) {
             self.buf.truncate(pos);
+            // The position may have been taken before a state suffix was appended to the
+            // instruction line (which takes its newline back): end the line again.
+            if !self.buf.is_empty() && !self.buf.ends_with('\n') {
+                let kept = self.buf.trim_end_matches([' ', ';']).len();
+                self.buf.truncate(kept);
+                self.buf.push('\n');
+            }
         }
         self.insn_line_end = None;
     }

@@ -107,3 +107,16 @@ exit
 "#
     ));
 }
+
+#[test]
+fn level_one_rewinding_keeps_whole_lines() {
+    // pop_stack rewinds the level-1 log to where a branch was pushed, which can be after an
+    // instruction line whose state suffix came later: the rewound log must still end lines.
+    let src = ".ctx tc\nr6 = r1\nr7 = 0\nl:\nr1 = 16\ncall bpf_obj_new\nif r0 == 0 goto n\nr1 = r0\ncall bpf_obj_drop\nn:\nr7 += 1\nif r7 < 10 goto l\nr2 = *(u32 *)(r6 + 0)\nif r2 != 0 goto out\nr1 = 9\ncall bpf_throw\nout:\nr0 = 0\nexit\n";
+    let program = unwind_asm::assemble(src).program.unwrap();
+    let v = unwind_verifier::verify(&program, &unwind_verifier::Options::default());
+    assert!(v.accepted, "{}", v.log);
+    let last = v.log.lines().last().unwrap();
+    assert!(last.starts_with("processed "), "{}", v.log);
+    assert_eq!(v.log.matches("processed ").count(), 1, "{}", v.log);
+}
