@@ -28,7 +28,12 @@ fn cases() {
             failures.push(format!("{name}: does not assemble: {:?}", asm.diagnostics));
             continue;
         };
-        let v = verify(&prog, &Options::default());
+        // `// mode: M` picks the exception mode (default cleanup).
+        let mut opts = Options::default();
+        if let Some(m) = src.lines().find_map(|l| l.strip_prefix("// mode: ")) {
+            opts.mode = unwind_verifier::Mode::from_name(m.trim()).expect("a mode name");
+        }
+        let v = verify(&prog, &opts);
         if v.accepted != accept {
             failures.push(format!(
                 "{name}: expected {}, got {}: {:?}",

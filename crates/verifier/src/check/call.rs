@@ -317,13 +317,8 @@ impl Env<'_> {
                 st.active_rcu -= 1;
             }
             Effect::Throw => {
-                // an exception exit: whatever is held stays held (the 6.12 rules)
-                if st.active_rcu > 0 {
-                    return self.reject("bpf_rcu_read_unlock is missing");
-                }
                 self.clobber(st);
-                self.check_reference_leak(st, false)?;
-                return Ok(Next::Done);
+                return self.exception_exit(st);
             }
             Effect::Loop => {
                 let cb = callback.expect("callback arg");
@@ -493,6 +488,16 @@ impl Env<'_> {
             ));
             self.clobber(st);
             self.set_reg(st, 0, RegState::unknown());
+            // The loophole's fix (upstream, May 2026): a global function that might throw
+            // is an exception exit at the call site with the caller's state; the normal
+            // return is explored later.
+            if self.opts.mode == crate::Mode::Upstream && self.might_throw[sp] {
+                self.log.line(&format!(
+                    "Func#{sp} ('{name}') may throw exception, exploring program path where exception is thrown"
+                ));
+                self.push_branch(st.clone(), pc + 1, pc)?;
+                return self.exception_exit(st);
+            }
             return Ok(Next::Goto(pc + 1));
         }
         if st.frames.len() >= MAX_CALL_FRAMES {

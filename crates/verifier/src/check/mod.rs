@@ -83,6 +83,8 @@ pub struct Env<'a> {
     pub prev_pc: usize,
     frame_depth_hint: usize,
     pub cur_parent: Option<usize>,
+    /// Per function: it might throw (the pre-pass over the call graph, computed once).
+    pub might_throw: Vec<bool>,
 }
 
 impl<'a> Env<'a> {
@@ -124,6 +126,7 @@ impl<'a> Env<'a> {
             prev_pc: 0,
             frame_depth_hint: 0,
             cur_parent: None,
+            might_throw: unwind_stackmap::throw_facts(prog).might_throw,
         }
     }
 
