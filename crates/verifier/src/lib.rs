@@ -111,11 +111,17 @@ pub fn verify(program: &Program, opts: &Options) -> Verdict {
             end: f.end,
             linkage: f.linkage,
             stack_depth: env.facts[i].stack_depth,
-            callee_saved: (0..4)
-                .filter(|r| env.facts[i].callee_saved[*r])
-                .map(|r| format!("r{}", r + 6))
-                .collect(),
+            // The registers its prologue saves: the ones it mentions (RFC patch 08, the
+            // definition the interpreter's frames use too).
+            callee_saved: {
+                let used = program.callee_saved_used(f);
+                (0..4)
+                    .filter(|r| used[*r])
+                    .map(|r| format!("r{}", r + 6))
+                    .collect()
+            },
             is_exception_callback: f.is_exception_callback,
+            might_throw: env.might_throw.get(i).copied().unwrap_or(false),
         })
         .collect();
     let states = env
@@ -140,6 +146,7 @@ pub fn verify(program: &Program, opts: &Options) -> Verdict {
             total_states: env.total_states,
             peak_states: env.peak_states,
         },
+        frame_descriptors: std::mem::take(&mut env.descs).descs.into_values().collect(),
     }
 }
 

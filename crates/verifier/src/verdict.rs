@@ -23,6 +23,8 @@ pub struct FunctionFacts {
     /// Callee-saved registers it writes (`r6`..`r9`).
     pub callee_saved: Vec<String>,
     pub is_exception_callback: bool,
+    /// It, or a function it calls, contains `bpf_throw` (the pre-pass).
+    pub might_throw: bool,
 }
 
 /// The abstract states seen at one pc (a few, as the log prints them).
@@ -48,4 +50,7 @@ pub struct Verdict {
     pub states: Vec<PcState>,
     pub functions: Vec<FunctionFacts>,
     pub stats: Stats,
+    /// The frame descriptors (cleanup modes), one per pc through which an exception can
+    /// unwind, with their merge history.
+    pub frame_descriptors: Vec<unwind_stackmap::FrameDesc>,
 }

@@ -30,6 +30,9 @@ fn cases() {
         };
         // `// mode: M` picks the exception mode (default cleanup).
         let mut opts = Options::default();
+        if let Some(l) = src.lines().find_map(|l| l.strip_prefix("// log-level: ")) {
+            opts.log_level = l.trim().parse().expect("a log level");
+        }
         if let Some(m) = src.lines().find_map(|l| l.strip_prefix("// mode: ")) {
             opts.mode = unwind_verifier::Mode::from_name(m.trim()).expect("a mode name");
         }

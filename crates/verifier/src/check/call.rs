@@ -318,7 +318,7 @@ impl Env<'_> {
             }
             Effect::Throw => {
                 self.clobber(st);
-                return self.exception_exit(st);
+                return self.exception_exit(st, pc);
             }
             Effect::Loop => {
                 let cb = callback.expect("callback arg");
@@ -491,12 +491,12 @@ impl Env<'_> {
             // The loophole's fix (upstream, May 2026): a global function that might throw
             // is an exception exit at the call site with the caller's state; the normal
             // return is explored later.
-            if self.opts.mode == crate::Mode::Upstream && self.might_throw[sp] {
+            if self.opts.mode != crate::Mode::Legacy && self.might_throw[sp] {
                 self.log.line(&format!(
                     "Func#{sp} ('{name}') may throw exception, exploring program path where exception is thrown"
                 ));
                 self.push_branch(st.clone(), pc + 1, pc)?;
-                return self.exception_exit(st);
+                return self.exception_exit(st, pc);
             }
             return Ok(Next::Goto(pc + 1));
         }

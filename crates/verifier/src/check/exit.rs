@@ -49,31 +49,6 @@ impl Env<'_> {
         Ok(Next::Done)
     }
 
-    /// An exception exit (`process_bpf_exit_full(env, NULL, true)`): whatever the state holds
-    /// is checked, in every frame. `legacy` has v6.7's messages; `upstream` today's
-    /// (`check_resource_leak` with the `bpf_throw` prefix, locks, references, then RCU).
-    pub(super) fn exception_exit(&mut self, st: &VerifierState) -> R<Next> {
-        if self.opts.mode == crate::Mode::Upstream {
-            if st.active_lock.is_some() {
-                return self.reject("bpf_throw cannot be used inside bpf_spin_lock-ed region");
-            }
-            if let Err(leak) = self.check_reference_leak(st, false) {
-                // Both lines, as the kernel prints them.
-                self.log.error(&leak.msg);
-                return self.reject("bpf_throw would lead to reference leak");
-            }
-            if st.active_rcu > 0 {
-                return self.reject("bpf_throw cannot be used inside bpf_rcu_read_lock-ed region");
-            }
-            return Ok(Next::Done);
-        }
-        if st.active_rcu > 0 {
-            return self.reject("bpf_rcu_read_unlock is missing");
-        }
-        self.check_reference_leak(st, false)?;
-        Ok(Next::Done)
-    }
-
     pub fn check_reference_leak(&mut self, st: &VerifierState, callback_only: bool) -> R<()> {
         let mut first = None;
         for r in &st.refs {

@@ -3,6 +3,7 @@
 
 mod alu;
 mod call;
+mod exception;
 mod exit;
 mod jmp;
 mod mem;
@@ -85,6 +86,8 @@ pub struct Env<'a> {
     pub cur_parent: Option<usize>,
     /// Per function: it might throw (the pre-pass over the call graph, computed once).
     pub might_throw: Vec<bool>,
+    /// Frame descriptors merged so far (cleanup modes).
+    pub descs: unwind_stackmap::DescTable,
 }
 
 impl<'a> Env<'a> {
@@ -127,6 +130,7 @@ impl<'a> Env<'a> {
             frame_depth_hint: 0,
             cur_parent: None,
             might_throw: unwind_stackmap::throw_facts(prog).might_throw,
+            descs: unwind_stackmap::DescTable::default(),
         }
     }
 

@@ -1,3 +1,4 @@
+// mode: legacy
 // expect: reject
 // expect-msg: bpf_rcu_read_unlock is missing
 

@@ -1,3 +1,4 @@
+// mode: legacy
 // expect: reject
 // expect-msg: Unreleased reference id=1 alloc_insn=1
 

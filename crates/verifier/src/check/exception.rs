@@ -1,0 +1,153 @@
+//! Exception exits in each mode (SPEC §4), and frame-descriptor generation for the cleanup
+//! modes (the RFC's `gen_exception_frame_descs`, patch 05, with patch 11's release of the
+//! covered references and the review fixes).
+
+use std::collections::HashSet;
+
+use unwind_stackmap::{Content, Entry, Location, Observation, Unmergeable};
+
+use super::{Env, Next, R};
+use crate::state::{RefState, RegState, RegType, SlotKind, StackSlot, VerifierState};
+use crate::Mode;
+
+impl Env<'_> {
+    /// An exception exit (`process_bpf_exit_full(env, NULL, true)`) at `pc`, after R0-R5 were
+    /// clobbered: `legacy` has v6.7's checks and messages; `upstream` today's
+    /// (`check_resource_leak` with the `bpf_throw` prefix: locks, references, RCU); the
+    /// cleanup modes first record frame descriptors and release what they cover; `runtime`
+    /// leaves references to the run-time table.
+    pub(super) fn exception_exit(&mut self, st: &mut VerifierState, pc: usize) -> R<Next> {
+        let mode = self.opts.mode;
+        if mode == Mode::Legacy {
+            if st.active_rcu > 0 {
+                return self.reject("bpf_rcu_read_unlock is missing");
+            }
+            self.check_reference_leak(st, false)?;
+            return Ok(Next::Done);
+        }
+        if st.active_lock.is_some() {
+            return self.reject("bpf_throw cannot be used inside bpf_spin_lock-ed region");
+        }
+        if matches!(mode, Mode::Cleanup | Mode::CleanupV2) {
+            self.gen_frame_descs(st, pc)?;
+        }
+        if mode != Mode::Runtime {
+            if let Err(leak) = self.check_reference_leak(st, false) {
+                // Both lines, as the kernel prints them.
+                self.log.error(&leak.msg);
+                return self.reject("bpf_throw would lead to reference leak");
+            }
+        }
+        if st.active_rcu > 0 {
+            return self.reject("bpf_throw cannot be used inside bpf_rcu_read_lock-ed region");
+        }
+        Ok(Next::Done)
+    }
+
+    /// Observes every frame, innermost first, into the descriptor table: stack slots, then
+    /// R6-R9. The current frame is keyed by the throwing pc, each caller by its call site.
+    /// Each resource is entered once (its other copies are skipped) and then released in the
+    /// verifier state, so that only references held elsewhere (R0-R5) remain as leaks.
+    fn gen_frame_descs(&mut self, st: &mut VerifierState, pc: usize) -> R<()> {
+        let n = st.frames.len();
+        let mut seen: HashSet<u32> = HashSet::new();
+        let path = format!("path {}", self.insn_processed);
+        for frameno in (0..n).rev() {
+            let key = if frameno + 1 == n {
+                pc
+            } else {
+                st.frames[frameno + 1].callsite
+            };
+            let f = &st.frames[frameno];
+            let mut entries = Vec::new();
+            for (spi, slot) in f.stack.iter().enumerate() {
+                let off = -8 * (spi as i16 + 1);
+                if let Some(content) = slot_content(slot, &st.refs, &mut seen) {
+                    entries.push(Entry {
+                        location: Location::Stack(off),
+                        content,
+                    });
+                }
+            }
+            for r in 6..=9u8 {
+                if let Some(content) = reg_content(&f.regs[r as usize], &st.refs, &mut seen) {
+                    entries.push(Entry {
+                        location: Location::Reg(r),
+                        content,
+                    });
+                }
+            }
+            let obs = Observation {
+                pc: key,
+                function: f.subprog,
+                frame: frameno as u32,
+                path: path.clone(),
+                entries,
+            };
+            for line in obs.log_lines(key) {
+                self.log.line(&line);
+            }
+            let mut merge_log = Vec::new();
+            let merged = self.descs.merge(obs, &mut merge_log);
+            for line in &merge_log {
+                self.log.line(line);
+            }
+            if let Err(e) = merged {
+                let [msg, new, old] = e.log_lines();
+                self.log.error(&new);
+                self.log.error(&old);
+                return self.reject(msg);
+            }
+        }
+        for id in seen {
+            st.release_reference(id);
+        }
+        Ok(())
+    }
+}
+
+/// What an 8-byte stack slot holds, for a descriptor.
+fn slot_content(slot: &StackSlot, refs: &[RefState], seen: &mut HashSet<u32>) -> Option<Content> {
+    if slot.is_spill() && slot.spill_size() == 8 {
+        return reg_content(&slot.spilled, refs, seen);
+    }
+    if slot.kinds.iter().all(|k| *k == SlotKind::Zero) {
+        return Some(Content::Null);
+    }
+    let why = if slot.kinds.iter().all(|k| *k == SlotKind::Invalid) {
+        Unmergeable::Uninit
+    } else {
+        Unmergeable::Misc
+    };
+    Some(Content::Unmergeable { why })
+}
+
+/// What a register (or a spilled one) holds, for a descriptor. `None`: a second copy of a
+/// resource already entered.
+fn reg_content(r: &RegState, refs: &[RefState], seen: &mut HashSet<u32>) -> Option<Content> {
+    Some(match r.ty {
+        RegType::NotInit => Content::Unmergeable {
+            why: Unmergeable::Uninit,
+        },
+        RegType::Scalar if r.is_const(0) => Content::Null,
+        // The review fix: a scalar that may be non-zero must not merge with a pointer.
+        RegType::Scalar => Content::Unmergeable {
+            why: Unmergeable::NonZeroScalar,
+        },
+        RegType::Ptr(_) if r.ref_obj_id != 0 => {
+            if !seen.insert(r.ref_obj_id) {
+                return None;
+            }
+            let kind = refs.iter().find(|x| x.id == r.ref_obj_id)?.kind;
+            Content::Resource {
+                resource: kind,
+                ref_obj_id: r.ref_obj_id,
+            }
+        }
+        // A pointer the unwinder must not release (ctx, stack, map value, ...): in the RFC it
+        // made no entry and so merged with a resource; here it refuses to.
+        RegType::Ptr(_) => Content::Unmergeable {
+            why: Unmergeable::Misc,
+        },
+    })
+}
