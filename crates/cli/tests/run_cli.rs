@@ -191,15 +191,81 @@ fn verified_runs_and_the_mode_option() {
         let (code, out, err) = s.run(&["run", "t.s", "--mode", mode]);
         assert_eq!(code, 0, "{mode}: {out}{err}");
         assert!(out.starts_with("r0 = 42 "), "{out}");
+        // The cleanup modes throw through the hidden trampoline appended at pc 4.
+        let throw_pc = if mode.starts_with("cleanup") { 8 } else { 1 };
         assert!(
-            out.contains("pc 1: exception callback default with cookie 42"),
-            "{out}"
+            out.contains(&format!(
+                "pc {throw_pc}: exception callback default with cookie 42"
+            )),
+            "{mode}: {out}"
         );
         assert!(err.is_empty(), "{err}");
     }
     let (code, _, err) = s.run(&["run", "t.s", "--mode", "strict"]);
     assert_eq!(code, 2);
     assert!(err.contains("invalid value 'strict' for --mode"), "{err}");
+}
+
+/// The article's scenarios from `static/examples`, end to end: verifier, descriptors, unwinding.
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../static/examples")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn cleanup_unwinds_with_the_verifiers_descriptors() {
+    let s = Scratch::new("cleanup");
+    // R6-R9 across three frames: each level's resource released by the unwinder, in order.
+    let (code, out, err) = s.run(&["run", &example("callee-saved.s"), "--mode", "cleanup"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let releases: Vec<&str> = out.lines().filter(|l| l.contains("(unwinder")).collect();
+    assert_eq!(releases.len(), 3, "{out}");
+    assert!(
+        releases[0].contains("object#3 by bpf_obj_drop (unwinder, r8 of frame 2)"),
+        "{out}"
+    );
+    assert!(
+        releases[1].contains("cgroup#2 by bpf_cgroup_release (unwinder, r7 of frame 1)"),
+        "{out}"
+    );
+    assert!(
+        releases[2].contains("task#1 by bpf_task_release (unwinder, r6 of frame 0)"),
+        "{out}"
+    );
+    assert!(!out.contains("leak"), "{out}");
+    assert!(out.starts_with("r0 = 7 "), "{out}");
+
+    // The global-subprog loophole: legacy accepts and leaks, upstream refuses, cleanup releases.
+    let loophole = example("global-loophole.s");
+    let (code, out, _) = s.run(&["run", &loophole, "--mode", "legacy"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("leak object#1"), "{out}");
+    let (code, out, err) = s.run(&["run", &loophole, "--mode", "upstream"]);
+    let err = format!("{out}{err}");
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("bpf_throw would lead to reference leak"),
+        "{err}"
+    );
+    let (code, out, _) = s.run(&["run", &loophole, "--mode", "cleanup"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("release object#1 by bpf_obj_drop (unwinder, fp-8 of frame 0)"),
+        "{out}"
+    );
+    assert!(!out.contains("leak"), "{out}");
+
+    // One slot, two resource types: refused by the merge rules.
+    let (code, out, err) = s.run(&["run", &example("conflicting-slot.s"), "--mode", "cleanup"]);
+    let err = format!("{out}{err}");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("frame_desc: merge: failed to merge old and new frame desc entry"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -173,6 +173,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     };
     let mut notes = String::new();
     let mut verified = false;
+    let mut descriptors = None;
     if args.unverified {
         notes += UNVERIFIED_NOTE;
         notes.push('\n');
@@ -190,6 +191,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
             return rejected(args, &name, source, &verdict.errors);
         }
         verified = true;
+        descriptors = Some(verdict.frame_descriptors);
     }
     let mut world = match &args.world {
         None => World::default(),
@@ -206,10 +208,26 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     if let Some(ctx) = &args.ctx {
         world.ctx = Some(ctx.clone());
     }
-    // `runtime` releases through the run-time table; the descriptor modes unwind with legacy
-    // semantics until the verifier hands its frame descriptors over.
-    let unwinding = match args.mode {
-        Mode::Runtime => Unwinding::RuntimeTable,
+    // `runtime` releases through the run-time table; the cleanup modes run the program with
+    // the hidden bpf_throw trampoline and unwind with the verifier's frame descriptors (keyed
+    // by the trampolined program's pcs); `legacy` and `upstream` discard frames.
+    let mut program = program;
+    let unwinding = match (args.mode, descriptors) {
+        (Mode::Runtime, _) => Unwinding::RuntimeTable,
+        (Mode::Cleanup | Mode::CleanupV2, Some(descs)) => {
+            match unwind_stackmap::add_throw_trampoline(&program) {
+                Ok((with_tramp, map)) => {
+                    program = with_tramp;
+                    let mut table = unwind_stackmap::DescTable::default();
+                    for mut d in descs {
+                        d.pc = map.insn.get(d.pc).copied().unwrap_or(d.pc);
+                        table.descs.insert(d.pc, d);
+                    }
+                    Unwinding::Descriptors(std::sync::Arc::new(table))
+                }
+                Err(e) => return Output::unusable(format_args!("{name}: {e}")),
+            }
+        }
         _ => Unwinding::Legacy,
     };
     let config = Config {
@@ -232,7 +250,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
         .events
         .iter()
         .any(|e| matches!(e.kind, EventKind::Leak { .. }));
-    if threw && leaked && !matches!(args.mode, Mode::Legacy | Mode::Runtime) {
+    if threw && leaked && !verified && !matches!(args.mode, Mode::Legacy | Mode::Runtime) {
         notes += LEGACY_UNWIND_NOTE;
         notes.push('\n');
     }
