@@ -23,7 +23,9 @@ use serde::Serialize;
 use unwind_program::{Linkage, Program};
 
 pub use check::{Reject, COMPLEXITY_LIMIT};
-pub use verdict::{FunctionFacts, PcState, Stats, Verdict, VerifyError};
+pub use verdict::{
+    DescriptorSlot, FrameDescriptor, FunctionFacts, PcState, Stats, Verdict, VerifyError,
+};
 
 /// How exceptions are treated (SPEC §4). Reserved: today every mode verifies with the
 /// kernel 6.12 rules; the exception passes will read it.
@@ -146,7 +148,13 @@ pub fn verify(program: &Program, opts: &Options) -> Verdict {
             total_states: env.total_states,
             peak_states: env.peak_states,
         },
-        frame_descriptors: std::mem::take(&mut env.descs).descs.into_values().collect(),
+        frame_descriptors: env
+            .descs
+            .descs
+            .values()
+            .map(|d| FrameDescriptor::from_desc(d, program))
+            .collect(),
+        desc_table: std::mem::take(&mut env.descs),
     }
 }
 

@@ -50,7 +50,53 @@ pub struct Verdict {
     pub states: Vec<PcState>,
     pub functions: Vec<FunctionFacts>,
     pub stats: Stats,
-    /// The frame descriptors (cleanup modes), one per pc through which an exception can
-    /// unwind, with their merge history.
-    pub frame_descriptors: Vec<unwind_stackmap::FrameDesc>,
+    /// The frame descriptors (cleanup modes) as SPEC §6 prints them: one per pc through
+    /// which an exception can unwind.
+    pub frame_descriptors: Vec<FrameDescriptor>,
+    /// The same descriptors as the interpreter's unwinder reads them, with merge history.
+    #[serde(skip)]
+    pub desc_table: unwind_stackmap::DescTable,
+}
+
+/// One frame descriptor: `{"pc", "function", "slots": [{"location": "fp-8" | "r6", "type"}]}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FrameDescriptor {
+    pub pc: usize,
+    pub function: String,
+    /// Locations holding a releasable resource, in release order.
+    pub slots: Vec<DescriptorSlot>,
+    /// How many paths contributed to the merge.
+    pub paths: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DescriptorSlot {
+    pub location: String,
+    /// The resource type (`object`, `socket`, `ringbuf_record`, ...).
+    #[serde(rename = "type")]
+    pub resource: String,
+    /// The release function the unwinder calls.
+    pub release: String,
+}
+
+impl FrameDescriptor {
+    pub fn from_desc(d: &unwind_stackmap::FrameDesc, program: &unwind_program::Program) -> Self {
+        FrameDescriptor {
+            pc: d.pc,
+            function: program
+                .functions
+                .get(d.function)
+                .map(|f| f.name.clone())
+                .unwrap_or_default(),
+            slots: d
+                .releases()
+                .map(|(location, kind)| DescriptorSlot {
+                    location: location.to_string(),
+                    resource: kind.name().to_string(),
+                    release: kind.release_function().to_string(),
+                })
+                .collect(),
+            paths: d.history.len(),
+        }
+    }
 }

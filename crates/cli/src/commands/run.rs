@@ -191,7 +191,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
             return rejected(args, &name, source, &verdict.errors);
         }
         verified = true;
-        descriptors = Some(verdict.frame_descriptors);
+        descriptors = Some(verdict.desc_table);
     }
     let mut world = match &args.world {
         None => World::default(),
@@ -219,7 +219,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
                 Ok((with_tramp, map)) => {
                     program = with_tramp;
                     let mut table = unwind_stackmap::DescTable::default();
-                    for mut d in descs {
+                    for mut d in descs.descs.into_values() {
                         d.pc = map.insn.get(d.pc).copied().unwrap_or(d.pc);
                         table.descs.insert(d.pc, d);
                     }
