@@ -234,6 +234,19 @@ export class VerifierPane {
       button.addEventListener("click", () => this.navigate(error.line, error.column));
       parts.push(button);
     }
+    if (result.frameDescriptors.length > 0) {
+      const list = element("ul", "descriptors");
+      list.setAttribute("aria-label", "Frame descriptors");
+      for (const d of result.frameDescriptors) {
+        const slots = d.slots.length === 0
+          ? "nothing to release"
+          : d.slots.map((s) => `${s.location}: ${s.resource} → ${s.release}`).join(", ");
+        const item = element("li", undefined, `pc ${d.pc} (${d.function}): ${slots}`);
+        item.title = `merged from ${plural(d.paths, "path")}`;
+        list.append(item);
+      }
+      parts.push(element("span", "muted", "Frame descriptors:"), list);
+    }
     this.verdict.replaceChildren(...parts);
     this.log.textContent = result.log;
   }

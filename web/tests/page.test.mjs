@@ -207,6 +207,20 @@ test("the verifier tab shows the verdict and the kernel-format log", async () =>
   // Changing the mode verifies again and says which mode was used.
   await page.locator("#mode").selectOption("legacy");
   await page.locator("#verdict", { hasText: "in legacy mode" }).waitFor({ timeout: 10_000 });
+
+  // The cleanup mode shows the frame descriptors of the R6-R9 example, one per frame.
+  await page.locator("#mode").selectOption("cleanup");
+  const frames = await page
+    .locator("#example option", { hasText: "R6-R9" })
+    .evaluate((option) => option.value);
+  await page.locator("#example").selectOption(frames);
+  await page.locator('#verdict[data-verdict="accepted"]').waitFor({ timeout: 10_000 });
+  const descriptors = await page.locator("#verdict .descriptors li").allTextContents();
+  assert.deepEqual(descriptors, [
+    "pc 4 (main): r6: task → bpf_task_release",
+    "pc 13 (level1): r7: cgroup → bpf_cgroup_release",
+    "pc 24 (level2): r8: object → bpf_obj_drop",
+  ]);
   await page.screenshot({ path: join(SCREENSHOTS, "page-verifier.png") });
   await page.close();
 });

@@ -140,6 +140,18 @@ export interface VerifyResult {
   functions: FunctionFacts[];
   insnsProcessed: number;
   totalStates: number;
+  /** Cleanup modes: one per pc through which an exception can unwind. */
+  frameDescriptors: FrameDescriptor[];
+}
+
+/** Where the unwinder finds which resource when an exception unwinds through `pc`. */
+export interface FrameDescriptor {
+  pc: number;
+  function: string;
+  /** In release order: stack slots from fp-8 downwards, then r6..r9. */
+  slots: { location: string; resource: string; release: string }[];
+  /** How many paths were merged into it. */
+  paths: number;
 }
 "#;
 

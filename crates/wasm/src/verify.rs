@@ -51,6 +51,24 @@ pub struct FunctionFactsView {
     pub is_exception_callback: bool,
 }
 
+/// One frame descriptor: where the unwinder finds which resource at a pc.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FrameDescriptorView {
+    pub pc: usize,
+    pub function: String,
+    pub slots: Vec<DescriptorSlotView>,
+    pub paths: usize,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DescriptorSlotView {
+    pub location: String,
+    pub resource: String,
+    pub release: String,
+}
+
 /// What `verify` returns. When the source does not assemble, `assembled` is false, the
 /// `diagnostics` say why and the verdict fields are empty.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -67,6 +85,7 @@ pub struct VerifyResult {
     pub functions: Vec<FunctionFactsView>,
     pub insns_processed: u64,
     pub total_states: usize,
+    pub frame_descriptors: Vec<FrameDescriptorView>,
 }
 
 fn mode_name(mode: Mode) -> &'static str {
@@ -112,6 +131,7 @@ pub fn verify(source: &str, options: &VerifyOptions) -> Result<VerifyResult, Str
         functions: Vec::new(),
         insns_processed: 0,
         total_states: 0,
+        frame_descriptors: Vec::new(),
     };
     let Some(program) = assembly.program else {
         return Ok(result);
@@ -158,6 +178,24 @@ pub fn verify(source: &str, options: &VerifyOptions) -> Result<VerifyResult, Str
             stack_depth: f.stack_depth,
             callee_saved: f.callee_saved,
             is_exception_callback: f.is_exception_callback,
+        })
+        .collect();
+    result.frame_descriptors = verdict
+        .frame_descriptors
+        .into_iter()
+        .map(|d| FrameDescriptorView {
+            pc: d.pc,
+            function: d.function,
+            slots: d
+                .slots
+                .into_iter()
+                .map(|s| DescriptorSlotView {
+                    location: s.location,
+                    resource: s.resource,
+                    release: s.release,
+                })
+                .collect(),
+            paths: d.paths,
         })
         .collect();
     result.insns_processed = verdict.stats.insns_processed;
@@ -244,7 +282,12 @@ mod tests {
 
     #[test]
     fn every_serialized_field_is_declared_in_the_typescript_types() {
-        let r = run("r0 = r5\nexit\n", VerifyOptions::default());
+        let r = run(
+            ".ctx tc\nr1 = 16\ncall bpf_obj_new\nif r0 == 0 goto out\nr6 = r0\nr1 = 1\ncall bpf_throw\nr1 = r6\ncall bpf_obj_drop\nout:\nr0 = 0\nexit\n",
+            VerifyOptions::default(),
+        );
+        assert_eq!(r.frame_descriptors.len(), 1, "{}", r.log);
+        assert_eq!(r.frame_descriptors[0].slots[0].location, "r6");
         let mut keys = Vec::new();
         collect_keys(&serde_json::to_value(&r).unwrap(), &mut keys);
         for key in keys {
