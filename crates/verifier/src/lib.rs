@@ -160,6 +160,7 @@ pub fn verify(program: &Program, opts: &Options) -> Verdict {
 
 fn run(env: &mut check::Env<'_>) -> Result<(), Reject> {
     env.check_cfg()?;
+    env.check_exception_callback()?;
     if env.log.level >= 2 {
         for (i, f) in env.prog.functions.iter().enumerate() {
             env.log.line(&format!("func#{i} @{}", f.start));

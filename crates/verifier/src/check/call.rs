@@ -317,6 +317,22 @@ impl Env<'_> {
                 st.active_rcu -= 1;
             }
             Effect::Throw => {
+                // The default exception callback returns the cookie, so the cookie must pass
+                // the program's return rules (a923819fb2c5: check_return_code on R1).
+                if !self.prog.functions.iter().any(|f| f.is_exception_callback) {
+                    if let Some((lo, hi)) = unwind_kernel::rules::return_range(self.prog_type) {
+                        let r1 = self.read_reg(st, 1)?;
+                        if !r1.is_scalar() || r1.var.smin < lo as i64 || r1.var.smax > hi as i64 {
+                            return self.reject(super::exit::invalid_scalar(
+                                &r1,
+                                lo,
+                                hi,
+                                "At program exit",
+                                "R1",
+                            ));
+                        }
+                    }
+                }
                 self.clobber(st);
                 return self.exception_exit(st, pc);
             }

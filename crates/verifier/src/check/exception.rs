@@ -11,6 +11,49 @@ use crate::state::{RefState, RegState, RegType, SlotKind, StackSlot, VerifierSta
 use crate::Mode;
 
 impl Env<'_> {
+    /// The exception callback's declaration (`bpf_find_exception_callback_insn_off`,
+    /// `btf_prepare_func_args(.., is_ex_cb)`): one, global, one integer argument.
+    pub fn check_exception_callback(&mut self) -> R<()> {
+        let callbacks: Vec<usize> = (0..self.prog.functions.len())
+            .filter(|&i| self.prog.functions[i].is_exception_callback)
+            .collect();
+        if callbacks.len() > 1 {
+            return self.reject("multiple exception callback tags for main subprog");
+        }
+        let Some(&i) = callbacks.first() else {
+            return Ok(());
+        };
+        let f = &self.prog.functions[i];
+        self.cur_pc = f.start;
+        if f.linkage != unwind_program::Linkage::Global {
+            return self.reject(format!(
+                "exception callback '{}' must have global linkage",
+                f.name
+            ));
+        }
+        if f.args != [unwind_program::GlobalArg::Scalar] {
+            return self.reject("exception cb only supports single integer argument");
+        }
+        self.cur_pc = 0;
+        Ok(())
+    }
+
+    /// A throw inside a callback (a `bpf_loop` callback, or the exception callback itself)
+    /// cannot unwind through the kernel code that called it (`check_max_stack_depth_subprog`).
+    fn check_throw_not_in_callback(&self, st: &VerifierState, pc: usize) -> R<()> {
+        let in_callback = st.frames.iter().find_map(|f| {
+            let func = &self.prog.functions[f.subprog];
+            (f.kind == crate::state::FrameKind::Callback || func.is_exception_callback)
+                .then_some(f.subprog)
+        });
+        match in_callback {
+            Some(sp) => self.reject(format!(
+                "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// An exception exit (`process_bpf_exit_full(env, NULL, true)`) at `pc`, after R0-R5 were
     /// clobbered: `legacy` has v6.7's checks and messages; `upstream` today's
     /// (`check_resource_leak` with the `bpf_throw` prefix: locks, references, RCU); the
@@ -23,6 +66,7 @@ impl Env<'_> {
                 return self.reject("bpf_rcu_read_unlock is missing");
             }
             self.check_reference_leak(st, false)?;
+            self.check_throw_not_in_callback(st, pc)?;
             return Ok(Next::Done);
         }
         if st.active_lock.is_some() {
@@ -41,6 +85,10 @@ impl Env<'_> {
         if st.active_rcu > 0 {
             return self.reject("bpf_throw cannot be used inside bpf_rcu_read_lock-ed region");
         }
+        // After the exit checks, as in the kernel, where the callback check runs after do_check
+        // (so a callback that throws while the caller holds a reference is refused for the
+        // reference first: reject_with_cb_reference).
+        self.check_throw_not_in_callback(st, pc)?;
         Ok(Next::Done)
     }
 
