@@ -597,18 +597,25 @@ fn named_value(
         ));
     }
     match name {
-        "xchg_64" | "xchg32_32" | "cmpxchg_64" | "cmpxchg32_32" => {
-            // LLVM forms: `r1 = xchg_64(r10 - 8, r1)`, `r0 = cmpxchg_64(r10 - 8, r0, r1)`.
-            let size = if name.ends_with("_64") {
-                Size::DW
-            } else {
-                Size::W
-            };
-            let cmp = name.starts_with("cmp");
+        "xchg_64" | "xchg32_32" | "cmpxchg_64" | "cmpxchg32_32" | "atomic64_xchg"
+        | "atomic_xchg" | "atomic64_cmpxchg" | "atomic_cmpxchg" => {
+            // LLVM forms: `r1 = xchg_64(r10 - 8, r1)`, `r0 = cmpxchg_64(r10 - 8, r0, r1)`;
+            // kernel log forms: `r1 = atomic64_xchg((u64 *)(r10 -8), r1)`.
             c.expect("(")?;
-            let (base, off) = address_inner(c)?;
+            let (size, (base, off)) = if name.starts_with("atomic") {
+                let (size, _) = size_cast(c)?;
+                atomic_size(c, size)?;
+                (size, address(c)?)
+            } else {
+                let size = if name.ends_with("_64") {
+                    Size::DW
+                } else {
+                    Size::W
+                };
+                (size, address_inner(c)?)
+            };
             c.expect(",")?;
-            if cmp {
+            let (op, src) = if name.ends_with("cmpxchg") || name.starts_with("cmpxchg") {
                 if dst != Reg::R0 {
                     return Err(c.error(expected(
                         "r0 as the destination of cmpxchg",
@@ -617,68 +624,20 @@ fn named_value(
                 }
                 same_reg(c, "r0, the same as")?;
                 c.expect(",")?;
-                let (src, _) = c.reg()?;
-                c.expect(")")?;
-                return Ok((
-                    Insn::Atomic {
-                        size,
-                        op: AtomicOp::Cmpxchg,
-                        fetch: true,
-                        dst: base,
-                        off,
-                        src,
-                    },
-                    None,
-                ));
-            }
-            same_reg(c, "the exchanged register, the same as")?;
+                (AtomicOp::Cmpxchg, c.reg()?.0)
+            } else {
+                same_reg(c, "the exchanged register, the same as")?;
+                (AtomicOp::Xchg, dst)
+            };
             c.expect(")")?;
             Ok((
                 Insn::Atomic {
                     size,
-                    op: AtomicOp::Xchg,
+                    op,
                     fetch: true,
                     dst: base,
                     off,
-                    src: dst,
-                },
-                None,
-            ))
-        }
-        "atomic64_xchg" | "atomic_xchg" | "atomic64_cmpxchg" | "atomic_cmpxchg" => {
-            // Kernel log forms: `r1 = atomic64_xchg((u64 *)(r10 -8), r1)`.
-            c.expect("(")?;
-            let (size, _) = size_cast(c)?;
-            atomic_size(c, size)?;
-            let (base, off) = address(c)?;
-            c.expect(",")?;
-            if name.ends_with("cmpxchg") {
-                same_reg(c, "r0, the same as")?;
-                c.expect(",")?;
-                let (src, _) = c.reg()?;
-                c.expect(")")?;
-                return Ok((
-                    Insn::Atomic {
-                        size,
-                        op: AtomicOp::Cmpxchg,
-                        fetch: true,
-                        dst: base,
-                        off,
-                        src,
-                    },
-                    None,
-                ));
-            }
-            same_reg(c, "the exchanged register, the same as")?;
-            c.expect(")")?;
-            Ok((
-                Insn::Atomic {
-                    size,
-                    op: AtomicOp::Xchg,
-                    fetch: true,
-                    dst: base,
-                    off,
-                    src: dst,
+                    src,
                 },
                 None,
             ))

@@ -28,6 +28,23 @@ fn expected_something_else() {
 }
 
 #[test]
+fn cmpxchg_writes_r0_in_both_spellings() {
+    // BPF_CMPXCHG always returns the old value in R0: the LLVM and the kernel-log spellings
+    // both refuse another destination.
+    for src in [
+        "r1 = cmpxchg_64(r10 - 8, r0, r2)",
+        "r1 = atomic64_cmpxchg((u64 *)(r10 -8), r0, r2)",
+    ] {
+        let (line, _, msg) = only(&format!("{src}\nexit"));
+        assert_eq!(line, 1);
+        assert_eq!(
+            msg, "expected r0 as the destination of cmpxchg, found r1",
+            "{src}"
+        );
+    }
+}
+
+#[test]
 fn unknown_instruction() {
     assert_eq!(
         only("exit\n  frobnicate r1"),
