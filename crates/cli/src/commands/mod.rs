@@ -93,6 +93,28 @@ pub fn execute(command: Command) -> Output {
 }
 
 /// Reads the whole input: a file, or standard input for `-`.
+/// Assembles a source file for `run` and `verify` (syntax detected). On failure, the output
+/// to print: every diagnostic with its caret, exit 2.
+fn assemble_source<'a>(
+    name: &str,
+    bytes: &'a [u8],
+) -> Result<(&'a str, unwind_program::Program), Output> {
+    let Ok(source) = std::str::from_utf8(bytes) else {
+        return Err(Output::unusable(format_args!(
+            "{name}: not UTF-8 text: expected assembly source"
+        )));
+    };
+    let assembly = unwind_asm::assemble(source);
+    match assembly.program.filter(|_| assembly.diagnostics.is_empty()) {
+        Some(program) => Ok((source, program)),
+        None => Err(Output {
+            stdout: String::new(),
+            stderr: crate::report::render_all(name, source, &assembly.diagnostics),
+            code: EXIT_UNUSABLE,
+        }),
+    }
+}
+
 fn read_input(input: &Input) -> Result<Vec<u8>, Output> {
     let result = match input {
         Input::Stdin => {

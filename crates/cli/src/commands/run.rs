@@ -10,13 +10,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use unwind_asm::disasm::{format_insn, Style};
-use unwind_asm::{assemble_with, Options, Syntax};
 use unwind_verifier::Mode;
 use unwind_vm::{Config, Event, EventKind, Fault, Machine, Status, TraceLine, Unwinding, World};
 
-use super::{Output, EXIT_UNUSABLE};
+use super::Output;
 use crate::args::{no_value, set_input, tokens, value_of, ArgsError, Command, Input, Token, Topic};
-use crate::report;
 
 /// Exit code: the program faulted at run time.
 pub const EXIT_FAULT: u8 = 3;
@@ -153,23 +151,9 @@ verifier, 3 runtime fault, 2 unusable input.
 /// Runs the program in `bytes` (the contents of `args.input`).
 pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     let name = args.input.to_string();
-    let Ok(source) = std::str::from_utf8(bytes) else {
-        return Output::unusable(format_args!(
-            "{name}: not UTF-8 text: expected assembly source"
-        ));
-    };
-    let assembly = assemble_with(
-        source,
-        &Options {
-            syntax: Syntax::Auto,
-        },
-    );
-    let Some(program) = assembly.program.filter(|_| assembly.diagnostics.is_empty()) else {
-        return Output {
-            stdout: String::new(),
-            stderr: report::render_all(&name, source, &assembly.diagnostics),
-            code: EXIT_UNUSABLE,
-        };
+    let (source, program) = match super::assemble_source(&name, bytes) {
+        Ok(assembled) => assembled,
+        Err(output) => return output,
     };
     let mut notes = String::new();
     let mut verified = false;

@@ -5,12 +5,10 @@
 
 use std::ffi::OsString;
 
-use unwind_asm::{assemble_with, Options, Syntax};
 use unwind_verifier::{verify, Mode};
 
-use super::{Output, EXIT_UNUSABLE};
+use super::Output;
 use crate::args::{no_value, set_input, tokens, value_of, ArgsError, Command, Input, Token, Topic};
-use crate::report;
 
 /// Exit code: the verifier rejected the program.
 pub const EXIT_REJECTED: u8 = 1;
@@ -100,23 +98,9 @@ Exit codes: 0 accepted, 1 rejected, 2 unusable input.
 
 pub fn run(args: &VerifyArgs, bytes: &[u8]) -> Output {
     let name = args.input.to_string();
-    let Ok(source) = std::str::from_utf8(bytes) else {
-        return Output::unusable(format_args!(
-            "{name}: not UTF-8 text: expected assembly source"
-        ));
-    };
-    let assembly = assemble_with(
-        source,
-        &Options {
-            syntax: Syntax::Auto,
-        },
-    );
-    let Some(program) = assembly.program.filter(|_| assembly.diagnostics.is_empty()) else {
-        return Output {
-            stdout: String::new(),
-            stderr: report::render_all(&name, source, &assembly.diagnostics),
-            code: EXIT_UNUSABLE,
-        };
+    let (source, program) = match super::assemble_source(&name, bytes) {
+        Ok(assembled) => assembled,
+        Err(output) => return output,
     };
     let opts = unwind_verifier::Options {
         log_level: args.log_level,
