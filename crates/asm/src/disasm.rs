@@ -317,7 +317,7 @@ fn source_text(program: &Program, names: &LabelNames, pc: usize, insn: &Insn) ->
                 Imm64Kind::MapIdxValue => format!("{dst} = map_idx_value({lo}){} ll", plus(hi)),
             }
         }
-        Insn::LdAbs { size, imm } => format!("r0 = *({} *)skb[{imm}]", size_name(size, false)),
+        Insn::LdAbs { .. } => plain_memory_text(insn, false),
         Insn::LdInd { size, src, imm } => {
             if imm == 0 {
                 format!("r0 = *({} *)skb[{src}]", size_name(size, false))
@@ -325,42 +325,8 @@ fn source_text(program: &Program, names: &LabelNames, pc: usize, insn: &Insn) ->
                 format!("r0 = *({} *)skb[{src} + {imm}]", size_name(size, false))
             }
         }
-        Insn::Load {
-            size,
-            signed,
-            dst,
-            src,
-            off,
-        } => {
-            format!(
-                "{dst} = *({} *){}",
-                size_name(size, signed),
-                addr(src, off, false)
-            )
-        }
-        Insn::StoreImm {
-            size,
-            dst,
-            off,
-            imm,
-        } => {
-            format!(
-                "*({} *){} = {imm}",
-                size_name(size, false),
-                addr(dst, off, false)
-            )
-        }
-        Insn::StoreReg {
-            size,
-            dst,
-            off,
-            src,
-        } => {
-            format!(
-                "*({} *){} = {src}",
-                size_name(size, false),
-                addr(dst, off, false)
-            )
+        Insn::Load { .. } | Insn::StoreImm { .. } | Insn::StoreReg { .. } => {
+            plain_memory_text(insn, false)
         }
         Insn::Atomic {
             size,
@@ -436,6 +402,46 @@ fn source_text(program: &Program, names: &LabelNames, pc: usize, insn: &Insn) ->
     }
 }
 
+/// Loads, stores and `LD_ABS`, which both styles print alike but for the offset's spacing:
+/// `(r1 + 4)` in source style, `(r1 +4)` in the log's.
+fn plain_memory_text(insn: &Insn, log: bool) -> String {
+    match *insn {
+        Insn::LdAbs { size, imm } => format!("r0 = *({} *)skb[{imm}]", size_name(size, false)),
+        Insn::Load {
+            size,
+            signed,
+            dst,
+            src,
+            off,
+        } => format!(
+            "{dst} = *({} *){}",
+            size_name(size, signed),
+            addr(src, off, log)
+        ),
+        Insn::StoreImm {
+            size,
+            dst,
+            off,
+            imm,
+        } => format!(
+            "*({} *){} = {imm}",
+            size_name(size, false),
+            addr(dst, off, log)
+        ),
+        Insn::StoreReg {
+            size,
+            dst,
+            off,
+            src,
+        } => format!(
+            "*({} *){} = {src}",
+            size_name(size, false),
+            addr(dst, off, log)
+        ),
+        _ => unreachable!("only loads and stores"),
+    }
+}
+
 fn endian_name(kind: Endian) -> &'static str {
     match kind {
         Endian::Le => "le",
@@ -500,46 +506,12 @@ fn kernel_text(program: &Program, pc: usize, insn: &Insn) -> String {
                 }
             }
         }
-        Insn::LdAbs { size, imm } => format!("r0 = *({} *)skb[{imm}]", size_name(size, false)),
+        Insn::LdAbs { .. } => plain_memory_text(insn, true),
         Insn::LdInd { size, src, imm } => {
             format!("r0 = *({} *)skb[{src} + {imm}]", size_name(size, false))
         }
-        Insn::Load {
-            size,
-            signed,
-            dst,
-            src,
-            off,
-        } => {
-            format!(
-                "{dst} = *({} *){}",
-                size_name(size, signed),
-                addr(src, off, true)
-            )
-        }
-        Insn::StoreImm {
-            size,
-            dst,
-            off,
-            imm,
-        } => {
-            format!(
-                "*({} *){} = {imm}",
-                size_name(size, false),
-                addr(dst, off, true)
-            )
-        }
-        Insn::StoreReg {
-            size,
-            dst,
-            off,
-            src,
-        } => {
-            format!(
-                "*({} *){} = {src}",
-                size_name(size, false),
-                addr(dst, off, true)
-            )
+        Insn::Load { .. } | Insn::StoreImm { .. } | Insn::StoreReg { .. } => {
+            plain_memory_text(insn, true)
         }
         Insn::Atomic {
             size,
