@@ -14,6 +14,7 @@ pub mod bounds;
 mod check;
 pub mod log;
 mod prune;
+mod runnable;
 pub mod state;
 mod subprog;
 pub mod tnum;
@@ -23,8 +24,9 @@ use serde::Serialize;
 use unwind_program::{Linkage, Program};
 
 pub use check::{Reject, COMPLEXITY_LIMIT};
+pub use runnable::{runnable, Runnable};
 pub use verdict::{
-    DescriptorSlot, FrameDescriptor, FunctionFacts, PcState, Stats, Verdict, VerifyError,
+    DedicatedSlot, DescriptorSlot, Rewrite, FrameDescriptor, FunctionFacts, PcState, Stats, Verdict, VerifyError,
 };
 
 /// How exceptions are treated (SPEC §4). Reserved: today every mode verifies with the
@@ -155,6 +157,7 @@ pub fn verify(program: &Program, opts: &Options) -> Verdict {
             .map(|d| FrameDescriptor::from_desc(d, program))
             .collect(),
         desc_table: std::mem::take(&mut env.descs),
+        rewrite: None,
     }
 }
 

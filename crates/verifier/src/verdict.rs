@@ -56,6 +56,40 @@ pub struct Verdict {
     /// The same descriptors as the interpreter's unwinder reads them, with merge history.
     #[serde(skip)]
     pub desc_table: unwind_stackmap::DescTable,
+    /// `cleanup-v2`: the rewritten program the descriptors (and every pc above) refer to,
+    /// when a conflict had to be resolved; `None` when the program needed no rewrite.
+    pub rewrite: Option<Rewrite>,
+}
+
+/// cleanup-v2's rewrite: each conflicting acquisition site got its own stack slot, zeroed
+/// at function entry, written right after the acquisition and cleared right after the
+/// releases of that site's resource in the same function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rewrite {
+    pub dedicated: Vec<DedicatedSlot>,
+    /// The rewritten program in source syntax.
+    pub disassembly: String,
+    /// The new pc of every original pc (one more entry: the end).
+    pub pc_map: Vec<usize>,
+    /// The rewritten program itself.
+    #[serde(skip)]
+    pub program: unwind_program::Program,
+}
+
+/// One conflicting acquisition site and the stack slot it was given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DedicatedSlot {
+    /// The acquiring call, in the original program.
+    pub acquire_pc: usize,
+    pub line: u32,
+    /// The acquiring function (the kfunc or helper).
+    pub acquired_by: String,
+    /// The function whose frame holds the slot.
+    pub function: String,
+    /// The slot, as `fp-N`.
+    pub slot: String,
+    /// Original pcs of the release calls after which the slot is cleared.
+    pub cleared_after: Vec<usize>,
 }
 
 /// One frame descriptor: `{"pc", "function", "slots": [{"location": "fp-8" | "r6", "type"}]}`.

@@ -157,6 +157,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     };
     let mut notes = String::new();
     let mut verified = false;
+    let mut program = program;
     let mut descriptors = None;
     if args.unverified {
         notes += UNVERIFIED_NOTE;
@@ -175,7 +176,14 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
             return rejected(args, &name, source, &verdict.errors);
         }
         verified = true;
-        descriptors = Some(verdict.desc_table);
+        // cleanup-v2's rewrite and the trampoline: the program the kernel would run.
+        match unwind_verifier::runnable(&program, &verdict, args.mode) {
+            Ok(r) => {
+                program = r.program;
+                descriptors = r.descriptors;
+            }
+            Err(e) => return Output::unusable(format_args!("{name}: {e}")),
+        }
     }
     let mut world = match &args.world {
         None => World::default(),
@@ -192,26 +200,11 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     if let Some(ctx) = &args.ctx {
         world.ctx = Some(ctx.clone());
     }
-    // `runtime` releases through the run-time table; the cleanup modes run the program with
-    // the hidden bpf_throw trampoline and unwind with the verifier's frame descriptors (keyed
-    // by the trampolined program's pcs); `legacy` and `upstream` discard frames.
-    let mut program = program;
+    // `runtime` releases through the run-time table; the cleanup modes unwind with the
+    // verifier's frame descriptors; `legacy` and `upstream` discard frames.
     let unwinding = match (args.mode, descriptors) {
         (Mode::Runtime, _) => Unwinding::RuntimeTable,
-        (Mode::Cleanup | Mode::CleanupV2, Some(descs)) => {
-            match unwind_stackmap::add_throw_trampoline(&program) {
-                Ok((with_tramp, map)) => {
-                    program = with_tramp;
-                    let mut table = unwind_stackmap::DescTable::default();
-                    for mut d in descs.descs.into_values() {
-                        d.pc = map.insn.get(d.pc).copied().unwrap_or(d.pc);
-                        table.descs.insert(d.pc, d);
-                    }
-                    Unwinding::Descriptors(std::sync::Arc::new(table))
-                }
-                Err(e) => return Output::unusable(format_args!("{name}: {e}")),
-            }
-        }
+        (_, Some(table)) => Unwinding::Descriptors(std::sync::Arc::new(table)),
         _ => Unwinding::Legacy,
     };
     let config = Config {
