@@ -1,0 +1,1034 @@
+//! Cleanup soundness: for random programs with acquisitions, releases, calls and throws that
+//! the verifier accepts in `cleanup`, `cleanup-v2` or `runtime`, every run on random inputs
+//! ends with no leaked and no doubly released resource, and every release is of a resource
+//! that run acquired (whether or not the program threw, and whoever released it: the
+//! program, the unwinder from a frame descriptor, or the run-time table).
+//!
+//! Programs come from a random generator (`ProgGen`, driven by a seed) that writes assembly
+//! text:
+//!
+//! - acquisitions of five resource kinds (`bpf_obj_new`, `bpf_ringbuf_reserve`,
+//!   `bpf_sk_lookup_tcp`, `bpf_task_from_pid`, `bpf_cgroup_from_id`), each stored in a stack
+//!   slot (fp-8..fp-32) or a callee-saved register (R6-R9), often with a second copy in
+//!   another of those locations, sometimes checked for NULL at once, sometimes moved;
+//! - releases after a NULL check, from either copy (`bpf_ringbuf_submit` or `_discard`);
+//! - branches on the inputs (ctx bytes, `bpf_get_prandom_u32`) whose arms acquire and release
+//!   their own resources;
+//! - "forks": the two arms of a branch put different things (resources of different kinds,
+//!   NULL, a non-zero scalar, other data, nothing) in overlapping locations, a common body runs
+//!   (with throws and calls), and a discriminator spilled on each arm picks the right release
+//!   afterwards. These are the conflicting uses of a slot that `cleanup` must refuse (or merge
+//!   soundly) and `cleanup-v2` must resolve; with copies on one arm only they are the case of
+//!   a second copy skipped by the descriptor merge (path A: object in fp-8 and r6, path B:
+//!   socket in r6);
+//! - conditional `bpf_throw`s, in the main program and in callees;
+//! - calls to static and global subprograms (up to four frames deep), each with its own
+//!   resources, called while the caller holds some;
+//! - scalars, NULL and other data written to free locations, and stack slots left
+//!   uninitialised, so descriptors meet markers;
+//! - sometimes a custom exception callback.
+//!
+//! Each program is verified in each of the three modes (log level 0, no recorded states); an
+//! accepted one is run (the program `unwind_verifier::runnable` gives: cleanup-v2's rewrite
+//! and the `bpf_throw` trampoline, with the verifier's descriptors, or the run-time table for
+//! `runtime`) on `RUNS` random worlds, and the run's events are checked.
+//!
+//! `UNWIND_UNWIND_SOUNDNESS_CASES=N` sets the number of generated programs (default 300);
+//! `UNWIND_UNWIND_SOUNDNESS_SEED=S` the first seed (program k uses seed S + k, so a failure
+//! prints the seed that reproduces it with `UNWIND_UNWIND_SOUNDNESS_CASES=1`);
+//! `UNWIND_UNWIND_SOUNDNESS_DEBUG=1` prints the most common rejection messages per mode (to tune
+//! the generator). The counts (accepted per mode, runs, runs that threw, runs in which the
+//! unwinder or the run-time table released something) are printed with `--nocapture`.
+//!
+//! A violation is minimised (instructions removed while the program still assembles, is
+//! accepted in that mode and still violates the property on that world) and reported with the
+//! original program, the minimised one, the world and the events.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::Instant;
+
+use unwind_program::Program;
+use unwind_verifier::{Mode, Options};
+use unwind_vm::{Config, EventKind, Machine, ReleasedBy, Status, Unwinding, World};
+
+/// Runs per accepted program and mode, each on its own random world.
+const RUNS: u64 = 4;
+
+/// The modes under test.
+const MODES: [(Mode, &str); 3] = [
+    (Mode::Cleanup, "cleanup"),
+    (Mode::CleanupV2, "cleanup-v2"),
+    (Mode::Runtime, "runtime"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Randomness
+
+#[derive(Clone)]
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x6a09_e667_f3bc_c909)
+    }
+
+    /// splitmix64
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// True with probability `pct`/100.
+    fn chance(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The generator
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Obj,
+    Ringbuf,
+    Sock,
+    Task,
+    Cgroup,
+}
+
+const KINDS: [Kind; 5] = [
+    Kind::Obj,
+    Kind::Ringbuf,
+    Kind::Sock,
+    Kind::Task,
+    Kind::Cgroup,
+];
+
+/// Locations (0..8): fp-8, fp-16, fp-24, fp-32, R6, R7, R8, R9.
+///
+/// Stack layout of every function: fp-8..fp-32 locations, fp-40 and fp-48 discriminators of
+/// nested forks, fp-64..fp-53 the socket lookup tuple, fp-72 the ctx pointer.
+const DISC_SLOTS: [u32; 2] = [40, 48];
+
+fn store_r0(loc: usize) -> String {
+    if loc < 4 {
+        format!("*(u64 *)(r10 - {}) = r0", 8 * (loc + 1))
+    } else {
+        format!("r{} = r0", loc + 2)
+    }
+}
+
+fn load_r1(loc: usize) -> String {
+    if loc < 4 {
+        format!("r1 = *(u64 *)(r10 - {})", 8 * (loc + 1))
+    } else {
+        format!("r1 = r{}", loc + 2)
+    }
+}
+
+/// A resource the code holds, in one or more locations.
+#[derive(Clone, Debug)]
+struct Held {
+    kind: Kind,
+    locs: Vec<usize>,
+}
+
+/// The whole program: functions are generated on demand and appended after main.
+struct ProgGen {
+    rng: Rng,
+    label: usize,
+    /// Text of the functions other than main, and their `.globl` lines.
+    funcs: Vec<String>,
+    globls: Vec<String>,
+    /// Function names by index (1..); main is 0.
+    names: Vec<String>,
+    /// Maximum function index (functions call only higher indices: no recursion).
+    nfuncs: usize,
+    /// Which functions have been generated.
+    generated: BTreeSet<usize>,
+    global: Vec<bool>,
+}
+
+/// One function being written.
+struct FnGen<'a> {
+    p: &'a mut ProgGen,
+    out: String,
+    index: usize,
+    /// Locations the enclosing code relies on (a held resource, a fork's contents).
+    busy: [bool; 8],
+    /// Statements left for this function.
+    budget: i32,
+    forks: usize,
+}
+
+impl ProgGen {
+    fn label(&mut self) -> String {
+        self.label += 1;
+        format!("l{}", self.label)
+    }
+
+    /// Generates function `index` (if not done yet) and returns its name.
+    fn function(&mut self, index: usize) -> String {
+        if self.generated.insert(index) {
+            let name = self.names[index].clone();
+            let budget = 3 + self.rng.below(6) as i32;
+            let mut f = FnGen {
+                p: self,
+                out: String::new(),
+                index,
+                busy: [false; 8],
+                budget,
+                forks: 0,
+            };
+            f.line(&format!("{name}:"));
+            f.prologue();
+            f.block(0);
+            f.line("r0 = 0");
+            f.line("exit");
+            let text = f.out;
+            if self.global[index] {
+                self.globls.push(format!(".globl {name}(ctx)"));
+            }
+            self.funcs.push(text);
+        }
+        self.names[index].clone()
+    }
+}
+
+impl FnGen<'_> {
+    fn line(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.out.push('\n');
+    }
+
+    fn rng(&mut self) -> &mut Rng {
+        &mut self.p.rng
+    }
+
+    fn label(&mut self) -> String {
+        self.p.label()
+    }
+
+    fn prologue(&mut self) {
+        self.line("*(u64 *)(r10 - 72) = r1");
+        // Stack slots zeroed (or not: then they are uninitialised markers), registers
+        // zeroed or not (not initialised markers).
+        for loc in 0..8 {
+            let pct = if loc < 4 { 60 } else { 30 };
+            if self.rng().chance(pct) {
+                if loc < 4 {
+                    self.line(&format!("*(u64 *)(r10 - {}) = 0", 8 * (loc + 1)));
+                } else {
+                    self.line(&format!("r{} = 0", loc + 2));
+                }
+            }
+        }
+    }
+
+    fn free_locs(&self) -> Vec<usize> {
+        (0..8).filter(|&l| !self.busy[l]).collect()
+    }
+
+    fn pick_free(&mut self) -> Option<usize> {
+        let free = self.free_locs();
+        if free.is_empty() {
+            None
+        } else {
+            Some(self.rng().pick(&free))
+        }
+    }
+
+    /// The acquisition: the pointer (or NULL) in R0.
+    fn acquire_call(&mut self, kind: Kind) {
+        match kind {
+            Kind::Obj => {
+                let size = self.rng().pick(&[8, 16]);
+                self.line(&format!("r1 = {size}"));
+                self.line("call bpf_obj_new");
+            }
+            Kind::Ringbuf => {
+                let size = self.rng().pick(&[8, 16, 64]);
+                self.line("r1 = map[rb] ll");
+                self.line(&format!("r2 = {size}"));
+                self.line("r3 = 0");
+                self.line("call bpf_ringbuf_reserve");
+            }
+            Kind::Sock => {
+                self.line("*(u64 *)(r10 - 64) = 0");
+                self.line("*(u32 *)(r10 - 56) = 0");
+                self.line("r1 = *(u64 *)(r10 - 72)");
+                self.line("r2 = r10");
+                self.line("r2 += -64");
+                self.line("r3 = 12");
+                self.line("r4 = 0");
+                self.line("r5 = 0");
+                self.line("call bpf_sk_lookup_tcp");
+            }
+            Kind::Task => {
+                if self.rng().chance(50) {
+                    self.line("r1 = *(u64 *)(r10 - 72)");
+                    self.line("r1 = *(u32 *)(r1 + 8)");
+                    self.line("r1 &= 3");
+                } else {
+                    self.line("r1 = 1");
+                }
+                self.line("call bpf_task_from_pid");
+            }
+            Kind::Cgroup => {
+                let id = self.rng().pick(&[1, 1, 2]);
+                self.line(&format!("r1 = {id}"));
+                self.line("call bpf_cgroup_from_id");
+            }
+        }
+    }
+
+    /// Acquires a resource into one or two free locations (a copy).
+    fn acquire(&mut self) -> Option<Held> {
+        let first = self.pick_free()?;
+        let kind = self.rng().pick(&KINDS);
+        self.acquire_call(kind);
+        let mut locs = vec![first];
+        self.busy[first] = true;
+        if self.rng().chance(35) {
+            if let Some(second) = self.pick_free() {
+                locs.push(second);
+                self.busy[second] = true;
+            }
+        }
+        for &l in &locs {
+            self.line(&store_r0(l));
+        }
+        if self.rng().chance(25) {
+            // checked at once: a use on the non-NULL path
+            let skip = self.label();
+            self.line(&format!("if r0 == 0 goto {skip}"));
+            match kind {
+                Kind::Obj | Kind::Ringbuf => self.line("*(u64 *)(r0 + 0) = 1"),
+                Kind::Sock | Kind::Task => self.line("r2 = *(u32 *)(r0 + 0)"),
+                Kind::Cgroup => {}
+            }
+            self.line(&format!("{skip}:"));
+        }
+        Some(Held { kind, locs })
+    }
+
+    /// Releases a held resource (after a NULL check), from one of its copies; frees its
+    /// locations.
+    fn release(&mut self, h: &Held) {
+        let from = self.rng().pick(&h.locs);
+        let skip = self.label();
+        self.line(&load_r1(from));
+        self.line(&format!("if r1 == 0 goto {skip}"));
+        match h.kind {
+            Kind::Obj => self.line("call bpf_obj_drop"),
+            Kind::Ringbuf => {
+                self.line("r2 = 0");
+                if self.rng().chance(50) {
+                    self.line("call bpf_ringbuf_submit");
+                } else {
+                    self.line("call bpf_ringbuf_discard");
+                }
+            }
+            Kind::Sock => self.line("call bpf_sk_release"),
+            Kind::Task => self.line("call bpf_task_release"),
+            Kind::Cgroup => self.line("call bpf_cgroup_release"),
+        }
+        self.line(&format!("{skip}:"));
+        for &l in &h.locs {
+            self.busy[l] = false;
+        }
+    }
+
+    /// A condition on the inputs: jumps to `target` when it holds. Uses R0-R2 only.
+    fn cond_jump(&mut self, target: &str) {
+        match self.rng().below(3) {
+            0 | 1 => {
+                let off = self.rng().pick(&[0, 8]);
+                let (op, imm) = self.rng().pick(&[
+                    ("==", 0),
+                    ("!=", 1),
+                    (">", 3),
+                    ("<", 2),
+                    ("&", 1),
+                    ("s>", 4),
+                ]);
+                self.line("r1 = *(u64 *)(r10 - 72)");
+                self.line(&format!("r2 = *(u32 *)(r1 + {off})"));
+                self.line(&format!("if r2 {op} {imm} goto {target}"));
+            }
+            _ => {
+                self.line("call bpf_get_prandom_u32");
+                self.line("r0 &= 3");
+                let imm = self.rng().below(3);
+                self.line(&format!("if r0 > {imm} goto {target}"));
+            }
+        }
+    }
+
+    fn throw(&mut self) {
+        let cookie = self.rng().below(4);
+        if self.rng().chance(4) {
+            // unconditional: the rest of the block is dead on this path
+            self.line(&format!("r1 = {cookie}"));
+            self.line("call bpf_throw");
+            return;
+        }
+        let skip = self.label();
+        self.cond_jump(&skip);
+        self.line(&format!("r1 = {cookie}"));
+        self.line("call bpf_throw");
+        self.line(&format!("{skip}:"));
+    }
+
+    fn call(&mut self) -> bool {
+        let n = self.p.nfuncs;
+        if self.index >= n {
+            return false;
+        }
+        let span = (n - self.index) as u64;
+        let callee = self.index + 1 + self.rng().below(span) as usize;
+        let name = self.p.function(callee);
+        self.line("r1 = *(u64 *)(r10 - 72)");
+        self.line(&format!("call {name}"));
+        true
+    }
+
+    /// Something that is not a resource in a free location: NULL, a non-zero scalar, other
+    /// data (part of a slot), an unknown scalar.
+    fn junk(&mut self) {
+        let Some(loc) = self.pick_free() else {
+            return;
+        };
+        let what = self.rng().below(4);
+        if loc < 4 {
+            let off = 8 * (loc + 1);
+            match what {
+                0 => self.line(&format!("*(u64 *)(r10 - {off}) = 0")),
+                1 => self.line(&format!("*(u64 *)(r10 - {off}) = 7")),
+                2 => self.line(&format!("*(u32 *)(r10 - {off}) = 5")),
+                _ => {
+                    self.line("call bpf_get_prandom_u32");
+                    self.line(&format!("*(u64 *)(r10 - {off}) = r0"));
+                }
+            }
+        } else {
+            let r = loc + 2;
+            match what {
+                0 => self.line(&format!("r{r} = 0")),
+                1 | 2 => self.line(&format!("r{r} = 7")),
+                _ => {
+                    self.line("call bpf_get_prandom_u32");
+                    self.line(&format!("r{r} = r0"));
+                }
+            }
+        }
+    }
+
+    /// Copies a held resource to another free location, or moves it (the old location then
+    /// gets NULL or a scalar).
+    fn copy_or_move(&mut self, h: &mut Held) {
+        let Some(to) = self.pick_free() else {
+            return;
+        };
+        let from = self.rng().pick(&h.locs);
+        self.line(&load_r1(from).replace("r1 = ", "r0 = "));
+        self.line(&store_r0(to));
+        self.busy[to] = true;
+        h.locs.push(to);
+        if h.locs.len() > 1 && self.rng().chance(50) {
+            let i = self.rng().below(h.locs.len() as u64 - 1) as usize;
+            let old = h.locs.remove(i);
+            self.busy[old] = false;
+            let v = self.rng().pick(&[0, 9]);
+            if old < 4 {
+                self.line(&format!("*(u64 *)(r10 - {}) = {v}", 8 * (old + 1)));
+            } else {
+                self.line(&format!("r{} = {v}", old + 2));
+            }
+        }
+    }
+
+    /// A sequence of statements that leaves `busy` as it found it: what it acquires it
+    /// releases (in its own order) before it ends.
+    fn block(&mut self, depth: u32) {
+        let mut owned: Vec<Held> = Vec::new();
+        let n = 1 + self.rng().below(if depth == 0 { 6 } else { 4 });
+        for _ in 0..n {
+            if self.budget <= 0 {
+                break;
+            }
+            self.budget -= 1;
+            let r = self.rng().below(100);
+            match r {
+                0..=24 => {
+                    if owned.len() < 3 {
+                        if let Some(h) = self.acquire() {
+                            owned.push(h);
+                        }
+                    }
+                }
+                25..=36 => {
+                    if !owned.is_empty() {
+                        let i = self.rng().below(owned.len() as u64) as usize;
+                        let h = owned.remove(i);
+                        self.release(&h);
+                    }
+                }
+                37..=42 => {
+                    if !owned.is_empty() {
+                        let i = self.rng().below(owned.len() as u64) as usize;
+                        let mut h = owned[i].clone();
+                        self.copy_or_move(&mut h);
+                        owned[i] = h;
+                    }
+                }
+                43..=57 => self.throw(),
+                58..=70 => {
+                    if !self.call() {
+                        self.throw();
+                    }
+                }
+                71..=80 => {
+                    if depth < 3 {
+                        self.branch(depth);
+                    }
+                }
+                81..=92 => {
+                    if depth < 3 && self.forks < DISC_SLOTS.len() {
+                        self.fork(depth);
+                    }
+                }
+                _ => self.junk(),
+            }
+        }
+        while !owned.is_empty() {
+            let i = self.rng().below(owned.len() as u64) as usize;
+            let h = owned.remove(i);
+            self.release(&h);
+        }
+    }
+
+    /// `if cond { block } else { block }`.
+    fn branch(&mut self, depth: u32) {
+        let els = self.label();
+        let end = self.label();
+        self.cond_jump(&els);
+        self.block(depth + 1);
+        self.line(&format!("goto {end}"));
+        self.line(&format!("{els}:"));
+        if self.rng().chance(70) {
+            self.block(depth + 1);
+        }
+        self.line(&format!("{end}:"));
+    }
+
+    /// One arm of a fork: a resource in one or two locations (taken from `prefer` first, to
+    /// overlap the other arm's), or NULL / a scalar / nothing in some.
+    fn arm(&mut self, prefer: &[usize], free: &[usize]) -> (Option<Held>, Vec<usize>) {
+        let mut pool: Vec<usize> = free.to_vec();
+        let mut take = |rng: &mut Rng| -> Option<usize> {
+            let from_prefer: Vec<usize> = prefer
+                .iter()
+                .copied()
+                .filter(|l| pool.contains(l))
+                .collect();
+            let l = if !from_prefer.is_empty() && rng.chance(70) {
+                rng.pick(&from_prefer)
+            } else if !pool.is_empty() {
+                rng.pick(&pool)
+            } else {
+                return None;
+            };
+            pool.retain(|&x| x != l);
+            Some(l)
+        };
+        let mut locs = Vec::new();
+        if let Some(l) = take(self.rng()) {
+            locs.push(l);
+        }
+        if self.rng().chance(45) {
+            if let Some(l) = take(self.rng()) {
+                locs.push(l);
+            }
+        }
+        if locs.is_empty() {
+            return (None, locs);
+        }
+        match self.rng().below(10) {
+            0..=6 => {
+                let kind = self.rng().pick(&KINDS);
+                self.acquire_call(kind);
+                for &l in &locs {
+                    self.line(&store_r0(l));
+                }
+                (
+                    Some(Held {
+                        kind,
+                        locs: locs.clone(),
+                    }),
+                    locs,
+                )
+            }
+            7 => {
+                for &l in &locs {
+                    self.line("r0 = 0");
+                    self.line(&store_r0(l));
+                }
+                (None, locs)
+            }
+            8 => {
+                for &l in &locs {
+                    self.line("r0 = 3");
+                    self.line(&store_r0(l));
+                }
+                (None, locs)
+            }
+            _ => (None, Vec::new()),
+        }
+    }
+
+    /// Two arms put different things in overlapping locations; a common body; then the
+    /// discriminator spilled by each arm picks the release.
+    fn fork(&mut self, depth: u32) {
+        let free = self.free_locs();
+        if free.len() < 2 {
+            return;
+        }
+        let disc = DISC_SLOTS[self.forks];
+        self.forks += 1;
+        let arm_b = self.label();
+        let join = self.label();
+        self.cond_jump(&arm_b);
+        self.line(&format!("*(u64 *)(r10 - {disc}) = 0"));
+        let (held_a, locs_a) = self.arm(&[], &free);
+        self.line(&format!("goto {join}"));
+        self.line(&format!("{arm_b}:"));
+        self.line(&format!("*(u64 *)(r10 - {disc}) = 1"));
+        let (held_b, locs_b) = self.arm(&locs_a, &free);
+        self.line(&format!("{join}:"));
+        let before = self.busy;
+        for &l in locs_a.iter().chain(&locs_b) {
+            self.busy[l] = true;
+        }
+        self.block(depth + 1);
+        let rel_b = self.label();
+        let end = self.label();
+        self.line(&format!("r1 = *(u64 *)(r10 - {disc})"));
+        self.line(&format!("if r1 == 1 goto {rel_b}"));
+        if let Some(h) = &held_a {
+            self.release(h);
+        }
+        self.line(&format!("goto {end}"));
+        self.line(&format!("{rel_b}:"));
+        if let Some(h) = &held_b {
+            self.release(h);
+        }
+        self.line(&format!("{end}:"));
+        self.busy = before;
+        self.forks -= 1;
+    }
+}
+
+/// The program of `seed`, as assembly text.
+fn program_text(seed: u64) -> String {
+    let mut rng = Rng::new(seed);
+    let nfuncs = rng.below(4) as usize;
+    let global: Vec<bool> = (0..=nfuncs).map(|i| i > 0 && rng.chance(35)).collect();
+    let names: Vec<String> = (0..=nfuncs)
+        .map(|i| {
+            if global[i] {
+                format!("g{i}")
+            } else {
+                format!("f{i}")
+            }
+        })
+        .collect();
+    let mut p = ProgGen {
+        rng,
+        label: 0,
+        funcs: Vec::new(),
+        globls: Vec::new(),
+        names,
+        nfuncs,
+        generated: BTreeSet::new(),
+        global,
+    };
+    let budget = 6 + p.rng.below(10) as i32;
+    let mut main = FnGen {
+        p: &mut p,
+        out: String::new(),
+        index: 0,
+        busy: [false; 8],
+        budget,
+        forks: 0,
+    };
+    main.prologue();
+    main.block(0);
+    main.line("r0 = 0");
+    main.line("exit");
+    let main_text = main.out;
+    let callback = p.rng.chance(20);
+    let mut text = String::new();
+    text.push_str(".ctx tc\n");
+    text.push_str(".map rb ringbuf key=0 value=0 max_entries=4096\n");
+    for g in &p.globls {
+        text.push_str(g);
+        text.push('\n');
+    }
+    if callback {
+        text.push_str(".globl on_exception(scalar)\n.exception_callback on_exception\n");
+    }
+    text.push_str(&main_text);
+    for f in &p.funcs {
+        text.push_str(f);
+    }
+    if callback {
+        text.push_str("on_exception:\nr0 = r1\nr0 &= 1\nexit\n");
+    }
+    text
+}
+
+fn world(seed: u64) -> World {
+    let mut rng = Rng::new(seed.rotate_left(17) ^ 0x5555);
+    let mut ctx = String::new();
+    for _ in 0..16 {
+        let b = rng.next() as u8;
+        // small values often, so branches on the input go both ways
+        let b = if rng.chance(70) { b % 6 } else { b };
+        write!(ctx, "{b:02x}").unwrap();
+    }
+    let mut w = World {
+        ctx: Some(ctx),
+        prandom_seed: rng.next(),
+        ..World::default()
+    };
+    w.tasks.clear();
+    for pid in 0..4u32 {
+        if rng.chance(70) {
+            w.tasks.push(unwind_vm::world::Task {
+                pid,
+                comm: format!("t{pid}"),
+            });
+        }
+    }
+    w.cgroups = match rng.below(4) {
+        0 => vec![],
+        1 => vec![1],
+        _ => vec![1, 2],
+    };
+    if rng.chance(75) {
+        w.sockets.push(unwind_vm::world::Socket {
+            protocol: unwind_vm::world::Protocol::Tcp,
+            local: "0.0.0.0:0".into(),
+            remote: None,
+        });
+    }
+    if rng.chance(20) {
+        w.max_alloc = 8;
+    }
+    w
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running and checking
+
+#[derive(Default)]
+struct Outcome {
+    threw: bool,
+    /// Resources released by the unwinder or the run-time table.
+    unwound: usize,
+}
+
+fn options(mode: Mode) -> Options {
+    Options {
+        log_level: 0,
+        mode,
+        record_states: false,
+        ..Options::default()
+    }
+}
+
+/// What to run for an accepted program: the program and its unwinding.
+fn prepare(program: &Program, mode: Mode) -> Result<Option<(Program, Unwinding)>, String> {
+    let verdict = unwind_verifier::verify(program, &options(mode));
+    if !verdict.accepted {
+        return Ok(None);
+    }
+    let r =
+        unwind_verifier::runnable(program, &verdict, mode).map_err(|e| format!("runnable: {e}"))?;
+    let unwinding = match (mode, r.descriptors) {
+        (Mode::Runtime, _) => Unwinding::RuntimeTable,
+        (_, Some(table)) => Unwinding::Descriptors(Arc::new(table)),
+        (_, None) => return Err("a cleanup mode without descriptors".into()),
+    };
+    Ok(Some((r.program, unwinding)))
+}
+
+fn run(program: &Program, unwinding: &Unwinding, world: &World) -> Machine {
+    let mut m = Machine::new(
+        program,
+        world,
+        Config {
+            budget: 200_000,
+            unwinding: unwinding.clone(),
+            ..Config::default()
+        },
+    )
+    .expect("the world fits the program");
+    m.run();
+    m
+}
+
+/// The property on one run's events.
+fn check(m: &Machine) -> Result<Outcome, String> {
+    let mut out = Outcome::default();
+    let mut acquired = BTreeMap::new();
+    let mut released = BTreeSet::new();
+    if m.kernel.events_dropped > 0 {
+        return Err(format!("{} events dropped", m.kernel.events_dropped));
+    }
+    for e in &m.kernel.events {
+        match &e.kind {
+            EventKind::Acquire { resource, .. } => {
+                if acquired.insert(resource.id, resource.held).is_some() {
+                    return Err(format!(
+                        "pc {}: resource id {} acquired twice",
+                        e.pc, resource.id
+                    ));
+                }
+            }
+            EventKind::Release { resource, by, .. } => {
+                if acquired.get(&resource.id) != Some(&resource.held) {
+                    return Err(format!(
+                        "pc {}: release of {} that this run did not acquire",
+                        e.pc,
+                        resource.label()
+                    ));
+                }
+                if !released.insert(resource.id) {
+                    return Err(format!("pc {}: {} released twice", e.pc, resource.label()));
+                }
+                if *by != ReleasedBy::Program {
+                    out.unwound += 1;
+                }
+            }
+            EventKind::Throw { .. } => out.threw = true,
+            EventKind::Leak { .. } => return Err(format!("leak: {}", e.describe())),
+            EventKind::Fault { .. } => return Err(format!("fault: {}", e.describe())),
+            _ => {}
+        }
+    }
+    match &m.status {
+        Status::Exited { .. } => {}
+        other => return Err(format!("ended as {other:?}")),
+    }
+    let never: Vec<String> = acquired
+        .keys()
+        .filter(|id| !released.contains(id))
+        .map(|id| format!("#{id}"))
+        .collect();
+    if !never.is_empty() {
+        return Err(format!("acquired, never released: {}", never.join(", ")));
+    }
+    if !m.kernel.resources.is_empty() {
+        return Err(format!(
+            "{} resources still held at the end",
+            m.kernel.resources.len()
+        ));
+    }
+    Ok(out)
+}
+
+/// Assembles, verifies in `mode`, runs on `world`: `Some(violation)` when accepted and the
+/// property fails.
+fn violation(text: &str, mode: Mode, world: &World) -> Option<String> {
+    let program = unwind_asm::assemble(text).program?;
+    let (runnable, unwinding) = match prepare(&program, mode) {
+        Ok(Some(x)) => x,
+        Ok(None) => return None,
+        Err(e) => return Some(e),
+    };
+    let m = Machine::new(
+        &runnable,
+        world,
+        Config {
+            budget: 200_000,
+            unwinding,
+            ..Config::default()
+        },
+    )
+    .ok()
+    .map(|mut m| {
+        m.run();
+        m
+    })?;
+    check(&m).err()
+}
+
+/// Removes lines (directives, labels and instructions) while the program still violates the
+/// property in `mode` on `world`.
+fn minimise(text: &str, mode: Mode, world: &World) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut chunk = (lines.len() / 2).max(1);
+    loop {
+        let mut changed = false;
+        let mut i = 0;
+        while i < lines.len() {
+            let end = (i + chunk).min(lines.len());
+            let mut candidate = lines.clone();
+            candidate.drain(i..end);
+            let t = candidate.join("\n") + "\n";
+            if violation(&t, mode, world).is_some() {
+                lines = candidate;
+                changed = true;
+            } else {
+                i += chunk;
+            }
+        }
+        if chunk == 1 && !changed {
+            break;
+        }
+        if !changed {
+            chunk = (chunk / 2).max(1);
+        }
+    }
+    lines.join("\n") + "\n"
+}
+
+fn report(text: &str, mode: Mode, name: &str, world: &World, seed: u64, why: &str) -> String {
+    let small = minimise(text, mode, world);
+    let mut s = format!(
+        "accepted in {name} but unsound (seed {seed}): {why}\n\nminimised program:\n{small}\n"
+    );
+    if let Some(program) = unwind_asm::assemble(&small).program {
+        if let Ok(Some((runnable, unwinding))) = prepare(&program, mode) {
+            let m = run(&runnable, &unwinding, world);
+            s += &format!(
+                "minimised violation: {}\nevents:\n",
+                check(&m).err().unwrap_or_default()
+            );
+            for e in &m.kernel.events {
+                s += &format!("  {}\n", e.describe());
+            }
+        }
+    }
+    s += &format!(
+        "\nworld: {}\n\noriginal program:\n{text}",
+        serde_json::to_string(world).unwrap()
+    );
+    s
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+#[derive(Default)]
+struct Counts {
+    accepted: u64,
+    runs: u64,
+    threw: u64,
+    threw_and_released: u64,
+    unwinder_releases: u64,
+    rejections: BTreeMap<String, u64>,
+}
+
+#[test]
+fn accepted_programs_release_exactly_what_they_acquire() {
+    let cases = env_u64("UNWIND_UNWIND_SOUNDNESS_CASES").unwrap_or(300);
+    let first = env_u64("UNWIND_UNWIND_SOUNDNESS_SEED").unwrap_or(0x0dd5_eed0);
+    let debug = std::env::var("UNWIND_UNWIND_SOUNDNESS_DEBUG").is_ok();
+    let start = Instant::now();
+    let mut counts: Vec<Counts> = MODES.iter().map(|_| Counts::default()).collect();
+    let mut v2_only = 0u64;
+    let mut failures = Vec::new();
+    for k in 0..cases {
+        let seed = first.wrapping_add(k);
+        let text = program_text(seed);
+        let asm = unwind_asm::assemble(&text);
+        let program = asm
+            .program
+            .unwrap_or_else(|| panic!("does not assemble:\n{text}\n{:?}", asm.diagnostics));
+        let mut accepted_in = [false; 3];
+        for (mi, &(mode, name)) in MODES.iter().enumerate() {
+            let c = &mut counts[mi];
+            let verdict = unwind_verifier::verify(&program, &options(mode));
+            if !verdict.accepted {
+                if debug {
+                    let msg = verdict.errors.first().map_or(String::new(), |e| {
+                        e.message
+                            .chars()
+                            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                            .collect()
+                    });
+                    *c.rejections.entry(msg).or_default() += 1;
+                }
+                continue;
+            }
+            accepted_in[mi] = true;
+            c.accepted += 1;
+            let r = unwind_verifier::runnable(&program, &verdict, mode)
+                .unwrap_or_else(|e| panic!("runnable in {name}: {e}\n{text}"));
+            let unwinding = match (mode, r.descriptors) {
+                (Mode::Runtime, _) => Unwinding::RuntimeTable,
+                (_, Some(table)) => Unwinding::Descriptors(Arc::new(table)),
+                (_, None) => panic!("{name} without descriptors"),
+            };
+            for i in 0..RUNS {
+                let w = world(seed.wrapping_mul(RUNS).wrapping_add(i));
+                let m = run(&r.program, &unwinding, &w);
+                c.runs += 1;
+                match check(&m) {
+                    Ok(o) => {
+                        c.threw += u64::from(o.threw);
+                        c.threw_and_released += u64::from(o.threw && o.unwound > 0);
+                        c.unwinder_releases += o.unwound as u64;
+                    }
+                    Err(why) => {
+                        if failures.len() < 3 {
+                            failures.push(report(&text, mode, name, &w, seed, &why));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        v2_only += u64::from(accepted_in[1] && !accepted_in[0]);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!("unwind soundness: {cases} programs generated (seeds {first}..), {secs:.1} s");
+    for (c, (_, name)) in counts.iter().zip(MODES) {
+        eprintln!(
+            "  {name:>10}: {} accepted, {} runs, {} threw, {} threw with >=1 resource released \
+             by unwinding ({} such releases)",
+            c.accepted, c.runs, c.threw, c.threw_and_released, c.unwinder_releases
+        );
+        if debug {
+            let mut top: Vec<_> = c.rejections.iter().collect();
+            top.sort_by(|a, b| b.1.cmp(a.1));
+            for (msg, n) in top.into_iter().take(12) {
+                eprintln!("      {n:>7} rejected: {msg}");
+            }
+        }
+    }
+    eprintln!("  accepted in cleanup-v2 but not in cleanup: {v2_only}");
+    assert!(
+        failures.is_empty(),
+        "{} violation(s); the first ones:\n\n{}",
+        failures.len(),
+        failures.join("\n\n========\n\n")
+    );
+}
