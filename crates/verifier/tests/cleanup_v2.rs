@@ -136,7 +136,7 @@ out:
 
 /// skb->len (offset 0) and skb->protocol (offset 16) of a tc ctx, as hex.
 fn skb(len: u32, protocol: u32) -> String {
-    let mut b = vec![0u8; 20];
+    let mut b = [0u8; 20];
     b[0..4].copy_from_slice(&len.to_le_bytes());
     b[16..20].copy_from_slice(&protocol.to_le_bytes());
     b.iter().map(|x| format!("{x:02x}")).collect()
