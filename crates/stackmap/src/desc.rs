@@ -57,6 +57,12 @@ pub enum Unmergeable {
     /// A known non-zero scalar: the fix agreed in review (an `r0 = 7` spilled where another
     /// path has a pointer must not merge, or the release function would get 7).
     NonZeroScalar,
+    /// A second copy of a resource already entered at another location on this path. The
+    /// RFC releases the reference at its first location, which turns every copy into a
+    /// scalar (patch 11); releasing the copy too would free the resource twice, and letting
+    /// it merge with another path's pointer would hand that pointer's release function the
+    /// wrong object.
+    Copy,
 }
 
 /// What a location holds on one path, as far as unwinding cares.
@@ -68,6 +74,9 @@ pub enum Content {
         resource: ResourceKind,
         /// The verifier's reference id on the path that contributed it (for the log).
         ref_obj_id: u32,
+        /// The pc of the acquiring call on that path (cleanup-v2 gives conflicting
+        /// acquisition sites their own slot).
+        acquired_at: usize,
     },
     /// NULL (a NULL scalar, `STACK_ZERO`): merges with a pointer.
     Null,
@@ -83,7 +92,7 @@ impl Content {
             Content::Resource { resource, .. } => kernel_type_name(*resource),
             Content::Null => "scalar",
             Content::Unmergeable { why } => match why {
-                Unmergeable::Misc | Unmergeable::NonZeroScalar => "scalar",
+                Unmergeable::Misc | Unmergeable::NonZeroScalar | Unmergeable::Copy => "scalar",
                 Unmergeable::Uninit => "?",
             },
         }
@@ -328,6 +337,7 @@ mod tests {
         Content::Resource {
             resource: kind,
             ref_obj_id: 1,
+            acquired_at: 0,
         }
     }
 

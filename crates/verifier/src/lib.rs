@@ -14,6 +14,7 @@ pub mod bounds;
 mod check;
 pub mod log;
 mod prune;
+mod rewrite;
 mod runnable;
 pub mod state;
 mod subprog;
@@ -26,7 +27,8 @@ use unwind_program::{Linkage, Program};
 pub use check::{Reject, COMPLEXITY_LIMIT};
 pub use runnable::{runnable, Runnable};
 pub use verdict::{
-    DedicatedSlot, DescriptorSlot, Rewrite, FrameDescriptor, FunctionFacts, PcState, Stats, Verdict, VerifyError,
+    DedicatedSlot, DescriptorSlot, FrameDescriptor, FunctionFacts, PcState, Rewrite, Stats,
+    Verdict, VerifyError,
 };
 
 /// How exceptions are treated (SPEC §4). Reserved: today every mode verifies with the
@@ -80,7 +82,16 @@ impl Default for Options {
 
 /// Verifies a program.
 pub fn verify(program: &Program, opts: &Options) -> Verdict {
+    if opts.mode == Mode::CleanupV2 {
+        return rewrite::verify_cleanup_v2(program, opts);
+    }
+    verify_pass(program, opts, check::V2Pass::default()).0
+}
+
+/// One verification of `program`, with what cleanup-v2 gives it and learns from it.
+fn verify_pass(program: &Program, opts: &Options, v2: check::V2Pass) -> (Verdict, check::V2Pass) {
     let mut env = check::Env::new(program, opts);
+    env.v2 = v2;
     let result = run(&mut env);
     let mut errors = Vec::new();
     if let Err(e) = &result {
@@ -138,7 +149,7 @@ pub fn verify(program: &Program, opts: &Options) -> Verdict {
             states: s.clone(),
         })
         .collect();
-    Verdict {
+    let verdict = Verdict {
         accepted: result.is_ok(),
         errors,
         log: std::mem::take(&mut env.log.buf),
@@ -158,7 +169,8 @@ pub fn verify(program: &Program, opts: &Options) -> Verdict {
             .collect(),
         desc_table: std::mem::take(&mut env.descs),
         rewrite: None,
-    }
+    };
+    (verdict, env.v2)
 }
 
 fn run(env: &mut check::Env<'_>) -> Result<(), Reject> {

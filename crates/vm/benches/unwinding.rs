@@ -80,6 +80,7 @@ fn table(p: &Program, k: usize) -> Arc<DescTable> {
                 content: Content::Resource {
                     resource: ResourceKind::Object,
                     ref_obj_id: 1,
+                    acquired_at: 0,
                 },
             })
             .collect();

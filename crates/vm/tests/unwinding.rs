@@ -54,6 +54,7 @@ fn res(kind: ResourceKind, id: u32) -> Content {
     Content::Resource {
         resource: kind,
         ref_obj_id: id,
+        acquired_at: 0,
     }
 }
 

@@ -25,10 +25,11 @@ pub const EXIT_REJECTED: u8 = 1;
 /// The note printed by `--unverified`.
 pub const UNVERIFIED_NOTE: &str = "note: --unverified: running the program without verification";
 
-/// The note printed when a throw unwound in a mode whose cleanup is not implemented yet.
+/// The note printed when an unverified program threw in a cleanup mode: the descriptors come
+/// from the verifier, so without it the frames are discarded as upstream does.
 pub const LEGACY_UNWIND_NOTE: &str = "note: bpf_throw unwound with upstream (legacy) semantics: \
-     frame-descriptor cleanup is not implemented in the interpreter yet, so what the frames held \
-     is reported as leaked";
+     without the verifier there are no frame descriptors, so what the frames held is reported \
+     as leaked";
 
 const MODES: &str = "legacy, upstream, cleanup, cleanup-v2 or runtime";
 
@@ -130,9 +131,11 @@ Packet programs (socket, tc, cgroup_skb, xdp, ...) run on 64 zero bytes of packe
 data and data_end set as the kernel's test run sets them.
 
 Options:
-  --mode M           exceptions mode for the verifier: legacy, upstream, cleanup (default),
-                     cleanup-v2, runtime (runtime: a throw releases what the run-time table
-                     holds; the others unwind with legacy semantics for now)
+  --mode M           exceptions mode: legacy, upstream (a throw discards the frames and
+                     reports what they held as leaked), cleanup (default; the unwinder releases
+                     what the verifier's frame descriptors name), cleanup-v2 (the same, on the
+                     program rewritten with a slot per conflicting acquisition), runtime (a
+                     throw releases what the run-time table holds)
   --unverified       run without verifying (everything the verifier would refuse then shows up
                      as a runtime fault, a leak or a wrong result)
   --ctx HEX          the ctx bytes (shorter is zero-filled to the ctx size, longer is an error);

@@ -131,6 +131,12 @@ pub fn run(args: &VerifyArgs, bytes: &[u8]) -> Output {
         ));
     }
     let mut stdout = verdict.log;
+    if let Some(rw) = &verdict.rewrite {
+        stdout.push_str(
+            "cleanup-v2 rewrote the program (the log and the descriptors are of this):\n",
+        );
+        stdout.push_str(&rw.disassembly);
+    }
     stdout.push_str(if verdict.accepted {
         "verification: accepted\n"
     } else {

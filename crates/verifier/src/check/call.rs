@@ -277,6 +277,7 @@ impl Env<'_> {
         match f.effect {
             Effect::Release(_) => {
                 if let Some(id) = released {
+                    self.note_release(st, id);
                     if !st.release_reference(id) {
                         return self
                             .reject("R1 must be referenced when passed to release function");

@@ -92,26 +92,57 @@ impl Env<'_> {
         Ok(Next::Done)
     }
 
+    /// cleanup-v2: a release in the function that acquired the resource, so that the rewrite
+    /// can clear the acquisition's dedicated slot right after it.
+    pub(super) fn note_release(&mut self, st: &VerifierState, ref_obj_id: u32) {
+        if self.opts.mode != Mode::CleanupV2 {
+            return;
+        }
+        let Some(r) = st.refs.iter().find(|r| r.id == ref_obj_id) else {
+            return;
+        };
+        let here = st.frames.last().map(|f| f.subprog);
+        if here.is_some() && self.prog.function_index_at(r.insn) == here {
+            self.v2.releases.insert((self.cur_pc, r.insn));
+        }
+    }
+
     /// Observes every frame, innermost first, into the descriptor table: stack slots, then
-    /// R6-R9. The current frame is keyed by the throwing pc, each caller by its call site.
-    /// Each resource is entered once (its other copies are skipped) and then released in the
-    /// verifier state, so that only references held elsewhere (R0-R5) remain as leaks.
+    /// R6-R9 (cleanup-v2 visits the dedicated slots of every frame before anything else).
+    /// The current frame is keyed by the throwing pc, each caller by its call site. Each
+    /// resource is entered once, at the first location found; its other copies become
+    /// unmergeable markers. Then the entered resources are released in the verifier state, so
+    /// that only references held elsewhere (R0-R5) remain as leaks.
     fn gen_frame_descs(&mut self, st: &mut VerifierState, pc: usize) -> R<()> {
         let n = st.frames.len();
         let mut seen: HashSet<u32> = HashSet::new();
         let path = format!("path {}", self.insn_processed);
+        let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); n];
+        // Dedicated slots first, in every frame.
         for frameno in (0..n).rev() {
-            let key = if frameno + 1 == n {
-                pc
-            } else {
-                st.frames[frameno + 1].callsite
-            };
             let f = &st.frames[frameno];
-            let mut entries = Vec::new();
+            for &off in self.v2.dedicated.get(f.subprog).map_or(&[][..], |v| &v[..]) {
+                let spi = (-(off as isize) / 8 - 1) as usize;
+                if let Some(slot) = f.stack.get(spi) {
+                    if let Some(content) = slot_content(slot, &st.refs, &mut seen) {
+                        entries[frameno].push(Entry {
+                            location: Location::Stack(off),
+                            content,
+                        });
+                    }
+                }
+            }
+        }
+        for frameno in (0..n).rev() {
+            let f = &st.frames[frameno];
+            let dedicated = self.v2.dedicated.get(f.subprog).map_or(&[][..], |v| &v[..]);
             for (spi, slot) in f.stack.iter().enumerate() {
                 let off = -8 * (spi as i16 + 1);
+                if dedicated.contains(&off) {
+                    continue;
+                }
                 if let Some(content) = slot_content(slot, &st.refs, &mut seen) {
-                    entries.push(Entry {
+                    entries[frameno].push(Entry {
                         location: Location::Stack(off),
                         content,
                     });
@@ -119,18 +150,25 @@ impl Env<'_> {
             }
             for r in 6..=9u8 {
                 if let Some(content) = reg_content(&f.regs[r as usize], &st.refs, &mut seen) {
-                    entries.push(Entry {
+                    entries[frameno].push(Entry {
                         location: Location::Reg(r),
                         content,
                     });
                 }
             }
+        }
+        for frameno in (0..n).rev() {
+            let key = if frameno + 1 == n {
+                pc
+            } else {
+                st.frames[frameno + 1].callsite
+            };
             let obs = Observation {
                 pc: key,
-                function: f.subprog,
+                function: st.frames[frameno].subprog,
                 frame: frameno as u32,
                 path: path.clone(),
-                entries,
+                entries: std::mem::take(&mut entries[frameno]),
             };
             for line in obs.log_lines(key) {
                 self.log.line(&line);
@@ -141,6 +179,15 @@ impl Env<'_> {
                 self.log.line(line);
             }
             if let Err(e) = merged {
+                if self.v2.collect {
+                    // cleanup-v2's first passes: note which acquisitions conflict and go on.
+                    for c in [e.old.content, e.new.content] {
+                        if let Content::Resource { acquired_at, .. } = c {
+                            self.v2.conflict_sites.insert(acquired_at);
+                        }
+                    }
+                    continue;
+                }
                 let [msg, new, old] = e.log_lines();
                 self.log.error(&new);
                 self.log.error(&old);
@@ -170,8 +217,7 @@ fn slot_content(slot: &StackSlot, refs: &[RefState], seen: &mut HashSet<u32>) ->
     Some(Content::Unmergeable { why })
 }
 
-/// What a register (or a spilled one) holds, for a descriptor. `None`: a second copy of a
-/// resource already entered.
+/// What a register (or a spilled one) holds, for a descriptor (`None`: nothing that matters).
 fn reg_content(r: &RegState, refs: &[RefState], seen: &mut HashSet<u32>) -> Option<Content> {
     Some(match r.ty {
         RegType::NotInit => Content::Unmergeable {
@@ -183,13 +229,16 @@ fn reg_content(r: &RegState, refs: &[RefState], seen: &mut HashSet<u32>) -> Opti
             why: Unmergeable::NonZeroScalar,
         },
         RegType::Ptr(_) if r.ref_obj_id != 0 => {
+            let re = refs.iter().find(|x| x.id == r.ref_obj_id)?;
             if !seen.insert(r.ref_obj_id) {
-                return None;
+                return Some(Content::Unmergeable {
+                    why: Unmergeable::Copy,
+                });
             }
-            let kind = refs.iter().find(|x| x.id == r.ref_obj_id)?.kind;
             Content::Resource {
-                resource: kind,
+                resource: re.kind,
                 ref_obj_id: r.ref_obj_id,
+                acquired_at: re.insn,
             }
         }
         // A pointer the unwinder must not release (ctx, stack, map value, ...): in the RFC it

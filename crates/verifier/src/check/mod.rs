@@ -88,6 +88,22 @@ pub struct Env<'a> {
     pub might_throw: Vec<bool>,
     /// Frame descriptors merged so far (cleanup modes).
     pub descs: unwind_stackmap::DescTable,
+    /// cleanup-v2's passes (see `crate::rewrite`).
+    pub v2: V2Pass,
+}
+
+/// What a cleanup-v2 pass is given and what it learns.
+#[derive(Clone, Debug, Default)]
+pub struct V2Pass {
+    /// Per function, the offsets of its dedicated slots: visited first when a descriptor is
+    /// generated, so that the copy there is the one released and the others are copies.
+    pub dedicated: Vec<Vec<i16>>,
+    /// Record merge failures and carry on instead of rejecting.
+    pub collect: bool,
+    /// The acquiring pcs of the resources on either side of a failed merge.
+    pub conflict_sites: std::collections::BTreeSet<usize>,
+    /// (release call pc, acquiring pc) for every release seen in the acquiring function.
+    pub releases: std::collections::BTreeSet<(usize, usize)>,
 }
 
 impl<'a> Env<'a> {
@@ -131,6 +147,7 @@ impl<'a> Env<'a> {
             cur_parent: None,
             might_throw: unwind_stackmap::throw_facts(prog).might_throw,
             descs: unwind_stackmap::DescTable::default(),
+            v2: V2Pass::default(),
         }
     }
 

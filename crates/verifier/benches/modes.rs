@@ -1,0 +1,204 @@
+//! The exception modes end to end, as `unwind run` does it: verify in the mode, take the
+//! program to run and the verifier's own frame descriptors (`runnable`: cleanup-v2's rewrite,
+//! the hidden trampoline), run it. Per workload and mode: accepted or not, instructions
+//! executed, run-time table operations, resources released by the unwinder, and time (best of
+//! a few runs of set-up plus run; verification not included).
+//!
+//! `cargo bench -p unwind-verifier --bench modes` (add `-- --quick` for a short run).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use unwind_program::Program;
+use unwind_verifier::{runnable, verify, Mode, Options};
+use unwind_vm::{Config, EventKind, Machine, ReleasedBy, Status, Unwinding, World};
+
+const MODES: [Mode; 5] = [
+    Mode::Legacy,
+    Mode::Upstream,
+    Mode::Cleanup,
+    Mode::CleanupV2,
+    Mode::Runtime,
+];
+
+fn mode_name(m: Mode) -> &'static str {
+    match m {
+        Mode::Legacy => "legacy",
+        Mode::Upstream => "upstream",
+        Mode::Cleanup => "cleanup",
+        Mode::CleanupV2 => "cleanup-v2",
+        Mode::Runtime => "runtime",
+    }
+}
+
+/// runtime-tracking.s with `n` iterations (allocate and drop an object each); its throw is
+/// not taken on the default packet.
+fn no_throw_loop(n: u32) -> String {
+    let src = include_str!("../../../static/examples/runtime-tracking.s");
+    src.replace("if r7 < 10 goto loop", &format!("if r7 < {n} goto loop"))
+}
+
+/// Three frames, each holding `k` objects in stack slots fp-8.. and calling the next; the
+/// innermost throws.
+fn nested_throw(k: usize) -> String {
+    let mut s = String::from(".ctx tc\n");
+    for level in 0..3 {
+        if level > 0 {
+            s += &format!("level{level}:\n");
+        }
+        for i in 1..=k {
+            s += &format!(
+                "r1 = 16\ncall bpf_obj_new\n*(u64 *)(r10 - {}) = r0\n",
+                8 * i
+            );
+        }
+        if level < 2 {
+            s += &format!("call level{}\n", level + 1);
+        } else {
+            s += "r1 = 5\ncall bpf_throw\n";
+        }
+        for i in 1..=k {
+            s += &format!(
+                "r1 = *(u64 *)(r10 - {})\nif r1 == 0 goto skip{level}_{i}\ncall bpf_obj_drop\nskip{level}_{i}:\n",
+                8 * i
+            );
+        }
+        s += "r0 = 0\nexit\n";
+    }
+    s
+}
+
+struct Figures {
+    insns: u64,
+    ops: u64,
+    unwound: usize,
+    time: Duration,
+}
+
+fn measure(src: &str, ctx: Option<&str>, mode: Mode, reps: usize) -> Option<Figures> {
+    let p: Program = unwind_asm::assemble(src).program.expect("assembles");
+    let v = verify(
+        &p,
+        &Options {
+            mode,
+            log_level: 0,
+            record_states: false,
+            ..Options::default()
+        },
+    );
+    if !v.accepted {
+        return None;
+    }
+    let r = runnable(&p, &v, mode).expect("runnable");
+    let unwinding = match (mode, r.descriptors) {
+        (Mode::Runtime, _) => Unwinding::RuntimeTable,
+        (_, Some(t)) => Unwinding::Descriptors(Arc::new(t)),
+        _ => Unwinding::Legacy,
+    };
+    let world = World {
+        ctx: ctx.map(str::to_string),
+        ..World::default()
+    };
+    let mut best = Duration::MAX;
+    let mut last = None;
+    for _ in 0..reps {
+        let t = Instant::now();
+        let mut m = Machine::new(
+            &r.program,
+            &world,
+            Config {
+                unwinding: unwinding.clone(),
+                budget: u64::MAX,
+                max_call_events: 0,
+                ..Config::default()
+            },
+        )
+        .expect("machine");
+        m.run();
+        best = best.min(t.elapsed());
+        assert!(matches!(m.status, Status::Exited { .. }), "{:?}", m.status);
+        last = Some(m);
+    }
+    let m = last.expect("ran");
+    Some(Figures {
+        insns: m.insns,
+        ops: m.kernel.runtime_table_ops,
+        unwound: m
+            .kernel
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::Release {
+                        by: ReleasedBy::Unwinder | ReleasedBy::RuntimeTable,
+                        ..
+                    }
+                )
+            })
+            .count(),
+        time: best,
+    })
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let reps = if quick { 2 } else { 7 };
+    let conflict = include_str!("../../../static/examples/conflicting-slot.s");
+    // skb->len 200 (the ringbuf path), skb->protocol 0 (throws) or 8 (does not).
+    let throws = "c8000000000000000000000000000000";
+    let no_throw = "c8000000000000000000000000000000080000";
+    let workloads: Vec<(String, String, Option<&str>)> = vec![
+        (
+            "runtime-tracking.s (10 objects, no throw)".into(),
+            no_throw_loop(10),
+            None,
+        ),
+        (
+            // 5,000: the verifier walks every iteration, and more would pass the kernel's
+            // 8,192 pending branches.
+            "runtime-tracking.s, 5,000 objects, no throw".into(),
+            no_throw_loop(5_000),
+            None,
+        ),
+        (
+            "conflicting-slot.s, no throw".into(),
+            conflict.into(),
+            Some(no_throw),
+        ),
+        (
+            "conflicting-slot.s, throw".into(),
+            conflict.into(),
+            Some(throws),
+        ),
+        (
+            "3 frames x 8 objects on the stack, throw".into(),
+            nested_throw(8),
+            None,
+        ),
+    ];
+    println!(
+        "| workload | mode | instructions | table operations | released by unwinding | time |"
+    );
+    println!("|---|---|---:|---:|---:|---:|");
+    for (name, src, ctx) in &workloads {
+        for mode in MODES {
+            let label = if mode == Mode::Legacy {
+                name.as_str()
+            } else {
+                ""
+            };
+            match measure(src, *ctx, mode, reps) {
+                None => println!("| {label} | {} | rejected | | | |", mode_name(mode)),
+                Some(f) => println!(
+                    "| {label} | {} | {} | {} | {} | {:.1} us |",
+                    mode_name(mode),
+                    f.insns,
+                    f.ops,
+                    f.unwound,
+                    f.time.as_secs_f64() * 1e6
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! `cleanup-v2`: instead of refusing a program whose paths put different things in one
+//! location at a throw, give each conflicting acquisition site (one acquiring call) its own
+//! stack slot, zeroed at function entry and written right after the acquisition, and let the
+//! descriptor name that slot and treat the resource's other copies as copies (the plan
+//! Dwivedi described for the RFC's next revision; reference §4.11).
+//!
+//! The rewrite is real code, verified like any other: the verifier sees the zeroing, the
+//! spill and the clearing, so the descriptors it then generates describe the program that
+//! runs. A release in the acquiring function is followed by clearing the slot, so that a
+//! later throw does not release the resource a second time (the slot would otherwise hold a
+//! stale pointer, which the verifier sees as an unknown scalar and refuses to merge).
+//!
+//! Passes: the original program is verified collecting conflicts (merge failures do not stop
+//! it); if there are any, the program is rewritten for those sites and verified again, until
+//! no new site conflicts; a last, ordinary pass gives the verdict (with the merge failure if a
+//! conflict remains, e.g. in a frame that has already returned).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use unwind_asm::disasm::{disassemble, Style};
+use unwind_isa::{CallTarget, Insn, Reg, Size, Slot};
+use unwind_kernel::{helper_name, kfunc_name};
+use unwind_program::{Patch, PatchError, PcMap, Program};
+
+use crate::check::V2Pass;
+use crate::verdict::{DedicatedSlot, Rewrite};
+use crate::{Options, Verdict};
+
+/// Rewrites are repeated at most this many times (each adds at least one site).
+const MAX_ROUNDS: usize = 16;
+
+/// One site's slot.
+#[derive(Clone, Debug)]
+struct Site {
+    /// The acquiring call (original pc).
+    pc: usize,
+    function: usize,
+    off: i16,
+}
+
+pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
+    let collect = V2Pass {
+        collect: true,
+        ..V2Pass::default()
+    };
+    let (first, learned) = crate::verify_pass(program, opts, collect);
+    if learned.conflict_sites.is_empty() {
+        return first;
+    }
+    let depths: Vec<usize> = (0..program.functions.len())
+        .map(|i| {
+            first
+                .functions
+                .get(i)
+                .map_or(0, |f| f.stack_depth)
+                .max(static_stack_bound(program, i))
+        })
+        .collect();
+    let mut sites: BTreeSet<usize> = learned.conflict_sites;
+    let mut releases: BTreeSet<(usize, usize)> = learned.releases;
+    let mut round = 0;
+    let (rewritten, map, placed) = loop {
+        let (rewritten, map, placed) = match rewrite(program, &sites, &releases, &depths) {
+            Ok(r) => r,
+            // Offsets no longer fit: the original verdict stands.
+            Err(_) => return strict(program, opts),
+        };
+        round += 1;
+        if round == MAX_ROUNDS {
+            break (rewritten, map, placed);
+        }
+        let back = inverse(&map);
+        let pass = V2Pass {
+            collect: true,
+            dedicated: dedicated_by_function(&rewritten, &map, &placed),
+            ..V2Pass::default()
+        };
+        let (_, learned) = crate::verify_pass(&rewritten, opts, pass);
+        let new_sites: BTreeSet<usize> = learned
+            .conflict_sites
+            .iter()
+            .filter_map(|pc| back.get(pc).copied())
+            .collect();
+        let new_releases: BTreeSet<(usize, usize)> = learned
+            .releases
+            .iter()
+            .filter_map(|(r, a)| Some((*back.get(r)?, *back.get(a)?)))
+            .collect();
+        if new_sites.is_subset(&sites) && new_releases.is_subset(&releases) {
+            break (rewritten, map, placed);
+        }
+        sites.extend(new_sites);
+        releases.extend(new_releases);
+    };
+    let pass = V2Pass {
+        dedicated: dedicated_by_function(&rewritten, &map, &placed),
+        ..V2Pass::default()
+    };
+    let (mut verdict, _) = crate::verify_pass(&rewritten, opts, pass);
+    let dedicated: Vec<DedicatedSlot> = placed
+        .iter()
+        .map(|s| DedicatedSlot {
+            acquire_pc: s.pc,
+            line: program.spans.get(s.pc).map_or(0, |sp| sp.line),
+            acquired_by: call_name(program, s.pc),
+            function: program.functions[s.function].name.clone(),
+            slot: format!("fp{}", s.off),
+            cleared_after: releases
+                .iter()
+                .filter(|(_, a)| *a == s.pc)
+                .map(|(r, _)| *r)
+                .collect(),
+        })
+        .collect();
+    let mut head = String::new();
+    for d in dedicated.iter().filter(|_| opts.log_level > 0) {
+        head += &format!(
+            "cleanup-v2: insn {} ({}) conflicts: its resource gets slot {} in {}()\n",
+            d.acquire_pc, d.acquired_by, d.slot, d.function
+        );
+    }
+    verdict.log = head + &verdict.log;
+    verdict.rewrite = Some(Rewrite {
+        dedicated,
+        disassembly: disassemble(&rewritten, Style::Source),
+        pc_map: map.insn.clone(),
+        program: rewritten,
+    });
+    verdict
+}
+
+/// The original program verified as `cleanup` would (merge failures reject).
+fn strict(program: &Program, opts: &Options) -> Verdict {
+    crate::verify_pass(program, opts, V2Pass::default()).0
+}
+
+/// The program with a dedicated slot per site: `*(u64 *)(r10 + off) = 0` before the
+/// function's first instruction, `*(u64 *)(r10 + off) = r0` after the acquiring call, and
+/// `*(u64 *)(r10 + off) = 0` after each release of that site's resource in the function.
+fn rewrite(
+    program: &Program,
+    sites: &BTreeSet<usize>,
+    releases: &BTreeSet<(usize, usize)>,
+    depths: &[usize],
+) -> Result<(Program, PcMap, Vec<Site>), PatchError> {
+    let mut next_off: HashMap<usize, i16> = HashMap::new();
+    let mut placed = Vec::new();
+    for &pc in sites {
+        let Some(function) = program.function_index_at(pc) else {
+            continue;
+        };
+        let off = next_off.entry(function).or_insert_with(|| {
+            let depth = depths.get(function).copied().unwrap_or(0);
+            -(depth.div_ceil(8) as i16 * 8)
+        });
+        *off = off
+            .checked_sub(8)
+            .ok_or(PatchError::OffsetOverflow { pc })?;
+        placed.push(Site {
+            pc,
+            function,
+            off: *off,
+        });
+    }
+    let store = |off: i16, src: Option<Reg>| match src {
+        Some(src) => Insn::StoreReg {
+            size: Size::DW,
+            dst: Reg::R10,
+            off,
+            src,
+        },
+        None => Insn::StoreImm {
+            size: Size::DW,
+            dst: Reg::R10,
+            off,
+            imm: 0,
+        },
+    };
+    let mut patches: BTreeMap<usize, Patch> = BTreeMap::new();
+    fn at(patches: &mut BTreeMap<usize, Patch>, pc: usize) -> &mut Patch {
+        patches.entry(pc).or_insert_with(|| Patch {
+            pc,
+            ..Patch::default()
+        })
+    }
+    for s in &placed {
+        let start = program.functions[s.function].start;
+        at(&mut patches, start).before.push(store(s.off, None));
+        at(&mut patches, s.pc)
+            .after
+            .push(store(s.off, Some(Reg::R0)));
+        for &(release, acquire) in releases {
+            if acquire == s.pc && program.function_index_at(release) == Some(s.function) {
+                at(&mut patches, release).after.push(store(s.off, None));
+            }
+        }
+    }
+    let patches: Vec<Patch> = patches.into_values().collect();
+    let (rewritten, map) = program.patch(&patches, &[])?;
+    Ok((rewritten, map, placed))
+}
+
+/// Per function of the rewritten program, its dedicated slots.
+fn dedicated_by_function(rewritten: &Program, map: &PcMap, placed: &[Site]) -> Vec<Vec<i16>> {
+    let mut out = vec![Vec::new(); rewritten.functions.len()];
+    for s in placed {
+        if let Some(f) = rewritten.function_index_at(map.insn[s.pc]) {
+            out[f].push(s.off);
+        }
+    }
+    out
+}
+
+/// New pc -> original pc, for the original instructions.
+fn inverse(map: &PcMap) -> HashMap<usize, usize> {
+    map.insn
+        .iter()
+        .enumerate()
+        .map(|(old, &new)| (new, old))
+        .collect()
+}
+
+/// The deepest fixed stack offset a function's instructions name directly through r10, as
+/// a floor for the dedicated slots' placement when verification stopped early.
+fn static_stack_bound(program: &Program, function: usize) -> usize {
+    let f = &program.functions[function];
+    let decoded = program.decode();
+    let mut deepest = 0usize;
+    for slot in decoded.get(f.start..f.end).unwrap_or(&[]) {
+        let Slot::Insn(insn) = slot else { continue };
+        let off = match *insn {
+            Insn::Load { src, off, .. } if src == Reg::R10 => off,
+            Insn::StoreImm { dst, off, .. }
+            | Insn::StoreReg { dst, off, .. }
+            | Insn::Atomic { dst, off, .. }
+                if dst == Reg::R10 =>
+            {
+                off
+            }
+            _ => continue,
+        };
+        if off < 0 {
+            deepest = deepest.max(off.unsigned_abs() as usize);
+        }
+    }
+    deepest
+}
+
+/// The name of the helper or kfunc called at `pc`.
+fn call_name(program: &Program, pc: usize) -> String {
+    match program.insn(pc) {
+        Some(Insn::Call(CallTarget::Helper(id))) => helper_name(id).unwrap_or("helper").into(),
+        Some(Insn::Call(CallTarget::Kfunc(id))) => kfunc_name(id).unwrap_or("kfunc").into(),
+        _ => "call".into(),
+    }
+}

@@ -1,0 +1,447 @@
+//! cleanup-v2 (SPEC §4): a conflict at a throw is resolved by giving each conflicting
+//! acquisition site its own zero-initialised stack slot; the rewritten program is verified and
+//! run, and unwinding releases what the dedicated slots hold. Also the descriptor rule that
+//! makes this necessary: a second copy of a resource is not a releasable entry (RFC patch 11:
+//! releasing the reference at its first location turns every copy into a scalar).
+
+use std::sync::Arc;
+
+use unwind_verifier::{runnable, verify, Mode, Options, Verdict};
+use unwind_vm::{Config, EventKind, Machine, ReleasedBy, Unwinding, World};
+
+fn program(src: &str) -> unwind_program::Program {
+    unwind_asm::assemble(src).program.expect("assembles")
+}
+
+fn verdict(src: &str, mode: Mode) -> Verdict {
+    verify(
+        &program(src),
+        &Options {
+            mode,
+            ..Options::default()
+        },
+    )
+}
+
+/// What a run did: the result, and (kind, released by) per release, and the leaks.
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    r0: u64,
+    threw: bool,
+    releases: Vec<(String, &'static str, ReleasedBy)>,
+    leaks: usize,
+}
+
+fn run(src: &str, mode: Mode, ctx: &str) -> Outcome {
+    let p = program(src);
+    let v = verify(
+        &p,
+        &Options {
+            mode,
+            log_level: 0,
+            ..Options::default()
+        },
+    );
+    assert!(v.accepted, "{:?}", v.errors);
+    let r = runnable(&p, &v, mode).expect("runnable");
+    let unwinding = match (mode, r.descriptors) {
+        (Mode::Runtime, _) => Unwinding::RuntimeTable,
+        (_, Some(t)) => Unwinding::Descriptors(Arc::new(t)),
+        _ => Unwinding::Legacy,
+    };
+    let world = World {
+        ctx: Some(ctx.to_string()),
+        ..World::default()
+    };
+    let mut m = Machine::new(
+        &r.program,
+        &world,
+        Config {
+            unwinding,
+            ..Config::default()
+        },
+    )
+    .expect("machine");
+    m.run();
+    let mut out = Outcome {
+        r0: 0,
+        threw: false,
+        releases: Vec::new(),
+        leaks: 0,
+    };
+    for e in &m.kernel.events {
+        match &e.kind {
+            EventKind::Release {
+                function,
+                resource,
+                by,
+                ..
+            } => out.releases.push((
+                match resource.held {
+                    unwind_vm::Held::Resource(k) => format!("{k:?}"),
+                    other => format!("{other:?}"),
+                },
+                function,
+                *by,
+            )),
+            EventKind::Leak { .. } => out.leaks += 1,
+            EventKind::Throw { .. } => out.threw = true,
+            EventKind::Exit { return_value } => out.r0 = *return_value,
+            EventKind::Fault { message } => panic!("fault: {message}"),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `static/examples/conflicting-slot.s` in short: fp-8 holds an object on one path and a
+/// ringbuf record on the other when the throw is reached.
+const CONFLICT: &str = "
+.ctx tc
+.map events ringbuf key=0 value=0 max_entries=4096
+	r6 = r1
+	r2 = *(u32 *)(r6 + 0)
+	if r2 > 100 goto record
+	r1 = 16
+	call bpf_obj_new
+	if r0 == 0 goto out
+	*(u64 *)(r10 - 8) = r0
+	r7 = 0
+	goto check
+record:
+	r1 = map[events] ll
+	r2 = 16
+	r3 = 0
+	call bpf_ringbuf_reserve
+	if r0 == 0 goto out
+	*(u64 *)(r10 - 8) = r0
+	r7 = 1
+check:
+	r2 = *(u32 *)(r6 + 16)
+	if r2 != 0 goto release
+	r1 = 2
+	call bpf_throw
+release:
+	r1 = *(u64 *)(r10 - 8)
+	if r7 == 1 goto discard
+	call bpf_obj_drop
+	goto out
+discard:
+	r2 = 0
+	call bpf_ringbuf_discard
+out:
+	r0 = 0
+	exit
+";
+
+/// skb->len (offset 0) and skb->protocol (offset 16) of a tc ctx, as hex.
+fn skb(len: u32, protocol: u32) -> String {
+    let mut b = [0u8; 20];
+    b[0..4].copy_from_slice(&len.to_le_bytes());
+    b[16..20].copy_from_slice(&protocol.to_le_bytes());
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[test]
+fn cleanup_refuses_the_conflict_that_cleanup_v2_resolves() {
+    let c = verdict(CONFLICT, Mode::Cleanup);
+    assert!(!c.accepted);
+    assert_eq!(
+        c.errors[0].message,
+        "frame_desc: merge: failed to merge old and new frame desc entry"
+    );
+    assert!(c.rewrite.is_none());
+
+    let v = verdict(CONFLICT, Mode::CleanupV2);
+    assert!(v.accepted, "{}", v.log);
+    let rw = v.rewrite.as_ref().expect("rewritten");
+    let sites: Vec<_> = rw
+        .dedicated
+        .iter()
+        .map(|d| {
+            (
+                d.acquire_pc,
+                d.acquired_by.as_str(),
+                d.slot.as_str(),
+                d.cleared_after.clone(),
+            )
+        })
+        .collect();
+    // Each acquisition its own slot below the program's fp-8, cleared after its release.
+    assert_eq!(
+        sites,
+        [
+            (4, "bpf_obj_new", "fp-16", vec![23]),
+            (13, "bpf_ringbuf_reserve", "fp-24", vec![26]),
+        ]
+    );
+    // Zeroed at entry, written after the acquisition, cleared after the release.
+    let text = &rw.disassembly;
+    assert!(
+        text.contains("\t*(u64 *)(r10 - 16) = 0\n\t*(u64 *)(r10 - 24) = 0\n\tr6 = r1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\tcall bpf_obj_new\n\t*(u64 *)(r10 - 16) = r0\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\tcall bpf_ringbuf_discard\n\t*(u64 *)(r10 - 24) = 0\n"),
+        "{text}"
+    );
+    // The descriptor at the throw names the dedicated slots, and fp-8 is not released.
+    let throw_pc = rw.pc_map[20];
+    let d = v
+        .frame_descriptors
+        .iter()
+        .find(|d| d.pc == throw_pc)
+        .expect("a descriptor at the throw");
+    let slots: Vec<_> = d
+        .slots
+        .iter()
+        .map(|s| (s.location.as_str(), s.resource.as_str()))
+        .collect();
+    assert_eq!(slots, [("fp-16", "object"), ("fp-24", "ringbuf_record")]);
+    // Kept line numbers: the rewritten program's errors and events point at the source.
+    let p = &rw.program;
+    assert_eq!(p.spans[throw_pc].line, program(CONFLICT).spans[20].line);
+}
+
+#[test]
+fn the_rewritten_program_releases_each_path_s_resource_once() {
+    // Short packet, throw: the object, released from its slot by the unwinder.
+    let o = run(CONFLICT, Mode::CleanupV2, &skb(64, 0));
+    assert!(o.threw);
+    assert_eq!(
+        o.releases,
+        [("Object".into(), "bpf_obj_drop", ReleasedBy::Unwinder)]
+    );
+    assert_eq!((o.r0, o.leaks), (2, 0));
+    // Long packet, throw: the record, with the ringbuf's release function.
+    let o = run(CONFLICT, Mode::CleanupV2, &skb(200, 0));
+    assert_eq!(
+        o.releases,
+        [(
+            "RingbufRecord".into(),
+            "bpf_ringbuf_discard",
+            ReleasedBy::Unwinder
+        )]
+    );
+    assert_eq!((o.r0, o.leaks), (2, 0));
+    // No throw: the program releases; the slot's clearing costs nothing else.
+    let o = run(CONFLICT, Mode::CleanupV2, &skb(200, 8));
+    assert!(!o.threw);
+    assert_eq!(
+        o.releases,
+        [(
+            "RingbufRecord".into(),
+            "bpf_ringbuf_discard",
+            ReleasedBy::Program
+        )]
+    );
+}
+
+/// The release clears the dedicated slot: a throw after it must not release again.
+const RELEASE_THEN_THROW: &str = "
+.ctx tc
+	r6 = r1
+	r2 = *(u32 *)(r6 + 0)
+	if r2 > 100 goto task
+	r1 = 16
+	call bpf_obj_new
+	if r0 == 0 goto out
+	*(u64 *)(r10 - 8) = r0
+	r7 = 0
+	goto check
+task:
+	r1 = 1
+	call bpf_task_from_pid
+	if r0 == 0 goto out
+	*(u64 *)(r10 - 8) = r0
+	r7 = 1
+check:
+	r2 = *(u32 *)(r6 + 16)
+	if r2 != 0 goto release
+	r1 = 3
+	call bpf_throw
+release:
+	r1 = *(u64 *)(r10 - 8)
+	if r7 == 1 goto put
+	call bpf_obj_drop
+	goto after
+put:
+	call bpf_task_release
+after:
+	r1 = 4
+	call bpf_throw
+out:
+	r0 = 0
+	exit
+";
+
+#[test]
+fn a_throw_after_the_release_releases_nothing() {
+    for len in [64, 200] {
+        let o = run(RELEASE_THEN_THROW, Mode::CleanupV2, &skb(len, 1));
+        assert_eq!(o.releases.len(), 1, "{o:?}");
+        assert_eq!(o.releases[0].2, ReleasedBy::Program);
+        assert_eq!((o.r0, o.leaks, o.threw), (4, 0, true));
+    }
+}
+
+/// The copy rule: on one path the object is in fp-8 and (a copy) in r6; on the other r6
+/// holds a task. Skipping the copy would let r6 merge as "task", and a throw on the first
+/// path would hand the object to bpf_task_release.
+const COPY_IN_R6: &str = "
+.ctx tc
+	r8 = r1
+	r2 = *(u32 *)(r8 + 0)
+	if r2 > 100 goto task
+	r1 = 16
+	call bpf_obj_new
+	if r0 == 0 goto out
+	*(u64 *)(r10 - 8) = r0
+	r6 = r0
+	r7 = 0
+	goto check
+task:
+	*(u64 *)(r10 - 8) = 0
+	r1 = 1
+	call bpf_task_from_pid
+	if r0 == 0 goto out
+	r6 = r0
+	r7 = 1
+check:
+	r2 = *(u32 *)(r8 + 16)
+	if r2 != 0 goto release
+	r1 = 5
+	call bpf_throw
+release:
+	r1 = r6
+	if r7 == 1 goto put
+	call bpf_obj_drop
+	goto out
+put:
+	call bpf_task_release
+out:
+	r0 = 0
+	exit
+";
+
+#[test]
+fn a_second_copy_does_not_merge_with_another_path_s_pointer() {
+    let c = verdict(COPY_IN_R6, Mode::Cleanup);
+    assert!(!c.accepted, "{}", c.log);
+    assert_eq!(
+        c.errors[0].message,
+        "frame_desc: merge: failed to merge old and new frame desc entry"
+    );
+    assert!(
+        c.log
+            .contains("fde: regno=6 spill_type=reg type=ptr_task_struct")
+            && c.log.contains("fde: regno=6 spill_type=reg type=scalar"),
+        "{}",
+        c.log
+    );
+    let v = verdict(COPY_IN_R6, Mode::CleanupV2);
+    assert!(v.accepted, "{}", v.log);
+    for (len, kind, release) in [
+        (64, "Object", "bpf_obj_drop"),
+        (200, "Task", "bpf_task_release"),
+    ] {
+        let o = run(COPY_IN_R6, Mode::CleanupV2, &skb(len, 0));
+        assert_eq!(
+            o.releases,
+            [(kind.into(), release, ReleasedBy::Unwinder)],
+            "len {len}"
+        );
+        assert_eq!((o.r0, o.leaks), (5, 0));
+    }
+}
+
+#[test]
+fn no_conflict_no_rewrite() {
+    let src = "
+.ctx tc
+	r1 = 16
+	call bpf_obj_new
+	if r0 == 0 goto out
+	r6 = r0
+	r1 = 1
+	call bpf_throw
+out:
+	r0 = 0
+	exit
+";
+    let v = verdict(src, Mode::CleanupV2);
+    assert!(v.accepted, "{}", v.log);
+    assert!(v.rewrite.is_none());
+    assert_eq!(
+        v.frame_descriptors,
+        verdict(src, Mode::Cleanup).frame_descriptors
+    );
+}
+
+#[test]
+fn a_reference_only_in_r0_r5_is_still_refused() {
+    // The rewrite gives the site a slot only when it conflicts; a reference the unwinder
+    // cannot find is the kernel's leak (exceptions_cleanup_fail.c reject_with_reference).
+    let src = "
+.ctx tc
+	r1 = 16
+	call bpf_obj_new
+	if r0 == 0 goto out
+	r1 = 1
+	call bpf_throw
+out:
+	r0 = 0
+	exit
+";
+    let v = verdict(src, Mode::CleanupV2);
+    assert!(!v.accepted);
+    let msgs: Vec<_> = v.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(msgs, ["bpf_throw would lead to reference leak"]);
+    assert!(
+        v.log.contains("Unreleased reference id=1 alloc_insn=1"),
+        "{}",
+        v.log
+    );
+}
+
+#[test]
+fn a_conflict_in_a_frame_the_resource_outlived_is_still_refused() {
+    // The resources are acquired in callees that return them; their dedicated slots die with
+    // those frames, so the conflict in main's fp-8 cannot be resolved and is reported.
+    let src = "
+.ctx tc
+	r6 = r1
+	r2 = *(u32 *)(r6 + 0)
+	if r2 > 100 goto b
+	call get_obj
+	goto got
+b:
+	call get_task
+got:
+	if r0 == 0 goto out
+	*(u64 *)(r10 - 8) = r0
+	r1 = 1
+	call bpf_throw
+out:
+	r0 = 0
+	exit
+get_obj:
+	r1 = 16
+	call bpf_obj_new
+	exit
+get_task:
+	r1 = 1
+	call bpf_task_from_pid
+	exit
+";
+    let v = verdict(src, Mode::CleanupV2);
+    assert!(!v.accepted, "{}", v.log);
+    assert_eq!(
+        v.errors[0].message,
+        "frame_desc: merge: failed to merge old and new frame desc entry"
+    );
+}
