@@ -33,11 +33,11 @@
 //! and the `bpf_throw` trampoline, with the verifier's descriptors, or the run-time table for
 //! `runtime`) on `RUNS` random worlds, and the run's events are checked.
 //!
-//! `UNWIND_UNWIND_SOUNDNESS_CASES=N` sets the number of generated programs (default 300);
+//! `UNWIND_UNWIND_SOUNDNESS_CASES=N` sets the number of generated programs (default 1500);
 //! `UNWIND_UNWIND_SOUNDNESS_SEED=S` the first seed (program k uses seed S + k, so a failure
 //! prints the seed that reproduces it with `UNWIND_UNWIND_SOUNDNESS_CASES=1`);
 //! `UNWIND_UNWIND_SOUNDNESS_DEBUG=1` prints the most common rejection messages per mode (to tune
-//! the generator). The counts (accepted per mode, runs, runs that threw, runs in which the
+//! the generator), `UNWIND_UNWIND_SOUNDNESS_SHOW=N` the first N programs. The counts (accepted per mode, runs, runs that threw, runs in which the
 //! unwinder or the run-time table released something) are printed with `--nocapture`.
 //!
 //! A violation is minimised (instructions removed while the program still assembles, is
@@ -160,6 +160,11 @@ struct ProgGen {
     /// Which functions have been generated.
     generated: BTreeSet<usize>,
     global: Vec<bool>,
+    /// Static functions that take a resource of this kind from their caller in R2 (or NULL)
+    /// and release it (or pass it on).
+    takes: Vec<Option<Kind>>,
+    /// Whether `risky` statements are generated.
+    risky: bool,
 }
 
 /// One function being written.
@@ -195,7 +200,19 @@ impl ProgGen {
             };
             f.line(&format!("{name}:"));
             f.prologue();
-            f.block(0);
+            let mut owned = Vec::new();
+            if let Some(kind) = f.p.takes[index] {
+                // the caller's resource (or NULL), kept in one of this frame's locations
+                let loc = f.rng().below(8) as usize;
+                f.line("r0 = r2");
+                f.line(&store_r0(loc));
+                f.busy[loc] = true;
+                owned.push(Held {
+                    kind,
+                    locs: vec![loc],
+                });
+            }
+            f.block_with(0, owned);
             f.line("r0 = 0");
             f.line("exit");
             let text = f.out;
@@ -352,6 +369,26 @@ impl FnGen<'_> {
         }
     }
 
+    /// Releases `h`, or hands it to a function that takes its kind (and releases it there).
+    fn release_or_transfer(&mut self, h: &Held) {
+        let takers: Vec<usize> = (self.index + 1..=self.p.nfuncs)
+            .filter(|&j| self.p.takes[j] == Some(h.kind))
+            .collect();
+        if takers.is_empty() || self.rng().chance(50) {
+            self.release(h);
+            return;
+        }
+        let callee = self.rng().pick(&takers);
+        let name = self.p.function(callee);
+        let from = self.rng().pick(&h.locs);
+        self.line("r1 = *(u64 *)(r10 - 72)");
+        self.line(&load_r1(from).replace("r1 = ", "r2 = "));
+        self.line(&format!("call {name}"));
+        for &l in &h.locs {
+            self.busy[l] = false;
+        }
+    }
+
     /// A condition on the inputs: jumps to `target` when it holds. Uses R0-R2 only.
     fn cond_jump(&mut self, target: &str) {
         match self.rng().below(3) {
@@ -393,17 +430,112 @@ impl FnGen<'_> {
         self.line(&format!("{skip}:"));
     }
 
-    fn call(&mut self) -> bool {
+    /// A call to a function with a higher index; one that takes a resource gets one of
+    /// `owned` of its kind (which it releases: the caller forgets it) or NULL.
+    fn call(&mut self, owned: &mut Vec<Held>) -> bool {
         let n = self.p.nfuncs;
         if self.index >= n {
             return false;
         }
         let span = (n - self.index) as u64;
-        let callee = self.index + 1 + self.rng().below(span) as usize;
+        let mut callee = self.index + 1 + self.rng().below(span) as usize;
+        // often one that takes a resource this block owns
+        let takers: Vec<usize> = (self.index + 1..=n)
+            .filter(|&j| owned.iter().any(|h| self.p.takes[j] == Some(h.kind)))
+            .collect();
+        if !takers.is_empty() && self.rng().chance(60) {
+            callee = self.rng().pick(&takers);
+        }
         let name = self.p.function(callee);
+        if let Some(kind) = self.p.takes[callee] {
+            if !owned.iter().any(|h| h.kind == kind) && self.rng().chance(50) {
+                // acquire one for it
+                if let Some(loc) = self.pick_free() {
+                    self.acquire_call(kind);
+                    self.line(&store_r0(loc));
+                    self.busy[loc] = true;
+                    owned.push(Held {
+                        kind,
+                        locs: vec![loc],
+                    });
+                }
+            }
+        }
         self.line("r1 = *(u64 *)(r10 - 72)");
+        if let Some(kind) = self.p.takes[callee] {
+            let mine: Vec<usize> = (0..owned.len())
+                .filter(|&i| owned[i].kind == kind)
+                .collect();
+            if !mine.is_empty() && self.rng().chance(85) {
+                let i = self.rng().pick(&mine);
+                let h = owned.remove(i);
+                let from = self.rng().pick(&h.locs);
+                self.line(&load_r1(from).replace("r1 = ", "r2 = "));
+                for &l in &h.locs {
+                    self.busy[l] = false;
+                }
+            } else {
+                self.line("r2 = 0");
+            }
+        }
         self.line(&format!("call {name}"));
         true
+    }
+
+    /// Statements the verifier must refuse (or, in `runtime`, handle): a throw while the
+    /// only copy of a reference is in R0, a release on one path only, a second release, the
+    /// last copy overwritten.
+    fn risky(&mut self, owned: &mut Vec<Held>) {
+        match self.rng().below(4) {
+            0 => {
+                let Some(loc) = self.pick_free() else {
+                    return;
+                };
+                let kind = self.rng().pick(&KINDS);
+                self.acquire_call(kind);
+                let skip = self.label();
+                self.line(&format!("if r0 == 0 goto {skip}"));
+                self.line("r6 = r0");
+                self.line("call bpf_get_prandom_u32");
+                self.line("r0 &= 1");
+                self.line(&format!("if r0 == 0 goto {skip}"));
+                self.line("r1 = 1");
+                self.line("call bpf_throw");
+                self.line(&format!("{skip}:"));
+                // (R6 may have been busy: then this is also an overwrite)
+                self.line("r0 = r6");
+                self.line(&store_r0(loc));
+                self.busy[loc] = true;
+                owned.push(Held {
+                    kind,
+                    locs: vec![loc],
+                });
+            }
+            _ if owned.is_empty() => {}
+            1 => {
+                let i = self.rng().below(owned.len() as u64) as usize;
+                let h = owned.remove(i);
+                let skip = self.label();
+                self.cond_jump(&skip);
+                self.release(&h);
+                self.line(&format!("{skip}:"));
+            }
+            2 => {
+                let i = self.rng().below(owned.len() as u64) as usize;
+                let h = owned.remove(i);
+                self.release(&h);
+                self.release(&h);
+            }
+            _ => {
+                let i = self.rng().below(owned.len() as u64) as usize;
+                let h = owned.remove(i);
+                for &l in &h.locs {
+                    self.busy[l] = false;
+                    self.line("r0 = 0");
+                    self.line(&store_r0(l));
+                }
+            }
+        }
     }
 
     /// Something that is not a resource in a free location: NULL, a non-zero scalar, other
@@ -464,7 +596,11 @@ impl FnGen<'_> {
     /// A sequence of statements that leaves `busy` as it found it: what it acquires it
     /// releases (in its own order) before it ends.
     fn block(&mut self, depth: u32) {
-        let mut owned: Vec<Held> = Vec::new();
+        self.block_with(depth, Vec::new());
+    }
+
+    /// `block`, owning `owned` from the start.
+    fn block_with(&mut self, depth: u32, mut owned: Vec<Held>) {
         let n = 1 + self.rng().below(if depth == 0 { 6 } else { 4 });
         for _ in 0..n {
             if self.budget <= 0 {
@@ -497,7 +633,7 @@ impl FnGen<'_> {
                 }
                 43..=57 => self.throw(),
                 58..=70 => {
-                    if !self.call() {
+                    if !self.call(&mut owned) {
                         self.throw();
                     }
                 }
@@ -511,7 +647,12 @@ impl FnGen<'_> {
                         self.fork(depth);
                     }
                 }
-                _ => self.junk(),
+                93..=97 => self.junk(),
+                _ => {
+                    if self.p.risky {
+                        self.risky(&mut owned);
+                    }
+                }
             }
         }
         while !owned.is_empty() {
@@ -629,14 +770,18 @@ impl FnGen<'_> {
         self.line(&format!("r1 = *(u64 *)(r10 - {disc})"));
         self.line(&format!("if r1 == 1 goto {rel_b}"));
         if let Some(h) = &held_a {
-            self.release(h);
+            self.release_or_transfer(h);
         }
         self.line(&format!("goto {end}"));
         self.line(&format!("{rel_b}:"));
         if let Some(h) = &held_b {
-            self.release(h);
+            self.release_or_transfer(h);
         }
         self.line(&format!("{end}:"));
+        // after the releases: nothing of the fork may be released again by an unwinder
+        if self.rng().chance(40) {
+            self.throw();
+        }
         self.busy = before;
         self.forks -= 1;
     }
@@ -645,7 +790,7 @@ impl FnGen<'_> {
 /// The program of `seed`, as assembly text.
 fn program_text(seed: u64) -> String {
     let mut rng = Rng::new(seed);
-    let nfuncs = rng.below(4) as usize;
+    let nfuncs = rng.pick(&[0, 1, 2, 2, 3, 3, 4]);
     let global: Vec<bool> = (0..=nfuncs).map(|i| i > 0 && rng.chance(35)).collect();
     let names: Vec<String> = (0..=nfuncs)
         .map(|i| {
@@ -656,6 +801,10 @@ fn program_text(seed: u64) -> String {
             }
         })
         .collect();
+    let takes: Vec<Option<Kind>> = (0..=nfuncs)
+        .map(|i| (i > 0 && !global[i] && rng.chance(55)).then(|| rng.pick(&KINDS)))
+        .collect();
+    let risky = rng.chance(30);
     let mut p = ProgGen {
         rng,
         label: 0,
@@ -665,6 +814,8 @@ fn program_text(seed: u64) -> String {
         nfuncs,
         generated: BTreeSet::new(),
         global,
+        takes,
+        risky,
     };
     let budget = 6 + p.rng.below(10) as i32;
     let mut main = FnGen {
@@ -948,9 +1099,10 @@ struct Counts {
 
 #[test]
 fn accepted_programs_release_exactly_what_they_acquire() {
-    let cases = env_u64("UNWIND_UNWIND_SOUNDNESS_CASES").unwrap_or(300);
+    let cases = env_u64("UNWIND_UNWIND_SOUNDNESS_CASES").unwrap_or(1500);
     let first = env_u64("UNWIND_UNWIND_SOUNDNESS_SEED").unwrap_or(0x0dd5_eed0);
     let debug = std::env::var("UNWIND_UNWIND_SOUNDNESS_DEBUG").is_ok();
+    let show = env_u64("UNWIND_UNWIND_SOUNDNESS_SHOW").unwrap_or(0);
     let start = Instant::now();
     let mut counts: Vec<Counts> = MODES.iter().map(|_| Counts::default()).collect();
     let mut v2_only = 0u64;
@@ -958,6 +1110,9 @@ fn accepted_programs_release_exactly_what_they_acquire() {
     for k in 0..cases {
         let seed = first.wrapping_add(k);
         let text = program_text(seed);
+        if k < show {
+            eprintln!("---- seed {seed}\n{text}");
+        }
         let asm = unwind_asm::assemble(&text);
         let program = asm
             .program
