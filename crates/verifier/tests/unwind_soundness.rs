@@ -26,7 +26,12 @@
 //!   resources, called while the caller holds some;
 //! - scalars, NULL and other data written to free locations, and stack slots left
 //!   uninitialised, so descriptors meet markers;
-//! - sometimes a custom exception callback.
+//! - statements the verifier must refuse (a throw while the only copy of a reference is in
+//!   R0-R5, a release on one path only, a second release, the last copy overwritten);
+//! - bounded loops around any of these;
+//! - static functions that take a resource from their caller (in R2, released there or
+//!   handed on) and static functions that acquire one and return it;
+//! - sometimes a custom exception callback (which may allocate and free, or leak).
 //!
 //! Each program is verified in each of the three modes (log level 0, no recorded states); an
 //! accepted one is run (the program `unwind_verifier::runnable` gives: cleanup-v2's rewrite
@@ -37,7 +42,8 @@
 //! `UNWIND_UNWIND_SOUNDNESS_SEED=S` the first seed (program k uses seed S + k, so a failure
 //! prints the seed that reproduces it with `UNWIND_UNWIND_SOUNDNESS_CASES=1`);
 //! `UNWIND_UNWIND_SOUNDNESS_DEBUG=1` prints the most common rejection messages per mode (to tune
-//! the generator), `UNWIND_UNWIND_SOUNDNESS_SHOW=N` the first N programs. The counts (accepted per mode, runs, runs that threw, runs in which the
+//! the generator; `=2` also the first program refused with each message),
+//! `UNWIND_UNWIND_SOUNDNESS_SHOW=N` the first N programs. The counts (accepted per mode, runs, runs that threw, runs in which the
 //! unwinder or the run-time table released something) are printed with `--nocapture`.
 //!
 //! A violation is minimised (instructions removed while the program still assembles, is
@@ -120,7 +126,8 @@ const KINDS: [Kind; 5] = [
 /// Locations (0..8): fp-8, fp-16, fp-24, fp-32, R6, R7, R8, R9.
 ///
 /// Stack layout of every function: fp-8..fp-32 locations, fp-40 and fp-48 discriminators of
-/// nested forks, fp-64..fp-53 the socket lookup tuple, fp-72 the ctx pointer.
+/// nested forks, fp-64..fp-53 the socket lookup tuple, fp-72 the ctx pointer, fp-80 a loop
+/// counter.
 const DISC_SLOTS: [u32; 2] = [40, 48];
 
 fn store_r0(loc: usize) -> String {
@@ -163,6 +170,8 @@ struct ProgGen {
     /// Static functions that take a resource of this kind from their caller in R2 (or NULL)
     /// and release it (or pass it on).
     takes: Vec<Option<Kind>>,
+    /// Static functions that acquire a resource of this kind and return it (or NULL).
+    gives: Vec<Option<Kind>>,
     /// Whether `risky` statements are generated.
     risky: bool,
 }
@@ -177,6 +186,8 @@ struct FnGen<'a> {
     /// Statements left for this function.
     budget: i32,
     forks: usize,
+    /// Inside a loop (its counter is at fp-80).
+    in_loop: bool,
 }
 
 impl ProgGen {
@@ -197,10 +208,24 @@ impl ProgGen {
                 busy: [false; 8],
                 budget,
                 forks: 0,
+                in_loop: false,
             };
             f.line(&format!("{name}:"));
             f.prologue();
             let mut owned = Vec::new();
+            if let Some(kind) = f.p.gives[index] {
+                // acquired here, held across the body (which may throw), returned in R0
+                let loc = f.rng().below(8) as usize;
+                f.acquire_via(kind);
+                f.line(&store_r0(loc));
+                f.busy[loc] = true;
+                f.block(0);
+                f.line(&load_r1(loc).replace("r1 = ", "r0 = "));
+                f.line("exit");
+                let text = f.out;
+                self.funcs.push(text);
+                return self.names[index].clone();
+            }
             if let Some(kind) = f.p.takes[index] {
                 // the caller's resource (or NULL), kept in one of this frame's locations
                 let loc = f.rng().below(8) as usize;
@@ -312,11 +337,45 @@ impl FnGen<'_> {
         }
     }
 
+    /// An acquisition of `kind` into R0: the function itself, or a call to a static function
+    /// that acquires one and returns it.
+    fn acquire_via(&mut self, kind: Kind) {
+        let givers = self.givers(Some(kind));
+        if !givers.is_empty() && self.rng().chance(50) {
+            let callee = self.rng().pick(&givers);
+            let name = self.p.function(callee);
+            self.line("r1 = *(u64 *)(r10 - 72)");
+            self.line(&format!("call {name}"));
+        } else {
+            self.acquire_call(kind);
+        }
+    }
+
+    /// Functions this one may call that return a resource (of `kind`).
+    fn givers(&self, kind: Option<Kind>) -> Vec<usize> {
+        (self.index + 1..=self.p.nfuncs)
+            .filter(|&j| {
+                self.p.gives[j].is_some() && kind.is_none_or(|k| self.p.gives[j] == Some(k))
+            })
+            .collect()
+    }
+
+    /// A kind to acquire: often one a callee returns.
+    fn pick_kind(&mut self) -> Kind {
+        let givers = self.givers(None);
+        if !givers.is_empty() && self.rng().chance(40) {
+            let j = self.rng().pick(&givers);
+            self.p.gives[j].expect("a giver")
+        } else {
+            self.rng().pick(&KINDS)
+        }
+    }
+
     /// Acquires a resource into one or two free locations (a copy).
     fn acquire(&mut self) -> Option<Held> {
         let first = self.pick_free()?;
-        let kind = self.rng().pick(&KINDS);
-        self.acquire_call(kind);
+        let kind = self.pick_kind();
+        self.acquire_via(kind);
         let mut locs = vec![first];
         self.busy[first] = true;
         if self.rng().chance(35) {
@@ -349,7 +408,16 @@ impl FnGen<'_> {
         let skip = self.label();
         self.line(&load_r1(from));
         self.line(&format!("if r1 == 0 goto {skip}"));
-        match h.kind {
+        self.release_call(h.kind);
+        self.line(&format!("{skip}:"));
+        for &l in &h.locs {
+            self.busy[l] = false;
+        }
+    }
+
+    /// The release function of `kind` on R1.
+    fn release_call(&mut self, kind: Kind) {
+        match kind {
             Kind::Obj => self.line("call bpf_obj_drop"),
             Kind::Ringbuf => {
                 self.line("r2 = 0");
@@ -362,10 +430,6 @@ impl FnGen<'_> {
             Kind::Sock => self.line("call bpf_sk_release"),
             Kind::Task => self.line("call bpf_task_release"),
             Kind::Cgroup => self.line("call bpf_cgroup_release"),
-        }
-        self.line(&format!("{skip}:"));
-        for &l in &h.locs {
-            self.busy[l] = false;
         }
     }
 
@@ -451,7 +515,7 @@ impl FnGen<'_> {
             if !owned.iter().any(|h| h.kind == kind) && self.rng().chance(50) {
                 // acquire one for it
                 if let Some(loc) = self.pick_free() {
-                    self.acquire_call(kind);
+                    self.acquire_via(kind);
                     self.line(&store_r0(loc));
                     self.busy[loc] = true;
                     owned.push(Held {
@@ -479,6 +543,26 @@ impl FnGen<'_> {
             }
         }
         self.line(&format!("call {name}"));
+        if let Some(kind) = self.p.gives[callee] {
+            // what it returns is ours now
+            match self.pick_free() {
+                Some(loc) => {
+                    self.line(&store_r0(loc));
+                    self.busy[loc] = true;
+                    owned.push(Held {
+                        kind,
+                        locs: vec![loc],
+                    });
+                }
+                None => {
+                    self.line("r1 = r0");
+                    let skip = self.label();
+                    self.line(&format!("if r1 == 0 goto {skip}"));
+                    self.release_call(kind);
+                    self.line(&format!("{skip}:"));
+                }
+            }
+        }
         true
     }
 
@@ -637,9 +721,14 @@ impl FnGen<'_> {
                         self.throw();
                     }
                 }
-                71..=80 => {
+                71..=76 => {
                     if depth < 3 {
                         self.branch(depth);
+                    }
+                }
+                77..=80 => {
+                    if depth < 3 && !self.in_loop {
+                        self.looped(depth);
                     }
                 }
                 81..=92 => {
@@ -660,6 +749,21 @@ impl FnGen<'_> {
             let h = owned.remove(i);
             self.release(&h);
         }
+    }
+
+    /// A bounded loop (1 to 3 iterations, the counter spilled at fp-80) around a block.
+    fn looped(&mut self, depth: u32) {
+        let n = 1 + self.rng().below(3);
+        let head = self.label();
+        self.in_loop = true;
+        self.line("*(u64 *)(r10 - 80) = 0");
+        self.line(&format!("{head}:"));
+        self.block(depth + 1);
+        self.line("r1 = *(u64 *)(r10 - 80)");
+        self.line("r1 += 1");
+        self.line("*(u64 *)(r10 - 80) = r1");
+        self.line(&format!("if r1 < {n} goto {head}"));
+        self.in_loop = false;
     }
 
     /// `if cond { block } else { block }`.
@@ -710,8 +814,8 @@ impl FnGen<'_> {
         }
         match self.rng().below(10) {
             0..=6 => {
-                let kind = self.rng().pick(&KINDS);
-                self.acquire_call(kind);
+                let kind = self.pick_kind();
+                self.acquire_via(kind);
                 for &l in &locs {
                     self.line(&store_r0(l));
                 }
@@ -804,6 +908,11 @@ fn program_text(seed: u64) -> String {
     let takes: Vec<Option<Kind>> = (0..=nfuncs)
         .map(|i| (i > 0 && !global[i] && rng.chance(55)).then(|| rng.pick(&KINDS)))
         .collect();
+    let gives: Vec<Option<Kind>> = (0..=nfuncs)
+        .map(|i| {
+            (i > 0 && !global[i] && takes[i].is_none() && rng.chance(50)).then(|| rng.pick(&KINDS))
+        })
+        .collect();
     let risky = rng.chance(30);
     let mut p = ProgGen {
         rng,
@@ -815,6 +924,7 @@ fn program_text(seed: u64) -> String {
         generated: BTreeSet::new(),
         global,
         takes,
+        gives,
         risky,
     };
     let budget = 6 + p.rng.below(10) as i32;
@@ -825,6 +935,7 @@ fn program_text(seed: u64) -> String {
         busy: [false; 8],
         budget,
         forks: 0,
+        in_loop: false,
     };
     main.prologue();
     main.block(0);
@@ -847,7 +958,13 @@ fn program_text(seed: u64) -> String {
         text.push_str(f);
     }
     if callback {
-        text.push_str("on_exception:\nr0 = r1\nr0 &= 1\nexit\n");
+        // returns the cookie's low bit; or allocates and frees an object first; or (refused)
+        // leaks it
+        text.push_str(match p.rng.below(5) {
+            0..=2 => "on_exception:\nr0 = r1\nr0 &= 1\nexit\n",
+            3 => "on_exception:\nr1 = 8\ncall bpf_obj_new\nif r0 == 0 goto cb_out\nr1 = r0\ncall bpf_obj_drop\ncb_out:\nr0 = 0\nexit\n",
+            _ => "on_exception:\nr1 = 8\ncall bpf_obj_new\nr0 = 0\nexit\n",
+        });
     }
     text
 }
@@ -1102,6 +1219,7 @@ fn accepted_programs_release_exactly_what_they_acquire() {
     let cases = env_u64("UNWIND_UNWIND_SOUNDNESS_CASES").unwrap_or(1500);
     let first = env_u64("UNWIND_UNWIND_SOUNDNESS_SEED").unwrap_or(0x0dd5_eed0);
     let debug = std::env::var("UNWIND_UNWIND_SOUNDNESS_DEBUG").is_ok();
+    let debug_programs = env_u64("UNWIND_UNWIND_SOUNDNESS_DEBUG") == Some(2);
     let show = env_u64("UNWIND_UNWIND_SOUNDNESS_SHOW").unwrap_or(0);
     let start = Instant::now();
     let mut counts: Vec<Counts> = MODES.iter().map(|_| Counts::default()).collect();
@@ -1129,7 +1247,11 @@ fn accepted_programs_release_exactly_what_they_acquire() {
                             .map(|c| if c.is_ascii_digit() { '#' } else { c })
                             .collect()
                     });
-                    *c.rejections.entry(msg).or_default() += 1;
+                    let n = c.rejections.entry(msg.clone()).or_default();
+                    *n += 1;
+                    if *n == 1 && debug_programs {
+                        eprintln!("---- {name} rejects seed {seed}: {msg}\n{text}");
+                    }
                 }
                 continue;
             }
