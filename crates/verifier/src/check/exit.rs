@@ -16,6 +16,15 @@ impl Env<'_> {
         if st.active_rcu > 0 && st.curframe() == 0 {
             return self.reject("bpf_rcu_read_unlock is missing");
         }
+        if st.active_preempt > 0 && st.curframe() == 0 {
+            return self.reject(preempt_missing(st.active_preempt));
+        }
+        if !st.irq_flags.is_empty() && st.curframe() == 0 {
+            // bpf_local_irq_save came after 6.12: today's wording.
+            return self.reject(
+                "BPF_EXIT instruction in main prog cannot be used inside bpf_local_irq_save-ed region",
+            );
+        }
         if st.curframe() == 0 || frame_kind == FrameKind::Callback {
             self.check_reference_leak(st, frame_kind == FrameKind::Callback)?;
         }
@@ -138,4 +147,12 @@ pub fn invalid_scalar(r: &RegState, lo: i32, hi: i32, ctx: &str, name: &str) -> 
     }
     s.push_str(&format!(" should have been in [{lo}, {hi}]"));
     s
+}
+
+/// Linux 6.12's message for a program that leaves with preemption disabled.
+pub(super) fn preempt_missing(n: u32) -> String {
+    format!(
+        "{n} bpf_preempt_enable{} missing",
+        if n == 1 { " is" } else { "(s) are" }
+    )
 }
