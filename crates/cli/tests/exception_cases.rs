@@ -443,14 +443,6 @@ const NOT_REPRODUCIBLE: &[(&str, &str)] = &[
         "bpf_rbtree_add and its less() callback are not modelled",
     ),
     (
-        "reject_subprog_throw_preempt_lock",
-        "bpf_preempt_disable/enable are not modelled",
-    ),
-    (
-        "reject_subprog_throw_irq_lock",
-        "bpf_local_irq_save/restore are not modelled",
-    ),
-    (
         "exceptions_cleanup_prog_num_iter",
         "open-coded iterators (bpf_for) are not modelled",
     ),

@@ -35,13 +35,15 @@ impl Env<'_> {
         // the root frame of the main program, a global function or the exception callback
         let sp = st.cur().subprog;
         let func = &self.prog.functions[sp];
+        // The exception callback is a global function too: its `int` return is what BTF
+        // checks in the kernel (`return value not void or scalar`); without BTF, R0's type.
+        if func.linkage == unwind_program::Linkage::Global && !r0.is_scalar() {
+            return self.reject(format!(
+                "At subprogram exit the register R0 is not a scalar value ({})",
+                r0.type_str()
+            ));
+        }
         if func.linkage == unwind_program::Linkage::Global && !func.is_exception_callback {
-            if !r0.is_scalar() {
-                return self.reject(format!(
-                    "At subprogram exit the register R0 is not a scalar value ({})",
-                    r0.type_str()
-                ));
-            }
             return Ok(Next::Done);
         }
         if let Some((lo, hi)) = rules::return_range(self.prog_type) {
