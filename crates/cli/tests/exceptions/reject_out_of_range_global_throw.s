@@ -1,5 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_out_of_range_global_throw (?fentry/bpf_check; __failure __msg("At program exit the register R1 has smin=1 smax=1 should"))
-; legacy:     reject "At program exit the register R" "should"
+; legacy:     reject "At program exit the register R0 has value (0x1; 0x0) should"
 ; upstream:   reject "At program exit the register R1 has smin=1 smax=1 should"
 ; cleanup:    reject "At program exit the register R1 has smin=1 smax=1 should"
 ; cleanup-v2: reject "At program exit the register R1 has smin=1 smax=1 should"

@@ -393,6 +393,10 @@ impl Env<'_> {
                     if let Some((lo, hi)) = unwind_kernel::rules::return_range(self.prog_type) {
                         let r1 = self.read_reg(st, 1)?;
                         if !r1.is_scalar() || r1.var.smin < lo as i64 || r1.var.smax > hi as i64 {
+                            if self.opts.mode == crate::Mode::Legacy && r1.is_scalar() {
+                                return self
+                                    .reject(super::exit::legacy_invalid_return(&r1, lo, hi));
+                            }
                             return self.reject(super::exit::invalid_scalar(
                                 &r1,
                                 lo,

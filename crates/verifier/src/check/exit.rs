@@ -54,6 +54,9 @@ impl Env<'_> {
                 ));
             }
             if r0.var.smin < lo as i64 || r0.var.smax > hi as i64 {
+                if self.opts.mode == crate::Mode::Legacy && func.is_exception_callback {
+                    return self.reject(legacy_invalid_return(&r0, lo, hi));
+                }
                 return self.reject(invalid_scalar(&r0, lo, hi, "At program exit", "R0"));
             }
         }
@@ -130,6 +133,22 @@ impl Env<'_> {
         }
         Ok(Next::Goto(callsite + 1))
     }
+}
+
+/// Linux 6.7's wording for a return value out of range (before `verbose_invalid_scalar`):
+/// tnums, and R0 named even for the cookie of a throw. The `legacy` mode's exception checks
+/// (the selftests of that release expect `R0 has value (0x40; 0x0) should`).
+pub fn legacy_invalid_return(r: &RegState, lo: i32, hi: i32) -> String {
+    let tnum = |t: crate::tnum::Tnum| format!("({:#x}; {:#x})", t.value, t.mask);
+    let has = if r.var.var_off.is_unknown() {
+        "has unknown scalar value".to_string()
+    } else {
+        format!("has value {}", tnum(r.var.var_off))
+    };
+    format!(
+        "At program exit the register R0 {has} should have been in {}",
+        tnum(crate::tnum::Tnum::range(lo as u64, hi as u64))
+    )
 }
 
 /// `verbose_invalid_scalar`.
