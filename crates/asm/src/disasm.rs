@@ -24,6 +24,16 @@ pub enum Style {
 /// a label before every function and jump target; log style is one `pc: (op) insn` line per
 /// instruction.
 pub fn disassemble(program: &Program, style: Style) -> String {
+    disassemble_with_notes(program, style, |_| None)
+}
+
+/// [`disassemble`], with a `// note` after the instructions `note` has one for (what a rewrite
+/// inserted, for example). The notes are comments: the text still re-assembles.
+pub fn disassemble_with_notes(
+    program: &Program,
+    style: Style,
+    note: impl Fn(usize) -> Option<String>,
+) -> String {
     let names = LabelNames::new(program);
     let mut out = String::new();
     let decoded = program.decode();
@@ -38,7 +48,11 @@ pub fn disassemble(program: &Program, style: Style) -> String {
                 }
                 match slot {
                     Slot::Insn(insn) => {
-                        let _ = writeln!(out, "\t{}", source_text(program, &names, pc, insn));
+                        let text = source_text(program, &names, pc, insn);
+                        let _ = match note(pc) {
+                            Some(n) => writeln!(out, "\t{text}\t\t// {n}"),
+                            None => writeln!(out, "\t{text}"),
+                        };
                     }
                     Slot::Imm64Tail => {}
                     Slot::Invalid(e) => {
@@ -48,7 +62,10 @@ pub fn disassemble(program: &Program, style: Style) -> String {
             }
             Style::Log => {
                 if let Some(line) = log_line(program, pc, slot) {
-                    let _ = writeln!(out, "{line}");
+                    let _ = match note(pc) {
+                        Some(n) => writeln!(out, "{line}\t; {n}"),
+                        None => writeln!(out, "{line}"),
+                    };
                 }
             }
         }

@@ -99,6 +99,8 @@ pub enum ArgKind {
     StackOrNull,
     /// `OBJ_RELEASE`: a referenced pointer of this kind, which the call releases.
     Release(ResourceKind),
+    /// `__irq_flag`: a pointer to an 8-byte stack slot that holds the saved IRQ flags.
+    IrqFlag,
 }
 
 /// What a function leaves in R0.
@@ -128,6 +130,13 @@ pub enum Effect {
     SpinUnlock,
     RcuReadLock,
     RcuReadUnlock,
+    /// `bpf_preempt_disable` / `bpf_preempt_enable` (nest; counted).
+    PreemptDisable,
+    PreemptEnable,
+    /// `bpf_local_irq_save(&flags)` / `bpf_local_irq_restore(&flags)`: the flags live in a
+    /// stack slot; restores go in the reverse order of saves.
+    IrqSave,
+    IrqRestore,
     /// Calls the callback argument repeatedly.
     Loop,
     /// Throws an exception with R1 as the cookie.
@@ -402,6 +411,34 @@ pub const FUNCS: &[Func] = &[
         &[],
         RetKind::Void,
         Effect::RcuReadUnlock,
+    ),
+    kfunc(
+        "bpf_preempt_disable",
+        12,
+        &[],
+        RetKind::Void,
+        Effect::PreemptDisable,
+    ),
+    kfunc(
+        "bpf_preempt_enable",
+        13,
+        &[],
+        RetKind::Void,
+        Effect::PreemptEnable,
+    ),
+    kfunc(
+        "bpf_local_irq_save",
+        14,
+        &[A::IrqFlag],
+        RetKind::Void,
+        Effect::IrqSave,
+    ),
+    kfunc(
+        "bpf_local_irq_restore",
+        15,
+        &[A::IrqFlag],
+        RetKind::Void,
+        Effect::IrqRestore,
     ),
     kfunc(
         "bpf_throw",

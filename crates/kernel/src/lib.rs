@@ -74,6 +74,10 @@ mod tests {
             "bpf_cpumask_release",
             "bpf_rcu_read_lock",
             "bpf_rcu_read_unlock",
+            "bpf_preempt_disable",
+            "bpf_preempt_enable",
+            "bpf_local_irq_save",
+            "bpf_local_irq_restore",
             "bpf_throw",
         ] {
             assert!(

@@ -18,6 +18,8 @@ struct Case {
     log_level: u32,
     /// `expect-retval`: the value as the kernel compares it (a 32-bit int); `None` for `any`.
     retval: Option<Option<i32>>,
+    /// `kselftest: FILE.c / test name`.
+    file: String,
 }
 
 fn parse(src: &str) -> Case {
@@ -39,6 +41,8 @@ fn parse(src: &str) -> Case {
             } else {
                 v.parse::<i64>().ok().map(|n| n as i32)
             });
+        } else if let Some(v) = rest.strip_prefix("kselftest: ") {
+            c.file = v.trim().to_string();
         } else if let Some(v) = rest.strip_prefix("log-level: ") {
             c.log_level = v.trim().parse().unwrap_or(1);
         }
@@ -150,8 +154,10 @@ fn main() -> ExitCode {
         let mut retval_note = String::new();
         if let (true, true, Some(expected)) = (v.accepted, case.expect_accept, case.retval) {
             t.with_retval += 1;
-            let run =
-                unwind_vm::run_program(&prog, &unwind_vm::World::default(), Default::default());
+            // The selftest harness's map set-up for the test's C file.
+            let file = case.file.split(" / ").next().unwrap_or("");
+            let world = unwind_vm::kselftests::harness_world(file, &prog);
+            let run = unwind_vm::run_program(&prog, &world, Default::default());
             let got = match run.as_ref().map(|m| &m.status) {
                 Ok(unwind_vm::Status::Exited { return_value }) => Some(*return_value as u32 as i32),
                 _ => None,

@@ -27,7 +27,7 @@ use unwind_program::{Linkage, Program};
 pub use check::{Reject, COMPLEXITY_LIMIT};
 pub use runnable::{runnable, Runnable};
 pub use verdict::{
-    DedicatedSlot, DescriptorSlot, FrameDescriptor, FunctionFacts, PcState, Rewrite, Stats,
+    DedicatedSlot, DescriptorSlot, FrameDescriptor, FunctionFacts, Loaded, PcState, Rewrite, Stats,
     Verdict, VerifyError,
 };
 
@@ -82,10 +82,40 @@ impl Default for Options {
 
 /// Verifies a program.
 pub fn verify(program: &Program, opts: &Options) -> Verdict {
-    if opts.mode == Mode::CleanupV2 {
-        return rewrite::verify_cleanup_v2(program, opts);
+    let mut verdict = if opts.mode == Mode::CleanupV2 {
+        rewrite::verify_cleanup_v2(program, opts)
+    } else {
+        verify_pass(program, opts, check::V2Pass::default()).0
+    };
+    verdict.loaded = loaded(program, &verdict, opts.mode);
+    verdict
+}
+
+/// In the cleanup modes, the program as it is loaded: the rewrite, then every `bpf_throw`
+/// routed through the hidden trampoline.
+fn loaded(program: &Program, verdict: &Verdict, mode: Mode) -> Option<Loaded> {
+    if !verdict.accepted || !matches!(mode, Mode::Cleanup | Mode::CleanupV2) {
+        return None;
     }
-    verify_pass(program, opts, check::V2Pass::default()).0
+    let r = runnable(program, verdict, mode).ok()?;
+    let f = r
+        .program
+        .functions
+        .iter()
+        .find(|f| f.name == unwind_stackmap::TRAMPOLINE_NAME)?;
+    Some(Loaded {
+        trampoline: FunctionFacts {
+            name: f.name.clone(),
+            start: f.start,
+            end: f.end,
+            linkage: f.linkage,
+            stack_depth: 0,
+            callee_saved: ["r6", "r7", "r8", "r9"].map(String::from).to_vec(),
+            is_exception_callback: false,
+            might_throw: true,
+        },
+        disassembly: unwind_asm::disasm::disassemble(&r.program, unwind_asm::disasm::Style::Source),
+    })
 }
 
 /// One verification of `program`, with what cleanup-v2 gives it and learns from it.
@@ -169,6 +199,7 @@ fn verify_pass(program: &Program, opts: &Options, v2: check::V2Pass) -> (Verdict
             .collect(),
         desc_table: std::mem::take(&mut env.descs),
         rewrite: None,
+        loaded: None,
     };
     (verdict, env.v2)
 }

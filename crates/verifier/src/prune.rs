@@ -180,6 +180,13 @@ pub fn states_equal(old: &VerifierState, cur: &VerifierState, allow_uninit: bool
     if old.frames.len() != cur.frames.len()
         || old.active_lock != cur.active_lock
         || old.active_rcu != cur.active_rcu
+        || old.active_preempt != cur.active_preempt
+        || old.irq_flags.len() != cur.irq_flags.len()
+        || old
+            .irq_flags
+            .iter()
+            .zip(&cur.irq_flags)
+            .any(|(o, c)| (o.frame, o.off) != (c.frame, c.off))
         || old.refs.len() != cur.refs.len()
     {
         return false;
@@ -216,6 +223,8 @@ fn states_identical(old: &VerifierState, cur: &VerifierState) -> bool {
         && old.refs == cur.refs
         && old.active_lock == cur.active_lock
         && old.active_rcu == cur.active_rcu
+        && old.active_preempt == cur.active_preempt
+        && old.irq_flags == cur.irq_flags
         && old.frames.iter().zip(&cur.frames).all(|(o, c)| {
             o.callsite == c.callsite
                 && o.subprog == c.subprog

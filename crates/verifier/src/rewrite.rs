@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use unwind_asm::disasm::{disassemble, Style};
+use unwind_asm::disasm::{disassemble_with_notes, Style};
 use unwind_isa::{CallTarget, Insn, Reg, Size, Slot};
 use unwind_kernel::{helper_name, kfunc_name};
 use unwind_program::{Patch, PatchError, PcMap, Program};
@@ -112,6 +112,7 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
                 .collect(),
         })
         .collect();
+    let notes = inserted_notes(program, &rewritten, &map, &placed);
     let mut head = String::new();
     for d in dedicated.iter().filter(|_| opts.log_level > 0) {
         head += &format!(
@@ -122,7 +123,9 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
     verdict.log = head + &verdict.log;
     verdict.rewrite = Some(Rewrite {
         dedicated,
-        disassembly: disassemble(&rewritten, Style::Source),
+        disassembly: disassemble_with_notes(&rewritten, Style::Source, |pc| {
+            notes.get(&pc).cloned()
+        }),
         pc_map: map.insn.clone(),
         program: rewritten,
     });
@@ -198,6 +201,46 @@ fn rewrite(
     let patches: Vec<Patch> = patches.into_values().collect();
     let (rewritten, map) = program.patch(&patches, &[])?;
     Ok((rewritten, map, placed))
+}
+
+/// What each inserted instruction is for, for the rewritten program's text.
+fn inserted_notes(
+    original: &Program,
+    rewritten: &Program,
+    map: &PcMap,
+    placed: &[Site],
+) -> HashMap<usize, String> {
+    let originals: BTreeSet<usize> = map.insn.iter().copied().collect();
+    let mut notes = HashMap::new();
+    for pc in 0..rewritten.slots.len() {
+        if originals.contains(&pc) {
+            continue;
+        }
+        let (off, is_spill) = match rewritten.insn(pc) {
+            Some(Insn::StoreImm { off, .. }) => (off, false),
+            Some(Insn::StoreReg { off, .. }) => (off, true),
+            _ => continue,
+        };
+        let Some(f) = rewritten.function_index_at(pc) else {
+            continue;
+        };
+        let at_entry = pc < map.insn[original.functions[f].start];
+        let Some(site) = placed.iter().find(|s| s.function == f && s.off == off) else {
+            continue;
+        };
+        let what = format!(
+            "{} at line {}",
+            call_name(original, site.pc),
+            original.spans.get(site.pc).map_or(0, |s| s.line)
+        );
+        let note = match (is_spill, at_entry) {
+            (true, _) => format!("cleanup-v2: the slot of {what}"),
+            (false, true) => format!("cleanup-v2: NULL until {what}"),
+            (false, false) => format!("cleanup-v2: released: clear the slot of {what}"),
+        };
+        notes.insert(pc, note);
+    }
+    notes
 }
 
 /// Per function of the rewritten program, its dedicated slots.

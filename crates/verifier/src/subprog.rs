@@ -49,8 +49,17 @@ impl Env<'_> {
             }
         }
         // reachability and prune points
+        // The exception callback is an entry point of its own, walked with what it calls
+        // (b62bf8a5e911 "bpf: Perform CFG walk for exception callback").
         let mut seen = vec![false; n];
-        let mut work = vec![0usize];
+        let mut work: Vec<usize> = self
+            .prog
+            .functions
+            .iter()
+            .filter(|f| f.is_exception_callback)
+            .map(|f| f.start)
+            .chain([0])
+            .collect();
         while let Some(pc) = work.pop() {
             if pc >= n || seen[pc] {
                 continue;
@@ -100,34 +109,6 @@ impl Env<'_> {
                     work.push(fall);
                 }
                 _ => work.push(fall),
-            }
-        }
-        // global functions and the exception callback are entry points of their own
-        for f in &self.prog.functions {
-            if f.is_exception_callback {
-                let mut w = vec![f.start];
-                while let Some(pc) = w.pop() {
-                    if pc >= f.end || seen[pc] {
-                        continue;
-                    }
-                    seen[pc] = true;
-                    if let Some(i) = self.insns[pc] {
-                        if i.slots() == 2 {
-                            seen[pc + 1] = true;
-                        }
-                        match i {
-                            Insn::Exit => {}
-                            Insn::Ja { .. } | Insn::Gotol { .. } => {
-                                w.push(i.jump_target(pc).unwrap_or(0) as usize)
-                            }
-                            Insn::Jump { .. } => {
-                                w.push(i.jump_target(pc).unwrap_or(0) as usize);
-                                w.push(pc + 1);
-                            }
-                            _ => w.push(pc + i.slots()),
-                        }
-                    }
-                }
             }
         }
         if let Some(pc) = seen.iter().position(|s| !s) {

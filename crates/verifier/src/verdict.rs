@@ -59,6 +59,18 @@ pub struct Verdict {
     /// `cleanup-v2`: the rewritten program the descriptors (and every pc above) refer to,
     /// when a conflict had to be resolved; `None` when the program needed no rewrite.
     pub rewrite: Option<Rewrite>,
+    /// The cleanup modes, when the program throws and is accepted: the program as loaded.
+    pub loaded: Option<Loaded>,
+}
+
+/// The program the kernel would run (cleanup modes): cleanup-v2's rewrite, with every
+/// `bpf_throw` routed through the hidden trampoline (RFC patch 07), whose prologue saves
+/// R6-R9 for the unwinder. Its pcs are the ones `unwind run` reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Loaded {
+    /// The hidden trampoline's facts, pcs in the loaded program.
+    pub trampoline: FunctionFacts,
+    pub disassembly: String,
 }
 
 /// cleanup-v2's rewrite: each conflicting acquisition site got its own stack slot, zeroed

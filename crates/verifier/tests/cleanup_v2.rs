@@ -175,20 +175,17 @@ fn cleanup_refuses_the_conflict_that_cleanup_v2_resolves() {
             (13, "bpf_ringbuf_reserve", "fp-24", vec![26]),
         ]
     );
-    // Zeroed at entry, written after the acquisition, cleared after the release.
+    // Zeroed at entry, written after the acquisition, cleared after the release, each
+    // inserted instruction saying why; the text re-assembles to the rewritten program.
     let text = &rw.disassembly;
-    assert!(
-        text.contains("\t*(u64 *)(r10 - 16) = 0\n\t*(u64 *)(r10 - 24) = 0\n\tr6 = r1\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("\tcall bpf_obj_new\n\t*(u64 *)(r10 - 16) = r0\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("\tcall bpf_ringbuf_discard\n\t*(u64 *)(r10 - 24) = 0\n"),
-        "{text}"
-    );
+    for want in [
+        "\t*(u64 *)(r10 - 16) = 0\t\t// cleanup-v2: NULL until bpf_obj_new at line 8\n\t*(u64 *)(r10 - 24) = 0\t\t// cleanup-v2: NULL until bpf_ringbuf_reserve at line 17\n\tr6 = r1\n",
+        "\tcall bpf_obj_new\n\t*(u64 *)(r10 - 16) = r0\t\t// cleanup-v2: the slot of bpf_obj_new at line 8\n",
+        "\tcall bpf_ringbuf_discard\n\t*(u64 *)(r10 - 24) = 0\t\t// cleanup-v2: released: clear the slot of bpf_ringbuf_reserve at line 17\n",
+    ] {
+        assert!(text.contains(want), "{want}\n---\n{text}");
+    }
+    assert_eq!(program(text).slots, rw.program.slots);
     // The descriptor at the throw names the dedicated slots, and fp-8 is not released.
     let throw_pc = rw.pc_map[20];
     let d = v

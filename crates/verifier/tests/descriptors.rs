@@ -116,3 +116,30 @@ fn functions_that_cannot_throw_get_none() {
         [true, false]
     );
 }
+
+#[test]
+fn the_verdict_shows_the_program_as_loaded_with_the_hidden_trampoline() {
+    let v = verdict(THREE_FRAMES, Mode::Cleanup);
+    let loaded = v.loaded.as_ref().expect("a throwing program in cleanup");
+    let t = &loaded.trampoline;
+    assert_eq!(
+        (
+            t.name.as_str(),
+            t.linkage,
+            t.callee_saved.len(),
+            t.might_throw
+        ),
+        ("bpf_throw_tramp", unwind_program::Linkage::Hidden, 4, true)
+    );
+    let text = &loaded.disassembly;
+    assert!(text.contains("\tcall bpf_throw_tramp\n"), "{text}");
+    assert!(
+        text.ends_with(
+            "bpf_throw_tramp:\n\tr6 = 0\n\tr7 = 0\n\tr8 = 0\n\tr9 = 0\n\tcall bpf_throw\n\texit\n"
+        ),
+        "{text}"
+    );
+    // Not in the modes without descriptors, nor for a rejected program.
+    assert!(verdict(THREE_FRAMES, Mode::Runtime).loaded.is_none());
+    assert!(verdict(THREE_FRAMES, Mode::Upstream).loaded.is_none());
+}

@@ -16,6 +16,7 @@ pub mod exec;
 pub mod fault;
 pub mod frames;
 pub mod kernel;
+pub mod kselftests;
 pub mod machine;
 pub mod memory;
 pub mod resources;

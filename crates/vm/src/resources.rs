@@ -18,6 +18,10 @@ pub enum Held {
 pub enum LockKind {
     SpinLock,
     RcuReadLock,
+    /// `bpf_preempt_disable` (one per call; they nest).
+    PreemptDisabled,
+    /// `bpf_local_irq_save`, keyed by the address of its flags slot.
+    IrqSaved,
 }
 
 impl Held {
@@ -26,6 +30,8 @@ impl Held {
             Held::Resource(k) => k.name(),
             Held::Lock(LockKind::SpinLock) => "spin_lock",
             Held::Lock(LockKind::RcuReadLock) => "rcu_read_lock",
+            Held::Lock(LockKind::PreemptDisabled) => "preempt_disabled",
+            Held::Lock(LockKind::IrqSaved) => "irq_saved",
         }
     }
 }

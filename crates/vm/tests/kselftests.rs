@@ -6,35 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use unwind_vm::world::MapEntry;
-use unwind_vm::{Config, FaultKind, Machine, Status, World};
-
-/// What the selftests' harness (tools/testing/selftests/bpf/prog_tests/verifier.c) puts in
-/// maps before running a file's programs: `init_test_val_map` stores, at key 0, a
-/// `struct test_val { unsigned index; int foo[11]; }` with `index = (6 + 1) * sizeof(int)` and
-/// `foo[6] = 0xabcdef12`, in these maps of these files.
-fn harness_world(file: &str) -> World {
-    let maps: &[&str] = match file {
-        "verifier_array_access.c" => &["map_array_ro", "map_array_wo"],
-        "verifier_value_ptr_arith.c" => &["map_array_48b"],
-        _ => &[],
-    };
-    let mut value = [0u8; 48];
-    value[..4].copy_from_slice(&28u32.to_le_bytes());
-    value[4 + 6 * 4..4 + 7 * 4].copy_from_slice(&0xabcd_ef12u32.to_le_bytes());
-    let hex: String = value.iter().map(|b| format!("{b:02x}")).collect();
-    let mut world = World::default();
-    for m in maps {
-        world.maps.insert(
-            (*m).to_string(),
-            vec![MapEntry {
-                key: "00000000".into(),
-                value: hex.clone(),
-            }],
-        );
-    }
-    world
-}
+use unwind_vm::kselftests::harness_world;
+use unwind_vm::{Config, FaultKind, Machine, Status};
 
 fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("UNWIND_KSELFTESTS_DIR")
@@ -78,11 +51,7 @@ fn kernel_test_run_results_agree() {
         let file = header(&text, "kselftest")
             .and_then(|k| k.split(" / ").next())
             .unwrap_or("");
-        let mut world = harness_world(file);
-        // Maps the program does not declare (the file's other tests use them) are left out.
-        world
-            .maps
-            .retain(|name, _| program.maps.iter().any(|m| &m.name == name));
+        let world = harness_world(file, &program);
         let mut m = Machine::new(&program, &world, Config::default()).unwrap();
         m.run();
         if let Status::Faulted { fault } = &m.status {
@@ -145,10 +114,7 @@ fn programs_the_kernel_accepts_run_without_faults() {
         let file = header(&text, "kselftest")
             .and_then(|k| k.split(" / ").next())
             .unwrap_or("");
-        let mut world = harness_world(file);
-        world
-            .maps
-            .retain(|name, _| program.maps.iter().any(|m| &m.name == name));
+        let world = harness_world(file, &program);
         let mut m = Machine::new(&program, &world, Config::default()).unwrap();
         m.run();
         if let Status::Faulted { fault } = &m.status {

@@ -11,7 +11,7 @@ use unwind_program::GlobalArg;
 use super::mem::Access;
 use super::{Env, Next, R};
 use crate::state::{
-    FrameKind, FuncState, PtrKind, RefState, RegState, VerifierState, MAX_CALL_FRAMES,
+    FrameKind, FuncState, IrqFlag, PtrKind, RefState, RegState, VerifierState, MAX_CALL_FRAMES,
 };
 
 fn resource_ptr(kind: ResourceKind) -> PtrKind {
@@ -101,6 +101,7 @@ impl Env<'_> {
         let mut alloc_size: u32 = 0;
         let mut callback: Option<usize> = None;
         let mut lock_reg: Option<RegState> = None;
+        let mut irq_slot: Option<(u8, i32)> = None;
         for (i, arg) in f.args.iter().enumerate() {
             let regno = (i + 1) as u8;
             if f.name == "bpf_trace_printk" && i >= 2 {
@@ -237,6 +238,29 @@ impl Env<'_> {
                     }
                     callback = Some(r.map as usize);
                 }
+                ArgKind::IrqFlag => {
+                    // `process_irq_flag`: an 8-byte slot of the stack at a fixed offset.
+                    if r.kind() != Some(PtrKind::Stack) || !r.var.is_const() {
+                        return self.reject(format!(
+                            "arg#{} doesn't point to an irq flag on stack",
+                            regno - 1
+                        ));
+                    }
+                    let off = r.off + r.var.smin as i32;
+                    if off % 8 != 0 {
+                        return self.reject(format!(
+                            "arg#{} doesn't point to an irq flag on stack",
+                            regno - 1
+                        ));
+                    }
+                    let access = if f.effect == Effect::IrqSave {
+                        Access::Write
+                    } else {
+                        Access::Read
+                    };
+                    self.helper_mem(st, regno, 8, access, false)?;
+                    irq_slot = Some((r.frameno, off));
+                }
                 ArgKind::StackOrNull => {
                     if !(r.kind() == Some(PtrKind::Stack) || r.is_const(0)) {
                         return self.reject(format!("R{regno} type={} expected=fp", r.type_str()));
@@ -317,6 +341,51 @@ impl Env<'_> {
                 }
                 st.active_rcu -= 1;
             }
+            Effect::PreemptDisable => st.active_preempt += 1,
+            Effect::PreemptEnable => {
+                if st.active_preempt == 0 {
+                    return self.reject(format!(
+                        "unmatched attempt to enable preemption (kernel function {})",
+                        f.name
+                    ));
+                }
+                st.active_preempt -= 1;
+            }
+            Effect::IrqSave => {
+                let (frame, off) = irq_slot.expect("irq flag arg");
+                if st
+                    .irq_flags
+                    .iter()
+                    .any(|q| (q.frame, q.off) == (frame, off))
+                {
+                    return self.reject("expected uninitialized irq flag as arg#0");
+                }
+                let id = self.new_id();
+                st.irq_flags.push(IrqFlag {
+                    id,
+                    frame,
+                    off,
+                    insn: pc,
+                });
+            }
+            Effect::IrqRestore => {
+                let (frame, off) = irq_slot.expect("irq flag arg");
+                let Some(i) = st
+                    .irq_flags
+                    .iter()
+                    .position(|q| (q.frame, q.off) == (frame, off))
+                else {
+                    return self.reject("expected an initialized irq flag as arg#0");
+                };
+                let newest = *st.irq_flags.last().expect("not empty");
+                if i + 1 != st.irq_flags.len() {
+                    return self.reject(format!(
+                        "cannot restore irq state out of order, expected id={} acquired at insn_idx={}",
+                        newest.id, newest.insn
+                    ));
+                }
+                st.irq_flags.pop();
+            }
             Effect::Throw => {
                 // The default exception callback returns the cookie, so the cookie must pass
                 // the program's return rules (a923819fb2c5: check_return_code on R1).
@@ -324,6 +393,10 @@ impl Env<'_> {
                     if let Some((lo, hi)) = unwind_kernel::rules::return_range(self.prog_type) {
                         let r1 = self.read_reg(st, 1)?;
                         if !r1.is_scalar() || r1.var.smin < lo as i64 || r1.var.smax > hi as i64 {
+                            if self.opts.mode == crate::Mode::Legacy && r1.is_scalar() {
+                                return self
+                                    .reject(super::exit::legacy_invalid_return(&r1, lo, hi));
+                            }
                             return self.reject(super::exit::invalid_scalar(
                                 &r1,
                                 lo,

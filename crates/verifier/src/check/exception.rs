@@ -65,6 +65,12 @@ impl Env<'_> {
             if st.active_rcu > 0 {
                 return self.reject("bpf_rcu_read_unlock is missing");
             }
+            if st.active_preempt > 0 {
+                return self.reject(super::exit::preempt_missing(st.active_preempt));
+            }
+            if !st.irq_flags.is_empty() {
+                return self.reject("bpf_throw cannot be used inside bpf_local_irq_save-ed region");
+            }
             self.check_reference_leak(st, false)?;
             self.check_throw_not_in_callback(st, pc)?;
             return Ok(Next::Done);
@@ -82,8 +88,15 @@ impl Env<'_> {
                 return self.reject("bpf_throw would lead to reference leak");
             }
         }
+        // check_resource_leak's order: locks, references, IRQs, RCU, preemption.
+        if !st.irq_flags.is_empty() {
+            return self.reject("bpf_throw cannot be used inside bpf_local_irq_save-ed region");
+        }
         if st.active_rcu > 0 {
             return self.reject("bpf_throw cannot be used inside bpf_rcu_read_lock-ed region");
+        }
+        if st.active_preempt > 0 {
+            return self.reject("bpf_throw cannot be used inside bpf_preempt_disable-ed region");
         }
         // After the exit checks, as in the kernel, where the callback check runs after do_check
         // (so a callback that throws while the caller holds a reference is refused for the

@@ -221,6 +221,8 @@ impl<'a> Env<'a> {
             refs: Vec::new(),
             active_lock: None,
             active_rcu: 0,
+            active_preempt: 0,
+            irq_flags: Vec::new(),
             callback_unroll_depth: 0,
         }
     }

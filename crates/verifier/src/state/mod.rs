@@ -25,6 +25,17 @@ pub struct RefState {
     pub frame: u8,
 }
 
+/// Saved IRQ flags (`bpf_local_irq_save`): the stack slot that holds them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct IrqFlag {
+    pub id: u32,
+    pub frame: u8,
+    /// The slot's offset from that frame's fp.
+    pub off: i32,
+    /// The saving instruction.
+    pub insn: usize,
+}
+
 /// What a callee frame returns to and how its exit is checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum FrameKind {
@@ -85,6 +96,10 @@ pub struct VerifierState {
     /// Id of the held spin lock's map value, if any.
     pub active_lock: Option<u32>,
     pub active_rcu: u32,
+    /// `bpf_preempt_disable` calls not yet matched by `bpf_preempt_enable`.
+    pub active_preempt: u32,
+    /// IRQ flags saved and not yet restored, oldest first (restores go newest first).
+    pub irq_flags: Vec<IrqFlag>,
     /// `bpf_loop` callback iterations verified on this path (`callback_unroll_depth`).
     pub callback_unroll_depth: u32,
 }

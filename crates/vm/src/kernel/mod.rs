@@ -185,16 +185,26 @@ impl Machine {
                 0
             }
             "bpf_rcu_read_lock" => {
-                if self.kernel.resources.len() >= self.config.max_resources {
-                    return Err(FaultKind::BadArgument {
-                        function: name,
-                        reason: format!(
-                            "more than {} resources and RCU sections held at once",
-                            self.config.max_resources
-                        ),
-                    });
-                }
-                self.add_resource(pc, func.name, Held::Lock(LockKind::RcuReadLock), 0, 0);
+                self.hold_section(pc, func, LockKind::RcuReadLock, 0)?;
+                0
+            }
+            "bpf_preempt_disable" => {
+                self.hold_section(pc, func, LockKind::PreemptDisabled, 0)?;
+                0
+            }
+            "bpf_preempt_enable" => {
+                self.end_section(pc, func, LockKind::PreemptDisabled, None)?;
+                0
+            }
+            "bpf_local_irq_save" => {
+                // The saved flags: what x86's pushf would give with IF set.
+                self.write_bytes(r1, &0x246u64.to_le_bytes())?;
+                self.hold_section(pc, func, LockKind::IrqSaved, r1)?;
+                0
+            }
+            "bpf_local_irq_restore" => {
+                self.mem.read_bytes(r1, 8)?;
+                self.end_section(pc, func, LockKind::IrqSaved, Some(r1))?;
                 0
             }
             "bpf_rcu_read_unlock" => {
@@ -491,6 +501,61 @@ impl Machine {
             }
         }
         Ok(self.acquire(pc, func, RegionKind::Socket, b, false))
+    }
+
+    /// Enters an RCU, preemption-disabled or IRQ-disabled section (a held "lock" that a leak
+    /// check reports if the program never leaves it).
+    fn hold_section(
+        &mut self,
+        pc: usize,
+        func: &'static Func,
+        kind: LockKind,
+        addr: u64,
+    ) -> Result<(), FaultKind> {
+        if self.kernel.resources.len() >= self.config.max_resources {
+            return Err(FaultKind::BadArgument {
+                function: func.name,
+                reason: format!(
+                    "more than {} resources and sections held at once",
+                    self.config.max_resources
+                ),
+            });
+        }
+        self.add_resource(pc, func.name, Held::Lock(kind), addr, 0);
+        Ok(())
+    }
+
+    /// Leaves the newest section of `kind` (IRQ sections: the newest must be the one saved at
+    /// `addr`, as restores go in the reverse order of saves).
+    fn end_section(
+        &mut self,
+        pc: usize,
+        func: &'static Func,
+        kind: LockKind,
+        addr: Option<u64>,
+    ) -> Result<(), FaultKind> {
+        let index = self
+            .kernel
+            .resources
+            .iter()
+            .rposition(|r| r.held == Held::Lock(kind))
+            .ok_or_else(|| FaultKind::BadArgument {
+                function: func.name,
+                reason: format!("no {} section is open", Held::Lock(kind).name()),
+            })?;
+        if let Some(addr) = addr {
+            let newest = self.kernel.resources[index].addr;
+            if newest != addr {
+                return Err(FaultKind::BadArgument {
+                    function: func.name,
+                    reason: format!(
+                        "IRQ flags at {addr:#x} restored out of order (the newest were saved at {newest:#x})"
+                    ),
+                });
+            }
+        }
+        self.remove_resource(pc, func.name, index, ReleasedBy::Program);
+        Ok(())
     }
 
     fn spin_lock(&mut self, pc: usize, func: &'static Func, ptr: u64) -> Result<(), FaultKind> {

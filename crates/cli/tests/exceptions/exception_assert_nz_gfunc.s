@@ -1,0 +1,24 @@
+; kernel: progs/exceptions.c exception_assert_nz_gfunc (prog_tests/exceptions.c: retval 1)
+; legacy:     accept retval=1 throws=0
+; upstream:   accept retval=1 throws=0
+; cleanup:    accept retval=1 throws=0
+; cleanup-v2: accept retval=1 throws=0
+; runtime:    accept retval=1 throws=0
+; assert_nz_gfunc(5) + 1: bpf_assert(...) on a volatile copy of the cookie.
+.ctx tc
+.globl assert_nz_gfunc(scalar)
+
+	r1 = 5
+	call assert_nz_gfunc
+	r0 += 1
+	exit
+
+assert_nz_gfunc:
+	*(u64 *)(r10 - 8) = r1		// volatile u64 cookie = c
+	r1 = *(u64 *)(r10 - 8)
+	if r1 != 0 goto ok
+	r1 = 0
+	call bpf_throw
+ok:
+	r0 = 0
+	exit

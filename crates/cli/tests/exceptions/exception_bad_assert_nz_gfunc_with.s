@@ -1,0 +1,25 @@
+; kernel: progs/exceptions.c exception_bad_assert_nz_gfunc_with (prog_tests/exceptions.c: retval 100)
+; legacy:     accept retval=100 throws=1
+; upstream:   accept retval=100 throws=1
+; cleanup:    accept retval=100 throws=1
+; cleanup-v2: accept retval=100 throws=1
+; runtime:    accept retval=100 throws=1
+; assert_nz_gfunc_with(0) + 1: bpf_assert_with(..., cookie + 100) on a volatile copy of the cookie.
+.ctx tc
+.globl assert_nz_gfunc_with(scalar)
+
+	r1 = 0
+	call assert_nz_gfunc_with
+	r0 += 1
+	exit
+
+assert_nz_gfunc_with:
+	*(u64 *)(r10 - 8) = r1		// volatile u64 cookie = c
+	r1 = *(u64 *)(r10 - 8)
+	if r1 != 0 goto ok
+	r1 = *(u64 *)(r10 - 8)
+	r1 += 100
+	call bpf_throw
+ok:
+	r0 = 0
+	exit

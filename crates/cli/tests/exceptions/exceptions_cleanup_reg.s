@@ -1,0 +1,24 @@
+; kernel: RFC patch 14 progs/exceptions_cleanup.c exceptions_cleanup_reg (run: retval 0xeB9F, no resource left)
+; legacy:     reject "Unreleased reference"
+; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; cleanup:    accept retval=60319 releases=1 throws=1
+; cleanup-v2: accept retval=60319 releases=1 throws=1
+; runtime:    accept retval=60319 releases=1 throws=1
+; A ringbuf record in a callee-saved register (R6) at the throw.
+.ctx tc
+.map ringbuf ringbuf key=0 value=0 max_entries=4096
+
+	r1 = map[ringbuf] ll
+	r2 = 8
+	r3 = 0
+	call bpf_ringbuf_reserve
+	r6 = r0
+	r1 = 0xeb9f
+	call bpf_throw
+	if r6 == 0 goto out
+	r1 = r6
+	r2 = 0
+	call bpf_ringbuf_discard
+out:
+	r0 = 0
+	exit

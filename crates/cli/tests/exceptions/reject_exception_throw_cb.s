@@ -1,0 +1,21 @@
+; kernel: progs/exceptions_fail.c reject_exception_throw_cb (__failure __msg("cannot be called from callback"))
+; legacy:     reject "cannot be called from callback subprog"
+; upstream:   reject "cannot be called from callback subprog"
+; cleanup:    reject "cannot be called from callback subprog"
+; cleanup-v2: reject "cannot be called from callback subprog"
+; runtime:    reject "cannot be called from callback subprog"
+.ctx tc
+
+	r1 = 5
+	r2 = loop_cb1 ll
+	r3 = 0
+	r4 = 0
+	call bpf_loop
+	r0 = 0
+	exit
+
+loop_cb1:
+	r1 = 0
+	call bpf_throw
+	r0 = 0
+	exit

@@ -1,0 +1,20 @@
+; kernel: progs/exceptions_fail.c reject_out_of_range_global_throw (?fentry/bpf_check; __failure __msg("At program exit the register R1 has smin=1 smax=1 should"))
+; legacy:     reject "At program exit the register R0 has value (0x1; 0x0) should"
+; upstream:   reject "At program exit the register R1 has smin=1 smax=1 should"
+; cleanup:    reject "At program exit the register R1 has smin=1 smax=1 should"
+; cleanup-v2: reject "At program exit the register R1 has smin=1 smax=1 should"
+; runtime:    reject "At program exit the register R1 has smin=1 smax=1 should"
+; __weak void foo(void) { bpf_throw(1); } called from an fentry program: the cookie check
+; runs when the global function is verified, against the main program's return rule.
+.ctx tracing
+.globl foo
+
+	call foo
+	r0 = 0
+	exit
+
+foo:
+	r1 = 1
+	call bpf_throw
+	r0 = 0
+	exit

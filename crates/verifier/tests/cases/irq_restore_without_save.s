@@ -1,0 +1,10 @@
+// progs/irq.c irq_restore_missing_2 shape: restoring flags never saved.
+// expect: reject
+// expect-msg: expected an initialized irq flag as arg#0
+.ctx tc
+	*(u64 *)(r10 - 8) = 0
+	r1 = r10
+	r1 += -8
+	call bpf_local_irq_restore
+	r0 = 0
+	exit

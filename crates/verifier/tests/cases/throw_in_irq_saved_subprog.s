@@ -1,0 +1,20 @@
+// progs/exceptions_fail.c reject_subprog_throw_irq_lock: main saves the IRQ flags and calls
+// a static function that always throws.
+// mode: cleanup
+// expect: reject
+// expect-msg: bpf_throw cannot be used inside bpf_local_irq_save-ed region
+.ctx tc
+	r1 = r10
+	r1 += -8
+	call bpf_local_irq_save
+	call always_throws
+	r1 = r10
+	r1 += -8
+	call bpf_local_irq_restore
+	r0 = 0
+	exit
+always_throws:
+	r1 = 0
+	call bpf_throw
+	r0 = 0
+	exit
