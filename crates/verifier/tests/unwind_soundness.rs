@@ -21,6 +21,8 @@
 //!   soundly) and `cleanup-v2` must resolve; with copies on one arm only they are the case of
 //!   a second copy skipped by the descriptor merge (path A: object in fp-8 and r6, path B:
 //!   socket in r6);
+//! - a release call shared by two acquisitions of one kind (the input picks which one it
+//!   releases, a discriminator releases the other later, with throws in between);
 //! - conditional `bpf_throw`s, in the main program and in callees;
 //! - calls to static and global subprograms (up to four frames deep), each with its own
 //!   resources, called while the caller holds some;
@@ -127,7 +129,7 @@ const KINDS: [Kind; 5] = [
 ///
 /// Stack layout of every function: fp-8..fp-32 locations, fp-40 and fp-48 discriminators of
 /// nested forks, fp-64..fp-53 the socket lookup tuple, fp-72 the ctx pointer, fp-80 a loop
-/// counter.
+/// counter, fp-88 a shared release's discriminator.
 const DISC_SLOTS: [u32; 2] = [40, 48];
 
 fn store_r0(loc: usize) -> String {
@@ -188,6 +190,8 @@ struct FnGen<'a> {
     forks: usize,
     /// Inside a loop (its counter is at fp-80).
     in_loop: bool,
+    /// Inside a shared release (its discriminator is at fp-88).
+    sharing: bool,
 }
 
 impl ProgGen {
@@ -209,6 +213,7 @@ impl ProgGen {
                 budget,
                 forks: 0,
                 in_loop: false,
+                sharing: false,
             };
             f.line(&format!("{name}:"));
             f.prologue();
@@ -372,9 +377,9 @@ impl FnGen<'_> {
     }
 
     /// Acquires a resource into one or two free locations (a copy).
-    fn acquire(&mut self) -> Option<Held> {
+    fn acquire(&mut self, kind: Option<Kind>) -> Option<Held> {
         let first = self.pick_free()?;
-        let kind = self.pick_kind();
+        let kind = kind.unwrap_or_else(|| self.pick_kind());
         self.acquire_via(kind);
         let mut locs = vec![first];
         self.busy[first] = true;
@@ -695,7 +700,7 @@ impl FnGen<'_> {
             match r {
                 0..=24 => {
                     if owned.len() < 3 {
-                        if let Some(h) = self.acquire() {
+                        if let Some(h) = self.acquire(None) {
                             owned.push(h);
                         }
                     }
@@ -731,12 +736,17 @@ impl FnGen<'_> {
                         self.looped(depth);
                     }
                 }
-                81..=92 => {
+                81..=89 => {
                     if depth < 3 && self.forks < DISC_SLOTS.len() {
                         self.fork(depth);
                     }
                 }
-                93..=97 => self.junk(),
+                90..=93 => {
+                    if depth < 3 && !self.sharing {
+                        self.shared_release(depth, &mut owned);
+                    }
+                }
+                94..=97 => self.junk(),
                 _ => {
                     if self.p.risky {
                         self.risky(&mut owned);
@@ -749,6 +759,60 @@ impl FnGen<'_> {
             let h = owned.remove(i);
             self.release(&h);
         }
+    }
+
+    /// Two resources of one kind, one of them (picked by the input) released by a single
+    /// release call; a body; then the other one, by the discriminator at fp-88. After the
+    /// first release each location holds a resource on one path and a dead pointer on the
+    /// other: a conflict that makes both acquisitions `cleanup-v2`'s, and a release site
+    /// shared by two of them.
+    fn shared_release(&mut self, depth: u32, owned: &mut Vec<Held>) {
+        if owned.is_empty() {
+            return;
+        }
+        let i = self.rng().below(owned.len() as u64) as usize;
+        let kind = owned[i].kind;
+        let others: Vec<usize> = (0..owned.len())
+            .filter(|&j| j != i && owned[j].kind == kind)
+            .collect();
+        let b = if others.is_empty() {
+            match self.acquire(Some(kind)) {
+                Some(h) => h,
+                None => return,
+            }
+        } else {
+            let j = self.rng().pick(&others);
+            owned.remove(j)
+        };
+        let i = (0..owned.len())
+            .find(|&j| owned[j].kind == kind)
+            .expect("still there");
+        let a = owned.remove(i);
+        self.sharing = true;
+        let (pick_b, join, skip) = (self.label(), self.label(), self.label());
+        self.cond_jump(&pick_b);
+        self.line("*(u64 *)(r10 - 88) = 0");
+        let from_a = self.rng().pick(&a.locs);
+        self.line(&load_r1(from_a));
+        self.line(&format!("goto {join}"));
+        self.line(&format!("{pick_b}:"));
+        self.line("*(u64 *)(r10 - 88) = 1");
+        let from_b = self.rng().pick(&b.locs);
+        self.line(&load_r1(from_b));
+        self.line(&format!("{join}:"));
+        self.line(&format!("if r1 == 0 goto {skip}"));
+        self.release_call(kind);
+        self.line(&format!("{skip}:"));
+        self.block(depth + 1);
+        let (rel_a, end) = (self.label(), self.label());
+        self.line("r1 = *(u64 *)(r10 - 88)");
+        self.line(&format!("if r1 == 1 goto {rel_a}"));
+        self.release(&b);
+        self.line(&format!("goto {end}"));
+        self.line(&format!("{rel_a}:"));
+        self.release(&a);
+        self.line(&format!("{end}:"));
+        self.sharing = false;
     }
 
     /// A bounded loop (1 to 3 iterations, the counter spilled at fp-80) around a block.
@@ -936,6 +1000,7 @@ fn program_text(seed: u64) -> String {
         budget,
         forks: 0,
         in_loop: false,
+        sharing: false,
     };
     main.prologue();
     main.block(0);
