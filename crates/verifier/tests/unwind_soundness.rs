@@ -32,7 +32,9 @@
 //!   R0-R5, a release on one path only, a second release, the last copy overwritten);
 //! - bounded loops around any of these;
 //! - static functions that take a resource from their caller (in R2, released there or
-//!   handed on) and static functions that acquire one and return it;
+//!   handed on), static functions that acquire one and return it, and static functions
+//!   that store one in a stack slot of their caller (through a pointer; at once, so that both
+//!   frames hold it while the callee may throw, or at the end);
 //! - sometimes a custom exception callback (which may allocate and free, or leak).
 //!
 //! Each program is verified in each of the three modes (log level 0, no recorded states); an
@@ -129,7 +131,8 @@ const KINDS: [Kind; 5] = [
 ///
 /// Stack layout of every function: fp-8..fp-32 locations, fp-40 and fp-48 discriminators of
 /// nested forks, fp-64..fp-53 the socket lookup tuple, fp-72 the ctx pointer, fp-80 a loop
-/// counter, fp-88 a shared release's discriminator.
+/// counter, fp-88 a shared release's discriminator, fp-96 the caller's slot a function fills,
+/// fp-104 a scratch slot for a function to fill.
 const DISC_SLOTS: [u32; 2] = [40, 48];
 
 fn store_r0(loc: usize) -> String {
@@ -174,6 +177,10 @@ struct ProgGen {
     takes: Vec<Option<Kind>>,
     /// Static functions that acquire a resource of this kind and return it (or NULL).
     gives: Vec<Option<Kind>>,
+    /// Static functions that acquire a resource of this kind and store it through R3 into a
+    /// stack slot of their caller (`true`: right away, so both frames hold it while the body
+    /// runs and may throw; `false`: at the end).
+    puts: Vec<Option<(Kind, bool)>>,
     /// Whether `risky` statements are generated.
     risky: bool,
 }
@@ -226,6 +233,27 @@ impl ProgGen {
                 f.busy[loc] = true;
                 f.block(0);
                 f.line(&load_r1(loc).replace("r1 = ", "r0 = "));
+                f.line("exit");
+                let text = f.out;
+                self.funcs.push(text);
+                return self.names[index].clone();
+            }
+            if let Some((kind, early)) = f.p.puts[index] {
+                // acquired here, stored in the caller's slot that R3 points to
+                f.line("*(u64 *)(r10 - 96) = r3");
+                let loc = f.rng().below(8) as usize;
+                f.acquire_via(kind);
+                f.line(&store_r0(loc));
+                f.busy[loc] = true;
+                if early {
+                    f.line("r1 = *(u64 *)(r10 - 96)");
+                    f.line("*(u64 *)(r1 + 0) = r0");
+                }
+                f.block(0);
+                f.line("r1 = *(u64 *)(r10 - 96)");
+                f.line(&load_r1(loc).replace("r1 = ", "r0 = "));
+                f.line("*(u64 *)(r1 + 0) = r0");
+                f.line("r0 = 0");
                 f.line("exit");
                 let text = f.out;
                 self.funcs.push(text);
@@ -531,6 +559,23 @@ impl FnGen<'_> {
             }
         }
         self.line("r1 = *(u64 *)(r10 - 72)");
+        let mut put = None;
+        if let Some((kind, _)) = self.p.puts[callee] {
+            // a free stack slot of ours for it to fill (or a scratch one it may overwrite)
+            let slots: Vec<usize> = (0..4).filter(|&l| !self.busy[l]).collect();
+            if slots.is_empty() {
+                self.line("*(u64 *)(r10 - 104) = 0");
+                self.line("r3 = r10");
+                self.line("r3 += -104");
+                put = Some((kind, None));
+            } else {
+                let loc = self.rng().pick(&slots);
+                self.line("r3 = r10");
+                self.line(&format!("r3 += -{}", 8 * (loc + 1)));
+                self.busy[loc] = true;
+                put = Some((kind, Some(loc)));
+            }
+        }
         if let Some(kind) = self.p.takes[callee] {
             let mine: Vec<usize> = (0..owned.len())
                 .filter(|&i| owned[i].kind == kind)
@@ -548,6 +593,20 @@ impl FnGen<'_> {
             }
         }
         self.line(&format!("call {name}"));
+        match put {
+            Some((kind, Some(loc))) => owned.push(Held {
+                kind,
+                locs: vec![loc],
+            }),
+            Some((kind, None)) => {
+                self.line("r1 = *(u64 *)(r10 - 104)");
+                let skip = self.label();
+                self.line(&format!("if r1 == 0 goto {skip}"));
+                self.release_call(kind);
+                self.line(&format!("{skip}:"));
+            }
+            None => {}
+        }
         if let Some(kind) = self.p.gives[callee] {
             // what it returns is ours now
             match self.pick_free() {
@@ -977,6 +1036,12 @@ fn program_text(seed: u64) -> String {
             (i > 0 && !global[i] && takes[i].is_none() && rng.chance(50)).then(|| rng.pick(&KINDS))
         })
         .collect();
+    let puts: Vec<Option<(Kind, bool)>> = (0..=nfuncs)
+        .map(|i| {
+            (i > 0 && !global[i] && takes[i].is_none() && gives[i].is_none() && rng.chance(50))
+                .then(|| (rng.pick(&KINDS), rng.chance(50)))
+        })
+        .collect();
     let risky = rng.chance(30);
     let mut p = ProgGen {
         rng,
@@ -989,6 +1054,7 @@ fn program_text(seed: u64) -> String {
         global,
         takes,
         gives,
+        puts,
         risky,
     };
     let budget = 6 + p.rng.below(10) as i32;
