@@ -11,6 +11,8 @@
 //!   `bpf_sk_lookup_tcp`, `bpf_task_from_pid`, `bpf_cgroup_from_id`), each stored in a stack
 //!   slot (fp-8..fp-32) or a callee-saved register (R6-R9), often with a second copy in
 //!   another of those locations, sometimes checked for NULL at once, sometimes moved;
+//! - pointers moved 8 bytes into their resource (`r6 += 8`) across a throw or a call, and
+//!   moved back before the release;
 //! - releases after a NULL check, from either copy (`bpf_ringbuf_submit` or `_discard`);
 //! - branches on the inputs (ctx bytes, `bpf_get_prandom_u32`) whose arms acquire and release
 //!   their own resources;
@@ -141,6 +143,10 @@ fn store_r0(loc: usize) -> String {
     } else {
         format!("r{} = r0", loc + 2)
     }
+}
+
+fn store_r1(loc: usize) -> String {
+    store_r0(loc).replace("r0", "r1")
 }
 
 fn load_r1(loc: usize) -> String {
@@ -717,6 +723,26 @@ impl FnGen<'_> {
         }
     }
 
+    /// Moves one copy of a held resource 8 bytes into it (after a NULL check), runs a throw
+    /// or a call, and moves it back: at the throw a location holds a pointer into the
+    /// resource, not the resource's own address.
+    fn displace(&mut self, h: &Held) {
+        let loc = self.rng().pick(&h.locs);
+        let skip = self.label();
+        self.line(&load_r1(loc));
+        self.line(&format!("if r1 == 0 goto {skip}"));
+        self.line("r1 += 8");
+        self.line(&store_r1(loc));
+        let mut none = Vec::new();
+        if self.rng().chance(50) || !self.call(&mut none) {
+            self.throw();
+        }
+        self.line(&load_r1(loc));
+        self.line("r1 -= 8");
+        self.line(&store_r1(loc));
+        self.line(&format!("{skip}:"));
+    }
+
     /// Copies a held resource to another free location, or moves it (the old location then
     /// gets NULL or a scalar).
     fn copy_or_move(&mut self, h: &mut Held) {
@@ -771,7 +797,14 @@ impl FnGen<'_> {
                         self.release(&h);
                     }
                 }
-                37..=42 => {
+                41..=42 => {
+                    if !owned.is_empty() {
+                        let i = self.rng().below(owned.len() as u64) as usize;
+                        let h = owned[i].clone();
+                        self.displace(&h);
+                    }
+                }
+                37..=40 => {
                     if !owned.is_empty() {
                         let i = self.rng().below(owned.len() as u64) as usize;
                         let mut h = owned[i].clone();
@@ -1438,5 +1471,107 @@ fn accepted_programs_release_exactly_what_they_acquire() {
         "{} violation(s); the first ones:\n\n{}",
         failures.len(),
         failures.join("\n\n========\n\n")
+    );
+}
+
+/// Each program must be refused in `mode`, or run cleanly on every input in `ctxs`.
+fn assert_sound(text: &str, ctxs: &[&str]) {
+    for (mode, name) in MODES {
+        for ctx in ctxs {
+            let w = World {
+                ctx: Some((*ctx).into()),
+                ..World::default()
+            };
+            if let Some(why) = violation(text, mode, &w) {
+                panic!("accepted in {name} but unsound with ctx {ctx}: {why}\n{text}");
+            }
+        }
+    }
+}
+
+/// Found by the property: a referenced pointer moved into its resource (`r6 += 8`) at a
+/// throw. The descriptor names the location as holding the resource, and the unwinder hands
+/// `resource + 8` to the release function (the interpreter faults: not a live resource; a
+/// kernel would release a bad pointer). The verifier must refuse it (a release function
+/// wants the resource's own address: "R1 must have zero offset when passed to release
+/// func"), or the descriptor must carry the offset.
+#[test]
+fn a_pointer_into_a_resource_at_a_throw() {
+    // in a callee-saved register
+    assert_sound(
+        ".ctx tc
+        r7 = r1
+        r1 = 1
+        call bpf_cgroup_from_id
+        if r0 == 0 goto out
+        r6 = r0
+        r6 += 8
+        r2 = *(u32 *)(r7 + 0)
+        if r2 != 0 goto no_throw
+        r1 = 1
+        call bpf_throw
+    no_throw:
+        r6 -= 8
+        r1 = r6
+        call bpf_cgroup_release
+    out:
+        r0 = 0
+        exit
+    ",
+        &["00", "01"],
+    );
+    // in a stack slot
+    assert_sound(
+        ".ctx tc
+        r7 = r1
+        r1 = 16
+        call bpf_obj_new
+        if r0 == 0 goto out
+        r0 += 8
+        *(u64 *)(r10 - 8) = r0
+        r2 = *(u32 *)(r7 + 0)
+        if r2 != 0 goto no_throw
+        r1 = 1
+        call bpf_throw
+    no_throw:
+        r1 = *(u64 *)(r10 - 8)
+        r1 -= 8
+        call bpf_obj_drop
+    out:
+        r0 = 0
+        exit
+    ",
+        &["00", "01"],
+    );
+}
+
+/// The bug the property caught before the fix of the merge rules (a second copy of a
+/// resource was skipped): path A holds a cgroup in fp-32 and a copy in r9, path B a task in
+/// r9; the merged descriptor said "fp-32: cgroup, r9: task", so a throw on path A released the
+/// cgroup and then handed it to `bpf_task_release`. Now `cleanup` refuses the merge and
+/// `cleanup-v2` gives each acquisition its own slot.
+#[test]
+fn a_copy_in_a_register_another_path_uses_for_another_kind() {
+    assert_sound(
+        ".ctx tc
+        r6 = r1
+        r2 = *(u32 *)(r6 + 8)
+        if r2 & 1 goto b
+        r1 = 1
+        call bpf_cgroup_from_id
+        *(u64 *)(r10 - 32) = r0
+        r9 = r0
+        goto j
+    b:
+        r1 = 1
+        call bpf_task_from_pid
+        r9 = r0
+    j:
+        r1 = 0
+        call bpf_throw
+        r0 = 0
+        exit
+    ",
+        &["0000000000000000", "0000000000000000 01"],
     );
 }
