@@ -1364,6 +1364,45 @@ fn report(text: &str, mode: Mode, name: &str, world: &World, seed: u64, why: &st
     s
 }
 
+/// A violation's class: the mode, whether the program moves a pointer into its resource,
+/// and the reason with numbers, locations, functions and resource kinds blanked out.
+fn violation_class(mode: &str, text: &str, why: &str) -> String {
+    let mut reason = String::new();
+    let mut last = ' ';
+    for c in why.chars() {
+        let c = if c.is_ascii_hexdigit() && (last.is_ascii_digit() || last == '#' || last == 'x')
+            || c.is_ascii_digit()
+        {
+            '#'
+        } else {
+            c
+        };
+        if !(c == '#' && last == '#') {
+            reason.push(c);
+        }
+        last = c;
+    }
+    for kind in ["ringbuf_record", "cgroup", "task", "object", "socket"] {
+        reason = reason.replace(kind, "KIND");
+    }
+    for (from, to) in [
+        ("an KIND", "a KIND"),
+        ("fp-#", "LOC"),
+        ("r#", "LOC"),
+        ("(main)", "(F)"),
+        ("(f#)", "(F)"),
+        ("(g#)", "(F)"),
+    ] {
+        reason = reason.replace(from, to);
+    }
+    let displaced = if text.contains("r1 += 8") {
+        "[pointer moved into its resource] "
+    } else {
+        ""
+    };
+    format!("{mode}: {displaced}{reason}")
+}
+
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
@@ -1375,6 +1414,8 @@ struct Counts {
     threw: u64,
     threw_and_released: u64,
     unwinder_releases: u64,
+    /// Programs with a run that violated the property.
+    violations: u64,
     rejections: BTreeMap<String, u64>,
 }
 
@@ -1388,7 +1429,9 @@ fn accepted_programs_release_exactly_what_they_acquire() {
     let start = Instant::now();
     let mut counts: Vec<Counts> = MODES.iter().map(|_| Counts::default()).collect();
     let mut v2_only = 0u64;
-    let mut failures = Vec::new();
+    // violations by class (mode, kind of program, what went wrong), with the number of
+    // programs and a minimised report for the first of each class
+    let mut failures: BTreeMap<String, (u64, String)> = BTreeMap::new();
     for k in 0..cases {
         let seed = first.wrapping_add(k);
         let text = program_text(seed);
@@ -1439,8 +1482,18 @@ fn accepted_programs_release_exactly_what_they_acquire() {
                         c.unwinder_releases += o.unwound as u64;
                     }
                     Err(why) => {
-                        if failures.len() < 3 {
-                            failures.push(report(&text, mode, name, &w, seed, &why));
+                        c.violations += 1;
+                        let class = violation_class(name, &text, &why);
+                        match failures.get_mut(&class) {
+                            Some((n, _)) => *n += 1,
+                            None => {
+                                let r = if failures.len() < 8 {
+                                    report(&text, mode, name, &w, seed, &why)
+                                } else {
+                                    format!("(not minimised) seed {seed}: {why}")
+                                };
+                                failures.insert(class, (1, r));
+                            }
                         }
                         break;
                     }
@@ -1454,8 +1507,8 @@ fn accepted_programs_release_exactly_what_they_acquire() {
     for (c, (_, name)) in counts.iter().zip(MODES) {
         eprintln!(
             "  {name:>10}: {} accepted, {} runs, {} threw, {} threw with >=1 resource released \
-             by unwinding ({} such releases)",
-            c.accepted, c.runs, c.threw, c.threw_and_released, c.unwinder_releases
+             by unwinding ({} such releases), {} programs violated the property",
+            c.accepted, c.runs, c.threw, c.threw_and_released, c.unwinder_releases, c.violations
         );
         if debug {
             let mut top: Vec<_> = c.rejections.iter().collect();
@@ -1466,11 +1519,15 @@ fn accepted_programs_release_exactly_what_they_acquire() {
         }
     }
     eprintln!("  accepted in cleanup-v2 but not in cleanup: {v2_only}");
+    for (class, (n, _)) in &failures {
+        eprintln!("  VIOLATION x{n}: {class}");
+    }
+    let reports: Vec<&str> = failures.values().map(|(_, r)| r.as_str()).collect();
     assert!(
         failures.is_empty(),
-        "{} violation(s); the first ones:\n\n{}",
+        "{} kinds of violation; the first program of each:\n\n{}",
         failures.len(),
-        failures.join("\n\n========\n\n")
+        reports.join("\n\n========\n\n")
     );
 }
 
