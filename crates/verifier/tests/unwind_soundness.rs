@@ -37,6 +37,7 @@
 //!   handed on), static functions that acquire one and return it, and static functions
 //!   that store one in a stack slot of their caller (through a pointer; at once, so that both
 //!   frames hold it while the callee may throw, or at the end);
+//! - RCU read sections and spin locks, with throws inside (which must be refused);
 //! - sometimes a custom exception callback (which may allocate and free, or leak).
 //!
 //! Each program is verified in each of the three modes (log level 0, no recorded states); an
@@ -134,7 +135,7 @@ const KINDS: [Kind; 5] = [
 /// Stack layout of every function: fp-8..fp-32 locations, fp-40 and fp-48 discriminators of
 /// nested forks, fp-64..fp-53 the socket lookup tuple, fp-72 the ctx pointer, fp-80 a loop
 /// counter, fp-88 a shared release's discriminator, fp-96 the caller's slot a function fills,
-/// fp-104 a scratch slot for a function to fill.
+/// fp-104 a scratch slot for a function to fill, fp-112 and fp-120 a spin lock's key and value.
 const DISC_SLOTS: [u32; 2] = [40, 48];
 
 fn store_r0(loc: usize) -> String {
@@ -801,7 +802,9 @@ impl FnGen<'_> {
                     if !owned.is_empty() {
                         let i = self.rng().below(owned.len() as u64) as usize;
                         let h = owned[i].clone();
-                        self.displace(&h);
+                        if h.kind != Kind::Sock {
+                            self.displace(&h);
+                        }
                     }
                 }
                 37..=40 => {
@@ -838,7 +841,12 @@ impl FnGen<'_> {
                         self.shared_release(depth, &mut owned);
                     }
                 }
-                94..=97 => self.junk(),
+                94 => {
+                    if depth < 3 {
+                        self.critical(depth);
+                    }
+                }
+                95..=97 => self.junk(),
                 _ => {
                     if self.p.risky {
                         self.risky(&mut owned);
@@ -905,6 +913,43 @@ impl FnGen<'_> {
         self.release(&a);
         self.line(&format!("{end}:"));
         self.sharing = false;
+    }
+
+    /// An RCU read section around a block, or a spin lock around a store or a throw: a throw
+    /// in either must be refused (in every mode).
+    fn critical(&mut self, depth: u32) {
+        if self.rng().chance(50) {
+            self.line("call bpf_rcu_read_lock");
+            self.block(depth + 1);
+            self.line("call bpf_rcu_read_unlock");
+            return;
+        }
+        let skip = self.label();
+        self.line("*(u32 *)(r10 - 112) = 0");
+        self.line("r2 = r10");
+        self.line("r2 += -112");
+        self.line("r1 = map[a] ll");
+        self.line("call bpf_map_lookup_elem");
+        self.line(&format!("if r0 == 0 goto {skip}"));
+        self.line("*(u64 *)(r10 - 120) = r0");
+        self.line("r1 = r0");
+        self.line("call bpf_spin_lock");
+        if self.rng().chance(30) {
+            let cookie = self.rng().below(4);
+            let no_throw = self.label();
+            self.line("r1 = *(u64 *)(r10 - 72)");
+            self.line("r2 = *(u32 *)(r1 + 0)");
+            self.line(&format!("if r2 > 2 goto {no_throw}"));
+            self.line(&format!("r1 = {cookie}"));
+            self.line("call bpf_throw");
+            self.line(&format!("{no_throw}:"));
+        } else {
+            self.line("r1 = *(u64 *)(r10 - 120)");
+            self.line("*(u32 *)(r1 + 8) = 1");
+        }
+        self.line("r1 = *(u64 *)(r10 - 120)");
+        self.line("call bpf_spin_unlock");
+        self.line(&format!("{skip}:"));
     }
 
     /// A bounded loop (1 to 3 iterations, the counter spilled at fp-80) around a block.
@@ -1110,6 +1155,7 @@ fn program_text(seed: u64) -> String {
     let mut text = String::new();
     text.push_str(".ctx tc\n");
     text.push_str(".map rb ringbuf key=0 value=0 max_entries=4096\n");
+    text.push_str(".map a array key=4 value=16 max_entries=4\n");
     for g in &p.globls {
         text.push_str(g);
         text.push('\n');
