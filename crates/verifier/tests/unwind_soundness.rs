@@ -36,7 +36,9 @@
 //! - static functions that take a resource from their caller (in R2, released there or
 //!   handed on), static functions that acquire one and return it, and static functions
 //!   that store one in a stack slot of their caller (through a pointer; at once, so that both
-//!   frames hold it while the callee may throw, or at the end);
+//!   frames hold it while the callee may throw, or at the end), and global functions that
+//!   take 8 bytes of their caller's stack as memory (`mem:8`) and write a scalar there or
+//!   read it;
 //! - RCU read sections and spin locks, with throws inside (which must be refused);
 //! - sometimes a custom exception callback (which may allocate and free, or leak).
 //!
@@ -179,6 +181,8 @@ struct ProgGen {
     /// Which functions have been generated.
     generated: BTreeSet<usize>,
     global: Vec<bool>,
+    /// Global functions that also take 8 bytes of memory (a pointer into the caller's stack).
+    global_mem: Vec<bool>,
     /// Static functions that take a resource of this kind from their caller in R2 (or NULL)
     /// and release it (or pass it on).
     takes: Vec<Option<Kind>>,
@@ -266,6 +270,20 @@ impl ProgGen {
                 self.funcs.push(text);
                 return self.names[index].clone();
             }
+            if f.p.global_mem[index] {
+                // 8 bytes of the caller's stack, as memory: written (a scalar over whatever
+                // was there) or read
+                let skip = f.label();
+                f.line("*(u64 *)(r10 - 96) = r2");
+                f.line("r1 = r2");
+                f.line(&format!("if r1 == 0 goto {skip}"));
+                if f.rng().chance(60) {
+                    f.line("*(u64 *)(r1 + 0) = 7");
+                } else {
+                    f.line("r0 = *(u64 *)(r1 + 0)");
+                }
+                f.line(&format!("{skip}:"));
+            }
             if let Some(kind) = f.p.takes[index] {
                 // the caller's resource (or NULL), kept in one of this frame's locations
                 let loc = f.rng().below(8) as usize;
@@ -281,7 +299,9 @@ impl ProgGen {
             f.line("r0 = 0");
             f.line("exit");
             let text = f.out;
-            if self.global[index] {
+            if self.global_mem[index] {
+                self.globls.push(format!(".globl {name}(ctx, mem:8)"));
+            } else if self.global[index] {
                 self.globls.push(format!(".globl {name}(ctx)"));
             }
             self.funcs.push(text);
@@ -566,6 +586,18 @@ impl FnGen<'_> {
             }
         }
         self.line("r1 = *(u64 *)(r10 - 72)");
+        if self.p.global_mem[callee] {
+            // one of our location slots, whatever it holds, or a zeroed scratch slot
+            if self.rng().chance(60) {
+                let loc = self.rng().below(4);
+                self.line("r2 = r10");
+                self.line(&format!("r2 += -{}", 8 * (loc + 1)));
+            } else {
+                self.line("*(u64 *)(r10 - 104) = 0");
+                self.line("r2 = r10");
+                self.line("r2 += -104");
+            }
+        }
         let mut put = None;
         if let Some((kind, _)) = self.p.puts[callee] {
             // a free stack slot of ours for it to fill (or a scratch one it may overwrite)
@@ -1097,6 +1129,7 @@ fn program_text(seed: u64) -> String {
     let mut rng = Rng::new(seed);
     let nfuncs = rng.pick(&[0, 1, 2, 2, 3, 3, 4]);
     let global: Vec<bool> = (0..=nfuncs).map(|i| i > 0 && rng.chance(35)).collect();
+    let global_mem: Vec<bool> = (0..=nfuncs).map(|i| global[i] && rng.chance(40)).collect();
     let names: Vec<String> = (0..=nfuncs)
         .map(|i| {
             if global[i] {
@@ -1130,6 +1163,7 @@ fn program_text(seed: u64) -> String {
         nfuncs,
         generated: BTreeSet::new(),
         global,
+        global_mem,
         takes,
         gives,
         puts,
@@ -1410,8 +1444,8 @@ fn report(text: &str, mode: Mode, name: &str, world: &World, seed: u64, why: &st
     s
 }
 
-/// A violation's class: the mode, whether the program moves a pointer into its resource,
-/// and the reason with numbers, locations, functions and resource kinds blanked out.
+/// A violation's class: the mode, whether the program moves a pointer into its resource or
+/// gives a global function its stack as memory (the two bugs found so far), and the reason with numbers, locations, functions and resource kinds blanked out.
 fn violation_class(mode: &str, text: &str, why: &str) -> String {
     let mut reason = String::new();
     let mut last = ' ';
@@ -1441,12 +1475,14 @@ fn violation_class(mode: &str, text: &str, why: &str) -> String {
     ] {
         reason = reason.replace(from, to);
     }
-    let displaced = if text.contains("r1 += 8") {
-        "[pointer moved into its resource] "
-    } else {
-        ""
-    };
-    format!("{mode}: {displaced}{reason}")
+    let mut tags = String::new();
+    if text.contains("r1 += 8") {
+        tags += "[pointer moved into its resource] ";
+    }
+    if text.contains("mem:8)") {
+        tags += "[global function given caller's stack as mem] ";
+    }
+    format!("{mode}: {tags}{reason}")
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -1646,6 +1682,45 @@ fn a_pointer_into_a_resource_at_a_throw() {
     ",
         &["00", "01"],
     );
+}
+
+/// Found by the property: a global function given a pointer to its caller's stack as memory
+/// (`mem:8`) may write there, over a referenced pointer the caller spilled. The verifier
+/// keeps the slot as the object (the kernel turns a spilled pointer in memory given to be
+/// written into an unknown scalar, `check_stack_range_initialized`'s clobber, so the program
+/// would leak and be refused): the program's own release gets 7 (every mode), and a throw in
+/// the callee makes the unwinder release fp-8 = 7 (the cleanup modes).
+#[test]
+fn a_global_function_writes_over_a_spilled_resource() {
+    let text = |throw: bool| {
+        format!(
+            ".ctx tc
+        .globl g(mem:8)
+            r1 = 16
+            call bpf_obj_new
+            if r0 == 0 goto out
+            *(u64 *)(r10 - 8) = r0
+            r1 = r10
+            r1 += -8
+            call g
+            r1 = *(u64 *)(r10 - 8)
+            call bpf_obj_drop
+        out:
+            r0 = 0
+            exit
+        g:
+            if r1 == 0 goto g_out
+            *(u64 *)(r1 + 0) = 7
+            {}
+        g_out:
+            r0 = 0
+            exit
+        ",
+            if throw { "r1 = 1\n call bpf_throw" } else { "" }
+        )
+    };
+    assert_sound(&text(false), &["00"]);
+    assert_sound(&text(true), &["00"]);
 }
 
 /// The bug the property caught before the fix of the merge rules (a second copy of a
