@@ -50,7 +50,9 @@
 //! `UNWIND_UNWIND_SOUNDNESS_CASES=N` sets the number of generated programs (default 1500);
 //! `UNWIND_UNWIND_SOUNDNESS_SEED=S` the first seed (program k uses seed S + k, so a failure
 //! prints the seed that reproduces it with `UNWIND_UNWIND_SOUNDNESS_CASES=1`);
-//! `UNWIND_UNWIND_SOUNDNESS_DEBUG=1` prints the most common rejection messages per mode (to tune
+//! `UNWIND_UNWIND_SOUNDNESS_SKIP_KNOWN=1` leaves out the constructs of the two open bugs it
+//! found (see the focused tests at the end), to look for others; `UNWIND_UNWIND_SOUNDNESS_DEBUG=1`
+//! prints the most common rejection messages per mode (to tune
 //! the generator; `=2` also the first program refused with each message),
 //! `UNWIND_UNWIND_SOUNDNESS_SHOW=N` the first N programs. The counts (accepted per mode, runs, runs that threw, runs in which the
 //! unwinder or the run-time table released something) are printed with `--nocapture`.
@@ -192,6 +194,8 @@ struct ProgGen {
     /// stack slot of their caller (`true`: right away, so both frames hold it while the body
     /// runs and may throw; `false`: at the end).
     puts: Vec<Option<(Kind, bool)>>,
+    /// `UNWIND_UNWIND_SOUNDNESS_SKIP_KNOWN`: no constructs of the known open bugs.
+    skip_known: bool,
     /// Whether `risky` statements are generated.
     risky: bool,
 }
@@ -777,7 +781,7 @@ impl FnGen<'_> {
     }
 
     /// Copies a held resource to another free location, or moves it (the old location then
-    /// gets NULL or a scalar).
+    /// gets NULL or a scalar, in all 8 bytes or in half of them).
     fn copy_or_move(&mut self, h: &mut Held) {
         let Some(to) = self.pick_free() else {
             return;
@@ -792,7 +796,10 @@ impl FnGen<'_> {
             let old = h.locs.remove(i);
             self.busy[old] = false;
             let v = self.rng().pick(&[0, 9]);
-            if old < 4 {
+            if old < 4 && self.rng().chance(30) {
+                // half of the slot: what is left is not a pointer
+                self.line(&format!("*(u32 *)(r10 - {}) = {v}", 8 * (old + 1)));
+            } else if old < 4 {
                 self.line(&format!("*(u64 *)(r10 - {}) = {v}", 8 * (old + 1)));
             } else {
                 self.line(&format!("r{} = {v}", old + 2));
@@ -834,7 +841,7 @@ impl FnGen<'_> {
                     if !owned.is_empty() {
                         let i = self.rng().below(owned.len() as u64) as usize;
                         let h = owned[i].clone();
-                        if h.kind != Kind::Sock {
+                        if h.kind != Kind::Sock && !self.p.skip_known {
                             self.displace(&h);
                         }
                     }
@@ -1129,7 +1136,9 @@ fn program_text(seed: u64) -> String {
     let mut rng = Rng::new(seed);
     let nfuncs = rng.pick(&[0, 1, 2, 2, 3, 3, 4]);
     let global: Vec<bool> = (0..=nfuncs).map(|i| i > 0 && rng.chance(35)).collect();
-    let global_mem: Vec<bool> = (0..=nfuncs).map(|i| global[i] && rng.chance(40)).collect();
+    let global_mem: Vec<bool> = (0..=nfuncs)
+        .map(|i| global[i] && rng.chance(40) && !skip_known())
+        .collect();
     let names: Vec<String> = (0..=nfuncs)
         .map(|i| {
             if global[i] {
@@ -1164,6 +1173,7 @@ fn program_text(seed: u64) -> String {
         generated: BTreeSet::new(),
         global,
         global_mem,
+        skip_known: skip_known(),
         takes,
         gives,
         puts,
@@ -1485,6 +1495,13 @@ fn violation_class(mode: &str, text: &str, why: &str) -> String {
     format!("{mode}: {tags}{reason}")
 }
 
+/// `UNWIND_UNWIND_SOUNDNESS_SKIP_KNOWN=1` leaves out the constructs of the open bugs this
+/// test found (pointers moved into their resource across a throw; global functions given
+/// their caller's stack as memory), so that it can look for others. Announced when used.
+fn skip_known() -> bool {
+    std::env::var("UNWIND_UNWIND_SOUNDNESS_SKIP_KNOWN").is_ok_and(|v| v == "1")
+}
+
 fn env_u64(name: &str) -> Option<u64> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
@@ -1586,6 +1603,12 @@ fn accepted_programs_release_exactly_what_they_acquire() {
     }
     let secs = start.elapsed().as_secs_f64();
     eprintln!("unwind soundness: {cases} programs generated (seeds {first}..), {secs:.1} s");
+    if skip_known() {
+        eprintln!(
+            "  NOTE: UNWIND_UNWIND_SOUNDNESS_SKIP_KNOWN=1: no pointers moved into their \
+             resource, no global functions given their caller's stack as memory"
+        );
+    }
     for (c, (_, name)) in counts.iter().zip(MODES) {
         eprintln!(
             "  {name:>10}: {} accepted, {} runs, {} threw, {} threw with >=1 resource released \
