@@ -419,7 +419,7 @@ impl FnGen<'_> {
     fn givers(&self, kind: Option<Kind>) -> Vec<usize> {
         (self.index + 1..=self.p.nfuncs)
             .filter(|&j| {
-                self.p.gives[j].is_some() && kind.is_none_or(|k| self.p.gives[j] == Some(k))
+                self.p.gives[j].is_some() && kind.map_or(true, |k| self.p.gives[j] == Some(k))
             })
             .collect()
     }
@@ -1325,7 +1325,8 @@ fn check(m: &Machine) -> Result<Outcome, String> {
     for e in &m.kernel.events {
         match &e.kind {
             EventKind::Acquire { resource, .. } => {
-                if acquired.insert(resource.id, resource.held).is_some() {
+                let again = acquired.insert(resource.id, resource.held).is_some();
+                if again {
                     return Err(format!(
                         "pc {}: resource id {} acquired twice",
                         e.pc, resource.id
