@@ -130,6 +130,7 @@ export interface VmState {
   /** The instruction at `pc` in source syntax, or null past the end. */
   insn: string | null;
   pc: number;
+  /** Source line of `pc` (0 in hidden code: the bpf_throw trampoline). */
   line: number;
   instructions: string;
   /** `running`, `exited` (with `returnValue`) or `faulted` (with `fault`); `rejected` by the
@@ -342,6 +343,30 @@ impl Session {
         Ok(session)
     }
 
+    /// The source line of every pc of the program being run (0: code the source does not
+    /// have, like the hidden trampoline); empty when not ready.
+    pub fn lines(&self) -> Vec<u32> {
+        match (&self.vm, &self.program) {
+            (Some(vm), Some(p)) => (0..p.slots.len()).map(|pc| self.line(vm, pc)).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The source line of `pc`, 0 in a hidden function (the patch gives the trampoline a
+    /// line of the source, which it is not).
+    fn line(&self, vm: &Vm, pc: usize) -> u32 {
+        let hidden = self.program.as_ref().is_some_and(|p| {
+            p.functions.iter().any(|f| {
+                f.linkage == unwind_program::Linkage::Hidden && (f.start..f.end).contains(&pc)
+            })
+        });
+        if hidden {
+            0
+        } else {
+            vm.machine().line(pc)
+        }
+    }
+
     /// The frame descriptors the unwinder reads (cleanup modes), keyed by the run's pcs.
     pub fn descriptors(&self) -> Value {
         camel(serde_json::to_value(&self.descriptors).unwrap_or(Value::Null))
@@ -399,6 +424,7 @@ impl Session {
                     m.insert("breakpoints".into(), json!(vm.breakpoints()));
                     m.insert("trace_length".into(), json!(vm.trace_len()));
                     let pc = vm.machine().pc;
+                    m.insert("line".into(), json!(self.line(vm, pc)));
                     let insn = self
                         .program
                         .as_ref()
@@ -453,7 +479,7 @@ impl Session {
         for frame in frames.iter_mut().rev() {
             let Value::Object(f) = frame else { continue };
             let pc = f.get("pc").and_then(Value::as_u64).unwrap_or(0) as usize;
-            f.insert("line".into(), json!(vm.machine().line(pc)));
+            f.insert("line".into(), json!(self.line(vm, pc)));
             let desc = self.descriptors.iter().find(|d| d.pc == pc).map(|d| d.pc);
             f.insert("descriptor".into(), json!(desc));
             f.insert("preserved".into(), json!(callee_saved.clone()));
@@ -591,6 +617,12 @@ impl Debugger {
     #[wasm_bindgen(unchecked_return_type = "VmEvent[]")]
     pub fn events(&self, from: Option<u32>) -> Result<JsValue, JsError> {
         to_js(&self.session.events(from.unwrap_or(0) as usize))
+    }
+
+    /// The source line of each pc of the program being run (it can differ from the source's
+    /// pcs: cleanup-v2's rewrite, the hidden trampoline, whose lines are 0).
+    pub fn lines(&self) -> Vec<u32> {
+        self.session.lines()
     }
 
     /// The frame descriptors the unwinder reads (cleanup modes; empty otherwise), keyed by
@@ -828,6 +860,9 @@ mod tests {
             .map(|d| d["pc"].as_u64().unwrap())
             .collect();
         assert_eq!(descs.as_array().unwrap().len(), 3, "{descs:#}");
+        let lines = s.lines();
+        assert_eq!(lines.last(), Some(&0), "the trampoline has no source line");
+        assert!(pcs.iter().all(|&pc| lines[pc as usize] > 0));
         assert!(!descs[0]["history"].as_array().unwrap().is_empty());
         // Step until the throw's call to the trampoline: every frame has a descriptor.
         let mut guard = 0;
