@@ -14,6 +14,9 @@ export class Editor {
   private lineCount = 0;
   private errorLines = new Set<number>();
   private currentLine = 0;
+  /** The line the debugger is at (0: none), drawn as a band behind the text. */
+  private execLine = 0;
+  private readonly execBand: HTMLElement;
   private readonly cursorListeners: Array<(cursor: Cursor) => void> = [];
 
   constructor(
@@ -26,7 +29,56 @@ export class Editor {
     for (const type of ["keyup", "click", "focus", "select"]) {
       textarea.addEventListener(type, () => this.cursorMoved());
     }
+    this.execBand = document.createElement("div");
+    this.execBand.className = "exec-line";
+    this.execBand.hidden = true;
+    this.execBand.setAttribute("aria-hidden", "true");
+    textarea.before(this.execBand);
+    new ResizeObserver(() => this.placeExecBand()).observe(textarea);
     this.refresh();
+  }
+
+  /** Highlights the line the debugger is at (null: none) and scrolls it into view. */
+  showExecLine(line: number | null): void {
+    const next = line ?? 0;
+    const changed = next !== this.execLine;
+    this.gutter.children[this.execLine - 1]?.classList.remove("is-exec");
+    this.execLine = next;
+    this.gutter.children[this.execLine - 1]?.classList.add("is-exec");
+    this.textarea.dataset["execLine"] = String(next);
+    if (changed && next > 0) {
+      const lineHeight = this.lineHeight();
+      const top = (next - 1) * lineHeight;
+      const view = this.textarea.clientHeight;
+      if (top < this.textarea.scrollTop || top + lineHeight * 2 > this.textarea.scrollTop + view) {
+        this.textarea.scrollTop = Math.max(0, top - view / 3);
+      }
+    }
+    this.placeExecBand();
+  }
+
+  private lineHeight(): number {
+    return parseFloat(getComputedStyle(this.textarea).lineHeight) || 20;
+  }
+
+  private placeExecBand(): void {
+    const band = this.execBand;
+    if (this.execLine === 0) {
+      band.hidden = true;
+      return;
+    }
+    const style = getComputedStyle(this.textarea);
+    const lineHeight = this.lineHeight();
+    const top =
+      this.textarea.offsetTop +
+      parseFloat(style.paddingTop) +
+      (this.execLine - 1) * lineHeight -
+      this.textarea.scrollTop;
+    band.hidden = top + lineHeight < this.textarea.offsetTop || top > this.textarea.offsetTop + this.textarea.clientHeight;
+    band.style.top = `${top}px`;
+    band.style.height = `${lineHeight}px`;
+    band.style.left = `${this.textarea.offsetLeft}px`;
+    band.style.width = `${this.textarea.clientWidth}px`;
   }
 
   get text(): string {
@@ -139,6 +191,7 @@ export class Editor {
       div.textContent = String(line);
       if (this.errorLines.has(line)) div.className = "has-error";
       if (line === this.currentLine) div.classList.add("is-current");
+      if (line === this.execLine) div.classList.add("is-exec");
       fragment.append(div);
     }
     this.gutter.replaceChildren(fragment);
@@ -147,6 +200,7 @@ export class Editor {
 
   private syncScroll(): void {
     this.gutter.scrollTop = this.textarea.scrollTop;
+    this.placeExecBand();
   }
 
   private cursorMoved(): void {

@@ -2,6 +2,7 @@
 // client. Assembles on input (debounced), on Ctrl/Cmd-Enter and when the syntax changes.
 
 import { AsmClient } from "./client.js";
+import { DebuggerPane } from "./debugger.js";
 import { Editor } from "./editor.js";
 import {
   BytecodePane,
@@ -50,12 +51,31 @@ const disassembly = new DisassemblyPane(
     byId<HTMLButtonElement>("tab-source"),
     byId<HTMLButtonElement>("tab-log"),
     byId<HTMLButtonElement>("tab-verifier"),
+    byId<HTMLButtonElement>("tab-debugger"),
   ],
   byId("disasm-source"),
   byId("disasm-log"),
 );
 
 const verifier = new VerifierPane(byId("verdict"), byId("verifier-log"), navigate);
+
+const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
+  act(action, eventsFrom) {
+    client.debug(
+      editor.text,
+      { syntax: syntaxSelect.value as Syntax, mode: modeSelect.value as Mode },
+      action,
+      eventsFrom,
+    );
+  },
+  showLine: (line) => editor.showExecLine(line),
+  navigate: (line, column) => navigate(line, column),
+});
+
+disassembly.onSelect((panel) => {
+  if (panel === "debugger-panel") debuggerPane.act("state");
+  else editor.showExecLine(null);
+});
 
 /** The last result that produced a program: shown (dimmed) while the source has errors. */
 let lastGood: AssembleResult | null = null;
@@ -67,6 +87,9 @@ const client = new AsmClient({
   },
   assembled(result, verdict, elapsedMs) {
     show(result, verdict, elapsedMs);
+  },
+  debugged(result) {
+    debuggerPane.render(result);
   },
   failed(message, fatal) {
     setBusy(false);
@@ -107,6 +130,8 @@ function show(result: AssembleResult, verdict: VerifyResult | null, elapsedMs: n
   bytecode.highlightLine(editor.cursor().line);
   disassembly.render(lastGood, stale);
   if (result.ok) verifier.render(verdict);
+  // The debugger follows the source and the mode: a new session when either changed.
+  if (debuggerPane.visible) debuggerPane.act("state");
   const syntax = SYNTAX_NAMES[result.syntax] ?? result.syntax;
   const time = `${elapsedMs < 1 ? elapsedMs.toFixed(2) : elapsedMs.toFixed(0)} ms`;
   if (result.ok) {
@@ -172,6 +197,7 @@ exampleSelect.addEventListener("change", () => {
 });
 byId("assemble").addEventListener("click", assembleNow);
 document.addEventListener("keydown", (event) => {
+  if (debuggerPane.key(event)) return;
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
     assembleNow();
