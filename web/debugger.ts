@@ -202,19 +202,22 @@ export class DebuggerPane {
     this.host.act(action, this.events.length);
   }
 
-  /** Keyboard shortcuts (F8 run, F10 step over, F11 step, Shift+F11 step out). */
+  /** Keyboard shortcuts, as in Chrome's DevTools: F8 run, F9 (or F11) step, F10 step over,
+   * Shift+F11 step out. */
   key(event: KeyboardEvent): boolean {
-    if (!this.visible) return false;
+    if (!this.visible || event.ctrlKey || event.metaKey || event.altKey) return false;
     const action: DebugAction | null =
       event.key === "F8"
         ? "run"
-        : event.key === "F10"
-          ? "stepOver"
-          : event.key === "F11"
-            ? event.shiftKey
-              ? "stepOut"
-              : "step"
-            : null;
+        : event.key === "F9"
+          ? "step"
+          : event.key === "F10"
+            ? "stepOver"
+            : event.key === "F11"
+              ? event.shiftKey
+                ? "stepOut"
+                : "step"
+              : null;
     if (action === null || this.buttons[action]?.disabled) return false;
     event.preventDefault();
     this.act(action);

@@ -349,9 +349,10 @@ test("the debugger steps, goes back and runs the default example through bpf_thr
   await press(page, "debug-reset");
   assert.deepEqual(await eventKinds(page), []);
   assert.match(await page.locator("#debug-status").textContent(), /pc 0 · line 11/);
-  // Step over and step out.
-  await press(page, "debug-step-over");
-  assert.match(await page.locator("#debug-status").textContent(), /pc 1 /);
+  // Step over (by keyboard, F10 as in the browser's DevTools) and step out.
+  await page.keyboard.press("F10");
+  await page.locator("#debug-status", { hasText: /pc 1 / }).waitFor({ timeout: 10_000 });
+  await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 10_000 });
   await press(page, "debug-step-out");
   assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 42/);
   await page.close();
