@@ -473,6 +473,49 @@ test("the mode selector drives the debugger: leaked, refused, released", async (
   await page.close();
 });
 
+test("the verifier tab shows cleanup-v2's rewritten program when the verdict has one", async () => {
+  // The verifier does not rewrite yet (its `rewrite` is always null), so the pane is given a
+  // verdict of the shape the JS API declares.
+  const page = await openPage();
+  const text = await page.evaluate(async () => {
+    const { VerifierPane } = await import("./panes.js");
+    const verdict = document.createElement("p");
+    const log = document.createElement("pre");
+    new VerifierPane(verdict, log, () => {}).render({
+      assembled: true, syntax: "pseudo_c", diagnostics: [], accepted: true, mode: "cleanup-v2",
+      errors: [], log: "processed 9 insns", states: [], functions: [], insnsProcessed: 9, totalStates: 0,
+      frameDescriptors: [{
+        pc: 12, function: "main", paths: 2,
+        slots: [{ location: "fp-16", resource: "object", release: "bpf_obj_drop" }],
+        history: [
+          { path: "path through 5", frame: 0, entries: [{ location: "fp-8", content: "object", refObjId: 2, kernelType: "ptr_obj" }] },
+          { path: "path through 9", frame: 0, entries: [{ location: "fp-8", content: "ringbuf_record", refObjId: 3, kernelType: "ringbuf_mem" }] },
+        ],
+      }],
+      rewrite: {
+        disassembly: "r0 = 0\n*(u64 *)(r10 - 16) = r0\nexit\n",
+        dedicated: [{ acquirePc: 4, line: 7, acquiredBy: "bpf_obj_new", function: "main", slot: "fp-16", clearedAfter: [10] }],
+      },
+    });
+    return {
+      summary: verdict.querySelector(".rewrite summary").textContent,
+      slot: verdict.querySelector(".rewrite .dedicated li").textContent,
+      program: verdict.querySelector(".rewrite pre").textContent,
+      open: verdict.querySelector(".rewrite").open,
+      paths: [...verdict.querySelectorAll(".descriptors .paths li")].map((li) => li.textContent),
+    };
+  });
+  assert.equal(text.summary, "Rewritten program (cleanup-v2): 1 dedicated slot");
+  assert.equal(text.slot, "fp-16 of main: the bpf_obj_new at pc 4 (line 7), cleared after pc 10");
+  assert.match(text.program, /\*\(u64 \*\)\(r10 - 16\) = r0/);
+  assert.ok(text.open);
+  assert.deepEqual(text.paths, [
+    "path through 5 (frame 0): fp-8: object (ref_obj_id 2)",
+    "path through 9 (frame 0): fp-8: ringbuf_record (ref_obj_id 3)",
+  ]);
+  await page.close();
+});
+
 test("the dark theme renders", async () => {
   const page = await openPage({ colorScheme: "dark" });
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
