@@ -195,6 +195,11 @@ export class DebuggerPane {
     return !this.root.hidden;
   }
 
+  /** A request is on its way to the worker. */
+  get busy(): boolean {
+    return this.root.getAttribute("aria-busy") === "true";
+  }
+
   /** Sends an action; a running animation is finished first (the user wants to go on). */
   act(action: DebugAction): void {
     this.finishAnimation();
@@ -308,6 +313,7 @@ export class DebuggerPane {
     if (this.animating) this.drawUnwindingStack(shown);
     else this.drawStack(state);
     this.drawResources(shown);
+    this.drawTrace(state);
     this.drawDescriptors(this.animating ? current : null, shown);
     this.drawEvents(shown, current);
     if (!ready) this.host.showLine(null);
@@ -463,6 +469,14 @@ export class DebuggerPane {
       item.title = `Go to line ${f.line}`;
     }
     return item;
+  }
+
+  private drawTrace(state: VmState): void {
+    const box = this.root.querySelector<HTMLElement>("#debug-trace-box")!;
+    box.hidden = state.traceOutput.length === 0;
+    const lines = state.traceOutput.map((t) => `pc ${t.pc}: ${t.text.replace(/\n$/, "")}`);
+    if (state.traceDropped > 0) lines.push(`(${state.traceDropped} more not kept)`);
+    this.root.querySelector("#debug-trace")!.textContent = lines.join("\n");
   }
 
   private drawResources(shown: readonly VmEvent[]): void {

@@ -93,6 +93,7 @@ const client = new AsmClient({
   },
   failed(message, fatal) {
     setBusy(false);
+    if (debuggerPane.busy) debuggerPane.renderFailure(message);
     diagnostics.renderFailure(message);
     setStatus(fatal ? `Internal error, assembler restarted: ${message}` : `Error: ${message}`, "error");
   },

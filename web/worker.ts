@@ -18,7 +18,8 @@ let broken = false;
 
 /** The one debugger session: for one source and options. */
 let session: { key: string; vm: Debugger; serial: number } | null = null;
-let serial = 0;
+/** Session numbers start at random, so a restarted worker's never match the old one's. */
+let serial = Math.floor(Math.random() * 2 ** 30);
 
 const ready = init().then(
   () => scope.postMessage({ type: "ready", version: version() }),

@@ -473,6 +473,34 @@ test("the mode selector drives the debugger: leaked, refused, released", async (
   await page.close();
 });
 
+test("the debugger follows edits and shows the trace output", async () => {
+  const page = await openPage({ reducedMotion: "reduce" });
+  await openDebugger(page);
+  const source = [
+    ".ctx socket",
+    "r1 = 0x000a6425 ll          // \"%d\\n\"",
+    "*(u64 *)(r10 - 8) = r1",
+    "r1 = r10",
+    "r1 += -8",
+    "r2 = 4",
+    "r3 = 7",
+    "call bpf_trace_printk",
+    "r0 = 0",
+    "exit",
+  ].join("\n");
+  await page.locator("#source").fill(source);
+  // A new session for the new source: at pc 0, line 2, nothing printed yet.
+  await page.locator("#debug-status", { hasText: "pc 0 · line 2" }).waitFor({ timeout: 10_000 });
+  await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 10_000 });
+  assert.ok(await page.locator("#debug-trace-box").isHidden());
+  await press(page, "debug-run");
+  assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 0/);
+  assert.equal(await page.locator("#debug-trace").textContent(), "pc 7: 7");
+  assert.match(await page.locator("#debug-descriptors").textContent(), /no frame descriptor/);
+  assert.match(await page.locator("#debug-resources").textContent(), /No resource acquired yet/);
+  await page.close();
+});
+
 test("the verifier tab shows cleanup-v2's rewritten program when the verdict has one", async () => {
   // The verifier does not rewrite yet (its `rewrite` is always null), so the pane is given a
   // verdict of the shape the JS API declares.
