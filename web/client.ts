@@ -57,8 +57,14 @@ export class AsmClient {
     this.pump();
   }
 
-  debug(source: string, options: VmOptions, action: DebugAction, eventsFrom: number): void {
-    this.debugQueue.push({ type: "debug", source, options, action, eventsFrom });
+  debug(
+    source: string,
+    options: VmOptions,
+    action: DebugAction,
+    eventsFrom: number,
+    breakpoints: number[],
+  ): void {
+    this.debugQueue.push({ type: "debug", source, options, action, eventsFrom, breakpoints });
     this.pumpDebug();
   }
 

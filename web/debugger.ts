@@ -164,6 +164,7 @@ export class DebuggerPane {
   private animating = false;
   /** The main function's name (the events name only the frames that calls push). */
   private mainName = "main";
+  private lastStop: DebugResult["stop"] = null;
   /** The source line of each pc of the program being run (0: hidden code). */
   private lines: number[] = [];
   private readonly buttons: Record<DebugAction, HTMLButtonElement | null>;
@@ -239,6 +240,7 @@ export class DebuggerPane {
     this.events = this.events.slice(0, result.eventsFrom).concat(result.events);
     this.shown = Math.min(this.shown, this.events.length);
     this.state = result.state;
+    this.lastStop = result.stop;
     if (result.state.frames[0] !== undefined) this.mainName = result.state.frames[0].function;
     this.descriptors = result.descriptors;
     this.lines = result.lines;
@@ -392,6 +394,7 @@ export class DebuggerPane {
         break;
       }
       case "running":
+        if (this.lastStop === "breakpoint") parts.push(element("strong", "break-chip", " ● breakpoint"));
         parts.push(
           document.createTextNode(` pc ${state.pc}`),
           element("span", "muted", state.line > 0 ? ` · line ${state.line}` : " · hidden code"),

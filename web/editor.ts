@@ -17,6 +17,8 @@ export class Editor {
   /** The line the debugger is at (0: none), drawn as a band behind the text. */
   private execLine = 0;
   private readonly execBand: HTMLElement;
+  /** Lines with a breakpoint (the debugger's Run stops there). */
+  private breakpoints = new Set<number>();
   private readonly cursorListeners: Array<(cursor: Cursor) => void> = [];
 
   constructor(
@@ -36,6 +38,21 @@ export class Editor {
     textarea.before(this.execBand);
     new ResizeObserver(() => this.placeExecBand()).observe(textarea);
     this.refresh();
+  }
+
+  /** Calls `listener` with the line number clicked in the gutter. */
+  onGutterClick(listener: (line: number) => void): void {
+    this.gutter.addEventListener("click", (event) => {
+      const target = event.target as HTMLElement;
+      const line = Number(target.dataset["line"]);
+      if (line > 0) listener(line);
+    });
+  }
+
+  /** The lines to mark with a breakpoint dot. */
+  setBreakpoints(lines: ReadonlySet<number>): void {
+    this.breakpoints = new Set(lines);
+    this.renderGutter();
   }
 
   /** Highlights the line the debugger is at (null: none) and scrolls it into view. */
@@ -189,6 +206,8 @@ export class Editor {
     for (let line = 1; line <= this.lineCount; line++) {
       const div = document.createElement("div");
       div.textContent = String(line);
+      div.dataset["line"] = String(line);
+      if (this.breakpoints.has(line)) div.classList.add("has-breakpoint");
       if (this.errorLines.has(line)) div.className = "has-error";
       if (line === this.currentLine) div.classList.add("is-current");
       if (line === this.execLine) div.classList.add("is-exec");

@@ -59,6 +59,13 @@ const disassembly = new DisassemblyPane(
 
 const verifier = new VerifierPane(byId("verdict"), byId("verifier-log"), navigate);
 
+/** Source lines with a breakpoint (a click in the gutter toggles one). */
+const breakpoints = new Set<number>();
+editor.onGutterClick((line) => {
+  if (!breakpoints.delete(line)) breakpoints.add(line);
+  editor.setBreakpoints(breakpoints);
+});
+
 const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
   act(action, eventsFrom) {
     client.debug(
@@ -66,6 +73,7 @@ const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
       { syntax: syntaxSelect.value as Syntax, mode: modeSelect.value as Mode },
       action,
       eventsFrom,
+      [...breakpoints],
     );
   },
   showLine: (line) => editor.showExecLine(line),
@@ -183,6 +191,8 @@ async function loadExample(example: Example): Promise<void> {
   }
   syntaxSelect.value = example.syntax ?? "auto";
   lastGood = null;
+  breakpoints.clear();
+  editor.setBreakpoints(breakpoints);
   assembleNow();
 }
 

@@ -75,6 +75,8 @@ export type Request =
       action: DebugAction;
       /** How many events of this session the page has already. */
       eventsFrom: number;
+      /** Source lines with a breakpoint: every pc of the run program on them gets one. */
+      breakpoints: number[];
     };
 
 /** Worker → page. */

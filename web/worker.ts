@@ -81,6 +81,9 @@ function debug(request: Extract<Request, { type: "debug" }>): DebugResult {
     fresh = true;
   }
   const vm = session.vm;
+  const lines = vm.lines();
+  const wanted = new Set(request.breakpoints);
+  lines.forEach((line, pc) => vm.setBreakpoint(pc, line > 0 && wanted.has(line)));
   let stop: DebugResult["stop"] = null;
   switch (request.action) {
     case "state":
@@ -113,7 +116,7 @@ function debug(request: Extract<Request, { type: "debug" }>): DebugResult {
     events: vm.events(eventsFrom),
     eventsFrom,
     descriptors: vm.descriptors(),
-    lines: Array.from(vm.lines()),
+    lines: Array.from(lines),
   };
 }
 

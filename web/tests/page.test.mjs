@@ -355,6 +355,14 @@ test("the debugger steps, goes back and runs the default example through bpf_thr
   await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 10_000 });
   await press(page, "debug-step-out");
   assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 42/);
+
+  // A click on a line number sets a breakpoint there: Run stops at it.
+  await page.locator('#gutter [data-line="25"]').click();
+  assert.equal(await page.locator("#gutter .has-breakpoint").textContent(), "25");
+  await press(page, "debug-reset");
+  await press(page, "debug-run");
+  assert.match(await page.locator("#debug-status").textContent(), /breakpoint pc \d+ · line 25 · call bpf_throw/);
+  assert.equal(await page.locator("#source").getAttribute("data-exec-line"), "25");
   await page.close();
 });
 
