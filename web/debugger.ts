@@ -418,7 +418,7 @@ export class DebuggerPane {
       kind = "unwinding";
       parts.splice(1, parts.length - 1, element("strong", "unwinding-chip", " Unwinding: "), element("span", "insn", describeEvent(current)));
     }
-    if (state.ready) {
+    if (state.ready && current === null) {
       parts.push(element("span", "muted", ` · ${state.instructions} insns · unwinding: ${state.unwinding}`));
     }
     status.dataset["kind"] = kind;
