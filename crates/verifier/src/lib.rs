@@ -26,8 +26,7 @@ use unwind_program::{Linkage, Program};
 pub use check::{Reject, COMPLEXITY_LIMIT};
 pub use runnable::{runnable, Runnable};
 pub use verdict::{
-    DedicatedSlot, DescriptorSlot, FrameDescriptor, FunctionFacts, PcState, Rewrite, Stats,
-    Verdict, VerifyError,
+    DedicatedSlot, DescriptorSlot, Rewrite, FrameDescriptor, FunctionFacts, PcState, Stats, Verdict, VerifyError,
 };
 
 /// How exceptions are treated (SPEC §4). Reserved: today every mode verifies with the

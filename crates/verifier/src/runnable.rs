@@ -24,7 +24,10 @@ pub fn runnable(program: &Program, verdict: &Verdict, mode: Mode) -> Result<Runn
             descriptors: None,
         });
     }
-    let base = verdict.rewrite.as_ref().map_or(program, |r| &r.program);
+    let base = verdict
+        .rewrite
+        .as_ref()
+        .map_or(program, |r| &r.program);
     let (with_tramp, map) = add_throw_trampoline(base)?;
     let mut table = DescTable::default();
     for mut d in verdict.desc_table.descs.values().cloned() {
