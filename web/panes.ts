@@ -297,6 +297,8 @@ function entryText(e: DescriptorEntry): string {
       return `${e.location}: not initialised`;
     case "non_zero_scalar":
       return `${e.location}: a non-zero scalar`;
+    case "copy":
+      return `${e.location}: a copy of a resource named elsewhere (not released here)`;
     default:
       return `${e.location}: ${e.content}${e.refObjId !== null ? ` (ref_obj_id ${e.refObjId})` : ""}`;
   }

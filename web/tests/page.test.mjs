@@ -509,46 +509,36 @@ test("the debugger follows edits and shows the trace output", async () => {
   await page.close();
 });
 
-test("the verifier tab shows cleanup-v2's rewritten program when the verdict has one", async () => {
-  // The verifier does not rewrite yet (its `rewrite` is always null), so the pane is given a
-  // verdict of the shape the JS API declares.
+test("cleanup-v2 resolves the conflicting slot: the rewritten program and its descriptors", async () => {
   const page = await openPage();
-  const text = await page.evaluate(async () => {
-    const { VerifierPane } = await import("./panes.js");
-    const verdict = document.createElement("p");
-    const log = document.createElement("pre");
-    new VerifierPane(verdict, log, () => {}).render({
-      assembled: true, syntax: "pseudo_c", diagnostics: [], accepted: true, mode: "cleanup-v2",
-      errors: [], log: "processed 9 insns", states: [], functions: [], insnsProcessed: 9, totalStates: 0,
-      frameDescriptors: [{
-        pc: 12, function: "main", paths: 2,
-        slots: [{ location: "fp-16", resource: "object", release: "bpf_obj_drop" }],
-        history: [
-          { path: "path through 5", frame: 0, entries: [{ location: "fp-8", content: "object", refObjId: 2, kernelType: "ptr_obj" }] },
-          { path: "path through 9", frame: 0, entries: [{ location: "fp-8", content: "ringbuf_record", refObjId: 3, kernelType: "ringbuf_mem" }] },
-        ],
-      }],
-      rewrite: {
-        disassembly: "r0 = 0\n*(u64 *)(r10 - 16) = r0\nexit\n",
-        dedicated: [{ acquirePc: 4, line: 7, acquiredBy: "bpf_obj_new", function: "main", slot: "fp-16", clearedAfter: [10] }],
-      },
-    });
-    return {
-      summary: verdict.querySelector(".rewrite summary").textContent,
-      slot: verdict.querySelector(".rewrite .dedicated li").textContent,
-      program: verdict.querySelector(".rewrite pre").textContent,
-      open: verdict.querySelector(".rewrite").open,
-      paths: [...verdict.querySelectorAll(".descriptors .paths li")].map((li) => li.textContent),
-    };
-  });
-  assert.equal(text.summary, "Rewritten program (cleanup-v2): 1 dedicated slot");
-  assert.equal(text.slot, "fp-16 of main: the bpf_obj_new at pc 4 (line 7), cleared after pc 10");
-  assert.match(text.program, /\*\(u64 \*\)\(r10 - 16\) = r0/);
-  assert.ok(text.open);
-  assert.deepEqual(text.paths, [
-    "path through 5 (frame 0): fp-8: object (ref_obj_id 2)",
-    "path through 9 (frame 0): fp-8: ringbuf_record (ref_obj_id 3)",
-  ]);
+  await selectExample(page, "two resource types");
+  await page.locator("#tab-verifier").click();
+  // cleanup refuses the merge, naming both entries in the log.
+  await page.locator('#verdict[data-verdict="rejected"]').waitFor({ timeout: 10_000 });
+  assert.match(await page.locator("#verdict").textContent(), /failed to merge old and new frame desc entry/);
+  // cleanup-v2 rewrites the program with a slot per acquisition and accepts it.
+  await page.locator("#mode").selectOption("cleanup-v2");
+  await page.locator('#verdict[data-verdict="accepted"]').waitFor({ timeout: 10_000 });
+  assert.equal(
+    await page.locator("#verdict .rewrite summary").textContent(),
+    "Rewritten program (cleanup-v2): 2 dedicated slots",
+  );
+  const slots = await page.locator("#verdict .rewrite .dedicated li").allTextContents();
+  assert.equal(slots.length, 2);
+  assert.match(slots[0], /^fp-16 of main: the bpf_obj_new at pc 4/);
+  assert.match(slots[1], /^fp-24 of main: the bpf_ringbuf_reserve at pc 13/);
+  const program = await page.locator("#verdict .rewrite pre").textContent();
+  assert.match(program, /\*\(u64 \*\)\(r10 - 16\) = 0\t\t\/\/ cleanup-v2: NULL until bpf_obj_new/);
+  assert.match(program, /call bpf_ringbuf_reserve\n\t\*\(u64 \*\)\(r10 - 24\) = r0/);
+  const descriptors = await page.locator("#verdict .descriptors li summary").allTextContents();
+  assert.ok(
+    descriptors.some((d) => /fp-16: object → bpf_obj_drop/.test(d) && /fp-24: ringbuf_record → bpf_ringbuf_discard/.test(d)),
+    descriptors.join("\n"),
+  );
+  // The debugger runs the rewritten program.
+  await openDebugger(page);
+  await press(page, "debug-run");
+  assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 0/);
   await page.close();
 });
 

@@ -80,7 +80,7 @@ pub struct ObservationView {
 pub struct EntryView {
     /// `fp-8`, `r6`.
     pub location: String,
-    /// A resource type (`object`, `socket`, ...), `null`, `misc`, `uninit` or `non_zero_scalar`.
+    /// A resource type (`object`, `socket`, ...), `null`, `misc`, `uninit`, `non_zero_scalar` or `copy`.
     pub content: String,
     /// The verifier's reference id, for a resource.
     pub ref_obj_id: Option<u32>,
@@ -156,6 +156,7 @@ fn entry_view(e: &unwind_stackmap::Entry) -> EntryView {
         Content::Resource {
             resource,
             ref_obj_id,
+            ..
         } => (resource.name().to_string(), Some(ref_obj_id)),
         Content::Null => ("null".to_string(), None),
         Content::Unmergeable { why } => (
@@ -163,6 +164,7 @@ fn entry_view(e: &unwind_stackmap::Entry) -> EntryView {
                 Unmergeable::Misc => "misc",
                 Unmergeable::Uninit => "uninit",
                 Unmergeable::NonZeroScalar => "non_zero_scalar",
+                Unmergeable::Copy => "copy",
             }
             .to_string(),
             None,
