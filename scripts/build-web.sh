@@ -54,6 +54,8 @@ wasm-bindgen --target "$target" --out-dir "$out_dir" --out-name "$out_name" "$in
 wasm="$out_dir/${out_name}_bg.wasm"
 
 if [ "$wasm_opt" = "true" ]; then
+  # npm's binaryen, installed by `npm ci`, unless one is on PATH already.
+  PATH="$PATH:$(pwd)/node_modules/.bin"
   command -v wasm-opt >/dev/null || {
     echo "build-web: wasm_opt = true in $config but wasm-opt is not on PATH" >&2
     exit 1

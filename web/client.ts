@@ -5,10 +5,13 @@
 import type {
   AssembleOptions,
   AssembleResult,
+  DebugAction,
+  DebugResult,
   Reply,
   Request,
   VerifyOptions,
   VerifyResult,
+  VmOptions,
 } from "./protocol.js";
 
 export interface ClientEvents {
@@ -21,12 +24,15 @@ export interface ClientEvents {
   ): void;
   /** The call failed: misuse (a bug of the page) or, when `fatal`, a trap of the module. */
   failed(message: string, fatal: boolean): void;
+  /** A debug request's answer. */
+  debugged(result: DebugResult): void;
 }
 
 /** After this many traps in a row the client stops restarting the worker. */
 const MAX_RESTARTS = 3;
 
-type Job = Omit<Request, "id">;
+type Job = Omit<Extract<Request, { type: "assemble" }>, "id">;
+type DebugJob = Omit<Extract<Request, { type: "debug" }>, "id">;
 
 export class AsmClient {
   private worker: Worker;
@@ -35,6 +41,10 @@ export class AsmClient {
   private inFlight: Request | null = null;
   private waiting: Job | null = null;
   private restarts = 0;
+  /** Debug requests are sent in order, as soon as the worker is ready (none is dropped: each
+   * one moves the program). */
+  private debugQueue: DebugJob[] = [];
+  private debugIds = new Set<number>();
 
   constructor(private readonly events: ClientEvents) {
     this.worker = this.start();
@@ -45,6 +55,26 @@ export class AsmClient {
       ? { type: "assemble", source, options }
       : { type: "assemble", source, options, verify };
     this.pump();
+  }
+
+  debug(
+    source: string,
+    options: VmOptions,
+    action: DebugAction,
+    eventsFrom: number,
+    breakpoints: number[],
+  ): void {
+    this.debugQueue.push({ type: "debug", source, options, action, eventsFrom, breakpoints });
+    this.pumpDebug();
+  }
+
+  private pumpDebug(): void {
+    if (!this.ready) return;
+    for (const job of this.debugQueue.splice(0)) {
+      const request: Request = { ...job, id: this.nextId++ };
+      this.debugIds.add(request.id);
+      this.worker.postMessage(request);
+    }
   }
 
   private start(): Worker {
@@ -71,7 +101,12 @@ export class AsmClient {
       case "ready":
         this.ready = true;
         this.events.ready(reply.version);
+        this.pumpDebug();
         break;
+      case "debugged":
+        this.debugIds.delete(reply.id);
+        this.events.debugged(reply.result);
+        return;
       case "assembled": {
         const request = this.inFlight;
         this.inFlight = null;
@@ -83,6 +118,11 @@ export class AsmClient {
         break;
       }
       case "failed":
+        if (reply.id !== null && this.debugIds.delete(reply.id)) {
+          if (reply.fatal) this.crashed(reply.message);
+          else this.events.failed(reply.message, false);
+          return;
+        }
         if (reply.fatal) {
           this.crashed(reply.message);
           return;
@@ -98,6 +138,7 @@ export class AsmClient {
   private crashed(message: string): void {
     this.worker.terminate();
     this.inFlight = null; // not retried: the same input would trap again
+    this.debugIds.clear();
     this.events.failed(message, true);
     if (++this.restarts > MAX_RESTARTS) return;
     this.worker = this.start();

@@ -14,6 +14,11 @@ export class Editor {
   private lineCount = 0;
   private errorLines = new Set<number>();
   private currentLine = 0;
+  /** The line the debugger is at (0: none), drawn as a band behind the text. */
+  private execLine = 0;
+  private readonly execBand: HTMLElement;
+  /** Lines with a breakpoint (the debugger's Run stops there). */
+  private breakpoints = new Set<number>();
   private readonly cursorListeners: Array<(cursor: Cursor) => void> = [];
 
   constructor(
@@ -26,7 +31,71 @@ export class Editor {
     for (const type of ["keyup", "click", "focus", "select"]) {
       textarea.addEventListener(type, () => this.cursorMoved());
     }
+    this.execBand = document.createElement("div");
+    this.execBand.className = "exec-line";
+    this.execBand.hidden = true;
+    this.execBand.setAttribute("aria-hidden", "true");
+    textarea.before(this.execBand);
+    new ResizeObserver(() => this.placeExecBand()).observe(textarea);
     this.refresh();
+  }
+
+  /** Calls `listener` with the line number clicked in the gutter. */
+  onGutterClick(listener: (line: number) => void): void {
+    this.gutter.addEventListener("click", (event) => {
+      const target = event.target as HTMLElement;
+      const line = Number(target.dataset["line"]);
+      if (line > 0) listener(line);
+    });
+  }
+
+  /** The lines to mark with a breakpoint dot. */
+  setBreakpoints(lines: ReadonlySet<number>): void {
+    this.breakpoints = new Set(lines);
+    this.renderGutter();
+  }
+
+  /** Highlights the line the debugger is at (null: none) and scrolls it into view. */
+  showExecLine(line: number | null): void {
+    const next = line ?? 0;
+    const changed = next !== this.execLine;
+    this.gutter.children[this.execLine - 1]?.classList.remove("is-exec");
+    this.execLine = next;
+    this.gutter.children[this.execLine - 1]?.classList.add("is-exec");
+    this.textarea.dataset["execLine"] = String(next);
+    if (changed && next > 0) {
+      const lineHeight = this.lineHeight();
+      const top = (next - 1) * lineHeight;
+      const view = this.textarea.clientHeight;
+      if (top < this.textarea.scrollTop || top + lineHeight * 2 > this.textarea.scrollTop + view) {
+        this.textarea.scrollTop = Math.max(0, top - view / 3);
+      }
+    }
+    this.placeExecBand();
+  }
+
+  private lineHeight(): number {
+    return parseFloat(getComputedStyle(this.textarea).lineHeight) || 20;
+  }
+
+  private placeExecBand(): void {
+    const band = this.execBand;
+    if (this.execLine === 0) {
+      band.hidden = true;
+      return;
+    }
+    const style = getComputedStyle(this.textarea);
+    const lineHeight = this.lineHeight();
+    const top =
+      this.textarea.offsetTop +
+      parseFloat(style.paddingTop) +
+      (this.execLine - 1) * lineHeight -
+      this.textarea.scrollTop;
+    band.hidden = top + lineHeight < this.textarea.offsetTop || top > this.textarea.offsetTop + this.textarea.clientHeight;
+    band.style.top = `${top}px`;
+    band.style.height = `${lineHeight}px`;
+    band.style.left = `${this.textarea.offsetLeft}px`;
+    band.style.width = `${this.textarea.clientWidth}px`;
   }
 
   get text(): string {
@@ -137,8 +206,11 @@ export class Editor {
     for (let line = 1; line <= this.lineCount; line++) {
       const div = document.createElement("div");
       div.textContent = String(line);
+      div.dataset["line"] = String(line);
+      if (this.breakpoints.has(line)) div.classList.add("has-breakpoint");
       if (this.errorLines.has(line)) div.className = "has-error";
       if (line === this.currentLine) div.classList.add("is-current");
+      if (line === this.execLine) div.classList.add("is-exec");
       fragment.append(div);
     }
     this.gutter.replaceChildren(fragment);
@@ -147,6 +219,7 @@ export class Editor {
 
   private syncScroll(): void {
     this.gutter.scrollTop = this.textarea.scrollTop;
+    this.placeExecBand();
   }
 
   private cursorMoved(): void {

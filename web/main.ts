@@ -2,6 +2,7 @@
 // client. Assembles on input (debounced), on Ctrl/Cmd-Enter and when the syntax changes.
 
 import { AsmClient } from "./client.js";
+import { DebuggerPane } from "./debugger.js";
 import { Editor } from "./editor.js";
 import {
   BytecodePane,
@@ -50,12 +51,39 @@ const disassembly = new DisassemblyPane(
     byId<HTMLButtonElement>("tab-source"),
     byId<HTMLButtonElement>("tab-log"),
     byId<HTMLButtonElement>("tab-verifier"),
+    byId<HTMLButtonElement>("tab-debugger"),
   ],
   byId("disasm-source"),
   byId("disasm-log"),
 );
 
 const verifier = new VerifierPane(byId("verdict"), byId("verifier-log"), navigate);
+
+/** Source lines with a breakpoint (a click in the gutter toggles one). */
+const breakpoints = new Set<number>();
+editor.onGutterClick((line) => {
+  if (!breakpoints.delete(line)) breakpoints.add(line);
+  editor.setBreakpoints(breakpoints);
+});
+
+const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
+  act(action, eventsFrom) {
+    client.debug(
+      editor.text,
+      { syntax: syntaxSelect.value as Syntax, mode: modeSelect.value as Mode },
+      action,
+      eventsFrom,
+      [...breakpoints],
+    );
+  },
+  showLine: (line) => editor.showExecLine(line),
+  navigate: (line, column) => navigate(line, column),
+});
+
+disassembly.onSelect((panel) => {
+  if (panel === "debugger-panel") debuggerPane.act("state");
+  else editor.showExecLine(null);
+});
 
 /** The last result that produced a program: shown (dimmed) while the source has errors. */
 let lastGood: AssembleResult | null = null;
@@ -68,8 +96,12 @@ const client = new AsmClient({
   assembled(result, verdict, elapsedMs) {
     show(result, verdict, elapsedMs);
   },
+  debugged(result) {
+    debuggerPane.render(result);
+  },
   failed(message, fatal) {
     setBusy(false);
+    if (debuggerPane.busy) debuggerPane.renderFailure(message);
     diagnostics.renderFailure(message);
     setStatus(fatal ? `Internal error, assembler restarted: ${message}` : `Error: ${message}`, "error");
   },
@@ -107,6 +139,8 @@ function show(result: AssembleResult, verdict: VerifyResult | null, elapsedMs: n
   bytecode.highlightLine(editor.cursor().line);
   disassembly.render(lastGood, stale);
   if (result.ok) verifier.render(verdict);
+  // The debugger follows the source and the mode: a new session when either changed.
+  if (debuggerPane.visible) debuggerPane.act("state");
   const syntax = SYNTAX_NAMES[result.syntax] ?? result.syntax;
   const time = `${elapsedMs < 1 ? elapsedMs.toFixed(2) : elapsedMs.toFixed(0)} ms`;
   if (result.ok) {
@@ -157,6 +191,8 @@ async function loadExample(example: Example): Promise<void> {
   }
   syntaxSelect.value = example.syntax ?? "auto";
   lastGood = null;
+  breakpoints.clear();
+  editor.setBreakpoints(breakpoints);
   assembleNow();
 }
 
@@ -172,6 +208,7 @@ exampleSelect.addEventListener("change", () => {
 });
 byId("assemble").addEventListener("click", assembleNow);
 document.addEventListener("keydown", (event) => {
+  if (debuggerPane.key(event)) return;
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
     assembleNow();

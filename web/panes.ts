@@ -3,9 +3,12 @@
 
 import type {
   AssembleResult,
+  DescriptorEntry,
   Diagnostic,
+  FrameDescriptor,
   FunctionInfo,
   Instruction,
+  Rewrite,
   VerifyResult,
 } from "./protocol.js";
 
@@ -164,8 +167,11 @@ function summarize(result: AssembleResult): string {
   ].join(" · ");
 }
 
-/** The disassembly in source style and in the kernel log's style, as two tabs. */
+/** The disassembly in source style and in the kernel log's style, the verifier and the
+ * debugger, as tabs. */
 export class DisassemblyPane {
+  private readonly selectListeners: Array<(panel: string) => void> = [];
+
   constructor(
     private readonly pane: HTMLElement,
     private readonly tabs: readonly HTMLButtonElement[],
@@ -191,7 +197,12 @@ export class DisassemblyPane {
     this.log.textContent = result?.log ?? "";
   }
 
-  private select(selected: HTMLButtonElement): void {
+  /** Called with the id of the panel shown when the tab changes. */
+  onSelect(listener: (panel: string) => void): void {
+    this.selectListeners.push(listener);
+  }
+
+  select(selected: HTMLButtonElement): void {
     for (const tab of this.tabs) {
       const on = tab === selected;
       tab.setAttribute("aria-selected", String(on));
@@ -199,6 +210,9 @@ export class DisassemblyPane {
       const panel = document.getElementById(tab.getAttribute("aria-controls") ?? "");
       if (panel) panel.hidden = !on;
     }
+    const panel = selected.getAttribute("aria-controls") ?? "";
+    this.pane.dataset["tab"] = panel;
+    for (const listener of this.selectListeners) listener(panel);
   }
 }
 
@@ -237,17 +251,81 @@ export class VerifierPane {
     if (result.frameDescriptors.length > 0) {
       const list = element("ul", "descriptors");
       list.setAttribute("aria-label", "Frame descriptors");
-      for (const d of result.frameDescriptors) {
-        const slots = d.slots.length === 0
-          ? "nothing to release"
-          : d.slots.map((s) => `${s.location}: ${s.resource} → ${s.release}`).join(", ");
-        const item = element("li", undefined, `pc ${d.pc} (${d.function}): ${slots}`);
-        item.title = `merged from ${plural(d.paths, "path")}`;
-        list.append(item);
-      }
-      parts.push(element("span", "muted", "Frame descriptors:"), list);
+      for (const d of result.frameDescriptors) list.append(descriptorItem(d));
+      parts.push(
+        element("span", "muted", "Frame descriptors (open one for its merge history):"),
+        list,
+      );
     }
+    if (result.rewrite !== null) parts.push(rewriteView(result.rewrite));
     this.verdict.replaceChildren(...parts);
     this.log.textContent = result.log;
   }
+}
+
+/** A descriptor and, folded, every path that contributed to it (its merge history). */
+export function descriptorItem(d: FrameDescriptor): HTMLLIElement {
+  const slots = d.slots.length === 0
+    ? "nothing to release"
+    : d.slots.map((s) => `${s.location}: ${s.resource} → ${s.release}`).join(", ");
+  const item = element("li");
+  item.dataset["pc"] = String(d.pc);
+  const details = element("details", "history");
+  const summary = element("summary", undefined, `pc ${d.pc} (${d.function}): ${slots}`);
+  summary.title = `merged from ${plural(d.paths, "path")}`;
+  const paths = element("ol", "paths");
+  for (const path of d.history) {
+    const entries = path.entries.length === 0
+      ? "holds nothing to release"
+      : path.entries.map(entryText).join(", ");
+    const li = element("li");
+    li.append(element("span", "path", `${path.path} (frame ${path.frame})`), `: ${entries}`);
+    paths.append(li);
+  }
+  details.append(summary, element("p", "muted", `Merged from ${plural(d.paths, "path")}:`), paths);
+  item.append(details);
+  return item;
+}
+
+function entryText(e: DescriptorEntry): string {
+  switch (e.content) {
+    case "null":
+      return `${e.location}: NULL`;
+    case "misc":
+      return `${e.location}: other data (misc)`;
+    case "uninit":
+      return `${e.location}: not initialised`;
+    case "non_zero_scalar":
+      return `${e.location}: a non-zero scalar`;
+    case "copy":
+      return `${e.location}: a copy of a resource named elsewhere (not released here)`;
+    default:
+      return `${e.location}: ${e.content}${e.refObjId !== null ? ` (ref_obj_id ${e.refObjId})` : ""}`;
+  }
+}
+
+/** cleanup-v2's rewritten program: its dedicated slots, then the program. */
+function rewriteView(rewrite: Rewrite): HTMLElement {
+  const details = element("details", "rewrite");
+  details.open = true;
+  details.append(
+    element(
+      "summary",
+      undefined,
+      `Rewritten program (cleanup-v2): ${plural(rewrite.dedicated.length, "dedicated slot")}`,
+    ),
+  );
+  const list = element("ul", "dedicated");
+  for (const d of rewrite.dedicated) {
+    const cleared = d.clearedAfter.length === 0 ? "" : `, cleared after pc ${d.clearedAfter.join(", ")}`;
+    list.append(
+      element(
+        "li",
+        undefined,
+        `${d.slot} of ${d.function}: the ${d.acquiredBy} at pc ${d.acquirePc} (line ${d.line})${cleared}`,
+      ),
+    );
+  }
+  details.append(list, element("pre", "code rewritten", rewrite.disassembly));
+  return details;
 }

@@ -54,9 +54,9 @@ after(async () => {
   if (profile) await rm(profile, { recursive: true, force: true });
 });
 
-async function openPage({ colorScheme = "light" } = {}) {
+async function openPage({ colorScheme = "light", reducedMotion = "no-preference" } = {}) {
   const page = await context.newPage();
-  await page.emulateMedia({ colorScheme });
+  await page.emulateMedia({ colorScheme, reducedMotion });
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console error: ${message.text()}`);
   });
@@ -215,12 +215,19 @@ test("the verifier tab shows the verdict and the kernel-format log", async () =>
     .evaluate((option) => option.value);
   await page.locator("#example").selectOption(frames);
   await page.locator('#verdict[data-verdict="accepted"]').waitFor({ timeout: 10_000 });
-  const descriptors = await page.locator("#verdict .descriptors li").allTextContents();
+  const descriptors = await page.locator("#verdict .descriptors li summary").allTextContents();
   assert.deepEqual(descriptors, [
     "pc 4 (main): r6: task → bpf_task_release",
     "pc 13 (level1): r7: cgroup → bpf_cgroup_release",
     "pc 24 (level2): r8: object → bpf_obj_drop",
   ]);
+  // Each descriptor folds its merge history: every path that contributed, with its entries.
+  const level2 = page.locator("#verdict .descriptors li", { hasText: "pc 24 (level2)" });
+  assert.ok(await level2.locator(".paths").isHidden(), "the history starts folded");
+  await level2.locator("summary").click();
+  const paths = await level2.locator(".paths li").allTextContents();
+  assert.ok(paths.length >= 1, "at least one path contributed");
+  assert.match(paths.join("\n"), /r8: object \(ref_obj_id \d+\)/);
   await page.screenshot({ path: join(SCREENSHOTS, "page-verifier.png") });
   await page.close();
 });
@@ -241,8 +248,13 @@ test("the interpreter runs in the browser: step, step over, back and run to the 
       "r0 = r6",
       "exit",
     ].join("\n");
-    const vm = new wasm.Debugger(source, { syntax: "pseudo_c" });
-    const seen = [];
+    // The verifier refuses it (a callee reads r6, which BPF does not pass): that is data.
+    const refused = new wasm.Debugger(source, { syntax: "pseudo_c" });
+    const verdict = refused.state();
+    refused.free();
+    // Unverified, it runs: the interpreter saves the r6 the callee mentions, as a JIT would.
+    const vm = new wasm.Debugger(source, { syntax: "pseudo_c", unverified: true });
+    const seen = [verdict.state, verdict.verifierErrors[0].message];
     vm.step(); // r6 = 5
     seen.push(vm.state().registers[6]);
     vm.stepOver(); // the whole call: the callee's r6 is restored on return
@@ -257,10 +269,276 @@ test("the interpreter runs in the browser: step, step over, back and run to the 
   // After `r6 = 5`: r6 is 5; stepping over the call lands on pc 2 with r0 = 10 from the
   // callee and r6 restored to 5 (the callee saved it); back 1 undoes one instruction, the
   // callee's `exit`, so it stands at pc 7 inside `double`.
-  assert.deepEqual(result.seen, ["5", 2, "10", "5", 7]);
+  assert.deepEqual(result.seen, ["rejected", "R6 !read_ok", "5", 2, "10", "5", 7]);
   assert.equal(result.reason, "ended");
   assert.equal(result.state, "exited");
   assert.equal(result.returnValue, "6");
+  await page.close();
+});
+
+/** Selects the example whose title contains `text`. */
+async function selectExample(page, text) {
+  const value = await page.locator("#example option", { hasText: text }).evaluate((o) => o.value);
+  await page.locator("#example").selectOption(value);
+  await idle(page);
+}
+
+/** The kinds of the events in the debugger's list, in order. */
+async function eventKinds(page) {
+  return page.locator("#debug-events li.event").evaluateAll((items) => items.map((li) => li.dataset.kind));
+}
+
+async function openDebugger(page) {
+  await page.locator("#tab-debugger").click();
+  assert.ok(await page.locator("#debugger-panel").isVisible());
+  await page.locator("#debug-status .mode-chip").waitFor({ timeout: 10_000 });
+  await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 10_000 });
+}
+
+/** Clicks a debugger button and waits for the worker's answer to be drawn (and animated). */
+async function press(page, id) {
+  await page.locator(`#${id}`).click();
+  await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 20_000 });
+}
+
+test("the debugger steps, goes back and runs the default example through bpf_throw", async () => {
+  const page = await openPage({ reducedMotion: "reduce" });
+  await openDebugger(page);
+  assert.match(await page.locator("#debug-status").textContent(), /cleanup pc 0 · line 11 · r6 = r1/);
+  // The executing line is highlighted in the editor (a band behind the text, an arrow in the gutter).
+  assert.equal(await page.locator("#source").getAttribute("data-exec-line"), "11");
+  assert.ok(await page.locator(".editor .exec-line").isVisible());
+  assert.equal(await page.locator("#gutter .is-exec").textContent(), "11");
+  assert.ok(await page.locator("#debug-back").isDisabled());
+
+  await press(page, "debug-step");
+  assert.match(await page.locator("#debug-status").textContent(), /pc 1 · line 12 · r1 = 0/);
+  assert.equal(await page.locator("#debug-registers .reg").count(), 11);
+  assert.match(await page.locator("#debug-registers .reg").nth(6).textContent(), /^r60x[0-9a-f]+$/);
+  await press(page, "debug-step");
+  await press(page, "debug-back");
+  assert.match(await page.locator("#debug-status").textContent(), /pc 1 · line 12/);
+  assert.equal(await page.locator("#source").getAttribute("data-exec-line"), "12");
+
+  await press(page, "debug-run");
+  assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 42/);
+  // The throw's unwinding, in order: the hidden trampoline's frame hands over the thrower's
+  // R6-R9, main is unwound, the exception callback returns the cookie.
+  assert.deepEqual(await eventKinds(page), [
+    "call",
+    "throw",
+    "unwind_frame",
+    "restore_regs",
+    "unwind_frame",
+    "exception_callback",
+    "exit",
+  ]);
+  const texts = await page.locator("#debug-events li.event .text").allTextContents();
+  assert.match(texts[1], /bpf_throw, cookie 42/);
+  assert.match(texts[2], /unwind frame 1 \(bpf_throw_tramp\)/);
+  assert.match(texts[3], /restore r6=0x[0-9a-f]+ r7=0 r8=0 r9=0 from frame 1.s saved area/);
+  assert.match(texts[5], /exception callback on_exception, cookie 42/);
+  assert.equal(await page.locator("#debug-events li.event.unwind").count(), 5);
+  assert.ok(await page.locator("#debug-run").isDisabled());
+  assert.equal(await page.locator("#source").getAttribute("data-exec-line"), "0");
+
+  // Back undoes the callback's exit: running again, the exit event is gone.
+  await press(page, "debug-back");
+  assert.match(await page.locator("#debug-status").textContent(), /running|pc \d+/);
+  assert.equal((await eventKinds(page)).at(-1), "exception_callback");
+  await press(page, "debug-reset");
+  assert.deepEqual(await eventKinds(page), []);
+  assert.match(await page.locator("#debug-status").textContent(), /pc 0 · line 11/);
+  // Step over (by keyboard, F10 as in the browser's DevTools) and step out.
+  await page.keyboard.press("F10");
+  await page.locator("#debug-status", { hasText: /pc 1 / }).waitFor({ timeout: 10_000 });
+  await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 10_000 });
+  await press(page, "debug-step-out");
+  assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 42/);
+
+  // A click on a line number sets a breakpoint there: Run stops at it.
+  await page.locator('#gutter [data-line="25"]').click();
+  assert.equal(await page.locator("#gutter .has-breakpoint").textContent(), "25");
+  await press(page, "debug-reset");
+  await press(page, "debug-run");
+  assert.match(await page.locator("#debug-status").textContent(), /breakpoint pc \d+ · line 25 · call bpf_throw/);
+  assert.equal(await page.locator("#source").getAttribute("data-exec-line"), "25");
+  await page.close();
+});
+
+test("the unwinder releases each frame's resources, animated step by step", async () => {
+  const page = await openPage();
+  await selectExample(page, "R6-R9");
+  await openDebugger(page);
+  assert.deepEqual(
+    await page.locator("#debug-descriptors .descriptor").evaluateAll((items) => items.map((li) => li.dataset.pc)),
+    ["4", "13", "24"],
+  );
+  // Record what the animation shows: the descriptor highlighted and each event as revealed.
+  await page.evaluate(() => {
+    window.seen = { active: [], revealed: [] };
+    const panel = document.getElementById("debugger-panel");
+    new MutationObserver(() => {
+      const active = panel.querySelector("#debug-descriptors .descriptor.active")?.dataset.pc ?? null;
+      if (active !== null && window.seen.active.at(-1) !== active) window.seen.active.push(active);
+      const revealed = panel.querySelector("#debug-events .revealed")?.dataset.kind;
+      const count = panel.querySelectorAll("#debug-events li.event").length;
+      const last = window.seen.revealed.at(-1);
+      if (revealed && (!last || last.count !== count)) window.seen.revealed.push({ kind: revealed, count });
+    }).observe(panel, { childList: true, subtree: true, attributes: true });
+  });
+  await page.locator("#debug-run").click();
+  await page.locator('#debugger-panel[data-animating="true"]').waitFor({ timeout: 10_000 });
+  // Mid-animation, for a projector: the frame being unwound has its descriptor highlighted.
+  await page.locator("#debug-descriptors .descriptor.active").waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: join(SCREENSHOTS, "page-debugger-unwinding.png") });
+  await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('#debugger-panel[data-animating="true"]').count(), 0);
+  const seen = await page.evaluate(() => window.seen);
+  // level2's frame first, then level1's, then main's: the innermost frame first.
+  assert.deepEqual(seen.active, ["24", "13", "4"]);
+  assert.deepEqual(
+    seen.revealed.map((r) => r.kind),
+    [
+      "throw",
+      "unwind_frame", // the trampoline
+      "restore_regs",
+      "unwind_frame", // level2
+      "release",
+      "restore_regs",
+      "unwind_frame", // level1
+      "release",
+      "restore_regs",
+      "unwind_frame", // main
+      "release",
+      "exception_callback",
+      "exit",
+    ],
+  );
+  const releases = await page
+    .locator('#debug-events li.event[data-kind="release"] .text')
+    .allTextContents();
+  assert.deepEqual(
+    releases.map((t) => /→ (\w+) \(by the unwinder, (\w+) of frame (\d)\)/.exec(t)?.slice(1).join(" ")),
+    ["bpf_obj_drop r8 2", "bpf_cgroup_release r7 1", "bpf_task_release r6 0"],
+  );
+  const rows = await page.locator("#debug-resources tr.res").evaluateAll((trs) =>
+    trs.map((tr) => [tr.querySelector(".id").textContent, tr.querySelector(".status").textContent]),
+  );
+  assert.deepEqual(rows, [
+    ["task#1", "released"],
+    ["cgroup#2", "released"],
+    ["object#3", "released"],
+  ]);
+  await page.screenshot({ path: join(SCREENSHOTS, "page-debugger.png") });
+  await page.close();
+});
+
+test("the mode selector drives the debugger: leaked, refused, released", async () => {
+  const page = await openPage({ reducedMotion: "reduce" });
+  await selectExample(page, "loophole");
+  await openDebugger(page);
+  const mode = async (name) => {
+    await page.locator("#mode").selectOption(name);
+    await page.locator("#debug-status .mode-chip", { hasText: new RegExp(`^${name}$`) }).waitFor({ timeout: 10_000 });
+    await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 10_000 });
+  };
+  // legacy: accepted (the loophole); the throw discards main's frame and the object leaks.
+  await mode("legacy");
+  await press(page, "debug-run");
+  assert.match(await page.locator("#debug-status").textContent(), /unwinding: legacy/);
+  assert.ok((await eventKinds(page)).includes("leak"));
+  assert.equal(await page.locator("#debug-resources tr.res.leaked").count(), 1);
+  assert.match(await page.locator("#debug-descriptors").textContent(), /no descriptors/);
+
+  // upstream: the verifier refuses; nothing to run.
+  await mode("upstream");
+  assert.match(await page.locator("#debug-status").textContent(), /Rejected by the verifier: not run\. line 18: bpf_throw would lead to reference leak/);
+  assert.ok(await page.locator("#debug-run").isDisabled());
+  assert.ok(await page.locator("#debug-step").isDisabled());
+  await page.locator("#debug-status button.link").click();
+  const line = await page.locator("#source").evaluate(
+    (textarea) => textarea.value.slice(0, textarea.selectionStart).split("\n").length,
+  );
+  assert.equal(line, 18);
+  // The verifier tab agrees.
+  assert.match(await page.locator("#verdict").textContent(), /^Rejected in upstream mode/);
+
+  // cleanup: main's descriptor names fp-8; the unwinder releases the object.
+  await mode("cleanup");
+  await press(page, "debug-run");
+  assert.deepEqual(await page.locator("#debug-resources tr.res .status").allTextContents(), ["released"]);
+  assert.match(
+    await page.locator("#debug-resources tr.res .detail").textContent(),
+    /bpf_obj_drop at pc \d+, by the unwinder \(fp-8 of frame 0\)/,
+  );
+  assert.ok(!(await eventKinds(page)).includes("leak"));
+
+  // runtime: the run-time table releases it.
+  await mode("runtime");
+  await press(page, "debug-run");
+  assert.match(await page.locator("#debug-resources tr.res .detail").textContent(), /by the run-time table/);
+  await page.close();
+});
+
+test("the debugger follows edits and shows the trace output", async () => {
+  const page = await openPage({ reducedMotion: "reduce" });
+  await openDebugger(page);
+  const source = [
+    ".ctx socket",
+    "r1 = 0x000a6425 ll          // \"%d\\n\"",
+    "*(u64 *)(r10 - 8) = r1",
+    "r1 = r10",
+    "r1 += -8",
+    "r2 = 4",
+    "r3 = 7",
+    "call bpf_trace_printk",
+    "r0 = 0",
+    "exit",
+  ].join("\n");
+  await page.locator("#source").fill(source);
+  // A new session for the new source: at pc 0, line 2, nothing printed yet.
+  await page.locator("#debug-status", { hasText: "pc 0 · line 2" }).waitFor({ timeout: 10_000 });
+  await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 10_000 });
+  assert.ok(await page.locator("#debug-trace-box").isHidden());
+  await press(page, "debug-run");
+  assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 0/);
+  assert.equal(await page.locator("#debug-trace").textContent(), "pc 7: 7");
+  assert.match(await page.locator("#debug-descriptors").textContent(), /no frame descriptor/);
+  assert.match(await page.locator("#debug-resources").textContent(), /No resource acquired yet/);
+  await page.close();
+});
+
+test("cleanup-v2 resolves the conflicting slot: the rewritten program and its descriptors", async () => {
+  const page = await openPage();
+  await selectExample(page, "two resource types");
+  await page.locator("#tab-verifier").click();
+  // cleanup refuses the merge, naming both entries in the log.
+  await page.locator('#verdict[data-verdict="rejected"]').waitFor({ timeout: 10_000 });
+  assert.match(await page.locator("#verdict").textContent(), /failed to merge old and new frame desc entry/);
+  // cleanup-v2 rewrites the program with a slot per acquisition and accepts it.
+  await page.locator("#mode").selectOption("cleanup-v2");
+  await page.locator('#verdict[data-verdict="accepted"]').waitFor({ timeout: 10_000 });
+  assert.equal(
+    await page.locator("#verdict .rewrite summary").textContent(),
+    "Rewritten program (cleanup-v2): 2 dedicated slots",
+  );
+  const slots = await page.locator("#verdict .rewrite .dedicated li").allTextContents();
+  assert.equal(slots.length, 2);
+  assert.match(slots[0], /^fp-16 of main: the bpf_obj_new at pc 4/);
+  assert.match(slots[1], /^fp-24 of main: the bpf_ringbuf_reserve at pc 13/);
+  const program = await page.locator("#verdict .rewrite pre").textContent();
+  assert.match(program, /\*\(u64 \*\)\(r10 - 16\) = 0\t\t\/\/ cleanup-v2: NULL until bpf_obj_new/);
+  assert.match(program, /call bpf_ringbuf_reserve\n\t\*\(u64 \*\)\(r10 - 24\) = r0/);
+  const descriptors = await page.locator("#verdict .descriptors li summary").allTextContents();
+  assert.ok(
+    descriptors.some((d) => /fp-16: object → bpf_obj_drop/.test(d) && /fp-24: ringbuf_record → bpf_ringbuf_discard/.test(d)),
+    descriptors.join("\n"),
+  );
+  // The debugger runs the rewritten program.
+  await openDebugger(page);
+  await press(page, "debug-run");
+  assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 0/);
   await page.close();
 });
 

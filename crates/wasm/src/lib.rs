@@ -142,6 +142,30 @@ export interface VerifyResult {
   totalStates: number;
   /** Cleanup modes: one per pc through which an exception can unwind. */
   frameDescriptors: FrameDescriptor[];
+  /** cleanup-v2, when a conflict had to be resolved: the rewritten program (the pcs above
+   * are its pcs); null otherwise. */
+  rewrite: Rewrite | null;
+}
+
+/** cleanup-v2's rewrite: each conflicting acquisition got its own zeroed stack slot. */
+export interface Rewrite {
+  /** The rewritten program in source syntax. */
+  disassembly: string;
+  dedicated: DedicatedSlot[];
+}
+
+export interface DedicatedSlot {
+  /** The acquiring call, in the original program. */
+  acquirePc: number;
+  line: number;
+  /** The kfunc or helper that acquires. */
+  acquiredBy: string;
+  /** The function whose frame holds the slot. */
+  function: string;
+  /** `fp-N`. */
+  slot: string;
+  /** Original pcs of the releases after which the slot is cleared. */
+  clearedAfter: number[];
 }
 
 /** Where the unwinder finds which resource when an exception unwinds through `pc`. */
@@ -152,6 +176,30 @@ export interface FrameDescriptor {
   slots: { location: string; resource: string; release: string }[];
   /** How many paths were merged into it. */
   paths: number;
+  /** The merge history: every path that contributed, in merge order. */
+  history: PathContribution[];
+}
+
+/** What one verifier path contributed to a frame descriptor. */
+export interface PathContribution {
+  /** The verifier's name for the path, e.g. "path through 7". */
+  path: string;
+  /** Frame number on that path (0 = main). */
+  frame: number;
+  entries: DescriptorEntry[];
+}
+
+/** One location on one path. */
+export interface DescriptorEntry {
+  /** `fp-8`, `r6`. */
+  location: string;
+  /** A resource type (`object`, `socket`, ...), `null`, or what cannot merge with one:
+   * `misc`, `uninit`, `non_zero_scalar`, `copy` (a second copy of a resource entered elsewhere). */
+  content: string;
+  /** The verifier's reference id, for a resource. */
+  refObjId: number | null;
+  /** The kernel's register type as the log prints it (`ptr_obj`, `scalar`, `?`). */
+  kernelType: string;
 }
 "#;
 

@@ -59,6 +59,54 @@ pub struct FrameDescriptorView {
     pub function: String,
     pub slots: Vec<DescriptorSlotView>,
     pub paths: usize,
+    /// Every path that contributed, in merge order (the descriptor's merge history).
+    pub history: Vec<ObservationView>,
+}
+
+/// What one path contributed to a descriptor.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservationView {
+    /// The verifier's name for the path (e.g. "path through 7").
+    pub path: String,
+    /// Frame number on that path (0 = main).
+    pub frame: u32,
+    pub entries: Vec<EntryView>,
+}
+
+/// One location on one path: a resource, NULL, or a marker that cannot merge with one.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryView {
+    /// `fp-8`, `r6`.
+    pub location: String,
+    /// A resource type (`object`, `socket`, ...), `null`, `misc`, `uninit`, `non_zero_scalar` or `copy`.
+    pub content: String,
+    /// The verifier's reference id, for a resource.
+    pub ref_obj_id: Option<u32>,
+    /// The kernel's register type name (`ptr_obj`, `scalar`, `?`), as the log prints it.
+    pub kernel_type: &'static str,
+}
+
+/// cleanup-v2's rewritten program, when a conflict had to be resolved.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RewriteView {
+    /// The rewritten program in source syntax.
+    pub disassembly: String,
+    pub dedicated: Vec<DedicatedSlotView>,
+}
+
+/// One conflicting acquisition and the stack slot it was given.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DedicatedSlotView {
+    pub acquire_pc: usize,
+    pub line: u32,
+    pub acquired_by: String,
+    pub function: String,
+    pub slot: String,
+    pub cleared_after: Vec<usize>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -86,9 +134,51 @@ pub struct VerifyResult {
     pub insns_processed: u64,
     pub total_states: usize,
     pub frame_descriptors: Vec<FrameDescriptorView>,
+    /// cleanup-v2: the rewritten program (its pcs are the ones above), or `null`.
+    pub rewrite: Option<RewriteView>,
 }
 
-fn mode_name(mode: Mode) -> &'static str {
+/// A descriptor's merge history, from the verifier's table.
+pub fn history_view(desc: &unwind_stackmap::FrameDesc) -> Vec<ObservationView> {
+    desc.history
+        .iter()
+        .map(|o| ObservationView {
+            path: o.path.clone(),
+            frame: o.frame,
+            entries: o.entries.iter().map(entry_view).collect(),
+        })
+        .collect()
+}
+
+fn entry_view(e: &unwind_stackmap::Entry) -> EntryView {
+    use unwind_stackmap::{Content, Unmergeable};
+    let (content, ref_obj_id) = match e.content {
+        Content::Resource {
+            resource,
+            ref_obj_id,
+            ..
+        } => (resource.name().to_string(), Some(ref_obj_id)),
+        Content::Null => ("null".to_string(), None),
+        Content::Unmergeable { why } => (
+            match why {
+                Unmergeable::Misc => "misc",
+                Unmergeable::Uninit => "uninit",
+                Unmergeable::NonZeroScalar => "non_zero_scalar",
+                Unmergeable::Copy => "copy",
+            }
+            .to_string(),
+            None,
+        ),
+    };
+    EntryView {
+        location: e.location.to_string(),
+        content,
+        ref_obj_id,
+        kernel_type: e.content.type_name(),
+    }
+}
+
+pub fn mode_name(mode: Mode) -> &'static str {
     match mode {
         Mode::Legacy => "legacy",
         Mode::Upstream => "upstream",
@@ -132,6 +222,7 @@ pub fn verify(source: &str, options: &VerifyOptions) -> Result<VerifyResult, Str
         insns_processed: 0,
         total_states: 0,
         frame_descriptors: Vec::new(),
+        rewrite: None,
     };
     let Some(program) = assembly.program else {
         return Ok(result);
@@ -180,10 +271,12 @@ pub fn verify(source: &str, options: &VerifyOptions) -> Result<VerifyResult, Str
             is_exception_callback: f.is_exception_callback,
         })
         .collect();
+    let table = &verdict.desc_table;
     result.frame_descriptors = verdict
         .frame_descriptors
         .into_iter()
         .map(|d| FrameDescriptorView {
+            history: table.get(d.pc).map(history_view).unwrap_or_default(),
             pc: d.pc,
             function: d.function,
             slots: d
@@ -198,6 +291,21 @@ pub fn verify(source: &str, options: &VerifyOptions) -> Result<VerifyResult, Str
             paths: d.paths,
         })
         .collect();
+    result.rewrite = verdict.rewrite.map(|r| RewriteView {
+        disassembly: r.disassembly,
+        dedicated: r
+            .dedicated
+            .into_iter()
+            .map(|d| DedicatedSlotView {
+                acquire_pc: d.acquire_pc,
+                line: d.line,
+                acquired_by: d.acquired_by,
+                function: d.function,
+                slot: d.slot,
+                cleared_after: d.cleared_after,
+            })
+            .collect(),
+    });
     result.insns_processed = verdict.stats.insns_processed;
     result.total_states = verdict.stats.total_states;
     Ok(result)
@@ -288,6 +396,7 @@ mod tests {
         );
         assert_eq!(r.frame_descriptors.len(), 1, "{}", r.log);
         assert_eq!(r.frame_descriptors[0].slots[0].location, "r6");
+        assert!(r.rewrite.is_none());
         let mut keys = Vec::new();
         collect_keys(&serde_json::to_value(&r).unwrap(), &mut keys);
         for key in keys {
@@ -296,6 +405,29 @@ mod tests {
                 "field {key} is not declared in TS_TYPES"
             );
         }
+    }
+
+    #[test]
+    fn descriptors_carry_their_merge_history() {
+        // The object is acquired on one path only: the other contributes NULL in fp-8, and
+        // the merged descriptor keeps the pointer (the RFC's "type vs NULL: the pointer wins").
+        let r = run(
+            ".ctx tc\nr6 = 0\n*(u64 *)(r10 - 8) = r6\nr2 = *(u32 *)(r1 + 0)\nif r2 > 10 goto t\nr1 = 16\ncall bpf_obj_new\n*(u64 *)(r10 - 8) = r0\nt:\nr1 = 1\ncall bpf_throw\nr0 = 0\nexit\n",
+            VerifyOptions::default(),
+        );
+        assert!(r.accepted, "{}", r.log);
+        let d = &r.frame_descriptors[0];
+        assert_eq!(d.slots[0].location, "fp-8");
+        assert_eq!(d.history.len(), d.paths);
+        assert!(d.history.len() >= 2, "{d:?}");
+        let contents: Vec<&str> = d
+            .history
+            .iter()
+            .flat_map(|o| o.entries.iter().filter(|e| e.location == "fp-8"))
+            .map(|e| e.content.as_str())
+            .collect();
+        assert!(contents.contains(&"object"), "{contents:?}");
+        assert!(contents.contains(&"null"), "{contents:?}");
     }
 
     fn collect_keys(v: &serde_json::Value, out: &mut Vec<String>) {

@@ -86,11 +86,16 @@ program is rejected, the error at its source line.
 Options:
   --log-level N      0 (errors only), 1 (default: the failing path and the summary line) or 2
                      (every instruction with the registers and stack slots it touched)
-  --mode M           how exceptions are treated: legacy, upstream, cleanup (default),
-                     cleanup-v2, runtime (reserved: all verify with the 6.12 rules today)
+  --mode M           how exceptions are treated: legacy (v6.7, with the global-subprog
+                     loophole), upstream (today's kernel), cleanup (default; the RFC's frame
+                     descriptors), cleanup-v2 (cleanup, resolving merge conflicts by rewriting
+                     the program; the rewritten program is printed after the log), runtime
+                     (references left to a run-time table)
   --json             print the verdict as one JSON object: accepted, errors (pc, line, column,
                      message), log, states (per pc), functions (linkage, stack depth,
-                     callee-saved registers), stats
+                     callee-saved registers, might_throw), stats, frame_descriptors (pc,
+                     function, slots, paths), rewrite (cleanup-v2), loaded (cleanup modes: the
+                     program with the hidden bpf_throw trampoline)
   -h, --help         print this help
 
 Exit codes: 0 accepted, 1 rejected, 2 unusable input.
