@@ -1402,8 +1402,8 @@ fn violation(text: &str, mode: Mode, world: &World) -> Option<String> {
 }
 
 /// Removes lines (directives, labels and instructions) while the program still violates the
-/// property in `mode` on `world`.
-fn minimise(text: &str, mode: Mode, world: &World) -> String {
+/// property in `mode` on `world` in the same way (`violation_class`).
+fn minimise(text: &str, mode: Mode, name: &str, world: &World, class: &str) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let mut chunk = (lines.len() / 2).max(1);
     loop {
@@ -1414,7 +1414,9 @@ fn minimise(text: &str, mode: Mode, world: &World) -> String {
             let mut candidate = lines.clone();
             candidate.drain(i..end);
             let t = candidate.join("\n") + "\n";
-            if violation(&t, mode, world).is_some() {
+            let same = violation(&t, mode, world)
+                .is_some_and(|why| violation_class(name, &t, &why) == class);
+            if same {
                 lines = candidate;
                 changed = true;
             } else {
@@ -1432,7 +1434,7 @@ fn minimise(text: &str, mode: Mode, world: &World) -> String {
 }
 
 fn report(text: &str, mode: Mode, name: &str, world: &World, seed: u64, why: &str) -> String {
-    let small = minimise(text, mode, world);
+    let small = minimise(text, mode, name, world, &violation_class(name, text, why));
     let mut s = format!(
         "accepted in {name} but unsound (seed {seed}): {why}\n\nminimised program:\n{small}\n"
     );
@@ -1472,6 +1474,12 @@ fn violation_class(mode: &str, text: &str, why: &str) -> String {
             reason.push(c);
         }
         last = c;
+    }
+    // the release function, then the kind of resource
+    if let Some(at) = reason.find("fault: bpf_") {
+        if let Some(colon) = reason[at + 7..].find(':') {
+            reason.replace_range(at + 7..at + 7 + colon, "RELEASE");
+        }
     }
     for kind in ["ringbuf_record", "cgroup", "task", "object", "socket"] {
         reason = reason.replace(kind, "KIND");
