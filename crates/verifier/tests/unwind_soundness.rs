@@ -7,8 +7,10 @@
 //! Programs come from a random generator (`ProgGen`, driven by a seed) that writes assembly
 //! text:
 //!
-//! - acquisitions of five resource kinds (`bpf_obj_new`, `bpf_ringbuf_reserve`,
-//!   `bpf_sk_lookup_tcp`, `bpf_task_from_pid`, `bpf_cgroup_from_id`), each stored in a stack
+//! - acquisitions of the six resource kinds (`bpf_obj_new`, `bpf_ringbuf_reserve`,
+//!   `bpf_sk_lookup_tcp`, `bpf_task_from_pid`, `bpf_cgroup_from_id`, and in the fifth of the
+//!   programs that are `syscall` programs instead of `tc`, `bpf_cpumask_create` instead of the
+//!   socket lookup), each stored in a stack
 //!   slot (fp-8..fp-32) or a callee-saved register (R6-R9), often with a second copy in
 //!   another of those locations, sometimes checked for NULL at once, sometimes moved;
 //! - pointers moved 8 bytes into their resource (`r6 += 8`) across a throw or a call, and
@@ -124,14 +126,26 @@ enum Kind {
     Sock,
     Task,
     Cgroup,
+    Cpumask,
 }
 
-const KINDS: [Kind; 5] = [
+/// The kinds a `tc` program acquires (`bpf_cpumask_create` is for tracing, struct_ops and
+/// syscall programs only).
+const TC_KINDS: [Kind; 5] = [
     Kind::Obj,
     Kind::Ringbuf,
     Kind::Sock,
     Kind::Task,
     Kind::Cgroup,
+];
+
+/// The kinds a `syscall` program acquires (socket lookups are for packet programs).
+const SYSCALL_KINDS: [Kind; 5] = [
+    Kind::Obj,
+    Kind::Ringbuf,
+    Kind::Task,
+    Kind::Cgroup,
+    Kind::Cpumask,
 ];
 
 /// Locations (0..8): fp-8, fp-16, fp-24, fp-32, R6, R7, R8, R9.
@@ -194,6 +208,8 @@ struct ProgGen {
     /// stack slot of their caller (`true`: right away, so both frames hold it while the body
     /// runs and may throw; `false`: at the end).
     puts: Vec<Option<(Kind, bool)>>,
+    /// The kinds of resource this program's type can acquire.
+    kinds: &'static [Kind],
     /// `UNWIND_UNWIND_SOUNDNESS_SKIP_KNOWN`: no constructs of the known open bugs.
     skip_known: bool,
     /// Whether `risky` statements are generated.
@@ -398,6 +414,7 @@ impl FnGen<'_> {
                 self.line(&format!("r1 = {id}"));
                 self.line("call bpf_cgroup_from_id");
             }
+            Kind::Cpumask => self.line("call bpf_cpumask_create"),
         }
     }
 
@@ -431,7 +448,8 @@ impl FnGen<'_> {
             let j = self.rng().pick(&givers);
             self.p.gives[j].expect("a giver")
         } else {
-            self.rng().pick(&KINDS)
+            let kinds = self.p.kinds;
+            self.rng().pick(kinds)
         }
     }
 
@@ -458,7 +476,7 @@ impl FnGen<'_> {
             match kind {
                 Kind::Obj | Kind::Ringbuf => self.line("*(u64 *)(r0 + 0) = 1"),
                 Kind::Sock | Kind::Task => self.line("r2 = *(u32 *)(r0 + 0)"),
-                Kind::Cgroup => {}
+                Kind::Cgroup | Kind::Cpumask => {}
             }
             self.line(&format!("{skip}:"));
         }
@@ -494,6 +512,7 @@ impl FnGen<'_> {
             Kind::Sock => self.line("call bpf_sk_release"),
             Kind::Task => self.line("call bpf_task_release"),
             Kind::Cgroup => self.line("call bpf_cgroup_release"),
+            Kind::Cpumask => self.line("call bpf_cpumask_release"),
         }
     }
 
@@ -682,7 +701,8 @@ impl FnGen<'_> {
                 let Some(loc) = self.pick_free() else {
                     return;
                 };
-                let kind = self.rng().pick(&KINDS);
+                let kinds = self.p.kinds;
+                let kind = self.rng().pick(kinds);
                 self.acquire_call(kind);
                 let skip = self.label();
                 self.line(&format!("if r0 == 0 goto {skip}"));
@@ -1134,6 +1154,8 @@ impl FnGen<'_> {
 /// The program of `seed`, as assembly text.
 fn program_text(seed: u64) -> String {
     let mut rng = Rng::new(seed);
+    let syscall = rng.chance(20);
+    let kinds: &'static [Kind] = if syscall { &SYSCALL_KINDS } else { &TC_KINDS };
     let nfuncs = rng.pick(&[0, 1, 2, 2, 3, 3, 4]);
     let global: Vec<bool> = (0..=nfuncs).map(|i| i > 0 && rng.chance(35)).collect();
     let global_mem: Vec<bool> = (0..=nfuncs)
@@ -1149,17 +1171,17 @@ fn program_text(seed: u64) -> String {
         })
         .collect();
     let takes: Vec<Option<Kind>> = (0..=nfuncs)
-        .map(|i| (i > 0 && !global[i] && rng.chance(55)).then(|| rng.pick(&KINDS)))
+        .map(|i| (i > 0 && !global[i] && rng.chance(55)).then(|| rng.pick(kinds)))
         .collect();
     let gives: Vec<Option<Kind>> = (0..=nfuncs)
         .map(|i| {
-            (i > 0 && !global[i] && takes[i].is_none() && rng.chance(50)).then(|| rng.pick(&KINDS))
+            (i > 0 && !global[i] && takes[i].is_none() && rng.chance(50)).then(|| rng.pick(kinds))
         })
         .collect();
     let puts: Vec<Option<(Kind, bool)>> = (0..=nfuncs)
         .map(|i| {
             (i > 0 && !global[i] && takes[i].is_none() && gives[i].is_none() && rng.chance(50))
-                .then(|| (rng.pick(&KINDS), rng.chance(50)))
+                .then(|| (rng.pick(kinds), rng.chance(50)))
         })
         .collect();
     let risky = rng.chance(30);
@@ -1173,6 +1195,7 @@ fn program_text(seed: u64) -> String {
         generated: BTreeSet::new(),
         global,
         global_mem,
+        kinds,
         skip_known: skip_known(),
         takes,
         gives,
@@ -1197,7 +1220,11 @@ fn program_text(seed: u64) -> String {
     let main_text = main.out;
     let callback = p.rng.chance(20);
     let mut text = String::new();
-    text.push_str(".ctx tc\n");
+    text.push_str(if syscall {
+        ".ctx syscall\n"
+    } else {
+        ".ctx tc\n"
+    });
     text.push_str(".map rb ringbuf key=0 value=0 max_entries=4096\n");
     text.push_str(".map a array key=4 value=16 max_entries=4\n");
     for g in &p.globls {
