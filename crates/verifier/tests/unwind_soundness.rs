@@ -1508,7 +1508,14 @@ fn violation_class(mode: &str, text: &str, why: &str) -> String {
             reason.replace_range(at + 7..at + 7 + colon, "RELEASE");
         }
     }
-    for kind in ["ringbuf_record", "cgroup", "task", "object", "socket"] {
+    for kind in [
+        "ringbuf_record",
+        "cgroup",
+        "task",
+        "object",
+        "socket",
+        "cpumask",
+    ] {
         reason = reason.replace(kind, "KIND");
     }
     for (from, to) in [
