@@ -297,6 +297,8 @@ function entryText(e: DescriptorEntry): string {
       return `${e.location}: not initialised`;
     case "non_zero_scalar":
       return `${e.location}: a non-zero scalar`;
+    case "interior":
+      return `${e.location}: a pointer into a resource, not to its start (not released here)`;
     case "copy":
       return `${e.location}: a copy of a resource named elsewhere (not released here)`;
     default:

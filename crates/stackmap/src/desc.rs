@@ -63,6 +63,10 @@ pub enum Unmergeable {
     /// it merge with another path's pointer would hand that pointer's release function the
     /// wrong object.
     Copy,
+    /// A pointer into a resource rather than to its start (`r6 += 8`): a release function
+    /// needs the start, as the kernel's do (`R1 must have zero offset when passed to release
+    /// func`), so it cannot be released from here.
+    Interior,
 }
 
 /// What a location holds on one path, as far as unwinding cares.
@@ -92,7 +96,10 @@ impl Content {
             Content::Resource { resource, .. } => kernel_type_name(*resource),
             Content::Null => "scalar",
             Content::Unmergeable { why } => match why {
-                Unmergeable::Misc | Unmergeable::NonZeroScalar | Unmergeable::Copy => "scalar",
+                Unmergeable::Misc
+                | Unmergeable::NonZeroScalar
+                | Unmergeable::Copy
+                | Unmergeable::Interior => "scalar",
                 Unmergeable::Uninit => "?",
             },
         }

@@ -143,3 +143,42 @@ fn the_verdict_shows_the_program_as_loaded_with_the_hidden_trampoline() {
     assert!(verdict(THREE_FRAMES, Mode::Runtime).loaded.is_none());
     assert!(verdict(THREE_FRAMES, Mode::Upstream).loaded.is_none());
 }
+
+#[test]
+fn a_pointer_into_a_resource_is_not_a_release_location() {
+    // Only r6 = object + 8 at the throw: nothing the unwinder could hand to bpf_obj_drop, so
+    // the reference is a leak, as if it were held in R0-R5.
+    let interior_only = "
+.ctx tc
+	r1 = 16
+	call bpf_obj_new
+	if r0 == 0 goto out
+	r6 = r0
+	r6 += 8
+	r1 = 1
+	call bpf_throw
+	r6 -= 8
+	r1 = r6
+	call bpf_obj_drop
+out:
+	r0 = 0
+	exit
+";
+    for mode in [Mode::Cleanup, Mode::CleanupV2] {
+        let v = verdict(interior_only, mode);
+        assert!(!v.accepted, "{mode:?}");
+        let msgs: Vec<_> = v.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(msgs, ["bpf_throw would lead to reference leak"], "{mode:?}");
+    }
+    // With the start also in fp-8, fp-8 is released and r6 is marked as not releasable.
+    let with_start = interior_only.replace("\tr6 += 8\n", "\t*(u64 *)(r10 - 8) = r0\n\tr6 += 8\n");
+    let v = verdict(&with_start, Mode::Cleanup);
+    assert!(v.accepted, "{}", v.log);
+    let d = &v.frame_descriptors[0];
+    let slots: Vec<_> = d
+        .slots
+        .iter()
+        .map(|s| (s.location.as_str(), s.resource.as_str()))
+        .collect();
+    assert_eq!(slots, [("fp-8", "object")]);
+}

@@ -194,7 +194,7 @@ export interface DescriptorEntry {
   /** `fp-8`, `r6`. */
   location: string;
   /** A resource type (`object`, `socket`, ...), `null`, or what cannot merge with one:
-   * `misc`, `uninit`, `non_zero_scalar`, `copy` (a second copy of a resource entered elsewhere). */
+   * `misc`, `uninit`, `non_zero_scalar`, `copy` (a second copy of a resource entered elsewhere), `interior` (a pointer into a resource). */
   content: string;
   /** The verifier's reference id, for a resource. */
   refObjId: number | null;

@@ -80,7 +80,7 @@ pub struct ObservationView {
 pub struct EntryView {
     /// `fp-8`, `r6`.
     pub location: String,
-    /// A resource type (`object`, `socket`, ...), `null`, `misc`, `uninit`, `non_zero_scalar` or `copy`.
+    /// A resource type (`object`, `socket`, ...), `null`, `misc`, `uninit`, `non_zero_scalar`, `copy` or `interior`.
     pub content: String,
     /// The verifier's reference id, for a resource.
     pub ref_obj_id: Option<u32>,
@@ -165,6 +165,7 @@ fn entry_view(e: &unwind_stackmap::Entry) -> EntryView {
                 Unmergeable::Uninit => "uninit",
                 Unmergeable::NonZeroScalar => "non_zero_scalar",
                 Unmergeable::Copy => "copy",
+                Unmergeable::Interior => "interior",
             }
             .to_string(),
             None,

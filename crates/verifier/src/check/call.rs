@@ -569,7 +569,10 @@ impl Env<'_> {
                                 r.type_str()
                             ));
                         }
+                        // `check_mem_reg`: the callee may read and write the memory, so
+                        // on the stack it clobbers what was spilled there.
                         self.helper_mem(st, regno, *n as u64, Access::Read, false)?;
+                        self.helper_mem(st, regno, *n as u64, Access::Write, false)?;
                     }
                 }
             }

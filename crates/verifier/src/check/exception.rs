@@ -241,6 +241,14 @@ fn reg_content(r: &RegState, refs: &[RefState], seen: &mut HashSet<u32>) -> Opti
         RegType::Scalar => Content::Unmergeable {
             why: Unmergeable::NonZeroScalar,
         },
+        RegType::Ptr(_)
+            if r.ref_obj_id != 0
+                && (r.off != 0 || !r.var.is_const() || r.var.var_off.value != 0) =>
+        {
+            Content::Unmergeable {
+                why: Unmergeable::Interior,
+            }
+        }
         RegType::Ptr(_) if r.ref_obj_id != 0 => {
             let re = refs.iter().find(|x| x.id == r.ref_obj_id)?;
             if !seen.insert(r.ref_obj_id) {
