@@ -13,8 +13,8 @@
 //!   socket lookup), each stored in a stack
 //!   slot (fp-8..fp-32) or a callee-saved register (R6-R9), often with a second copy in
 //!   another of those locations, sometimes checked for NULL at once, sometimes moved;
-//! - pointers moved 8 bytes into their resource (`r6 += 8`) across a throw or a call, and
-//!   moved back before the release;
+//! - pointers moved 8 bytes (or a variable 0 or 8) into their resource (`r6 += 8`) across a
+//!   throw or a call, and moved back before the release;
 //! - releases after a NULL check, from either copy (`bpf_ringbuf_submit` or `_discard`);
 //! - branches on the inputs (ctx bytes, `bpf_get_prandom_u32`) whose arms acquire and release
 //!   their own resources;
@@ -780,22 +780,41 @@ impl FnGen<'_> {
         }
     }
 
-    /// Moves one copy of a held resource 8 bytes into it (after a NULL check), runs a throw
-    /// or a call, and moves it back: at the throw a location holds a pointer into the
-    /// resource, not the resource's own address.
+    /// Moves one copy of a held resource 8 bytes into it, or 0 or 8 bytes (a variable offset),
+    /// after a NULL check; runs a throw or a call; and moves it back (or copies another copy
+    /// over it): at the throw a location holds a pointer into the resource, not the resource's
+    /// own address.
     fn displace(&mut self, h: &Held) {
         let loc = self.rng().pick(&h.locs);
+        let other = h.locs.iter().copied().find(|&l| l != loc);
         let skip = self.label();
         self.line(&load_r1(loc));
         self.line(&format!("if r1 == 0 goto {skip}"));
-        self.line("r1 += 8");
+        // a variable offset (0 or 8) only when another copy can put the pointer back
+        let var = other.is_some() && self.rng().chance(40);
+        if var {
+            self.line("r2 = *(u64 *)(r10 - 72)");
+            self.line("r2 = *(u32 *)(r2 + 8)");
+            self.line("r2 &= 8");
+            self.line("r1 += r2");
+        } else {
+            self.line("r1 += 8");
+        }
         self.line(&store_r1(loc));
-        let mut none = Vec::new();
-        if self.rng().chance(50) || !self.call(&mut none) {
+        let mut got = Vec::new();
+        if self.rng().chance(50) || !self.call(&mut got) {
             self.throw();
         }
-        self.line(&load_r1(loc));
-        self.line("r1 -= 8");
+        for h in got {
+            self.release(&h);
+        }
+        match other {
+            Some(o) if var || self.rng().chance(30) => self.line(&load_r1(o)),
+            _ => {
+                self.line(&load_r1(loc));
+                self.line("r1 -= 8");
+            }
+        }
         self.line(&store_r1(loc));
         self.line(&format!("{skip}:"));
     }
@@ -1529,7 +1548,7 @@ fn violation_class(mode: &str, text: &str, why: &str) -> String {
         reason = reason.replace(from, to);
     }
     let mut tags = String::new();
-    if text.contains("r1 += 8") {
+    if text.contains("r1 += 8") || text.contains("r1 += r2") {
         tags += "[pointer moved into its resource] ";
     }
     if text.contains("mem:8)") {
