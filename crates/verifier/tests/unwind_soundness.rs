@@ -35,8 +35,8 @@
 //! - statements the verifier must refuse (a throw while the only copy of a reference is in
 //!   R0-R5, a release on one path only, a second release, the last copy overwritten);
 //! - bounded loops around any of these;
-//! - static functions that take a resource from their caller (in R2, released there or
-//!   handed on), static functions that acquire one and return it, and static functions
+//! - static functions that take a resource from their caller (in R2, or by a pointer to the
+//!   caller's stack slot, and release it or hand it on), static functions that acquire one and return it, and static functions
 //!   that store one in a stack slot of their caller (through a pointer; at once, so that both
 //!   frames hold it while the callee may throw, or at the end), and global functions that
 //!   take 8 bytes of their caller's stack as memory (`mem:8`) and write a scalar there or
@@ -202,6 +202,8 @@ struct ProgGen {
     /// Static functions that take a resource of this kind from their caller in R2 (or NULL)
     /// and release it (or pass it on).
     takes: Vec<Option<Kind>>,
+    /// Those of them that take it by pointer (R2 points to the caller's stack slot).
+    takes_ptr: Vec<bool>,
     /// Static functions that acquire a resource of this kind and return it (or NULL).
     gives: Vec<Option<Kind>>,
     /// Static functions that acquire a resource of this kind and store it through R3 into a
@@ -307,7 +309,11 @@ impl ProgGen {
             if let Some(kind) = f.p.takes[index] {
                 // the caller's resource (or NULL), kept in one of this frame's locations
                 let loc = f.rng().below(8) as usize;
-                f.line("r0 = r2");
+                if f.p.takes_ptr[index] {
+                    f.line("r0 = *(u64 *)(r2 + 0)");
+                } else {
+                    f.line("r0 = r2");
+                }
                 f.line(&store_r0(loc));
                 f.busy[loc] = true;
                 owned.push(Held {
@@ -527,12 +533,49 @@ impl FnGen<'_> {
         }
         let callee = self.rng().pick(&takers);
         let name = self.p.function(callee);
-        let from = self.rng().pick(&h.locs);
         self.line("r1 = *(u64 *)(r10 - 72)");
-        self.line(&load_r1(from).replace("r1 = ", "r2 = "));
+        self.pass(callee, Some(h));
         self.line(&format!("call {name}"));
         for &l in &h.locs {
             self.busy[l] = false;
+        }
+    }
+
+    /// R2 for a function that takes a resource: `h` (or NULL), by value, or for one that takes
+    /// it by pointer, a pointer to a stack slot of ours that holds it (a copy in the scratch
+    /// slot fp-104 when it is only in registers).
+    fn pass(&mut self, callee: usize, h: Option<&Held>) {
+        if !self.p.takes_ptr[callee] {
+            match h {
+                Some(h) => {
+                    let from = self.rng().pick(&h.locs);
+                    self.line(&load_r1(from).replace("r1 = ", "r2 = "));
+                }
+                None => self.line("r2 = 0"),
+            }
+            return;
+        }
+        let slot = h.and_then(|h| {
+            let slots: Vec<usize> = h.locs.iter().copied().filter(|&l| l < 4).collect();
+            (!slots.is_empty()).then(|| slots)
+        });
+        match (h, slot) {
+            (_, Some(slots)) => {
+                let l = self.rng().pick(&slots);
+                self.line("r2 = r10");
+                self.line(&format!("r2 += -{}", 8 * (l + 1)));
+            }
+            (Some(h), None) => {
+                self.line(&load_r1(h.locs[0]).replace("r1 = ", "r0 = "));
+                self.line("*(u64 *)(r10 - 104) = r0");
+                self.line("r2 = r10");
+                self.line("r2 += -104");
+            }
+            (None, None) => {
+                self.line("*(u64 *)(r10 - 104) = 0");
+                self.line("r2 = r10");
+                self.line("r2 += -104");
+            }
         }
     }
 
@@ -645,13 +688,12 @@ impl FnGen<'_> {
             if !mine.is_empty() && self.rng().chance(85) {
                 let i = self.rng().pick(&mine);
                 let h = owned.remove(i);
-                let from = self.rng().pick(&h.locs);
-                self.line(&load_r1(from).replace("r1 = ", "r2 = "));
+                self.pass(callee, Some(&h));
                 for &l in &h.locs {
                     self.busy[l] = false;
                 }
             } else {
-                self.line("r2 = 0");
+                self.pass(callee, None);
             }
         }
         self.line(&format!("call {name}"));
@@ -1192,6 +1234,9 @@ fn program_text(seed: u64) -> String {
     let takes: Vec<Option<Kind>> = (0..=nfuncs)
         .map(|i| (i > 0 && !global[i] && rng.chance(55)).then(|| rng.pick(kinds)))
         .collect();
+    let takes_ptr: Vec<bool> = (0..=nfuncs)
+        .map(|i| takes[i].is_some() && rng.chance(50))
+        .collect();
     let gives: Vec<Option<Kind>> = (0..=nfuncs)
         .map(|i| {
             (i > 0 && !global[i] && takes[i].is_none() && rng.chance(50)).then(|| rng.pick(kinds))
@@ -1217,6 +1262,7 @@ fn program_text(seed: u64) -> String {
         kinds,
         skip_known: skip_known(),
         takes,
+        takes_ptr,
         gives,
         puts,
         risky,
