@@ -557,7 +557,7 @@ impl FnGen<'_> {
         }
         let slot = h.and_then(|h| {
             let slots: Vec<usize> = h.locs.iter().copied().filter(|&l| l < 4).collect();
-            (!slots.is_empty()).then(|| slots)
+            (!slots.is_empty()).then_some(slots)
         });
         match (h, slot) {
             (_, Some(slots)) => {
