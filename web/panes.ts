@@ -8,6 +8,7 @@ import type {
   FrameDescriptor,
   FunctionInfo,
   Instruction,
+  Loaded,
   Rewrite,
   VerifyResult,
 } from "./protocol.js";
@@ -258,6 +259,7 @@ export class VerifierPane {
       );
     }
     if (result.rewrite !== null) parts.push(rewriteView(result.rewrite));
+    if (result.loaded !== null) parts.push(loadedView(result.loaded));
     this.verdict.replaceChildren(...parts);
     this.log.textContent = result.log;
   }
@@ -304,6 +306,21 @@ function entryText(e: DescriptorEntry): string {
     default:
       return `${e.location}: ${e.content}${e.refObjId !== null ? ` (ref_obj_id ${e.refObjId})` : ""}`;
   }
+}
+
+/** The program as loaded: every throw calls the hidden trampoline, shown at the end. */
+function loadedView(loaded: Loaded): HTMLElement {
+  const details = element("details", "loaded");
+  const t = loaded.trampoline;
+  details.append(
+    element(
+      "summary",
+      undefined,
+      `As loaded: every bpf_throw calls the hidden ${t.name} (pc ${t.start}), which saves ${t.calleeSaved.join(", ")}`,
+    ),
+    element("pre", "code rewritten", loaded.disassembly),
+  );
+  return details;
 }
 
 /** cleanup-v2's rewritten program: its dedicated slots, then the program. */

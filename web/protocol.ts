@@ -22,6 +22,7 @@ export type {
   FrameDescriptor,
   FunctionInfo,
   Instruction,
+  Loaded,
   MapInfo,
   Mode,
   PathContribution,

@@ -228,6 +228,12 @@ test("the verifier tab shows the verdict and the kernel-format log", async () =>
   const paths = await level2.locator(".paths li").allTextContents();
   assert.ok(paths.length >= 1, "at least one path contributed");
   assert.match(paths.join("\n"), /r8: object \(ref_obj_id \d+\)/);
+  // The program as loaded: every throw calls the hidden trampoline, shown at the end.
+  const loaded = page.locator("#verdict .loaded");
+  assert.match(await loaded.locator("summary").textContent(), /^As loaded: every bpf_throw calls the hidden bpf_throw_tramp \(pc \d+\), which saves r6, r7, r8, r9$/);
+  const loadedText = await loaded.locator("pre").textContent();
+  assert.match(loadedText, /\tcall bpf_throw_tramp\n/);
+  assert.match(loadedText, /bpf_throw_tramp:\n\tr6 = 0\n\tr7 = 0\n\tr8 = 0\n\tr9 = 0\n\tcall bpf_throw\n\texit\n$/);
   await page.screenshot({ path: join(SCREENSHOTS, "page-verifier.png") });
   await page.close();
 });

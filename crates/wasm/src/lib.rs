@@ -124,6 +124,15 @@ export interface FunctionFacts {
   /** Callee-saved registers it uses, `r6`..`r9`. */
   calleeSaved: string[];
   isExceptionCallback: boolean;
+  /** It, or a function it calls, throws (the pre-pass over the call graph). */
+  mightThrow: boolean;
+}
+
+/** The cleanup modes: the program as the kernel would load it, every bpf_throw routed
+ * through the hidden trampoline (whose prologue saves R6-R9 for the unwinder). */
+export interface Loaded {
+  disassembly: string;
+  trampoline: FunctionFacts;
 }
 
 export interface VerifyResult {
@@ -145,6 +154,8 @@ export interface VerifyResult {
   /** cleanup-v2, when a conflict had to be resolved: the rewritten program (the pcs above
    * are its pcs); null otherwise. */
   rewrite: Rewrite | null;
+  /** Cleanup modes, an accepted program that throws: the program as loaded; null otherwise. */
+  loaded: Loaded | null;
 }
 
 /** cleanup-v2's rewrite: each conflicting acquisition got its own zeroed stack slot. */

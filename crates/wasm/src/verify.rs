@@ -49,6 +49,34 @@ pub struct FunctionFactsView {
     pub stack_depth: usize,
     pub callee_saved: Vec<String>,
     pub is_exception_callback: bool,
+    /// It, or a function it calls, throws (the pre-pass).
+    pub might_throw: bool,
+}
+
+fn function_view(f: unwind_verifier::FunctionFacts) -> FunctionFactsView {
+    FunctionFactsView {
+        name: f.name,
+        start: f.start,
+        end: f.end,
+        linkage: match f.linkage {
+            unwind_program::Linkage::Main => "main",
+            unwind_program::Linkage::Static => "static",
+            unwind_program::Linkage::Global => "global",
+            unwind_program::Linkage::Hidden => "hidden",
+        },
+        stack_depth: f.stack_depth,
+        callee_saved: f.callee_saved,
+        is_exception_callback: f.is_exception_callback,
+        might_throw: f.might_throw,
+    }
+}
+
+/// The cleanup modes: the program as loaded, with the hidden `bpf_throw` trampoline.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadedView {
+    pub disassembly: String,
+    pub trampoline: FunctionFactsView,
 }
 
 /// One frame descriptor: where the unwinder finds which resource at a pc.
@@ -136,6 +164,8 @@ pub struct VerifyResult {
     pub frame_descriptors: Vec<FrameDescriptorView>,
     /// cleanup-v2: the rewritten program (its pcs are the ones above), or `null`.
     pub rewrite: Option<RewriteView>,
+    /// The cleanup modes, for an accepted program that throws: the program as loaded.
+    pub loaded: Option<LoadedView>,
 }
 
 /// A descriptor's merge history, from the verifier's table.
@@ -224,6 +254,7 @@ pub fn verify(source: &str, options: &VerifyOptions) -> Result<VerifyResult, Str
         total_states: 0,
         frame_descriptors: Vec::new(),
         rewrite: None,
+        loaded: None,
     };
     let Some(program) = assembly.program else {
         return Ok(result);
@@ -254,24 +285,11 @@ pub fn verify(source: &str, options: &VerifyOptions) -> Result<VerifyResult, Str
             states: s.states,
         })
         .collect();
-    result.functions = verdict
-        .functions
-        .into_iter()
-        .map(|f| FunctionFactsView {
-            name: f.name,
-            start: f.start,
-            end: f.end,
-            linkage: match f.linkage {
-                unwind_program::Linkage::Main => "main",
-                unwind_program::Linkage::Static => "static",
-                unwind_program::Linkage::Global => "global",
-                unwind_program::Linkage::Hidden => "hidden",
-            },
-            stack_depth: f.stack_depth,
-            callee_saved: f.callee_saved,
-            is_exception_callback: f.is_exception_callback,
-        })
-        .collect();
+    result.functions = verdict.functions.into_iter().map(function_view).collect();
+    result.loaded = verdict.loaded.map(|l| LoadedView {
+        disassembly: l.disassembly,
+        trampoline: function_view(l.trampoline),
+    });
     let table = &verdict.desc_table;
     result.frame_descriptors = verdict
         .frame_descriptors
