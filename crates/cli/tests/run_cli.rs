@@ -378,3 +378,41 @@ fn run_in_runtime_mode_releases_through_the_table() {
         (0.into(), 76.into())
     );
 }
+
+/// `run --json` carries the verifier's exception facts beside the events: descriptors,
+/// might-throw per function, cleanup-v2's rewrite and the program as loaded.
+#[test]
+fn run_json_carries_the_exception_facts() {
+    let s = Scratch::new("facts");
+    let (code, out, err) = s.run(&[
+        "run",
+        "--json",
+        "--mode",
+        "cleanup-v2",
+        &example("conflicting-slot.s"),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let e = &v["exceptions"];
+    assert_eq!(e["mode"], "cleanup-v2");
+    assert_eq!(e["functions"][0]["might_throw"], true);
+    let slots: Vec<&str> = e["rewrite"]["dedicated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["slot"].as_str().unwrap())
+        .collect();
+    assert_eq!(slots, ["fp-16", "fp-24"]);
+    assert_eq!(e["loaded"]["trampoline"]["name"], "bpf_throw_tramp");
+    let d = &e["frame_descriptors"][0];
+    assert_eq!(d["slots"].as_array().unwrap().len(), 2, "{d}");
+    // Without the verifier there are none.
+    let (_, out, _) = s.run(&[
+        "run",
+        "--json",
+        "--unverified",
+        &example("conflicting-slot.s"),
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(v["exceptions"].is_null());
+}

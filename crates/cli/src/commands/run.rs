@@ -144,7 +144,8 @@ Options:
   --world FILE       the simulated world as JSON (tasks, cgroups, sockets, maps, ctx, packet,
                      mem, prandom_seed, ktime_start_ns, max_alloc, current_pid)
   --json             print one JSON object: verified, accepted, errors, return_value, events,
-                     leaks, fault, instructions, trace_output
+                     leaks, fault, instructions, trace_output, runtime_table_ops, exceptions
+                     (the verifier's descriptors, functions, rewrite and loaded program)
   -h, --help         print this help
 
 Exit codes: 0 ran to the end (normally or through the exception callback), 1 rejected by the
@@ -162,6 +163,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     let mut verified = false;
     let mut program = program;
     let mut descriptors = None;
+    let mut exceptions = None;
     if args.unverified {
         notes += UNVERIFIED_NOTE;
         notes.push('\n');
@@ -187,6 +189,13 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
             }
             Err(e) => return Output::unusable(format_args!("{name}: {e}")),
         }
+        exceptions = Some(ExceptionFacts {
+            mode: args.mode,
+            frame_descriptors: verdict.frame_descriptors,
+            functions: verdict.functions,
+            rewrite: verdict.rewrite,
+            loaded: verdict.loaded,
+        });
     }
     let mut world = match &args.world {
         None => World::default(),
@@ -237,6 +246,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     let mut report = RunReport::new(&machine);
     report.verified = verified;
     report.accepted = verified.then_some(true);
+    report.exceptions = exceptions;
     let code = match machine.status {
         Status::Faulted { .. } => EXIT_FAULT,
         _ => super::EXIT_OK,
@@ -320,6 +330,20 @@ struct RunReport<'a> {
     /// `--mode runtime`: operations on the run-time table (a record per acquisition, a
     /// removal per release), paid whether or not the program throws. 0 in the other modes.
     runtime_table_ops: u64,
+    /// What the verifier said about exceptions (null with `--unverified`): the frame
+    /// descriptors, the functions (might throw, callee-saved registers), cleanup-v2's rewrite
+    /// and the program as loaded (the pcs of `events` are its pcs in the cleanup modes).
+    exceptions: Option<ExceptionFacts>,
+}
+
+/// The exception parts of the verdict, in `run --json`.
+#[derive(Serialize)]
+struct ExceptionFacts {
+    mode: Mode,
+    frame_descriptors: Vec<unwind_verifier::FrameDescriptor>,
+    functions: Vec<unwind_verifier::FunctionFacts>,
+    rewrite: Option<unwind_verifier::Rewrite>,
+    loaded: Option<unwind_verifier::Loaded>,
 }
 
 impl<'a> RunReport<'a> {
@@ -347,6 +371,7 @@ impl<'a> RunReport<'a> {
             events_dropped: m.kernel.events_dropped,
             trace_dropped: m.kernel.trace_dropped,
             runtime_table_ops: m.kernel.runtime_table_ops,
+            exceptions: None,
         }
     }
 }
