@@ -75,7 +75,14 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
             dedicated: dedicated_by_function(&rewritten, &map, &placed),
             ..V2Pass::default()
         };
-        let (_, learned) = crate::verify_pass(&rewritten, opts, pass);
+        // Only what the pass learns matters: no log, no states (the level-1 log is the slow
+        // part of a verification).
+        let quiet = Options {
+            log_level: 0,
+            record_states: false,
+            ..opts.clone()
+        };
+        let (_, learned) = crate::verify_pass(&rewritten, &quiet, pass);
         let new_sites: BTreeSet<usize> = learned
             .conflict_sites
             .iter()
