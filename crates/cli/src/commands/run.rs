@@ -144,8 +144,8 @@ Options:
   --world FILE       the simulated world as JSON (tasks, cgroups, sockets, maps, ctx, packet,
                      mem, prandom_seed, ktime_start_ns, max_alloc, current_pid)
   --json             print one JSON object: verified, accepted, errors, return_value, events,
-                     leaks, fault, instructions, trace_output, runtime_table_ops, exceptions
-                     (the verifier's descriptors, functions, rewrite and loaded program)
+                     leaks, fault, instructions, trace_output, runtime_table_ops, and the
+                     verifier's mode, frame_descriptors, functions, rewrite and loaded
   -h, --help         print this help
 
 Exit codes: 0 ran to the end (normally or through the exception callback), 1 rejected by the
@@ -330,9 +330,11 @@ struct RunReport<'a> {
     /// `--mode runtime`: operations on the run-time table (a record per acquisition, a
     /// removal per release), paid whether or not the program throws. 0 in the other modes.
     runtime_table_ops: u64,
-    /// What the verifier said about exceptions (null with `--unverified`): the frame
-    /// descriptors, the functions (might throw, callee-saved registers), cleanup-v2's rewrite
-    /// and the program as loaded (the pcs of `events` are its pcs in the cleanup modes).
+    /// What the verifier said about exceptions, beside the run's fields as SPEC §6 has them
+    /// (absent with `--unverified`): the frame descriptors, the functions (might throw,
+    /// callee-saved registers), cleanup-v2's rewrite and the program as loaded (the pcs of
+    /// `events` are its pcs in the cleanup modes).
+    #[serde(flatten)]
     exceptions: Option<ExceptionFacts>,
 }
 
