@@ -21,6 +21,8 @@ interface Example {
   file: string;
   title: string;
   syntax?: Syntax;
+  /** The ctx bytes (hex) for the debugger: the input that takes the example's throwing path. */
+  ctx?: string;
 }
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -66,11 +68,18 @@ editor.onGutterClick((line) => {
   editor.setBreakpoints(breakpoints);
 });
 
+const ctxInput = byId<HTMLInputElement>("debug-ctx");
+
 const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
   act(action, eventsFrom) {
+    const ctx = ctxInput.value.replace(/\s+/g, "");
     client.debug(
       editor.text,
-      { syntax: syntaxSelect.value as Syntax, mode: modeSelect.value as Mode },
+      {
+        syntax: syntaxSelect.value as Syntax,
+        mode: modeSelect.value as Mode,
+        ...(ctx === "" ? {} : { world: { ctx } }),
+      },
       action,
       eventsFrom,
       [...breakpoints],
@@ -190,6 +199,7 @@ async function loadExample(example: Example): Promise<void> {
     return;
   }
   syntaxSelect.value = example.syntax ?? "auto";
+  ctxInput.value = example.ctx ?? "";
   lastGood = null;
   breakpoints.clear();
   editor.setBreakpoints(breakpoints);
@@ -202,6 +212,10 @@ editor.onCursor((cursor) => {
   bytecode.highlightLine(cursor.line);
 });
 syntaxSelect.addEventListener("change", assembleNow);
+// A new ctx is a new debugger session.
+ctxInput.addEventListener("change", () => {
+  if (debuggerPane.visible) debuggerPane.act("state");
+});
 modeSelect.addEventListener("change", assembleNow);
 exampleSelect.addEventListener("change", () => {
   void loadExample(JSON.parse(exampleSelect.value) as Example);

@@ -541,10 +541,28 @@ test("cleanup-v2 resolves the conflicting slot: the rewritten program and its de
     descriptors.some((d) => /fp-16: object → bpf_obj_drop/.test(d) && /fp-24: ringbuf_record → bpf_ringbuf_discard/.test(d)),
     descriptors.join("\n"),
   );
-  // The debugger runs the rewritten program.
+  // The debugger runs the rewritten program on the example's ctx (a long packet with protocol
+  // 0: the ringbuf path, then the throw): the record is released from its dedicated slot.
+  assert.equal(await page.locator("#debug-ctx").inputValue(), "c8000000 00000000 00000000 00000000 00000000");
   await openDebugger(page);
   await press(page, "debug-run");
-  assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 0/);
+  await page.locator("#debug-status", { hasText: "r0 = 2" }).waitFor({ timeout: 15_000 });
+  assert.match(
+    await page.locator("#debug-resources").textContent(),
+    /bpf_ringbuf_discard.*unwinder.*fp-24/s,
+  );
+  // Another ctx is another run: the object path (len 64), and no throw (protocol 8).
+  await page.locator("#debug-ctx").fill("40000000 00000000 00000000 00000000 08000000");
+  await page.locator("#debug-ctx").press("Enter");
+  await page.locator("#debug-ctx").blur();
+  await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 10_000 });
+  await press(page, "debug-run");
+  await page.locator("#debug-status", { hasText: "Exited, r0 = 0" }).waitFor({ timeout: 15_000 });
+  assert.match(await page.locator("#debug-resources").textContent(), /bpf_obj_drop/);
+  // A ctx that is not hex is the run's problem, shown as data.
+  await page.locator("#debug-ctx").fill("zz");
+  await page.locator("#debug-ctx").blur();
+  await page.locator("#debug-status", { hasText: "Cannot run" }).waitFor({ timeout: 10_000 });
   await page.close();
 });
 
