@@ -454,10 +454,6 @@ const NOT_REPRODUCIBLE: &[(&str, &str)] = &[
         "exceptions_cleanup_prog_dynptr_iter",
         "ringbuf dynptrs and iterators are not modelled",
     ),
-    (
-        "exceptions_cleanup_percpu_obj",
-        "bpf_percpu_obj_new is not modelled",
-    ),
 ];
 
 #[test]

@@ -15,16 +15,20 @@ pub enum ResourceKind {
     Task,
     Cgroup,
     Cpumask,
+    /// A per-CPU object (`bpf_percpu_obj_new`): reachable only through `bpf_this_cpu_ptr` /
+    /// `bpf_per_cpu_ptr`, never dereferenced directly.
+    PercpuObject,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 6] = [
+    pub const ALL: [ResourceKind; 7] = [
         ResourceKind::Socket,
         ResourceKind::Object,
         ResourceKind::RingbufRecord,
         ResourceKind::Task,
         ResourceKind::Cgroup,
         ResourceKind::Cpumask,
+        ResourceKind::PercpuObject,
     ];
 
     /// The name used in logs, JSON and the page.
@@ -36,6 +40,7 @@ impl ResourceKind {
             ResourceKind::Task => "task",
             ResourceKind::Cgroup => "cgroup",
             ResourceKind::Cpumask => "cpumask",
+            ResourceKind::PercpuObject => "percpu_object",
         }
     }
 
@@ -49,6 +54,7 @@ impl ResourceKind {
             ResourceKind::Task => "bpf_task_release",
             ResourceKind::Cgroup => "bpf_cgroup_release",
             ResourceKind::Cpumask => "bpf_cpumask_release",
+            ResourceKind::PercpuObject => "bpf_percpu_obj_drop",
         }
     }
 }
@@ -349,6 +355,20 @@ pub const FUNCS: &[Func] = &[
         &[A::Release(R::Object)],
         RetKind::Void,
         Effect::Release(R::Object),
+    ),
+    kfunc(
+        "bpf_percpu_obj_new",
+        16,
+        &[A::ConstAllocSize],
+        RetKind::AcquiredOrNull(R::PercpuObject),
+        Effect::Acquire(R::PercpuObject),
+    ),
+    kfunc(
+        "bpf_percpu_obj_drop",
+        17,
+        &[A::Release(R::PercpuObject)],
+        RetKind::Void,
+        Effect::Release(R::PercpuObject),
     ),
     kfunc(
         "bpf_task_from_pid",

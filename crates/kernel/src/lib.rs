@@ -66,6 +66,8 @@ mod tests {
         for name in [
             "bpf_obj_new",
             "bpf_obj_drop",
+            "bpf_percpu_obj_new",
+            "bpf_percpu_obj_drop",
             "bpf_task_from_pid",
             "bpf_task_release",
             "bpf_cgroup_from_id",

@@ -112,6 +112,7 @@ pub fn kernel_type_name(kind: ResourceKind) -> &'static str {
         ResourceKind::Socket => "sock",
         ResourceKind::RingbufRecord => "ringbuf_mem",
         ResourceKind::Object => "ptr_obj",
+        ResourceKind::PercpuObject => "percpu_ptr_obj",
         ResourceKind::Task => "ptr_task_struct",
         ResourceKind::Cgroup => "ptr_cgroup",
         ResourceKind::Cpumask => "ptr_bpf_cpumask",

@@ -60,6 +60,8 @@ pub enum RegionKind {
         map: u32,
     },
     Object,
+    /// A per-CPU object: no bytes reachable through its own address.
+    PercpuObject,
     RingbufRecord {
         map: u32,
     },
@@ -82,6 +84,9 @@ impl RegionKind {
             RegionKind::Input => "the input memory".into(),
             RegionKind::MapValue { map } => format!("a value of map {map}"),
             RegionKind::Object => "an object".into(),
+            RegionKind::PercpuObject => {
+                "a per-CPU object (reachable only through bpf_this_cpu_ptr)".into()
+            }
             RegionKind::RingbufRecord { map } => format!("a ringbuf record of map {map}"),
             RegionKind::Socket => "a socket".into(),
             RegionKind::Task => "a task".into(),

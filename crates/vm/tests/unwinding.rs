@@ -1150,7 +1150,7 @@ fn any_location() -> impl proptest::strategy::Strategy<Value = Location> {
 fn any_content() -> impl proptest::strategy::Strategy<Value = Content> {
     use proptest::prelude::*;
     prop_oneof![
-        (0usize..6).prop_map(|k| res(ResourceKind::ALL[k], 1)),
+        (0..ResourceKind::ALL.len()).prop_map(|k| res(ResourceKind::ALL[k], 1)),
         Just(Content::Null),
         Just(UNINIT),
         Just(NZ),

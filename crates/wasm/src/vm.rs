@@ -82,7 +82,7 @@ export interface VmFault {
 
 export interface VmResource {
   id: number;
-  /** `object`, `socket`, `task`, `cgroup`, `cpumask`, `ringbuf_record`, `spin_lock`, `rcu_read_lock`. */
+  /** `object`, `percpu_object`, `socket`, `task`, `cgroup`, `cpumask`, `ringbuf_record`, `spin_lock`, `rcu_read_lock`, `preempt_disabled`, `irq_saved`. */
   type: string;
   addr: string;
   acquiredPc: number;

@@ -22,6 +22,7 @@ fn resource_ptr(kind: ResourceKind) -> PtrKind {
         ResourceKind::Task => PtrKind::Task,
         ResourceKind::Cgroup => PtrKind::Cgroup,
         ResourceKind::Cpumask => PtrKind::Cpumask,
+        ResourceKind::PercpuObject => PtrKind::PercpuObject,
     }
 }
 
@@ -33,6 +34,7 @@ fn expected(kind: ResourceKind) -> &'static str {
         ResourceKind::Task => "trusted_ptr_task_struct",
         ResourceKind::Cgroup => "trusted_ptr_cgroup",
         ResourceKind::Cpumask => "trusted_ptr_bpf_cpumask",
+        ResourceKind::PercpuObject => "percpu_ptr_",
     }
 }
 

@@ -271,6 +271,11 @@ impl Env<'_> {
                 }
                 Ok(Some(sized(RegState::unknown())))
             }
+            // `check_ptr_to_btf_access`: per-CPU memory is reached through bpf_this_cpu_ptr.
+            PtrKind::PercpuObject => self.reject(format!(
+                "R{regno} is ptr_obj access percpu memory: off={}",
+                reg.off + insn_off as i32
+            )),
             PtrKind::MapPtr | PtrKind::PacketEnd | PtrKind::Func => {
                 self.reject(format!("R{regno} invalid mem access '{}'", reg.type_str()))
             }

@@ -26,6 +26,9 @@ pub enum PtrKind {
     Mem,
     /// `PTR_TO_BTF_ID | MEM_ALLOC`: an object from `bpf_obj_new` of `mem_size` bytes.
     Object,
+    /// `PTR_TO_BTF_ID | MEM_ALLOC | MEM_PERCPU`: a per-CPU object from `bpf_percpu_obj_new`,
+    /// not dereferenceable.
+    PercpuObject,
     /// `PTR_TO_BTF_ID | PTR_TRUSTED` to a `task_struct`.
     Task,
     Cgroup,
@@ -53,6 +56,9 @@ impl PtrKind {
             PtrKind::Func => format!("func{n}"),
             // PTR_TO_BTF_ID prints `ptr_` (or `ptr_or_null_`) and then the BTF type's name
             PtrKind::Object => format!("ptr_{}obj", if maybe_null { "or_null_" } else { "" }),
+            PtrKind::PercpuObject => {
+                format!("percpu_ptr_{}obj", if maybe_null { "or_null_" } else { "" })
+            }
             PtrKind::Task => format!(
                 "trusted_ptr_{}task_struct",
                 if maybe_null { "or_null_" } else { "" }
@@ -82,6 +88,7 @@ impl PtrKind {
                 | PtrKind::RingbufMem
                 | PtrKind::Mem
                 | PtrKind::Object
+                | PtrKind::PercpuObject
                 | PtrKind::Task
                 | PtrKind::Cgroup
                 | PtrKind::Cpumask

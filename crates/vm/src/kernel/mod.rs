@@ -151,6 +151,14 @@ impl Machine {
                     self.acquire(pc, func, RegionKind::Object, vec![0; r1 as usize], true)
                 }
             }
+            "bpf_percpu_obj_new" => {
+                if r1 == 0 || r1 > self.facts.max_alloc as u64 {
+                    0
+                } else {
+                    // Its address is a handle: the bytes are per CPU, behind bpf_this_cpu_ptr.
+                    self.acquire(pc, func, RegionKind::PercpuObject, Vec::new(), false)
+                }
+            }
             "bpf_task_from_pid" => {
                 if self.facts.tasks.contains(&(r1 as u32)) && r1 <= u32::MAX as u64 {
                     // The model's task_struct: pid and tgid.

@@ -1,0 +1,22 @@
+; kernel: RFC patch 14 progs/exceptions_cleanup.c exceptions_cleanup_percpu_obj (run: retval 0xeB9F, no resource left)
+; legacy:     reject "Unreleased reference"
+; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; cleanup:    accept retval=60319 releases=1 throws=1
+; cleanup-v2: accept retval=60319 releases=1 throws=1
+; runtime:    accept retval=60319 releases=1 throws=1
+; p = bpf_percpu_obj_new(); MARK_RESOURCE(&p, ..); bpf_throw(VAL): a per-CPU object in a stack
+; slot, released with bpf_percpu_obj_drop by the unwinder.
+.ctx tc
+
+	r1 = 8
+	call bpf_percpu_obj_new
+	*(u64 *)(r10 - 8) = r0
+	r1 = 0xeb9f
+	call bpf_throw
+	r0 = *(u64 *)(r10 - 8)
+	if r0 == 0 goto out
+	r1 = r0
+	call bpf_percpu_obj_drop
+out:
+	r0 = 0
+	exit

@@ -1,0 +1,11 @@
+// bpf_percpu_obj_new and bpf_percpu_obj_drop pair like bpf_obj_new and bpf_obj_drop.
+// expect: accept
+.ctx tc
+	r1 = 16
+	call bpf_percpu_obj_new
+	if r0 == 0 goto out
+	r1 = r0
+	call bpf_percpu_obj_drop
+out:
+	r0 = 0
+	exit
