@@ -135,11 +135,16 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
                     prog_type = Some((t, span.line));
                 }
             }
-            Directive::Globl { name, args } => {
+            Directive::Globl {
+                name,
+                args,
+                returns_void,
+            } => {
                 if let Some(i) = decl_for(&mut decls, &mut decl_index, &name, span, ".globl", diags)
                 {
                     decls[i].global = true;
                     decls[i].args = args;
+                    decls[i].returns_void = returns_void;
                 }
             }
             Directive::ExceptionCallback(name) => {

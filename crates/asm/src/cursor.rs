@@ -48,6 +48,7 @@ pub(crate) enum Directive {
     Globl {
         name: String,
         args: Vec<GlobalArg>,
+        returns_void: bool,
     },
     ExceptionCallback(String),
     Map {

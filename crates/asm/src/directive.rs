@@ -33,7 +33,18 @@ pub(crate) fn parse(c: &mut Cursor) -> PResult<Directive> {
                     c.expect(",")?;
                 }
             }
-            Directive::Globl { name, args }
+            // `void` after the arguments: BTF's void return (an `int` otherwise).
+            let returns_void = c
+                .peek()
+                .is_some_and(|t| t.kind == Kind::Ident && t.text == "void");
+            if returns_void {
+                c.next();
+            }
+            Directive::Globl {
+                name,
+                args,
+                returns_void,
+            }
         }
         ".exception_callback" => {
             Directive::ExceptionCallback(c.ident("a function name")?.text.clone())

@@ -161,10 +161,11 @@ fn write_directives(program: &Program, out: &mut String) {
                     GlobalArg::Mem(n) => format!("mem:{n}"),
                 })
                 .collect();
-            if args.is_empty() {
+            let void = if f.returns_void { " void" } else { "" };
+            if args.is_empty() && !f.returns_void {
                 let _ = writeln!(out, ".globl {}", f.name);
             } else {
-                let _ = writeln!(out, ".globl {}({})", f.name, args.join(", "));
+                let _ = writeln!(out, ".globl {}({}){void}", f.name, args.join(", "));
             }
         }
         if f.is_exception_callback {

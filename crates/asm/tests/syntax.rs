@@ -318,3 +318,23 @@ fn immediates_follow_llvm() {
         })
     );
 }
+
+#[test]
+fn a_global_function_can_be_declared_void_and_the_declaration_round_trips() {
+    let src = ".ctx tc\n.globl f(scalar, mem:8) void\n.globl g\n\tcall f\n\tcall g\n\tr0 = 0\n\texit\nf:\n\texit\ng:\n\tr0 = 1\n\texit\n";
+    let p = program(src);
+    let void: Vec<_> = p
+        .functions
+        .iter()
+        .map(|f| (f.name.as_str(), f.returns_void))
+        .collect();
+    assert_eq!(void, [("main", false), ("f", true), ("g", false)]);
+    assert_eq!(p.functions[1].args, [GlobalArg::Scalar, GlobalArg::Mem(8)]);
+    let text = disassemble(&p, Style::Source);
+    assert!(
+        text.contains(".globl f(scalar, mem:8) void\n.globl g\n"),
+        "{text}"
+    );
+    let q = program(&text);
+    assert_eq!((&q.slots, &q.functions), (&p.slots, &p.functions));
+}

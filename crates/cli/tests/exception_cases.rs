@@ -431,10 +431,6 @@ const NOT_REPRODUCIBLE: &[(&str, &str)] = &[
         "10-argument functions (stack arguments)",
     ),
     (
-        "reject_exception_cb_type_5",
-        "a void return type needs BTF, which the assembly does not carry",
-    ),
-    (
         "reject_async_callback_throw",
         "bpf_timer_set_callback (async callbacks) is not modelled",
     ),

@@ -68,6 +68,8 @@ pub struct Function {
     pub linkage: Linkage,
     /// Declared arguments of a global function.
     pub args: Vec<GlobalArg>,
+    /// A global function declared `void` (BTF's return type; `int` otherwise).
+    pub returns_void: bool,
     /// Whether `.exception_callback` names it.
     pub is_exception_callback: bool,
 }
@@ -121,6 +123,7 @@ pub struct FunctionDecl {
     pub pc: usize,
     pub global: bool,
     pub args: Vec<GlobalArg>,
+    pub returns_void: bool,
     pub is_exception_callback: bool,
 }
 
@@ -185,6 +188,7 @@ impl Program {
                     end,
                     linkage,
                     args: decl.map(|d| d.args.clone()).unwrap_or_default(),
+                    returns_void: decl.is_some_and(|d| d.returns_void),
                     is_exception_callback: decl.is_some_and(|d| d.is_exception_callback),
                 }
             })

@@ -158,6 +158,7 @@ impl Program {
                 end,
                 linkage: f.linkage,
                 args: Vec::new(),
+                returns_void: false,
                 is_exception_callback: false,
             });
         }

@@ -31,6 +31,9 @@ impl Env<'_> {
                 f.name
             ));
         }
+        if f.returns_void {
+            return self.reject("exception cb cannot return void");
+        }
         if f.args != [unwind_program::GlobalArg::Scalar] {
             return self.reject("exception cb only supports single integer argument");
         }

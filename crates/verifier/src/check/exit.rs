@@ -28,6 +28,13 @@ impl Env<'_> {
         if st.curframe() == 0 || frame_kind == FrameKind::Callback {
             self.check_reference_leak(st, frame_kind == FrameKind::Callback)?;
         }
+        if st.curframe() == 0 {
+            let func = &self.prog.functions[st.cur().subprog];
+            if func.linkage == unwind_program::Linkage::Global && func.returns_void {
+                // BTF says void: R0 is not a result (and need not be set).
+                return Ok(Next::Done);
+            }
+        }
         let r0 = self.read_reg(st, 0)?;
         if st.curframe() > 0 {
             return self.prepare_func_exit(st, pc, r0);
