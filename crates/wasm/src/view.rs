@@ -397,6 +397,7 @@ mod tests {
             pc: 4,
             global: true,
             args: vec![GlobalArg::Ctx, GlobalArg::Mem(16)],
+            returns_void: false,
             is_exception_callback: true,
         }];
         let labels = vec![Label {
