@@ -178,7 +178,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
             },
         );
         if !verdict.accepted {
-            return rejected(args, &name, source, &verdict.errors);
+            return rejected(args, &name, source, verdict);
         }
         verified = true;
         // cleanup-v2's rewrite and the trampoline: the program the kernel would run.
@@ -267,12 +267,8 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
 }
 
 /// The verifier's errors: on standard output with their source lines (or as JSON), exit 1.
-fn rejected(
-    args: &RunArgs,
-    name: &str,
-    source: &str,
-    errors: &[unwind_verifier::VerifyError],
-) -> Output {
+fn rejected(args: &RunArgs, name: &str, source: &str, verdict: unwind_verifier::Verdict) -> Output {
+    let errors = &verdict.errors;
     let stdout = if args.json {
         let errors: Vec<_> = errors
             .iter()
@@ -288,6 +284,12 @@ fn rejected(
             "fault": null,
             "instructions": 0,
             "trace_output": [],
+            // What the verifier had found about exceptions when it stopped.
+            "mode": args.mode,
+            "frame_descriptors": verdict.frame_descriptors,
+            "functions": verdict.functions,
+            "rewrite": verdict.rewrite,
+            "loaded": verdict.loaded,
         });
         let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
         s.push('\n');
