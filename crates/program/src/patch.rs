@@ -43,14 +43,30 @@ pub enum PatchError {
     NotAnInstruction { pc: usize },
     #[error("two patches at pc {pc}")]
     Duplicate { pc: usize },
-    #[error("inserted code may not jump or call (at pc {pc})")]
+    #[error("inserted code may only jump within itself, and may not call (at pc {pc})")]
     InsertedControlFlow { pc: usize },
     #[error("after patching, the offset at new pc {pc} does not fit its field")]
     OffsetOverflow { pc: usize },
 }
 
-fn has_relative_target(insn: &Insn) -> bool {
-    insn.jump_target(0).is_some() || insn.function_target(0).is_some()
+/// Inserted code is copied as it is, so it may only jump within its own block (to the block's
+/// end at most: for code inserted `before`, the original instruction), and may not call or
+/// load a function's address.
+fn jumps_out(block: &[Insn]) -> bool {
+    let len: usize = block.iter().map(Insn::slots).sum();
+    let mut at = 0usize;
+    for insn in block {
+        if insn.function_target(at).is_some() {
+            return true;
+        }
+        if let Some(t) = insn.jump_target(at) {
+            if t < 0 || t as usize > len {
+                return true;
+            }
+        }
+        at += insn.slots();
+    }
+    false
 }
 
 impl Program {
@@ -67,7 +83,7 @@ impl Program {
             if !matches!(decoded.get(p.pc), Some(Slot::Insn(_))) {
                 return Err(PatchError::NotAnInstruction { pc: p.pc });
             }
-            if p.before.iter().chain(&p.after).any(has_relative_target) {
+            if jumps_out(&p.before) || jumps_out(&p.after) {
                 return Err(PatchError::InsertedControlFlow { pc: p.pc });
             }
             if by_pc.insert(p.pc, p).is_some() {
@@ -320,18 +336,40 @@ mod tests {
     }
 
     #[test]
-    fn inserted_code_may_not_jump() {
-        let p = Program::from_slots(unwind_isa::encode_program(&[Insn::Exit]));
-        let err = p
-            .patch(
+    fn inserted_code_may_jump_only_within_itself() {
+        let p = Program::from_slots(unwind_isa::encode_program(&[
+            Insn::Alu {
+                width: unwind_isa::Width::W64,
+                op: unwind_isa::AluOp::Mov,
+                dst: unwind_isa::Reg::R0,
+                src: unwind_isa::Operand::Imm(0),
+            },
+            Insn::Exit,
+        ]));
+        let patched = |before: Vec<Insn>| {
+            p.patch(
                 &[Patch {
-                    pc: 0,
-                    before: vec![Insn::Ja { off: 0 }],
+                    pc: 1,
+                    before,
                     after: vec![],
                 }],
                 &[],
             )
-            .unwrap_err();
-        assert_eq!(err, PatchError::InsertedControlFlow { pc: 0 });
+        };
+        // To the end of the block (the original instruction): kept as it is.
+        let (q, _) = patched(vec![Insn::Ja { off: 1 }, Insn::Exit]).unwrap();
+        assert_eq!(q.insn(1), Some(Insn::Ja { off: 1 }));
+        assert_eq!(q.insn(3), Some(Insn::Exit));
+        // Past the block, before it, or a call: refused.
+        for before in [
+            vec![Insn::Ja { off: 2 }, Insn::Exit],
+            vec![Insn::Ja { off: -2 }],
+            vec![Insn::Call(CallTarget::Local(0))],
+        ] {
+            assert_eq!(
+                patched(before).unwrap_err(),
+                PatchError::InsertedControlFlow { pc: 1 }
+            );
+        }
     }
 }

@@ -323,6 +323,27 @@ impl DescTable {
         Ok(())
     }
 
+    /// Every entry of `obs` that would not merge with the descriptor of its pc (`merge`
+    /// stops at the first): what cleanup-v2 needs to give every conflicting site a slot.
+    pub fn conflicts(&self, obs: &Observation) -> Vec<MergeError> {
+        let Some(desc) = self.descs.get(&obs.pc) else {
+            return Vec::new();
+        };
+        obs.entries
+            .iter()
+            .filter_map(|new| {
+                let old = desc.entries.iter().find(|e| e.location == new.location)?;
+                join(old.content, new.content)
+                    .is_none()
+                    .then_some(MergeError {
+                        pc: obs.pc,
+                        old: *old,
+                        new: *new,
+                    })
+            })
+            .collect()
+    }
+
     /// The descriptor for a pc.
     pub fn get(&self, pc: usize) -> Option<&FrameDesc> {
         self.descs.get(&pc)

@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use unwind_asm::disasm::{disassemble_with_notes, Style};
-use unwind_isa::{CallTarget, Insn, Reg, Size, Slot};
+use unwind_isa::{CallTarget, Insn, JmpOp, Operand, Reg, Size, Slot, Width};
 use unwind_kernel::{helper_name, kfunc_name};
 use unwind_program::{Patch, PatchError, PcMap, Program};
 
@@ -59,20 +59,22 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
     let mut sites: BTreeSet<usize> = learned.conflict_sites;
     let mut releases: BTreeSet<(usize, usize)> = learned.releases;
     let mut round = 0;
-    let (rewritten, map, placed) = loop {
-        let (rewritten, map, placed) = match rewrite(program, &sites, &releases, &depths) {
-            Ok(r) => r,
-            // Offsets no longer fit: the original verdict stands.
-            Err(_) => return strict(program, opts),
-        };
+    let (rewritten, map, placed, identity_pcs) = loop {
+        let (rewritten, map, placed, identity_pcs) =
+            match rewrite(program, &sites, &releases, &depths) {
+                Ok(r) => r,
+                // Offsets no longer fit: the original verdict stands.
+                Err(_) => return strict(program, opts),
+            };
         round += 1;
         if round == MAX_ROUNDS {
-            break (rewritten, map, placed);
+            break (rewritten, map, placed, identity_pcs);
         }
         let back = inverse(&map);
         let pass = V2Pass {
             collect: true,
             dedicated: dedicated_by_function(&rewritten, &map, &placed),
+            identity_pcs: identity_pcs.iter().copied().collect(),
             ..V2Pass::default()
         };
         // Only what the pass learns matters: no log, no states (the level-1 log is the slow
@@ -94,13 +96,14 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
             .filter_map(|(r, a)| Some((*back.get(r)?, *back.get(a)?)))
             .collect();
         if new_sites.is_subset(&sites) && new_releases.is_subset(&releases) {
-            break (rewritten, map, placed);
+            break (rewritten, map, placed, identity_pcs);
         }
         sites.extend(new_sites);
         releases.extend(new_releases);
     };
     let pass = V2Pass {
         dedicated: dedicated_by_function(&rewritten, &map, &placed),
+        identity_pcs: identity_pcs.iter().copied().collect(),
         ..V2Pass::default()
     };
     let (mut verdict, _) = crate::verify_pass(&rewritten, opts, pass);
@@ -152,7 +155,7 @@ fn rewrite(
     sites: &BTreeSet<usize>,
     releases: &BTreeSet<(usize, usize)>,
     depths: &[usize],
-) -> Result<(Program, PcMap, Vec<Site>), PatchError> {
+) -> Result<(Program, PcMap, Vec<Site>, Vec<usize>), PatchError> {
     let mut next_off: HashMap<usize, i16> = HashMap::new();
     let mut placed = Vec::new();
     for &pc in sites {
@@ -193,6 +196,8 @@ fn rewrite(
             ..Patch::default()
         })
     }
+    // Per release call, the sites whose resources it released in their own function.
+    let mut released_at: BTreeMap<usize, Vec<&Site>> = BTreeMap::new();
     for s in &placed {
         let start = program.functions[s.function].start;
         at(&mut patches, start).before.push(store(s.off, None));
@@ -201,13 +206,65 @@ fn rewrite(
             .push(store(s.off, Some(Reg::R0)));
         for &(release, acquire) in releases {
             if acquire == s.pc && program.function_index_at(release) == Some(s.function) {
-                at(&mut patches, release).after.push(store(s.off, None));
+                released_at.entry(release).or_default().push(s);
+            }
+        }
+    }
+    // One site: clear its slot after the call. Several: before the call, clear the slot that
+    // holds the pointer being released (`if r0 != rN goto +1`, decided by the verifier at these
+    // compares, see `V2Pass::identity_pcs`); the others may hold live resources.
+    let mut compares: Vec<(usize, usize)> = Vec::new();
+    for (release, sites) in released_at {
+        match release_arg(program, release) {
+            Some(arg) if sites.len() > 1 => {
+                let before = &mut at(&mut patches, release).before;
+                for s in &sites {
+                    compares.push((release, before.len() + 1));
+                    before.push(Insn::Load {
+                        size: Size::DW,
+                        signed: false,
+                        dst: Reg::R0,
+                        src: Reg::R10,
+                        off: s.off,
+                    });
+                    before.push(Insn::Jump {
+                        width: Width::W64,
+                        op: JmpOp::Ne,
+                        dst: Reg::R0,
+                        src: Operand::Reg(arg),
+                        off: 1,
+                    });
+                    before.push(store(s.off, None));
+                }
+            }
+            _ => {
+                for s in &sites {
+                    at(&mut patches, release).after.push(store(s.off, None));
+                }
             }
         }
     }
     let patches: Vec<Patch> = patches.into_values().collect();
     let (rewritten, map) = program.patch(&patches, &[])?;
-    Ok((rewritten, map, placed))
+    let identity_pcs = compares
+        .into_iter()
+        .map(|(release, k)| map.start[release] + k)
+        .collect();
+    Ok((rewritten, map, placed, identity_pcs))
+}
+
+/// The register a release call takes its pointer in.
+fn release_arg(program: &Program, pc: usize) -> Option<Reg> {
+    let func = match program.insn(pc)? {
+        Insn::Call(CallTarget::Helper(id)) => unwind_kernel::helper_by_id(id)?,
+        Insn::Call(CallTarget::Kfunc(id)) => unwind_kernel::kfunc_by_btf_id(id)?,
+        _ => return None,
+    };
+    let i = func
+        .args
+        .iter()
+        .position(|a| matches!(a, unwind_kernel::ArgKind::Release(_)))?;
+    Reg::new(i as u8 + 1)
 }
 
 /// What each inserted instruction is for, for the rewritten program's text.
@@ -223,9 +280,15 @@ fn inserted_notes(
         if originals.contains(&pc) {
             continue;
         }
-        let (off, is_spill) = match rewritten.insn(pc) {
-            Some(Insn::StoreImm { off, .. }) => (off, false),
-            Some(Insn::StoreReg { off, .. }) => (off, true),
+        enum Kind {
+            Zero,
+            Spill,
+            Compare,
+        }
+        let (off, kind) = match rewritten.insn(pc) {
+            Some(Insn::StoreImm { off, .. }) => (off, Kind::Zero),
+            Some(Insn::StoreReg { off, .. }) => (off, Kind::Spill),
+            Some(Insn::Load { off, .. }) => (off, Kind::Compare),
             _ => continue,
         };
         let Some(f) = rewritten.function_index_at(pc) else {
@@ -240,10 +303,13 @@ fn inserted_notes(
             call_name(original, site.pc),
             original.spans.get(site.pc).map_or(0, |s| s.line)
         );
-        let note = match (is_spill, at_entry) {
-            (true, _) => format!("cleanup-v2: the slot of {what}"),
-            (false, true) => format!("cleanup-v2: NULL until {what}"),
-            (false, false) => format!("cleanup-v2: released: clear the slot of {what}"),
+        let note = match (kind, at_entry) {
+            (Kind::Spill, _) => format!("cleanup-v2: the slot of {what}"),
+            (Kind::Zero, true) => format!("cleanup-v2: NULL until {what}"),
+            (Kind::Zero, false) => format!("cleanup-v2: released: clear the slot of {what}"),
+            (Kind::Compare, _) => {
+                format!("cleanup-v2: does the slot of {what} hold the pointer released here?")
+            }
         };
         notes.insert(pc, note);
     }

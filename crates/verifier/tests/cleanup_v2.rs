@@ -442,3 +442,78 @@ get_task:
         "frame_desc: merge: failed to merge old and new frame desc entry"
     );
 }
+
+/// One release call shared by two conflicting acquisitions (found by the soundness property's
+/// generator): the rewrite clears, before the call, only the slot that holds the pointer being
+/// released; the verifier decides those compares by reference identity.
+const SHARED_RELEASE: &str = "
+.ctx tc
+	r6 = r1
+	r1 = 8
+	call bpf_obj_new
+	*(u64 *)(r10 - 8) = r0		// A
+	r1 = 8
+	call bpf_obj_new
+	*(u64 *)(r10 - 16) = r0		// B
+	r2 = *(u32 *)(r6 + 0)
+	if r2 != 0 goto pick_b
+	r7 = 0
+	r1 = *(u64 *)(r10 - 8)
+	goto join
+pick_b:
+	r7 = 1
+	r1 = *(u64 *)(r10 - 16)
+join:
+	if r1 == 0 goto skip
+	call bpf_obj_drop		// releases A or B
+skip:
+	r2 = *(u32 *)(r6 + 8)
+	if r2 != 0 goto no_throw
+	r1 = 1
+	call bpf_throw			// the other one is live in fp-8 or fp-16
+no_throw:
+	if r7 == 1 goto rel_a
+	r1 = *(u64 *)(r10 - 16)
+	if r1 == 0 goto end
+	call bpf_obj_drop
+	goto end
+rel_a:
+	r1 = *(u64 *)(r10 - 8)
+	if r1 == 0 goto end
+	call bpf_obj_drop
+end:
+	r0 = 0
+	exit
+";
+
+#[test]
+fn a_release_shared_by_two_sites_clears_only_the_released_one() {
+    assert!(!verdict(SHARED_RELEASE, Mode::Cleanup).accepted);
+    let v = verdict(SHARED_RELEASE, Mode::CleanupV2);
+    assert!(v.accepted, "{}", v.log);
+    let text = &v.rewrite.as_ref().unwrap().disassembly;
+    assert!(
+        text.contains("\tr0 = *(u64 *)(r10 - 24)\t\t// cleanup-v2: does the slot of bpf_obj_new at line 5 hold the pointer released here?\n\tif r0 != r1 goto L22\n\t*(u64 *)(r10 - 24) = 0"),
+        "{text}"
+    );
+    // skb->len picks which object the shared call drops; skb->mark (offset 8) whether to throw.
+    for (ctx, released_by_program, by_unwinder) in [
+        ("000000000000000000000000", "Object", Some("fp-32")),
+        ("010000000000000000000000", "Object", Some("fp-24")),
+        ("000000000000000001000000", "Object", None),
+        ("010000000000000001000000", "Object", None),
+    ] {
+        let o = run(SHARED_RELEASE, Mode::CleanupV2, ctx);
+        assert_eq!(o.leaks, 0, "{ctx}: {o:?}");
+        assert_eq!(o.releases.len(), 2, "{ctx}: {o:?}");
+        assert_eq!(o.releases[0].0, released_by_program);
+        assert_eq!(o.releases[0].2, ReleasedBy::Program);
+        let second = if by_unwinder.is_some() {
+            ReleasedBy::Unwinder
+        } else {
+            ReleasedBy::Program
+        };
+        assert_eq!(o.releases[1].2, second, "{ctx}: {o:?}");
+        assert_eq!(o.threw, by_unwinder.is_some());
+    }
+}

@@ -189,6 +189,11 @@ impl Env<'_> {
             for line in obs.log_lines(key) {
                 self.log.line(&line);
             }
+            let conflicts = if self.v2.collect {
+                self.descs.conflicts(&obs)
+            } else {
+                Vec::new()
+            };
             let mut merge_log = Vec::new();
             let merged = self.descs.merge(obs, &mut merge_log);
             for line in &merge_log {
@@ -196,10 +201,13 @@ impl Env<'_> {
             }
             if let Err(e) = merged {
                 if self.v2.collect {
-                    // cleanup-v2's first passes: note which acquisitions conflict and go on.
-                    for c in [e.old.content, e.new.content] {
-                        if let Content::Resource { acquired_at, .. } = c {
-                            self.v2.conflict_sites.insert(acquired_at);
+                    // cleanup-v2's first passes: note which acquisitions conflict (in every
+                    // location, not only the first) and go on.
+                    for c in conflicts.iter().chain([&e]) {
+                        for content in [c.old.content, c.new.content] {
+                            if let Content::Resource { acquired_at, .. } = content {
+                                self.v2.conflict_sites.insert(acquired_at);
+                            }
                         }
                     }
                     continue;

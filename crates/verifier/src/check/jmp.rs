@@ -38,7 +38,13 @@ impl Env<'_> {
         };
         let fall = pc + 1;
         // is_branch_taken
-        let taken = self.branch_taken(&dst, &srcr, op, jmp32);
+        let mut taken = self.branch_taken(&dst, &srcr, op, jmp32);
+        if taken.is_none()
+            && matches!(op, JmpOp::Eq | JmpOp::Ne)
+            && self.v2.identity_pcs.contains(&pc)
+        {
+            taken = same_reference(&dst, &srcr).map(|same| same == (op == JmpOp::Eq));
+        }
         match taken {
             Some(true) => return Ok(Next::Goto(target)),
             Some(false) => return Ok(Next::Goto(fall)),
@@ -198,4 +204,20 @@ impl Env<'_> {
             }
         });
     }
+}
+
+/// Whether two referenced pointers, at least one of them not NULL, are the same pointer
+/// (cleanup-v2's compares only): the same reference at the same offset is; a different
+/// reference never is (distinct live objects, or NULL against a pointer that is not).
+fn same_reference(a: &RegState, b: &RegState) -> Option<bool> {
+    let referenced = |r: &RegState| {
+        r.is_ptr() && r.ref_obj_id != 0 && r.var.is_const() && r.var.var_off.value == 0
+    };
+    if !referenced(a) || !referenced(b) || !(a.not_null() || b.not_null()) {
+        return None;
+    }
+    if a.ref_obj_id != b.ref_obj_id {
+        return Some(false);
+    }
+    (a.off == b.off && a.not_null() && b.not_null()).then_some(true)
 }

@@ -104,6 +104,11 @@ pub struct V2Pass {
     pub conflict_sites: std::collections::BTreeSet<usize>,
     /// (release call pc, acquiring pc) for every release seen in the acquiring function.
     pub releases: std::collections::BTreeSet<(usize, usize)>,
+    /// The rewrite's `if r0 != rN` before a release shared by several sites: there, two
+    /// referenced pointers are known equal when they own the same reference and unequal when
+    /// they own different ones (distinct live objects have distinct addresses). Only at these
+    /// pcs: the kernel's `is_branch_taken` does not decide pointer comparisons.
+    pub identity_pcs: std::collections::HashSet<usize>,
 }
 
 impl<'a> Env<'a> {
