@@ -46,8 +46,9 @@ impl fmt::Display for Location {
     }
 }
 
-/// Why a location cannot take part in a merge with a resource.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+/// Why a location cannot take part in a merge with a resource. Two markers merge into the
+/// greater (any order of paths gives the same descriptor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unmergeable {
     /// A stack slot holding other data (`STACK_MISC`).
@@ -240,7 +241,8 @@ pub fn join(old: Content, new: Content) -> Option<Content> {
         (Resource { .. }, Null) => Some(old),
         (Null, Resource { .. }) => Some(new),
         (Null, Null) => Some(old),
-        (Unmergeable { .. }, Null | Unmergeable { .. }) => Some(old),
+        (Unmergeable { .. }, Null) => Some(old),
+        (Unmergeable { why: a }, Unmergeable { why: b }) => Some(Unmergeable { why: a.max(b) }),
         (Null, Unmergeable { .. }) => Some(new),
         (Resource { .. }, Unmergeable { .. }) | (Unmergeable { .. }, Resource { .. }) => None,
     }
@@ -291,10 +293,48 @@ impl DescTable {
             .map(|e| (e.location, e.content))
             .collect();
         let mut changed = false;
+        // A stack slot one side does not have (beyond that path's stack) was never written
+        // there: `Uninit`, as an unwritten slot within it is. Otherwise a path whose stack is
+        // shorter, or one pruned against it, would let another path's resource stand for a
+        // slot that holds anything at run time.
+        let absent = Content::Unmergeable {
+            why: Unmergeable::Uninit,
+        };
+        for old in desc.entries.iter() {
+            if matches!(old.location, Location::Stack(_))
+                && !obs.entries.iter().any(|e| e.location == old.location)
+            {
+                let joined = join(old.content, absent).ok_or(MergeError {
+                    pc,
+                    old: *old,
+                    new: Entry {
+                        location: old.location,
+                        content: absent,
+                    },
+                })?;
+                if joined != old.content {
+                    merged.insert(old.location, joined);
+                    changed = true;
+                }
+            }
+        }
         for new in &obs.entries {
             match merged.get(&new.location).copied() {
                 None => {
-                    merged.insert(new.location, new.content);
+                    let old = if matches!(new.location, Location::Stack(_)) {
+                        absent
+                    } else {
+                        new.content
+                    };
+                    let joined = join(old, new.content).ok_or(MergeError {
+                        pc,
+                        old: Entry {
+                            location: new.location,
+                            content: old,
+                        },
+                        new: *new,
+                    })?;
+                    merged.insert(new.location, joined);
                     changed = true;
                 }
                 Some(old) => {
@@ -412,7 +452,11 @@ mod tests {
         assert_eq!(join(seven, res(RB)), None);
         // Markers and NULLs merge among themselves.
         assert_eq!(join(Content::Null, misc), Some(misc));
-        assert_eq!(join(misc, uninit), Some(misc));
+        assert_eq!(join(misc, uninit), join(uninit, misc));
+        assert!(matches!(
+            join(misc, uninit),
+            Some(Content::Unmergeable { .. })
+        ));
     }
 
     #[test]

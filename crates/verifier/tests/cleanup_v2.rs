@@ -517,3 +517,65 @@ fn a_release_shared_by_two_sites_clears_only_the_released_one() {
         assert_eq!(o.threw, by_unwinder.is_some());
     }
 }
+
+/// A path whose stack never reached fp-16 (and one pruned against it, with 7 there) meets a
+/// path with an object in fp-16 at the throw: a slot beyond a path's stack is unwritten, so
+/// the merge is refused in cleanup (it used to take "fp-16: object" and the unwinder then
+/// handed 7 to bpf_obj_drop; found by review) and cleanup-v2 gives the object its own slot.
+const SHORT_STACK: &str = "
+.ctx tc
+	r6 = r1
+	r7 = *(u32 *)(r6 + 0)
+	r8 = *(u32 *)(r6 + 16)
+	if r7 == 1 goto z
+	if r7 == 2 goto y
+	r1 = 0
+	r1 = 0
+	r1 = 0
+	r1 = 0
+	r1 = 0
+	r1 = 0
+	r1 = 0
+	r1 = 0
+	goto j
+y:
+	r1 = 7
+	*(u64 *)(r10 - 16) = r1
+	r1 = 0
+	goto j
+j:
+	r0 = 0
+	r0 = 0
+	if r8 != 0 goto out
+	r1 = 2
+t:
+	call bpf_throw
+z:
+	r1 = 16
+	call bpf_obj_new
+	if r0 == 0 goto out
+	*(u64 *)(r10 - 16) = r0
+	r1 = 2
+	goto t
+out:
+	r0 = 0
+	exit
+";
+
+#[test]
+fn a_slot_beyond_a_path_s_stack_does_not_merge_with_a_resource() {
+    let c = verdict(SHORT_STACK, Mode::Cleanup);
+    assert!(!c.accepted);
+    assert_eq!(
+        c.errors[0].message,
+        "frame_desc: merge: failed to merge old and new frame desc entry"
+    );
+    for (ctx, releases) in [("02000000", 0), ("01000000", 1), ("00000000", 0)] {
+        let o = run(SHORT_STACK, Mode::CleanupV2, ctx);
+        assert_eq!(
+            (o.releases.len(), o.leaks, o.r0),
+            (releases, 0, 2),
+            "{ctx}: {o:?}"
+        );
+    }
+}
