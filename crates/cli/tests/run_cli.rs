@@ -417,3 +417,73 @@ fn run_json_carries_the_exception_facts() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert!(v["frame_descriptors"].is_null() && v["mode"].is_null());
 }
+
+/// A throw from the eighth frame enters the hidden trampoline in a ninth: the verifier's limit
+/// counts the program's own calls (the RFC adds the trampoline after verification), so the
+/// interpreter has a stack for it (found by review: it faulted, "call stack too deep").
+#[test]
+fn a_throw_at_the_deepest_frame_goes_through_the_trampoline() {
+    let s = Scratch::new("depth8");
+    s.write(
+        "depth8.s",
+        r#".ctx tc
+	r6 = r1
+	r1 = 16
+	call bpf_obj_new
+	if r0 == 0 goto out
+	r6 = r0
+	call f1
+	r1 = r6
+	call bpf_obj_drop
+out:
+	r0 = 0
+	exit
+f1:
+	call f2
+	r0 = 0
+	exit
+f2:
+	call f3
+	r0 = 0
+	exit
+f3:
+	call f4
+	r0 = 0
+	exit
+f4:
+	call f5
+	r0 = 0
+	exit
+f5:
+	call f6
+	r0 = 0
+	exit
+f6:
+	call f7
+	r0 = 0
+	exit
+f7:
+	r1 = 3
+	call bpf_throw
+	r0 = 0
+	exit
+"#,
+    );
+    for mode in ["cleanup", "cleanup-v2", "runtime"] {
+        let (code, out, err) = s.run(&["run", "--json", "--mode", mode, "depth8.s"]);
+        assert_eq!(code, 0, "{mode}: {out}{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["return_value"], "3", "{mode}");
+        assert!(
+            v["fault"].is_null() && v["leaks"].as_array().unwrap().is_empty(),
+            "{mode}: {out}"
+        );
+        let released = v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "release")
+            .count();
+        assert_eq!(released, 1, "{mode}: {out}");
+    }
+}

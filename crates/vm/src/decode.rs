@@ -100,6 +100,9 @@ pub struct FuncInfo {
     pub end: usize,
     /// The callee-saved registers its prologue saves (bit 0 = R6).
     pub callee_saved: u8,
+    /// A hidden function the loader added (the `bpf_throw` trampoline): it may take the frame
+    /// past the verifier's limit, which counts the program's own calls.
+    pub hidden: bool,
 }
 
 /// A program ready to run.
@@ -142,6 +145,7 @@ impl Prepared {
                     .iter()
                     .enumerate()
                     .fold(0u8, |m, (k, &used)| m | (u8::from(used) << k)),
+                hidden: f.linkage == unwind_program::Linkage::Hidden,
             })
             .collect();
         if funcs.is_empty() {
@@ -150,6 +154,7 @@ impl Prepared {
                 start: 0,
                 end: n,
                 callee_saved: 0,
+                hidden: false,
             });
         }
         let lines = (0..n)

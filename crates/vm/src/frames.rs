@@ -11,6 +11,11 @@ use serde::Serialize;
 /// The most frames at once (the kernel's `MAX_CALL_FRAMES`).
 pub const MAX_FRAMES: usize = 8;
 
+/// Stacks: one per frame, and one more for the hidden `bpf_throw` trampoline, which a throw
+/// from the eighth frame enters (the kernel's limit counts the program's calls; the RFC's
+/// trampoline is added after verification and uses no stack).
+pub const STACK_REGIONS: usize = MAX_FRAMES + 1;
+
 /// Per-frame budget of `may_goto` (the kernel's `BPF_MAX_LOOPS`, 8M): each function invocation
 /// starts with this many, as the kernel's hidden per-frame counter does.
 pub const MAY_GOTO_BUDGET: u32 = 8 * 1024 * 1024;

@@ -13,14 +13,14 @@ use unwind_stackmap::DescTable;
 use crate::decode::Prepared;
 use crate::events::{Event, EventKind};
 use crate::fault::{Fault, FaultKind};
-use crate::frames::{Frame, FrameKind, MAX_FRAMES, MAY_GOTO_BUDGET};
+use crate::frames::{Frame, FrameKind, MAX_FRAMES, MAY_GOTO_BUDGET, STACK_REGIONS};
 use crate::memory::{addr, region_of, Memory, Region, RegionKind, STACK_SIZE};
 use crate::resources::Resource;
 use crate::undo::{Undo, UndoLog};
 use crate::world::{parse_hex, SocketAddrs, World, WorldError};
 
 /// Region holding function addresses (`r2 = my_cb`).
-pub const CODE_REGION: u32 = 1 + MAX_FRAMES as u32;
+pub const CODE_REGION: u32 = 1 + STACK_REGIONS as u32;
 /// Map handles follow, one region per map.
 pub const MAP_REGION_BASE: u32 = CODE_REGION + 1;
 
@@ -307,7 +307,7 @@ impl Machine {
         let program = &prep.program;
         let mut mem = Memory::default();
         mem.add(Region::opaque(RegionKind::Null));
-        for depth in 0..MAX_FRAMES {
+        for depth in 0..STACK_REGIONS {
             let mut r = Region::new(
                 RegionKind::Stack {
                     depth: depth as u32,
@@ -518,7 +518,8 @@ impl Machine {
         return_pc: usize,
     ) -> Result<(), FaultKind> {
         let depth = self.frames.len();
-        if depth >= MAX_FRAMES {
+        let trampoline = depth == MAX_FRAMES && self.prep.funcs[function].hidden;
+        if depth >= MAX_FRAMES && !trampoline {
             return Err(FaultKind::CallDepth {
                 depth,
                 max: MAX_FRAMES,
