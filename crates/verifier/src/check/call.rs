@@ -38,6 +38,9 @@ fn expected(kind: ResourceKind) -> &'static str {
     }
 }
 
+/// How many acquired references a path may hold at once.
+pub const MAX_HELD_REFERENCES: usize = 256;
+
 impl Env<'_> {
     pub(super) fn check_call(
         &mut self,
@@ -431,6 +434,15 @@ impl Env<'_> {
                 }
             }
             RetKind::AcquiredOrNull(kind) => {
+                if st.refs.len() >= MAX_HELD_REFERENCES {
+                    // Not a kernel limit: a path that keeps acquiring without releasing (an
+                    // acquisition in a loop) would otherwise grow every state and log line
+                    // until the 1M-instruction limit, taking minutes and gigabytes.
+                    return self.reject(format!(
+                        "more than {MAX_HELD_REFERENCES} references held at once (the {} at insn {pc} is one too many)",
+                        f.name
+                    ));
+                }
                 let id = self.new_id();
                 st.refs.push(RefState {
                     id,
