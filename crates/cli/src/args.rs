@@ -370,9 +370,10 @@ Usage:
                         assemble; print the bytecode as hex (8 bytes a line) or JSON
   unwind disasm FILE [--style source|log]
                         disassemble hex or raw bytecode to pseudo-C
-  unwind verify FILE    (not yet available)
-  unwind run FILE [--ctx HEX] [--budget N] [--world FILE.json] [--json]
-                        run in the interpreter; print r0, trace output and events
+  unwind verify FILE [--mode M] [--log-level 0|1|2] [--json]
+                        verify as the kernel would; print the log and the verdict
+  unwind run FILE [--mode M] [--unverified] [--ctx HEX] [--budget N] [--world FILE.json] [--json]
+                        verify, then run in the interpreter; print r0, trace output and events
   unwind conformance DIR [--json]
                         run a BPF conformance-suite folder; `N passed, M failed`
   unwind help [COMMAND] print this help, or a command's
@@ -380,8 +381,11 @@ Usage:
 
 FILE may be '-' for standard input.
 
+Modes (--mode): legacy, upstream, cleanup (default), cleanup-v2, runtime.
+
 Exit codes: 0 success, 2 unusable input (bad arguments, unreadable file, assembly errors);
-run: 3 runtime fault; conformance: 1 when a file failed.
+verify and run: 1 rejected by the verifier; run: 3 runtime fault; conformance: 1 when a file
+failed.
 ";
 
 pub const USAGE_ASM: &str = "\

@@ -26,6 +26,9 @@ use crate::check::V2Pass;
 use crate::verdict::{DedicatedSlot, Rewrite};
 use crate::{Options, Verdict};
 
+const NO_ROOM: &str =
+    "cleanup-v2: no room for a slot per conflicting acquisition within the 512-byte stack\n";
+
 /// Rewrites are repeated at most this many times (each adds at least one site).
 const MAX_ROUNDS: usize = 16;
 
@@ -60,12 +63,20 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
     let mut releases: BTreeSet<(usize, usize)> = learned.releases;
     let mut round = 0;
     let (rewritten, map, placed, identity_pcs) = loop {
-        let (rewritten, map, placed, identity_pcs) =
-            match rewrite(program, &sites, &releases, &depths) {
-                Ok(r) => r,
-                // Offsets no longer fit: the original verdict stands.
-                Err(_) => return strict(program, opts),
-            };
+        let (rewritten, map, placed, identity_pcs) = match rewrite(
+            program, &sites, &releases, &depths,
+        ) {
+            Ok(r) => r,
+            // No room left in a frame: the conflict stands, with cleanup's verdict.
+            Err(_) => {
+                let mut v = strict(program, opts);
+                v.log.insert_str(0, NO_ROOM);
+                if let Some(e) = v.errors.first_mut() {
+                    e.message.push_str(" (cleanup-v2: no room on the stack for a slot per conflicting acquisition)");
+                }
+                return v;
+            }
+        };
         round += 1;
         if round == MAX_ROUNDS {
             break (rewritten, map, placed, identity_pcs);
@@ -168,6 +179,7 @@ fn rewrite(
         });
         *off = off
             .checked_sub(8)
+            .filter(|o| *o >= -(crate::state::MAX_BPF_STACK as i16))
             .ok_or(PatchError::OffsetOverflow { pc })?;
         placed.push(Site {
             pc,

@@ -579,3 +579,17 @@ fn a_slot_beyond_a_path_s_stack_does_not_merge_with_a_resource() {
         );
     }
 }
+
+#[test]
+fn no_room_for_the_slots_leaves_the_conflict_with_a_reason() {
+    // The program already uses all 512 bytes: the dedicated slots cannot be placed.
+    let src = CONFLICT.replace("\tr6 = r1\n", "\tr6 = r1\n\t*(u64 *)(r10 - 512) = 0\n");
+    let v = verdict(&src, Mode::CleanupV2);
+    assert!(!v.accepted);
+    assert!(v.rewrite.is_none());
+    assert_eq!(
+        v.errors[0].message,
+        "frame_desc: merge: failed to merge old and new frame desc entry (cleanup-v2: no room on the stack for a slot per conflicting acquisition)"
+    );
+    assert_eq!(v.errors[0].line, program(&src).spans[21].line, "at the throw");
+}
