@@ -136,10 +136,14 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
     let notes = inserted_notes(program, &rewritten, &map, &placed);
     let mut head = String::new();
     for d in dedicated.iter().filter(|_| opts.log_level > 0) {
+        // Lines, not pcs: the log below has the rewritten program's pcs.
         head += &format!(
-            "cleanup-v2: insn {} ({}) conflicts: its resource gets slot {} in {}()\n",
-            d.acquire_pc, d.acquired_by, d.slot, d.function
+            "cleanup-v2: the {} at line {} conflicts: its resource gets slot {} in {}()\n",
+            d.acquired_by, d.line, d.slot, d.function
         );
+    }
+    if !head.is_empty() {
+        head += "cleanup-v2: the log below is of the rewritten program (its pcs)\n";
     }
     verdict.log = head + &verdict.log;
     verdict.rewrite = Some(Rewrite {
