@@ -591,5 +591,9 @@ fn no_room_for_the_slots_leaves_the_conflict_with_a_reason() {
         v.errors[0].message,
         "frame_desc: merge: failed to merge old and new frame desc entry (cleanup-v2: no room on the stack for a slot per conflicting acquisition)"
     );
-    assert_eq!(v.errors[0].line, program(&src).spans[21].line, "at the throw");
+    assert_eq!(
+        v.errors[0].line,
+        program(&src).spans[21].line,
+        "at the throw"
+    );
 }
