@@ -431,10 +431,6 @@ const NOT_REPRODUCIBLE: &[(&str, &str)] = &[
         "10-argument functions (stack arguments)",
     ),
     (
-        "reject_async_callback_throw",
-        "bpf_timer_set_callback (async callbacks) is not modelled",
-    ),
-    (
         "reject_with_rbtree_add_throw",
         "bpf_rbtree_add and its less() callback are not modelled",
     ),

@@ -107,6 +107,8 @@ pub enum ArgKind {
     Release(ResourceKind),
     /// `__irq_flag`: a pointer to an 8-byte stack slot that holds the saved IRQ flags.
     IrqFlag,
+    /// `ARG_PTR_TO_TIMER`: a `struct bpf_timer` (16 bytes) inside a map value.
+    Timer,
 }
 
 /// What a function leaves in R0.
@@ -145,6 +147,8 @@ pub enum Effect {
     IrqRestore,
     /// Calls the callback argument repeatedly.
     Loop,
+    /// Sets the callback a timer calls later, in its own context (an async callback).
+    TimerCallback,
     /// Throws an exception with R1 as the cookie.
     Throw,
 }
@@ -334,6 +338,34 @@ pub const FUNCS: &[Func] = &[
         &[A::Release(R::RingbufRecord), A::Anything],
         RetKind::Void,
         Effect::Release(R::RingbufRecord),
+    ),
+    helper(
+        "bpf_timer_init",
+        169,
+        &[A::Timer, A::MapPtr, A::Scalar],
+        RetKind::Scalar,
+        Effect::None,
+    ),
+    helper(
+        "bpf_timer_set_callback",
+        170,
+        &[A::Timer, A::Callback],
+        RetKind::Scalar,
+        Effect::TimerCallback,
+    ),
+    helper(
+        "bpf_timer_start",
+        171,
+        &[A::Timer, A::Scalar, A::Scalar],
+        RetKind::Scalar,
+        Effect::None,
+    ),
+    helper(
+        "bpf_timer_cancel",
+        172,
+        &[A::Timer],
+        RetKind::Scalar,
+        Effect::None,
     ),
     helper(
         "bpf_loop",

@@ -107,6 +107,8 @@ impl Env<'_> {
         let mut callback: Option<usize> = None;
         let mut lock_reg: Option<RegState> = None;
         let mut irq_slot: Option<(u8, i32)> = None;
+        // The map whose value holds the timer (the async callback's arguments).
+        let mut timer_map: Option<u32> = None;
         for (i, arg) in f.args.iter().enumerate() {
             let regno = (i + 1) as u8;
             if f.name == "bpf_trace_printk" && i >= 2 {
@@ -242,6 +244,25 @@ impl Env<'_> {
                             .reject(format!("R{regno} type={} expected=func", r.type_str()));
                     }
                     callback = Some(r.map as usize);
+                }
+                ArgKind::Timer => {
+                    if r.kind() != Some(PtrKind::MapValue) || r.maybe_null {
+                        return self
+                            .reject(format!("R{regno} type={} expected=map_value", r.type_str()));
+                    }
+                    if !r.var.is_const() {
+                        return self.reject(format!("R{regno} doesn't have constant offset. bpf_timer has to be at the constant offset"));
+                    }
+                    // Without BTF the timer's field is not known: it must at least be 16
+                    // aligned bytes of the value (as a spin lock must be a word of it).
+                    let off = r.off as i64 + r.var.smin;
+                    let value_size = self.maps.get(r.map as usize).map_or(0, |m| m.2) as i64;
+                    if off < 0 || off % 8 != 0 || off + 16 > value_size {
+                        return self.reject(format!(
+                            "off {off} doesn't point to 'struct bpf_timer' (16 8-byte-aligned bytes of the {value_size}-byte value)"
+                        ));
+                    }
+                    timer_map = Some(r.map);
                 }
                 ArgKind::IrqFlag => {
                     // `process_irq_flag`: an 8-byte slot of the stack at a fixed offset.
@@ -414,6 +435,40 @@ impl Env<'_> {
                 }
                 self.clobber(st);
                 return self.exception_exit(st, pc);
+            }
+            Effect::TimerCallback => {
+                // `push_async_cb`: the callback is verified later as a call chain of its own
+                // (frame 0, no references, locks or sections), with the map, the key and the
+                // value that hold the timer; the caller goes on.
+                let cb = callback.expect("callback arg");
+                let m = timer_map.expect("timer arg");
+                let mut f = FuncState::new(0, pc, cb, FrameKind::AsyncCallback);
+                f.regs[1] = RegState {
+                    map: m,
+                    ..RegState::ptr(PtrKind::MapPtr)
+                };
+                f.regs[2] = RegState {
+                    map: m,
+                    ..RegState::ptr(PtrKind::MapKey)
+                };
+                f.regs[3] = RegState {
+                    map: m,
+                    ..RegState::ptr(PtrKind::MapValue)
+                };
+                for r in 1..=3 {
+                    f.regs[r].written = true;
+                }
+                let async_st = VerifierState {
+                    frames: vec![f],
+                    refs: Vec::new(),
+                    active_lock: None,
+                    active_rcu: 0,
+                    active_preempt: 0,
+                    irq_flags: Vec::new(),
+                    callback_unroll_depth: 0,
+                };
+                let start = self.prog.functions[cb].start;
+                self.push_branch(async_st, start, pc)?;
             }
             Effect::Loop => {
                 let cb = callback.expect("callback arg");

@@ -46,7 +46,10 @@ impl Env<'_> {
     fn check_throw_not_in_callback(&self, st: &VerifierState, pc: usize) -> R<()> {
         let in_callback = st.frames.iter().find_map(|f| {
             let func = &self.prog.functions[f.subprog];
-            (f.kind == crate::state::FrameKind::Callback || func.is_exception_callback)
+            (matches!(
+                f.kind,
+                crate::state::FrameKind::Callback | crate::state::FrameKind::AsyncCallback
+            ) || func.is_exception_callback)
                 .then_some(f.subprog)
         });
         match in_callback {

@@ -39,6 +39,16 @@ impl Env<'_> {
         if st.curframe() > 0 {
             return self.prepare_func_exit(st, pc, r0);
         }
+        if frame_kind == FrameKind::AsyncCallback {
+            // check_return_code: an async callback returns 0.
+            if !r0.is_scalar() {
+                return self.reject("R0 not a scalar value");
+            }
+            if r0.var.smin != 0 || r0.var.smax != 0 {
+                return self.reject(invalid_scalar(&r0, 0, 0, "At async callback", "R0"));
+            }
+            return Ok(Next::Done);
+        }
         // the root frame of the main program, a global function or the exception callback
         let sp = st.cur().subprog;
         let func = &self.prog.functions[sp];

@@ -45,6 +45,9 @@ pub enum FrameKind {
     Static,
     /// A `bpf_loop` callback (R0 must be in [0, 1]).
     Callback,
+    /// A timer's callback (`bpf_timer_set_callback`): verified as a call chain of its own,
+    /// from frame 0, as the kernel's `push_async_cb` does (R0 must be 0).
+    AsyncCallback,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
