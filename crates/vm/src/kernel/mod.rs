@@ -144,16 +144,11 @@ impl Machine {
                     self.acquire(pc, func, RegionKind::RingbufRecord { map: m }, data, true)
                 }
             }
-            "bpf_obj_new" => {
+            "bpf_obj_new" | "bpf_percpu_obj_new" => {
                 if r1 == 0 || r1 > self.facts.max_alloc as u64 {
                     0
-                } else {
+                } else if name == "bpf_obj_new" {
                     self.acquire(pc, func, RegionKind::Object, vec![0; r1 as usize], true)
-                }
-            }
-            "bpf_percpu_obj_new" => {
-                if r1 == 0 || r1 > self.facts.max_alloc as u64 {
-                    0
                 } else {
                     // Its address is a handle: the bytes are per CPU, behind bpf_this_cpu_ptr.
                     self.acquire(pc, func, RegionKind::PercpuObject, Vec::new(), false)
@@ -216,16 +211,7 @@ impl Machine {
                 0
             }
             "bpf_rcu_read_unlock" => {
-                let index = self
-                    .kernel
-                    .resources
-                    .iter()
-                    .rposition(|r| r.held == Held::Lock(LockKind::RcuReadLock))
-                    .ok_or_else(|| FaultKind::BadArgument {
-                        function: name,
-                        reason: "no RCU read section is open".into(),
-                    })?;
-                self.remove_resource(pc, name, index, ReleasedBy::Program);
+                self.end_section(pc, func, LockKind::RcuReadLock, None)?;
                 0
             }
             "bpf_loop" => return self.bpf_loop(pc, func, r1, r2, r3, r4),
@@ -237,18 +223,7 @@ impl Machine {
             }
             "bpf_timer_set_callback" => {
                 self.mem.read_bytes(r1, 16)?;
-                let target = offset_of(r2);
-                if region_of(r2) != CODE_REGION
-                    || target < 0
-                    || self.prep.func_starting_at(target as usize).is_none()
-                {
-                    return Err(FaultKind::BadArgument {
-                        function: name,
-                        reason: format!(
-                            "R2 ({r2:#x}) is not a function (load one with `r2 = my_callback`)"
-                        ),
-                    });
-                }
+                self.callback_target(func, r2)?;
                 0
             }
             "bpf_throw" => {
@@ -637,6 +612,23 @@ impl Machine {
         }
     }
 
+    /// The start of the function a callback argument (`r2 = my_callback`) names.
+    fn callback_target(&self, func: &'static Func, addr: u64) -> Result<usize, FaultKind> {
+        let target = offset_of(addr);
+        if region_of(addr) != CODE_REGION
+            || target < 0
+            || self.prep.func_starting_at(target as usize).is_none()
+        {
+            return Err(FaultKind::BadArgument {
+                function: func.name,
+                reason: format!(
+                    "R2 ({addr:#x}) is not a function (load one with `r2 = my_callback`)"
+                ),
+            });
+        }
+        Ok(target as usize)
+    }
+
     fn bpf_loop(
         &mut self,
         pc: usize,
@@ -654,25 +646,14 @@ impl Machine {
             self.regs[0] = errno(E2BIG);
             return Ok(());
         }
-        let target = offset_of(callback);
-        if region_of(callback) != CODE_REGION
-            || target < 0
-            || self.prep.func_starting_at(target as usize).is_none()
-        {
-            return Err(FaultKind::BadArgument {
-                function: func.name,
-                reason: format!(
-                    "R2 ({callback:#x}) is not a function (load one with `r2 = my_callback`)"
-                ),
-            });
-        }
+        let target = self.callback_target(func, callback)?;
         if count == 0 {
             self.regs[0] = 0;
             return Ok(());
         }
         self.call_local(
             pc,
-            target as usize,
+            target,
             FrameKind::LoopCallback {
                 index: 0,
                 count,
