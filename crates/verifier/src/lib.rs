@@ -104,16 +104,7 @@ fn loaded(program: &Program, verdict: &Verdict, mode: Mode) -> Option<Loaded> {
         .iter()
         .find(|f| f.name == unwind_stackmap::TRAMPOLINE_NAME)?;
     Some(Loaded {
-        trampoline: FunctionFacts {
-            name: f.name.clone(),
-            start: f.start,
-            end: f.end,
-            linkage: f.linkage,
-            stack_depth: 0,
-            callee_saved: ["r6", "r7", "r8", "r9"].map(String::from).to_vec(),
-            is_exception_callback: false,
-            might_throw: true,
-        },
+        trampoline: FunctionFacts::of(&r.program, f, 0, true),
         disassembly: unwind_asm::disasm::disassemble(&r.program, unwind_asm::disasm::Style::Source),
     })
 }
@@ -150,23 +141,9 @@ fn verify_pass(program: &Program, opts: &Options, v2: check::V2Pass) -> (Verdict
         .functions
         .iter()
         .enumerate()
-        .map(|(i, f)| FunctionFacts {
-            name: f.name.clone(),
-            start: f.start,
-            end: f.end,
-            linkage: f.linkage,
-            stack_depth: env.facts[i].stack_depth,
-            // The registers its prologue saves: the ones it mentions (RFC patch 08, the
-            // definition the interpreter's frames use too).
-            callee_saved: {
-                let used = program.callee_saved_used(f);
-                (0..4)
-                    .filter(|r| used[*r])
-                    .map(|r| format!("r{}", r + 6))
-                    .collect()
-            },
-            is_exception_callback: f.is_exception_callback,
-            might_throw: env.might_throw.get(i).copied().unwrap_or(false),
+        .map(|(i, f)| {
+            let might_throw = env.might_throw.get(i).copied().unwrap_or(false);
+            FunctionFacts::of(program, f, env.facts[i].stack_depth, might_throw)
         })
         .collect();
     let states = env

@@ -27,6 +27,33 @@ pub struct FunctionFacts {
     pub might_throw: bool,
 }
 
+impl FunctionFacts {
+    /// The facts of `f` in `program`, with what verification found.
+    pub fn of(
+        program: &unwind_program::Program,
+        f: &unwind_program::Function,
+        stack_depth: usize,
+        might_throw: bool,
+    ) -> FunctionFacts {
+        // The registers its prologue saves: the ones it mentions (RFC patch 08, the
+        // definition the interpreter's frames use too).
+        let used = program.callee_saved_used(f);
+        FunctionFacts {
+            name: f.name.clone(),
+            start: f.start,
+            end: f.end,
+            linkage: f.linkage,
+            stack_depth,
+            callee_saved: (0..4)
+                .filter(|r| used[*r])
+                .map(|r| format!("r{}", r + 6))
+                .collect(),
+            is_exception_callback: f.is_exception_callback,
+            might_throw,
+        }
+    }
+}
+
 /// The abstract states seen at one pc (a few, as the log prints them).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PcState {

@@ -38,6 +38,38 @@ fn expected(kind: ResourceKind) -> &'static str {
     }
 }
 
+impl Env<'_> {
+    /// A kernel object inside a map value (`struct bpf_spin_lock`, `struct bpf_timer`) at a
+    /// constant offset. Without BTF its field is not known: it must at least be `size` bytes of
+    /// the value, aligned to `align`.
+    fn map_value_field(
+        &self,
+        r: &RegState,
+        regno: u8,
+        name: &str,
+        size: i64,
+        align: i64,
+        shape: &str,
+    ) -> R<()> {
+        if r.kind() != Some(PtrKind::MapValue) || r.maybe_null {
+            return self.reject(format!("R{regno} type={} expected=map_value", r.type_str()));
+        }
+        if !r.var.is_const() {
+            return self.reject(format!(
+                "R{regno} doesn't have constant offset. {name} has to be at the constant offset"
+            ));
+        }
+        let off = r.off as i64 + r.var.smin;
+        let value_size = self.maps.get(r.map as usize).map_or(0, |m| m.2) as i64;
+        if off < 0 || off % align != 0 || off + size > value_size {
+            return self.reject(format!(
+                "off {off} doesn't point to 'struct {name}' ({shape} of the {value_size}-byte value)"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// How many acquired references a path may hold at once.
 pub const MAX_HELD_REFERENCES: usize = 256;
 
@@ -220,22 +252,15 @@ impl Env<'_> {
                     }
                 }
                 ArgKind::SpinLock => {
-                    if r.kind() != Some(PtrKind::MapValue) || r.maybe_null {
-                        return self
-                            .reject(format!("R{regno} type={} expected=map_value", r.type_str()));
-                    }
-                    if !r.var.is_const() {
-                        return self.reject(format!("R{regno} doesn't have constant offset. bpf_spin_lock has to be at the constant offset"));
-                    }
-                    // Without BTF the lock's field is not known: it must at least be a whole,
-                    // aligned 4-byte word of the value (the simulated kernel writes it).
-                    let off = r.off as i64 + r.var.smin;
-                    let value_size = self.maps.get(r.map as usize).map_or(0, |m| m.2) as i64;
-                    if off < 0 || off % 4 != 0 || off + 4 > value_size {
-                        return self.reject(format!(
-                            "off {off} doesn't point to 'struct bpf_spin_lock' (a 4-byte aligned word of the {value_size}-byte value)"
-                        ));
-                    }
+                    // The simulated kernel writes the lock word.
+                    self.map_value_field(
+                        &r,
+                        regno,
+                        "bpf_spin_lock",
+                        4,
+                        4,
+                        "a 4-byte aligned word",
+                    )?;
                     lock_reg = Some(r);
                 }
                 ArgKind::Callback => {
@@ -246,22 +271,7 @@ impl Env<'_> {
                     callback = Some(r.map as usize);
                 }
                 ArgKind::Timer => {
-                    if r.kind() != Some(PtrKind::MapValue) || r.maybe_null {
-                        return self
-                            .reject(format!("R{regno} type={} expected=map_value", r.type_str()));
-                    }
-                    if !r.var.is_const() {
-                        return self.reject(format!("R{regno} doesn't have constant offset. bpf_timer has to be at the constant offset"));
-                    }
-                    // Without BTF the timer's field is not known: it must at least be 16
-                    // aligned bytes of the value (as a spin lock must be a word of it).
-                    let off = r.off as i64 + r.var.smin;
-                    let value_size = self.maps.get(r.map as usize).map_or(0, |m| m.2) as i64;
-                    if off < 0 || off % 8 != 0 || off + 16 > value_size {
-                        return self.reject(format!(
-                            "off {off} doesn't point to 'struct bpf_timer' (16 8-byte-aligned bytes of the {value_size}-byte value)"
-                        ));
-                    }
+                    self.map_value_field(&r, regno, "bpf_timer", 16, 8, "16 8-byte-aligned bytes")?;
                     timer_map = Some(r.map);
                 }
                 ArgKind::IrqFlag => {
