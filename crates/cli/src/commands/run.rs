@@ -189,13 +189,7 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
             }
             Err(e) => return Output::unusable(format_args!("{name}: {e}")),
         }
-        exceptions = Some(ExceptionFacts {
-            mode: args.mode,
-            frame_descriptors: verdict.frame_descriptors,
-            functions: verdict.functions,
-            rewrite: verdict.rewrite,
-            loaded: verdict.loaded,
-        });
+        exceptions = Some(ExceptionFacts::new(args.mode, verdict));
     }
     let mut world = match &args.world {
         None => World::default(),
@@ -274,7 +268,7 @@ fn rejected(args: &RunArgs, name: &str, source: &str, verdict: unwind_verifier::
             .iter()
             .map(|e| serde_json::json!({"pc": e.pc, "line": e.line, "message": e.message}))
             .collect();
-        let doc = serde_json::json!({
+        let mut doc = serde_json::json!({
             "verified": true,
             "accepted": false,
             "errors": errors,
@@ -284,13 +278,14 @@ fn rejected(args: &RunArgs, name: &str, source: &str, verdict: unwind_verifier::
             "fault": null,
             "instructions": 0,
             "trace_output": [],
-            // What the verifier had found about exceptions when it stopped.
-            "mode": args.mode,
-            "frame_descriptors": verdict.frame_descriptors,
-            "functions": verdict.functions,
-            "rewrite": verdict.rewrite,
-            "loaded": verdict.loaded,
         });
+        // What the verifier had found about exceptions when it stopped.
+        if let (Some(doc), Ok(serde_json::Value::Object(facts))) = (
+            doc.as_object_mut(),
+            serde_json::to_value(ExceptionFacts::new(args.mode, verdict)),
+        ) {
+            doc.extend(facts);
+        }
         let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
         s.push('\n');
         s
@@ -348,6 +343,18 @@ struct ExceptionFacts {
     functions: Vec<unwind_verifier::FunctionFacts>,
     rewrite: Option<unwind_verifier::Rewrite>,
     loaded: Option<unwind_verifier::Loaded>,
+}
+
+impl ExceptionFacts {
+    fn new(mode: Mode, verdict: unwind_verifier::Verdict) -> ExceptionFacts {
+        ExceptionFacts {
+            mode,
+            frame_descriptors: verdict.frame_descriptors,
+            functions: verdict.functions,
+            rewrite: verdict.rewrite,
+            loaded: verdict.loaded,
+        }
+    }
 }
 
 impl<'a> RunReport<'a> {
