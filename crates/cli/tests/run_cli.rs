@@ -407,6 +407,21 @@ fn run_json_carries_the_exception_facts() {
     assert_eq!(e["loaded"]["trampoline"]["name"], "bpf_throw_tramp");
     let d = &e["frame_descriptors"][0];
     assert_eq!(d["slots"].as_array().unwrap().len(), 2, "{d}");
+    // A rejected program's output has what the verifier had found when it stopped.
+    let (code, out, _) = s.run(&[
+        "run",
+        "--json",
+        "--mode",
+        "cleanup",
+        &example("conflicting-slot.s"),
+    ]);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["accepted"].as_bool(), v["mode"].as_str()),
+        (Some(false), Some("cleanup"))
+    );
+    assert_eq!(v["frame_descriptors"].as_array().unwrap().len(), 1, "{out}");
     // Without the verifier there are none.
     let (_, out, _) = s.run(&[
         "run",
