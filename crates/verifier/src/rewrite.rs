@@ -50,13 +50,14 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
     if learned.conflict_sites.is_empty() {
         return first;
     }
+    let decoded = program.decode();
     let depths: Vec<usize> = (0..program.functions.len())
         .map(|i| {
             first
                 .functions
                 .get(i)
                 .map_or(0, |f| f.stack_depth)
-                .max(static_stack_bound(program, i))
+                .max(static_stack_bound(program, &decoded, i))
         })
         .collect();
     let mut sites: BTreeSet<usize> = learned.conflict_sites;
@@ -354,9 +355,8 @@ fn inverse(map: &PcMap) -> HashMap<usize, usize> {
 
 /// The deepest fixed stack offset a function's instructions name directly through r10, as
 /// a floor for the dedicated slots' placement when verification stopped early.
-fn static_stack_bound(program: &Program, function: usize) -> usize {
+fn static_stack_bound(program: &Program, decoded: &[Slot], function: usize) -> usize {
     let f = &program.functions[function];
-    let decoded = program.decode();
     let mut deepest = 0usize;
     for slot in decoded.get(f.start..f.end).unwrap_or(&[]) {
         let Slot::Insn(insn) = slot else { continue };
