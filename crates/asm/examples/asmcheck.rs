@@ -28,16 +28,19 @@ fn main() {
                 if !quiet {
                     print!(
                         "{}",
-                        unwind_asm::disasm::disassemble(&p, unwind_asm::disasm::Style::Source)
+                        unwind_program::disasm::disassemble(
+                            &p,
+                            unwind_program::disasm::Style::Source
+                        )
                     );
                     print!(
                         "{}",
-                        unwind_asm::disasm::disassemble(&p, unwind_asm::disasm::Style::Log)
+                        unwind_program::disasm::disassemble(&p, unwind_program::disasm::Style::Log)
                     );
                 }
-                let again = unwind_asm::assemble(&unwind_asm::disasm::disassemble(
+                let again = unwind_asm::assemble(&unwind_program::disasm::disassemble(
                     &p,
-                    unwind_asm::disasm::Style::Source,
+                    unwind_program::disasm::Style::Source,
                 ));
                 match again.program {
                     Some(q) if q.slots == p.slots => {}

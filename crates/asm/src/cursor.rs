@@ -352,15 +352,3 @@ pub(crate) fn parse_size_type(text: &str) -> Option<(Size, bool)> {
         _ => return None,
     })
 }
-
-pub(crate) fn size_name(size: Size, signed: bool) -> &'static str {
-    match (size, signed) {
-        (Size::B, false) => "u8",
-        (Size::H, false) => "u16",
-        (Size::W, false) => "u32",
-        (Size::DW, _) => "u64",
-        (Size::B, true) => "s8",
-        (Size::H, true) => "s16",
-        (Size::W, true) => "s32",
-    }
-}

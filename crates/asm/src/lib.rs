@@ -1,16 +1,15 @@
-//! The assembler and the disassembler.
+//! The assembler.
 //!
 //! [`assemble`] turns source text into a [`Program`]: the LLVM/kernel pseudo-C syntax (also
 //! lines pasted from a kernel verifier log), the uBPF dialect of the BPF conformance suite, or
 //! raw bytecode in hex. All errors of a file are reported, each with line and column; no input
-//! makes it panic or hang. [`disasm`] prints a program back, in source style (re-assembles to
-//! the same bytes) or in the kernel log's style.
+//! makes it panic or hang. Printing a program back is `unwind_program::disasm`'s job, next to
+//! the `Program` it prints, so that the verifier can print instructions without the parser.
 
 mod builder;
 mod cursor;
 mod diagnostic;
 mod directive;
-pub mod disasm;
 mod hex;
 mod lexer;
 mod pseudo_c;

@@ -311,7 +311,7 @@ fn atomic_size(c: &Cursor, size: Size) -> PResult<()> {
 }
 
 fn size_label(size: Size) -> String {
-    crate::cursor::size_name(size, false).to_string()
+    size.c_type(false).to_string()
 }
 
 fn alu_op(c: &mut Cursor) -> Option<AluOp> {

@@ -25,7 +25,7 @@
 //! `gotol` offsets beyond 16 bits). Their bytes were built by hand from the ISA
 //! (RFC 9669 and the kernel's `BPF_JCOND`/`gotol` encodings).
 
-use unwind_asm::disasm::{disassemble, format_insn, Style};
+use unwind_program::disasm::{disassemble, format_insn, Style};
 
 /// `(canonical text, bytes from llvm-mc-19)`: text is both the input and the expected
 /// disassembly.

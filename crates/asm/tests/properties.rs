@@ -2,9 +2,9 @@
 //! disassembles (in source style) to text that assembles back to the same bytes.
 
 use proptest::prelude::*;
-use unwind_asm::disasm::{disassemble, Style};
 use unwind_asm::{assemble, assemble_with, Options, Syntax};
 use unwind_isa::{decode_program, RawInsn, Slot};
+use unwind_program::disasm::{disassemble, Style};
 use unwind_program::Program;
 
 fn raw_insn() -> impl Strategy<Value = RawInsn> {
@@ -119,8 +119,8 @@ proptest! {
         let _ = disassemble(&p, Style::Source);
         let _ = disassemble(&p, Style::Log);
         for pc in 0..p.slots.len() + 2 {
-            let _ = unwind_asm::disasm::format_insn(&p, pc, Style::Log);
-            let _ = unwind_asm::disasm::format_insn(&p, pc, Style::Source);
+            let _ = unwind_program::disasm::format_insn(&p, pc, Style::Log);
+            let _ = unwind_program::disasm::format_insn(&p, pc, Style::Source);
         }
         // The same bytes as hex text: a program exactly when every slot decodes.
         let hex: String = whole.iter().map(|b| format!("{b:02x} ")).collect();

@@ -1,10 +1,10 @@
 //! The syntax features of SPEC §2 beyond single instructions: directives, functions, labels,
 //! pasted verifier-log lines, the uBPF dialect's quirks, hex input, and syntax detection.
 
-use unwind_asm::disasm::{disassemble, format_insn, Style};
 use unwind_asm::{assemble, assemble_with, Options, Program, Syntax};
 use unwind_isa::{CallTarget, Imm64Kind, Insn};
 use unwind_kernel::{MapType, ProgType};
+use unwind_program::disasm::{disassemble, format_insn, Style};
 use unwind_program::{GlobalArg, Linkage};
 
 fn program(src: &str) -> Program {

@@ -8,8 +8,8 @@ use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
 
-use unwind_asm::disasm::Style;
 use unwind_asm::Syntax;
+use unwind_program::disasm::Style;
 
 /// Where the program text or bytecode comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]

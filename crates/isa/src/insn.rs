@@ -55,6 +55,20 @@ pub enum Size {
 }
 
 impl Size {
+    /// The C type of an access of this size, as pseudo-C writes it (`u32`, `s16`); 64-bit
+    /// accesses are `u64` whether signed or not, as LLVM prints them.
+    pub const fn c_type(self, signed: bool) -> &'static str {
+        match (self, signed) {
+            (Size::B, false) => "u8",
+            (Size::H, false) => "u16",
+            (Size::W, false) => "u32",
+            (Size::DW, _) => "u64",
+            (Size::B, true) => "s8",
+            (Size::H, true) => "s16",
+            (Size::W, true) => "s32",
+        }
+    }
+
     pub const fn bytes(self) -> u32 {
         match self {
             Size::B => 1,

@@ -3,6 +3,7 @@
 //! pcs), with a source span per slot, the functions (main, static, global, hidden), the maps,
 //! the program type and the exception callback.
 
+pub mod disasm;
 mod patch;
 
 use std::collections::BTreeSet;

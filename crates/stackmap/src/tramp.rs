@@ -62,7 +62,7 @@ pub fn add_throw_trampoline(program: &Program) -> Result<(Program, PcMap), Patch
 #[cfg(test)]
 mod tests {
     use super::*;
-    use unwind_asm::disasm::{disassemble, Style};
+    use unwind_program::disasm::{disassemble, Style};
 
     #[test]
     fn every_throw_goes_through_the_hidden_trampoline() {

@@ -105,7 +105,10 @@ fn loaded(program: &Program, verdict: &Verdict, mode: Mode) -> Option<Loaded> {
         .find(|f| f.name == unwind_stackmap::TRAMPOLINE_NAME)?;
     Some(Loaded {
         trampoline: FunctionFacts::of(&r.program, f, 0, true),
-        disassembly: unwind_asm::disasm::disassemble(&r.program, unwind_asm::disasm::Style::Source),
+        disassembly: unwind_program::disasm::disassemble(
+            &r.program,
+            unwind_program::disasm::Style::Source,
+        ),
     })
 }
 

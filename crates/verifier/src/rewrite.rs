@@ -17,9 +17,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use unwind_asm::disasm::{disassemble_with_notes, Style};
 use unwind_isa::{CallTarget, Insn, JmpOp, Operand, Reg, Size, Slot, Width};
 use unwind_kernel::{helper_name, kfunc_name};
+use unwind_program::disasm::{disassemble_with_notes, Style};
 use unwind_program::{Patch, PatchError, PcMap, Program};
 
 use crate::check::V2Pass;

@@ -6,9 +6,9 @@
 //! checks that every field serialized here is declared there.
 
 use serde::{Deserialize, Serialize};
-use unwind_asm::disasm::{self, Style};
 use unwind_asm::{Assembly, Diagnostic, Options, Program, Syntax};
 use unwind_isa::{RawInsn, Slot};
+use unwind_program::disasm::{self, Style};
 use unwind_program::{GlobalArg, Linkage, MapDef};
 
 /// Options as JS passes them: `{ syntax?: "auto" | "pseudo_c" | "ubpf" | "hex" }`.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use unwind_asm::assemble_with;
-use unwind_asm::disasm::{format_insn, Style};
+use unwind_program::disasm::{format_insn, Style};
 use unwind_program::Program;
 use unwind_verifier::Mode;
 use unwind_vm::{Config, HelperTable, Stopped, Unwinding, Vm, World};

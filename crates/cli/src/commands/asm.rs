@@ -1,9 +1,9 @@
 //! `unwind asm FILE [--json] [--syntax S]`: assemble and print the bytecode.
 
 use serde::Serialize;
-use unwind_asm::disasm::{Disassembler, Style};
 use unwind_asm::{assemble_with, Assembly, Diagnostic, Options, Syntax};
 use unwind_isa::Slot;
+use unwind_program::disasm::{Disassembler, Style};
 use unwind_program::{Function, Program, Span};
 
 use super::{Output, EXIT_UNUSABLE};

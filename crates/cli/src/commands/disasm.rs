@@ -1,7 +1,7 @@
 //! `unwind disasm FILE [--style S]`: bytecode (hex text or raw binary) back to pseudo-C.
 
-use unwind_asm::disasm::disassemble;
 use unwind_asm::{assemble_with, Options, Syntax};
+use unwind_program::disasm::disassemble;
 use unwind_program::Program;
 
 use super::{Output, EXIT_UNUSABLE};

@@ -9,7 +9,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use serde::Serialize;
-use unwind_asm::disasm::{format_insn, Style};
+use unwind_program::disasm::{format_insn, Style};
 use unwind_verifier::Mode;
 use unwind_vm::{Config, Event, EventKind, Fault, Machine, Status, TraceLine, Unwinding, World};
 

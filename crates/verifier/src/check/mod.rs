@@ -306,8 +306,11 @@ impl<'a> Env<'a> {
                 }
             }
             if self.log.on() {
-                let text =
-                    unwind_asm::disasm::format_insn(self.prog, pc, unwind_asm::disasm::Style::Log);
+                let text = unwind_program::disasm::format_insn(
+                    self.prog,
+                    pc,
+                    unwind_program::disasm::Style::Log,
+                );
                 let text = text
                     .split_once(": ")
                     .map(|(_, t)| t.to_string())

@@ -5,11 +5,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
+use crate::{GlobalArg, Linkage, Program};
 use unwind_isa::{AtomicOp, CallTarget, Endian, Imm64Kind, Insn, Operand, Reg, Size, Slot, Width};
 use unwind_kernel::{helper_name, kfunc_name};
-use unwind_program::{GlobalArg, Linkage, Program};
-
-use crate::cursor::size_name;
 
 /// How to print.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -338,9 +336,9 @@ fn source_text(program: &Program, names: &LabelNames, pc: usize, insn: &Insn) ->
         Insn::LdAbs { .. } => plain_memory_text(insn, false),
         Insn::LdInd { size, src, imm } => {
             if imm == 0 {
-                format!("r0 = *({} *)skb[{src}]", size_name(size, false))
+                format!("r0 = *({} *)skb[{src}]", size.c_type(false))
             } else {
-                format!("r0 = *({} *)skb[{src} + {imm}]", size_name(size, false))
+                format!("r0 = *({} *)skb[{src} + {imm}]", size.c_type(false))
             }
         }
         Insn::Load { .. } | Insn::StoreImm { .. } | Insn::StoreReg { .. } => {
@@ -359,7 +357,7 @@ fn source_text(program: &Program, names: &LabelNames, pc: usize, insn: &Insn) ->
             } else {
                 Width::W64
             };
-            let sz = size_name(size, false);
+            let sz = size.c_type(false);
             let a = addr(dst, off, false);
             let inner = &a[1..a.len() - 1];
             match (op, fetch) {
@@ -424,7 +422,7 @@ fn source_text(program: &Program, names: &LabelNames, pc: usize, insn: &Insn) ->
 /// `(r1 + 4)` in source style, `(r1 +4)` in the log's.
 fn plain_memory_text(insn: &Insn, log: bool) -> String {
     match *insn {
-        Insn::LdAbs { size, imm } => format!("r0 = *({} *)skb[{imm}]", size_name(size, false)),
+        Insn::LdAbs { size, imm } => format!("r0 = *({} *)skb[{imm}]", size.c_type(false)),
         Insn::Load {
             size,
             signed,
@@ -433,7 +431,7 @@ fn plain_memory_text(insn: &Insn, log: bool) -> String {
             off,
         } => format!(
             "{dst} = *({} *){}",
-            size_name(size, signed),
+            size.c_type(signed),
             addr(src, off, log)
         ),
         Insn::StoreImm {
@@ -441,21 +439,13 @@ fn plain_memory_text(insn: &Insn, log: bool) -> String {
             dst,
             off,
             imm,
-        } => format!(
-            "*({} *){} = {imm}",
-            size_name(size, false),
-            addr(dst, off, log)
-        ),
+        } => format!("*({} *){} = {imm}", size.c_type(false), addr(dst, off, log)),
         Insn::StoreReg {
             size,
             dst,
             off,
             src,
-        } => format!(
-            "*({} *){} = {src}",
-            size_name(size, false),
-            addr(dst, off, log)
-        ),
+        } => format!("*({} *){} = {src}", size.c_type(false), addr(dst, off, log)),
         _ => unreachable!("only loads and stores"),
     }
 }
@@ -526,7 +516,7 @@ fn kernel_text(program: &Program, pc: usize, insn: &Insn) -> String {
         }
         Insn::LdAbs { .. } => plain_memory_text(insn, true),
         Insn::LdInd { size, src, imm } => {
-            format!("r0 = *({} *)skb[{src} + {imm}]", size_name(size, false))
+            format!("r0 = *({} *)skb[{src} + {imm}]", size.c_type(false))
         }
         Insn::Load { .. } | Insn::StoreImm { .. } | Insn::StoreReg { .. } => {
             plain_memory_text(insn, true)
@@ -539,7 +529,7 @@ fn kernel_text(program: &Program, pc: usize, insn: &Insn) -> String {
             off,
             src,
         } => {
-            let sz = size_name(size, false);
+            let sz = size.c_type(false);
             let a = addr(dst, off, true);
             let bits = if size == Size::DW { "64" } else { "" };
             match (op, fetch) {
