@@ -419,7 +419,7 @@ export class DebuggerPane {
       parts.splice(1, parts.length - 1, element("strong", "unwinding-chip", " Unwinding: "), element("span", "insn", describeEvent(current)));
     }
     if (state.ready && current === null) {
-      parts.push(element("span", "muted", ` · ${state.instructions} insns · unwinding: ${state.unwinding}`));
+      parts.push(element("span", "muted", ` · ${state.instructions} insns · unwinding: ${state.unwinding?.replace("_", " ")}`));
     }
     status.dataset["kind"] = kind;
     status.replaceChildren(...parts);
@@ -516,10 +516,10 @@ export class DebuggerPane {
         element(
           "li",
           "muted",
-          mode === "runtime"
+          mode === "runtime_table"
             ? "runtime mode: no descriptors, a throw releases what the run-time table holds"
-            : mode === "legacy"
-              ? "legacy unwinding: no descriptors, a throw discards the frames"
+            : mode === "discard_frames"
+              ? "upstream unwinding: no descriptors, a throw discards the frames"
               : "no frame descriptor (nothing can throw)",
         ),
       );

@@ -452,7 +452,7 @@ test("the mode selector drives the debugger: leaked, refused, released", async (
   // legacy: accepted (the loophole); the throw discards main's frame and the object leaks.
   await mode("legacy");
   await press(page, "debug-run");
-  assert.match(await page.locator("#debug-status").textContent(), /unwinding: legacy/);
+  assert.match(await page.locator("#debug-status").textContent(), /unwinding: discard frames/);
   assert.ok((await eventKinds(page)).includes("leak"));
   assert.equal(await page.locator("#debug-resources tr.res.leaked").count(), 1);
   assert.match(await page.locator("#debug-descriptors").textContent(), /no descriptors/);

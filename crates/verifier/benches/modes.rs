@@ -6,12 +6,11 @@
 //!
 //! `cargo bench -p unwind-verifier --bench modes` (add `-- --quick` for a short run).
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use unwind_program::Program;
 use unwind_verifier::{runnable, verify, Mode, Options};
-use unwind_vm::{Config, EventKind, Machine, ReleasedBy, Status, Unwinding, World};
+use unwind_vm::{Config, EventKind, Machine, ReleasedBy, Status, World};
 
 const MODES: [Mode; 5] = [
     Mode::Legacy,
@@ -56,11 +55,6 @@ fn measure(src: &str, ctx: Option<&str>, mode: Mode, reps: usize) -> Option<Figu
         return None;
     }
     let r = runnable(&p, &v, mode).expect("runnable");
-    let unwinding = match (mode, r.descriptors) {
-        (Mode::Runtime, _) => Unwinding::RuntimeTable,
-        (_, Some(t)) => Unwinding::Descriptors(Arc::new(t)),
-        _ => Unwinding::Legacy,
-    };
     let world = World {
         ctx: ctx.map(str::to_string),
         ..World::default()
@@ -73,7 +67,7 @@ fn measure(src: &str, ctx: Option<&str>, mode: Mode, reps: usize) -> Option<Figu
             &r.program,
             &world,
             Config {
-                unwinding: unwinding.clone(),
+                unwinding: r.unwinding.clone(),
                 budget: u64::MAX,
                 max_call_events: 0,
                 ..Config::default()

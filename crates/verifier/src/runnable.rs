@@ -1,19 +1,32 @@
-//! What runs after verification: in the cleanup modes, the program as the kernel would load
-//! it (cleanup-v2's rewrite, then the hidden `bpf_throw` trampoline) and the verifier's frame
-//! descriptors keyed by that program's pcs. The CLI, the JS API and the tests share it.
+//! Verify, then load: what runs after verification, and how it unwinds. In the cleanup modes
+//! that is the program as the kernel would load it (cleanup-v2's rewrite, then the hidden
+//! `bpf_throw` trampoline) with the verifier's frame descriptors keyed by that program's pcs.
+//! The CLI, the JS API, the benches and the tests all load through here: the one place that
+//! maps an exception mode to an unwinding policy.
+
+use std::sync::Arc;
 
 use unwind_program::{PatchError, Program};
-use unwind_stackmap::{add_throw_trampoline, DescTable};
+use unwind_stackmap::{add_throw_trampoline, DescTable, Unwinding};
 
 use crate::{Mode, Verdict};
 
-/// A verified program ready for the interpreter.
+/// A program ready for the interpreter, with the policy its throws unwind by.
 #[derive(Clone, Debug)]
 pub struct Runnable {
     pub program: Program,
-    /// The descriptors to unwind with (`cleanup`, `cleanup-v2`); `None` in the other modes,
-    /// which discard frames (`legacy`, `upstream`) or use the run-time table (`runtime`).
-    pub descriptors: Option<DescTable>,
+    pub unwinding: Unwinding,
+}
+
+impl Runnable {
+    /// `program` run without verification in `mode`: there are no descriptors, so the cleanup
+    /// modes discard frames as upstream does; `runtime` still has its run-time table.
+    pub fn unverified(program: Program, mode: Mode) -> Runnable {
+        Runnable {
+            program,
+            unwinding: unwinding(mode, None),
+        }
+    }
 }
 
 /// The program to run for an accepted `verdict` of `program` in `mode`.
@@ -21,7 +34,7 @@ pub fn runnable(program: &Program, verdict: &Verdict, mode: Mode) -> Result<Runn
     if !matches!(mode, Mode::Cleanup | Mode::CleanupV2) {
         return Ok(Runnable {
             program: program.clone(),
-            descriptors: None,
+            unwinding: unwinding(mode, None),
         });
     }
     let base = verdict.rewrite.as_ref().map_or(program, |r| &r.program);
@@ -33,6 +46,16 @@ pub fn runnable(program: &Program, verdict: &Verdict, mode: Mode) -> Result<Runn
     }
     Ok(Runnable {
         program: with_tramp,
-        descriptors: Some(table),
+        unwinding: unwinding(mode, Some(table)),
     })
+}
+
+/// The exception mode's unwinding policy; `descriptors` are the verifier's, when it ran.
+fn unwinding(mode: Mode, descriptors: Option<DescTable>) -> Unwinding {
+    match (mode, descriptors) {
+        (Mode::Legacy | Mode::Upstream, _) => Unwinding::DiscardFrames,
+        (Mode::Cleanup | Mode::CleanupV2, Some(table)) => Unwinding::Descriptors(Arc::new(table)),
+        (Mode::Cleanup | Mode::CleanupV2, None) => Unwinding::DiscardFrames,
+        (Mode::Runtime, _) => Unwinding::RuntimeTable,
+    }
 }

@@ -4,10 +4,8 @@
 //! makes this necessary: a second copy of a resource is not a releasable entry (RFC patch 11:
 //! releasing the reference at its first location turns every copy into a scalar).
 
-use std::sync::Arc;
-
 use unwind_verifier::{runnable, verify, Mode, Options, Verdict};
-use unwind_vm::{Config, EventKind, Machine, ReleasedBy, Unwinding, World};
+use unwind_vm::{Config, EventKind, Machine, ReleasedBy, World};
 
 fn program(src: &str) -> unwind_program::Program {
     unwind_asm::assemble(src).program.expect("assembles")
@@ -44,11 +42,6 @@ fn run(src: &str, mode: Mode, ctx: &str) -> Outcome {
     );
     assert!(v.accepted, "{:?}", v.errors);
     let r = runnable(&p, &v, mode).expect("runnable");
-    let unwinding = match (mode, r.descriptors) {
-        (Mode::Runtime, _) => Unwinding::RuntimeTable,
-        (_, Some(t)) => Unwinding::Descriptors(Arc::new(t)),
-        _ => Unwinding::Legacy,
-    };
     let world = World {
         ctx: Some(ctx.to_string()),
         ..World::default()
@@ -57,7 +50,7 @@ fn run(src: &str, mode: Mode, ctx: &str) -> Outcome {
         &r.program,
         &world,
         Config {
-            unwinding,
+            unwinding: r.unwinding.clone(),
             ..Config::default()
         },
     )

@@ -65,7 +65,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
-use std::sync::Arc;
 use std::time::Instant;
 
 use unwind_program::Program;
@@ -1383,12 +1382,10 @@ fn prepare(program: &Program, mode: Mode) -> Result<Option<(Program, Unwinding)>
     }
     let r =
         unwind_verifier::runnable(program, &verdict, mode).map_err(|e| format!("runnable: {e}"))?;
-    let unwinding = match (mode, r.descriptors) {
-        (Mode::Runtime, _) => Unwinding::RuntimeTable,
-        (_, Some(table)) => Unwinding::Descriptors(Arc::new(table)),
-        (_, None) => return Err("a cleanup mode without descriptors".into()),
-    };
-    Ok(Some((r.program, unwinding)))
+    if r.unwinding == Unwinding::DiscardFrames {
+        return Err("a cleanup mode without descriptors".into());
+    }
+    Ok(Some((r.program, r.unwinding)))
 }
 
 fn run(program: &Program, unwinding: &Unwinding, world: &World) -> Machine {
@@ -1673,11 +1670,11 @@ fn accepted_programs_release_exactly_what_they_acquire() {
             c.accepted += 1;
             let r = unwind_verifier::runnable(&program, &verdict, mode)
                 .unwrap_or_else(|e| panic!("runnable in {name}: {e}\n{text}"));
-            let unwinding = match (mode, r.descriptors) {
-                (Mode::Runtime, _) => Unwinding::RuntimeTable,
-                (_, Some(table)) => Unwinding::Descriptors(Arc::new(table)),
-                (_, None) => panic!("{name} without descriptors"),
-            };
+            assert!(
+                r.unwinding != Unwinding::DiscardFrames,
+                "{name} without descriptors"
+            );
+            let unwinding = r.unwinding;
             for i in 0..RUNS {
                 let w = world(seed.wrapping_mul(RUNS).wrapping_add(i));
                 let m = run(&r.program, &unwinding, &w);

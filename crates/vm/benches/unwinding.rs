@@ -169,7 +169,7 @@ fn main() {
             table(&patched, k)
         };
         let modes = [
-            ("legacy", &plain, Unwinding::Legacy),
+            ("legacy", &plain, Unwinding::DiscardFrames),
             ("descriptors", &patched, Unwinding::Descriptors(t)),
             ("runtime", &plain, Unwinding::RuntimeTable),
         ];

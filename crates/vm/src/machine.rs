@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use unwind_kernel::{CtxLayout, FieldKind, MapType, ProgType};
 use unwind_program::{MapDef, Program};
-use unwind_stackmap::DescTable;
+pub use unwind_stackmap::Unwinding;
 
 use crate::decode::Prepared;
 use crate::events::{Event, EventKind};
@@ -50,33 +50,6 @@ pub enum HelperTable {
     Conformance,
 }
 
-/// What `bpf_throw` does with the resources the unwound frames hold.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Unwinding {
-    /// Upstream v6.7: frames are discarded, nothing is released, what they held leaks.
-    #[default]
-    Legacy,
-    /// The RFC's frame descriptors (reference §4.7), keyed by pcs of the program being run
-    /// (the one `unwind_stackmap::add_throw_trampoline` produced): per frame, the descriptor
-    /// of its pc names the stack slots and callee-saved registers to release.
-    Descriptors(Arc<DescTable>),
-    /// The `runtime` mode: every acquire and release is also recorded in a per-program
-    /// run-time table (extra work counted in `KernelState::runtime_table_ops`), and a throw
-    /// releases what the table holds, newest first.
-    RuntimeTable,
-}
-
-impl Unwinding {
-    /// `legacy`, `descriptors`, `runtime`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Unwinding::Legacy => "legacy",
-            Unwinding::Descriptors(_) => "descriptors",
-            Unwinding::RuntimeTable => "runtime",
-        }
-    }
-}
-
 /// How a run is configured.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -106,7 +79,7 @@ impl Default for Config {
             max_events: 100_000,
             max_trace_bytes: 1 << 20,
             max_resources: 65_536,
-            unwinding: Unwinding::Legacy,
+            unwinding: Unwinding::DiscardFrames,
         }
     }
 }

@@ -6,7 +6,7 @@
 //! others), one `unwind_frame` event per frame. What happens to a frame depends on
 //! [`Config::unwinding`](crate::Config):
 //!
-//! - [`Unwinding::Legacy`] (upstream v6.7): nothing is released; what the frames held stays in
+//! - [`Unwinding::DiscardFrames`] (upstream v6.7): nothing is released; what the frames held stays in
 //!   the resource table and is reported as leaked at the end.
 //! - [`Unwinding::Descriptors`]: per frame, (1) the descriptor of the frame's pc names stack
 //!   slots and callee-saved registers; every live resource there is released with its kind's

@@ -171,7 +171,7 @@ fn assert_clean(m: &Machine) {
 /// The address a resource gets in a run (deterministic: the same in every mode), from a
 /// legacy run that leaks it.
 fn leaked_addrs(p: &Program, world: &World) -> Vec<u64> {
-    let m = run(p, world, Unwinding::Legacy);
+    let m = run(p, world, Unwinding::DiscardFrames);
     m.kernel.resources.iter().map(|r| r.addr).collect()
 }
 
@@ -278,7 +278,7 @@ fn callee_saved_registers_are_restored_level_by_level() {
     assert_eq!(m.kernel.runtime_table_ops, 0);
 
     // Legacy: the same walk, nothing released, nothing restored, three leaks.
-    let m = run(&p, &World::default(), Unwinding::Legacy);
+    let m = run(&p, &World::default(), Unwinding::DiscardFrames);
     let names: Vec<_> = m.kernel.events.iter().map(|e| e.name()).collect();
     assert_eq!(names.iter().filter(|&&n| n == "leak").count(), 3);
     assert!(!names.contains(&"release") && !names.contains(&"restore_regs"));
@@ -378,7 +378,7 @@ fn global_loophole_in_every_unwinding_mode() {
     let p = patched(&src);
     let call = pc_of(&p, &src, "call global_may_throw", 0);
 
-    let m = run(&p, &World::default(), Unwinding::Legacy);
+    let m = run(&p, &World::default(), Unwinding::DiscardFrames);
     assert_eq!(exit_value(&m), 3);
     let leaks: Vec<_> = lines(&m)
         .into_iter()
@@ -547,7 +547,7 @@ fn exception_callback_result() {
     let m = run(
         &common::program(".ctx tc\nr0 = *(u32 *)(r1 + 0)\nexit"),
         &World::default(),
-        Unwinding::Legacy,
+        Unwinding::DiscardFrames,
     );
     assert_eq!(exit_value(&m), 64);
     let none = [Some(UNINIT), Some(UNINIT), Some(UNINIT), Some(UNINIT)];
@@ -586,7 +586,7 @@ fn exception_callback_result() {
         ]
     );
     assert_eq!(exit_value(&m), 164);
-    for mode in [Unwinding::Legacy, Unwinding::RuntimeTable] {
+    for mode in [Unwinding::DiscardFrames, Unwinding::RuntimeTable] {
         assert_eq!(exit_value(&run(&p, &World::default(), mode)), 164);
     }
 }
@@ -608,7 +608,7 @@ fn runtime_tracking_costs_only_in_runtime_mode() {
         &[],
         [None, Some(Content::Null), Some(UNINIT), Some(UNINIT)],
     )]);
-    let legacy = run(&plain, &World::default(), Unwinding::Legacy);
+    let legacy = run(&plain, &World::default(), Unwinding::DiscardFrames);
     let desc = run(&p, &World::default(), Unwinding::Descriptors(t.clone()));
     let runtime = run(&p, &World::default(), Unwinding::RuntimeTable);
     for m in [&legacy, &desc, &runtime] {
@@ -939,11 +939,11 @@ proptest::proptest! {
         proptest::prop_assert_eq!(by_table, built.held_at_throw);
         proptest::prop_assert_eq!(runtime.insns, desc.insns);
 
-        let legacy = run(&p, &World::default(), Unwinding::Legacy);
+        let legacy = run(&p, &World::default(), Unwinding::DiscardFrames);
         let leaks = legacy.kernel.events.iter().filter(|e| e.name() == "leak").count();
         proptest::prop_assert_eq!(leaks, built.held_at_throw);
         if !throws {
-            proptest::prop_assert_eq!(desc.insns, run(&common::program(src), &World::default(), Unwinding::Legacy).insns);
+            proptest::prop_assert_eq!(desc.insns, run(&common::program(src), &World::default(), Unwinding::DiscardFrames).insns);
             proptest::prop_assert_eq!(desc.kernel.runtime_table_ops, 0);
         }
     }

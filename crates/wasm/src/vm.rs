@@ -7,15 +7,13 @@
 //! Problems in the user's program (assembly errors, a bad world, a fault) are data; only misuse
 //! (options of the wrong shape) throws.
 
-use std::sync::Arc;
-
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use unwind_asm::assemble_with;
 use unwind_program::disasm::{format_insn, Style};
 use unwind_program::Program;
 use unwind_verifier::Mode;
-use unwind_vm::{Config, HelperTable, Stopped, Unwinding, Vm, World};
+use unwind_vm::{Config, HelperTable, Stopped, Vm, World};
 use wasm_bindgen::prelude::*;
 
 use crate::verify::{
@@ -125,8 +123,8 @@ export interface VmState {
   verified: boolean;
   /** Why the verifier rejected the program (state `rejected`). */
   verifierErrors: VerifyError[];
-  /** What a throw does: `legacy` (discards frames), `descriptors`, `runtime`; null when not ready. */
-  unwinding: "legacy" | "descriptors" | "runtime" | null;
+  /** What a throw does: `discard_frames` (upstream), `descriptors` (cleanup modes), `runtime_table`; null when not ready. */
+  unwinding: "discard_frames" | "descriptors" | "runtime_table" | null;
   /** The instruction at `pc` in source syntax, or null past the end. */
   insn: string | null;
   pc: number;
@@ -266,12 +264,8 @@ impl Session {
                 .collect();
             return Ok(session);
         };
-        let (program, unwinding) = if options.unverified {
-            let unwinding = match mode {
-                Mode::Runtime => Unwinding::RuntimeTable,
-                _ => Unwinding::Legacy,
-            };
-            (program, unwinding)
+        let runnable = if options.unverified {
+            unwind_verifier::Runnable::unverified(program, mode)
         } else {
             let verdict = unwind_verifier::verify(
                 &program,
@@ -305,20 +299,16 @@ impl Session {
                     return Ok(session);
                 }
             };
-            let unwinding = match (mode, runnable.descriptors) {
-                (_, Some(table)) => {
-                    session.descriptors = table
-                        .descs
-                        .values()
-                        .map(|d| descriptor_view(d, &runnable.program))
-                        .collect();
-                    Unwinding::Descriptors(Arc::new(table))
-                }
-                (Mode::Runtime, None) => Unwinding::RuntimeTable,
-                (_, None) => Unwinding::Legacy,
-            };
-            (runnable.program, unwinding)
+            if let Some(table) = runnable.unwinding.descriptors() {
+                session.descriptors = table
+                    .descs
+                    .values()
+                    .map(|d| descriptor_view(d, &runnable.program))
+                    .collect();
+            }
+            runnable
         };
+        let (program, unwinding) = (runnable.program, runnable.unwinding);
         let world = match &options.world {
             None => Ok(World::default()),
             Some(v) => serde_json::from_value::<World>(v.clone())
@@ -786,7 +776,7 @@ mod tests {
     #[test]
     fn the_runtime_table_releases_at_a_throw() {
         let mut s = Session::new(THROWS, &mode("runtime")).unwrap();
-        assert_eq!(s.state()["unwinding"], "runtime");
+        assert_eq!(s.state()["unwinding"], "runtime_table");
         assert_eq!(s.run(), "ended");
         let events = s.events(0);
         let release = events
@@ -803,7 +793,7 @@ mod tests {
     fn the_mode_decides_what_the_loophole_does() {
         // legacy: accepted (global subprogs are assumed valid), the object leaks at the throw.
         let mut legacy = Session::new(LOOPHOLE, &mode("legacy")).unwrap();
-        assert_eq!(legacy.state()["unwinding"], "legacy");
+        assert_eq!(legacy.state()["unwinding"], "discard_frames");
         assert_eq!(legacy.run(), "ended");
         let k = kinds(&legacy.events(0));
         assert!(k.contains(&"leak".to_string()), "{k:?}");

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use unwind_program::disasm::{format_insn, Style};
-use unwind_verifier::Mode;
+use unwind_verifier::{Mode, Runnable};
 use unwind_vm::{Config, Event, EventKind, Fault, Machine, Status, TraceLine, Unwinding, World};
 
 use super::Output;
@@ -27,7 +27,7 @@ pub const UNVERIFIED_NOTE: &str = "note: --unverified: running the program witho
 
 /// The note printed when an unverified program threw in a cleanup mode: the descriptors come
 /// from the verifier, so without it the frames are discarded as upstream does.
-pub const LEGACY_UNWIND_NOTE: &str = "note: bpf_throw unwound with upstream (legacy) semantics: \
+pub const DISCARDED_FRAMES_NOTE: &str = "note: bpf_throw discarded the frames as upstream does: \
      without the verifier there are no frame descriptors, so what the frames held is reported \
      as leaked";
 
@@ -161,12 +161,11 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     };
     let mut notes = String::new();
     let mut verified = false;
-    let mut program = program;
-    let mut descriptors = None;
     let mut exceptions = None;
-    if args.unverified {
+    let runnable = if args.unverified {
         notes += UNVERIFIED_NOTE;
         notes.push('\n');
+        Runnable::unverified(program, args.mode)
     } else {
         let verdict = unwind_verifier::verify(
             &program,
@@ -182,15 +181,13 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
         }
         verified = true;
         // cleanup-v2's rewrite and the trampoline: the program the kernel would run.
-        match unwind_verifier::runnable(&program, &verdict, args.mode) {
-            Ok(r) => {
-                program = r.program;
-                descriptors = r.descriptors;
-            }
+        let runnable = match unwind_verifier::runnable(&program, &verdict, args.mode) {
+            Ok(r) => r,
             Err(e) => return Output::unusable(format_args!("{name}: {e}")),
-        }
+        };
         exceptions = Some(ExceptionFacts::new(args.mode, verdict));
-    }
+        runnable
+    };
     let mut world = match &args.world {
         None => World::default(),
         Some(path) => match std::fs::read_to_string(path) {
@@ -206,19 +203,12 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     if let Some(ctx) = &args.ctx {
         world.ctx = Some(ctx.clone());
     }
-    // `runtime` releases through the run-time table; the cleanup modes unwind with the
-    // verifier's frame descriptors; `legacy` and `upstream` discard frames.
-    let unwinding = match (args.mode, descriptors) {
-        (Mode::Runtime, _) => Unwinding::RuntimeTable,
-        (_, Some(table)) => Unwinding::Descriptors(std::sync::Arc::new(table)),
-        _ => Unwinding::Legacy,
-    };
     let config = Config {
         budget: args.budget.unwrap_or(unwind_vm::DEFAULT_BUDGET),
-        unwinding,
+        unwinding: runnable.unwinding,
         ..Config::default()
     };
-    let mut machine = match Machine::new(&program, &world, config) {
+    let mut machine = match Machine::new(&runnable.program, &world, config) {
         Ok(m) => m,
         Err(e) => return Output::unusable(format_args!("{name}: {e}")),
     };
@@ -233,8 +223,8 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
         .events
         .iter()
         .any(|e| matches!(e.kind, EventKind::Leak { .. }));
-    if threw && leaked && !verified && !matches!(args.mode, Mode::Legacy | Mode::Runtime) {
-        notes += LEGACY_UNWIND_NOTE;
+    if threw && leaked && !verified && matches!(args.mode, Mode::Cleanup | Mode::CleanupV2) {
+        notes += DISCARDED_FRAMES_NOTE;
         notes.push('\n');
     }
     let mut report = RunReport::new(&machine);
