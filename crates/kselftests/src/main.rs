@@ -156,7 +156,7 @@ fn main() -> ExitCode {
             t.with_retval += 1;
             // The selftest harness's map set-up for the test's C file.
             let file = case.file.split(" / ").next().unwrap_or("");
-            let world = unwind_vm::kselftests::harness_world(file, &prog);
+            let world = unwind_kselftests::harness_world(file, &prog);
             let run = unwind_vm::run_program(&prog, &world, Default::default());
             let got = match run.as_ref().map(|m| &m.status) {
                 Ok(unwind_vm::Status::Exited { return_value }) => Some(*return_value as u32 as i32),

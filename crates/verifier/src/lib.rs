@@ -12,9 +12,9 @@
 
 pub mod bounds;
 mod check;
+mod cleanup_v2;
 pub mod log;
 mod prune;
-mod rewrite;
 mod runnable;
 pub mod state;
 mod subprog;
@@ -22,7 +22,7 @@ pub mod tnum;
 pub mod verdict;
 
 use serde::Serialize;
-use unwind_program::{Linkage, Program};
+use unwind_program::Program;
 
 pub use check::{Reject, COMPLEXITY_LIMIT};
 pub use runnable::{runnable, Runnable};
@@ -83,9 +83,9 @@ impl Default for Options {
 /// Verifies a program.
 pub fn verify(program: &Program, opts: &Options) -> Verdict {
     let mut verdict = if opts.mode == Mode::CleanupV2 {
-        rewrite::verify_cleanup_v2(program, opts)
+        cleanup_v2::verify(program, opts)
     } else {
-        verify_pass(program, opts, check::V2Pass::default()).0
+        check::verify_pass(program, opts, cleanup_v2::Pass::default()).0
     };
     verdict.loaded = loaded(program, &verdict, opts.mode);
     verdict
@@ -110,106 +110,4 @@ fn loaded(program: &Program, verdict: &Verdict, mode: Mode) -> Option<Loaded> {
             unwind_program::disasm::Style::Source,
         ),
     })
-}
-
-/// One verification of `program`, with what cleanup-v2 gives it and learns from it.
-fn verify_pass(program: &Program, opts: &Options, v2: check::V2Pass) -> (Verdict, check::V2Pass) {
-    let mut env = check::Env::new(program, opts);
-    env.v2 = v2;
-    let result = run(&mut env);
-    let mut errors = Vec::new();
-    if let Err(e) = &result {
-        env.log.error(&e.msg);
-        let span = program.spans.get(e.pc).copied().unwrap_or_default();
-        errors.push(VerifyError {
-            pc: e.pc,
-            line: span.line,
-            column: span.column,
-            message: e.msg.clone(),
-        });
-    }
-    if env.log.level > 0 || result.is_err() {
-        let line = format!(
-            "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read {}",
-            env.insn_processed.min(COMPLEXITY_LIMIT + 1),
-            COMPLEXITY_LIMIT,
-            env.max_states_per_insn,
-            env.total_states,
-            env.peak_states,
-            0
-        );
-        env.log.error(&line);
-    }
-    let functions = program
-        .functions
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let might_throw = env.might_throw.get(i).copied().unwrap_or(false);
-            FunctionFacts::of(program, f, env.facts[i].stack_depth, might_throw)
-        })
-        .collect();
-    let states = env
-        .pc_states
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.is_empty())
-        .map(|(pc, s)| PcState {
-            pc,
-            states: s.clone(),
-        })
-        .collect();
-    let verdict = Verdict {
-        accepted: result.is_ok(),
-        errors,
-        log: std::mem::take(&mut env.log.buf),
-        states,
-        functions,
-        stats: Stats {
-            insns_processed: env.insn_processed,
-            max_states_per_insn: env.max_states_per_insn,
-            total_states: env.total_states,
-            peak_states: env.peak_states,
-        },
-        frame_descriptors: env
-            .descs
-            .descs
-            .values()
-            .map(|d| FrameDescriptor::from_desc(d, program))
-            .collect(),
-        desc_table: std::mem::take(&mut env.descs),
-        rewrite: None,
-        loaded: None,
-    };
-    (verdict, env.v2)
-}
-
-fn run(env: &mut check::Env<'_>) -> Result<(), Reject> {
-    env.check_cfg()?;
-    env.check_exception_callback()?;
-    if env.log.level >= 2 {
-        for (i, f) in env.prog.functions.iter().enumerate() {
-            env.log.line(&format!("func#{i} @{}", f.start));
-        }
-    }
-    let st = env.initial_state(0);
-    env.do_check(st, 0)?;
-    let n = env.prog.functions.len();
-    for sp in 1..n {
-        let f = &env.prog.functions[sp];
-        if f.linkage != Linkage::Global && !f.is_exception_callback {
-            continue;
-        }
-        let name = f.name.clone();
-        let start = f.start;
-        env.log.line(&format!("Validating {name}() func#{sp}..."));
-        env.cur_parent = None;
-        let st = env.initial_state(sp);
-        env.do_check(st, start)?;
-        env.log.line(&format!(
-            "Func#{sp} ('{name}') is safe for any args that match its prototype"
-        ));
-    }
-    env.check_stack_depth()?;
-    Ok(())
 }

@@ -242,15 +242,15 @@ fn states_identical(old: &VerifierState, cur: &VerifierState) -> bool {
 impl Env<'_> {
     /// `is_state_visited`: `Ok(true)` when the current path can stop here.
     pub fn is_state_visited(&mut self, st: &mut VerifierState, pc: usize) -> R<bool> {
-        let allow = self.opts.allow_uninit_stack;
-        let ex = &mut self.explored;
-        if ex.by_pc.len() < self.insns.len() {
-            ex.by_pc.resize_with(self.insns.len(), Vec::new);
+        let allow = self.input.opts.allow_uninit_stack;
+        let ex = &mut self.paths.explored;
+        if ex.by_pc.len() < self.input.insns.len() {
+            ex.by_pc.resize_with(self.input.insns.len(), Vec::new);
         }
         let since_jmps = ex.jmps - ex.prev_jmps;
-        let since_insns = self.insn_processed - ex.prev_insns;
+        let since_insns = self.stats.insns_processed - ex.prev_insns;
         // the kernel's checkpoint frequency: 2 jumps and 8 instructions since the last one
-        let force = self.calls_callback[pc];
+        let force = self.paths.calls_callback[pc];
         let mut add_new_state = force || (since_jmps >= 2 && since_insns >= 8);
         let mut fp = None;
         let mut i = 0;
@@ -264,7 +264,8 @@ impl Env<'_> {
                     // a callback's iterations converged: this state adds nothing
                     if states_equal(&e.state, st, allow) {
                         ex.entries[idx].hit += 1;
-                        self.max_states_per_insn = self.max_states_per_insn.max(states_cnt);
+                        self.stats.max_states_per_insn =
+                            self.stats.max_states_per_insn.max(states_cnt);
                         return Ok(true);
                     }
                 } else {
@@ -279,7 +280,7 @@ impl Env<'_> {
                 }
             } else if states_equal(&e.state, st, allow) {
                 ex.entries[idx].hit += 1;
-                self.max_states_per_insn = self.max_states_per_insn.max(states_cnt);
+                self.stats.max_states_per_insn = self.stats.max_states_per_insn.max(states_cnt);
                 return Ok(true);
             }
             let e = &mut ex.entries[idx];
@@ -293,41 +294,41 @@ impl Env<'_> {
             }
             i += 1;
         }
-        self.max_states_per_insn = self.max_states_per_insn.max(states_cnt);
+        self.stats.max_states_per_insn = self.stats.max_states_per_insn.max(states_cnt);
         if !add_new_state || ex.by_pc[pc].len() >= MAX_STATES_PER_PC {
             return Ok(false);
         }
         ex.prev_jmps = ex.jmps;
-        ex.prev_insns = self.insn_processed;
+        ex.prev_insns = self.stats.insns_processed;
         let idx = ex.entries.len();
         ex.entries.push(Entry {
             fingerprint: fp.unwrap_or_else(|| fingerprint(st)),
             state: st.clone(),
             branches: 1,
-            parent: self.cur_parent,
+            parent: self.paths.cur_parent,
             hit: 0,
             miss: 0,
         });
-        self.cur_parent = Some(idx);
+        self.paths.cur_parent = Some(idx);
         ex.by_pc[pc].push(idx);
-        self.total_states += 1;
-        self.peak_states = self.peak_states.max(ex.entries.len());
+        self.stats.total_states += 1;
+        self.stats.peak_states = self.stats.peak_states.max(ex.entries.len());
         st.clear_written();
         Ok(false)
     }
 
     /// A path forks: the checkpoint it descends from has one more path below it.
     pub fn fork_parent(&mut self) {
-        if let Some(p) = self.cur_parent {
-            self.explored.entries[p].branches += 1;
+        if let Some(p) = self.paths.cur_parent {
+            self.paths.explored.entries[p].branches += 1;
         }
     }
 
     /// `update_branch_counts`: a path finished.
     pub fn finish_path(&mut self) {
-        let mut p = self.cur_parent;
+        let mut p = self.paths.cur_parent;
         while let Some(i) = p {
-            let e = &mut self.explored.entries[i];
+            let e = &mut self.paths.explored.entries[i];
             e.branches = e.branches.saturating_sub(1);
             if e.branches > 0 {
                 break;

@@ -8,33 +8,35 @@ use crate::check::{Env, Reject};
 
 impl Env<'_> {
     pub fn check_cfg(&mut self) -> Result<(), Reject> {
-        let n = self.insns.len();
+        let n = self.input.insns.len();
         let err = |pc: usize, msg: String| Reject { pc, msg };
         if n == 0 {
             return Err(err(0, "last insn is not an exit or jmp".into()));
         }
         // a slot that does not decode, other than the tail of an ld_imm64
-        let decoded = self.prog.decode();
+        let decoded = self.input.prog.decode();
         for (pc, s) in decoded.iter().enumerate() {
             if let unwind_isa::Slot::Invalid(_) = s {
                 return Err(err(
                     pc,
-                    format!("unknown opcode {:02x}", self.prog.slots[pc].code),
+                    format!("unknown opcode {:02x}", self.input.prog.slots[pc].code),
                 ));
             }
         }
-        for f in &self.prog.functions {
+        for f in &self.input.prog.functions {
             // the last instruction of each function (the tail of an ld_imm64 counts as one)
             let last = f.end - 1;
             let ok = matches!(
-                self.insns[last],
+                self.input.insns[last],
                 Some(Insn::Exit | Insn::Ja { .. } | Insn::Gotol { .. })
             );
             if !ok {
                 return Err(err(last, "last insn is not an exit or jmp".into()));
             }
             for pc in f.start..f.end {
-                let Some(insn) = self.insns[pc] else { continue };
+                let Some(insn) = self.input.insns[pc] else {
+                    continue;
+                };
                 if let Some(t) = insn.jump_target(pc) {
                     if t < f.start as i64 || t >= f.end as i64 {
                         return Err(err(pc, format!("jump out of range from insn {pc} to {t}")));
@@ -53,6 +55,7 @@ impl Env<'_> {
         // (b62bf8a5e911 "bpf: Perform CFG walk for exception callback").
         let mut seen = vec![false; n];
         let mut work: Vec<usize> = self
+            .input
             .prog
             .functions
             .iter()
@@ -65,7 +68,7 @@ impl Env<'_> {
                 continue;
             }
             seen[pc] = true;
-            let Some(insn) = self.insns[pc] else {
+            let Some(insn) = self.input.insns[pc] else {
                 continue;
             };
             if insn.slots() == 2 && pc + 1 < n {
@@ -76,14 +79,14 @@ impl Env<'_> {
                 Insn::Exit => {}
                 Insn::Ja { .. } | Insn::Gotol { .. } => {
                     let t = insn.jump_target(pc).unwrap_or(0) as usize;
-                    self.prune_point[t] = true;
+                    self.paths.prune_point[t] = true;
                     work.push(t);
                 }
                 Insn::Jump { .. } | Insn::MayGoto { .. } => {
                     let t = insn.jump_target(pc).unwrap_or(0) as usize;
-                    self.prune_point[t] = true;
+                    self.paths.prune_point[t] = true;
                     if fall < n {
-                        self.prune_point[fall] = true;
+                        self.paths.prune_point[fall] = true;
                     }
                     work.push(t);
                     work.push(fall);
@@ -92,13 +95,13 @@ impl Env<'_> {
                     let t = insn.function_target(pc).unwrap_or(0) as usize;
                     work.push(t);
                     if fall < n {
-                        self.prune_point[fall] = true;
+                        self.paths.prune_point[fall] = true;
                     }
                     work.push(fall);
                 }
                 Insn::Call(_) => {
                     if fall < n {
-                        self.prune_point[fall] = true;
+                        self.paths.prune_point[fall] = true;
                     }
                     work.push(fall);
                 }
@@ -120,21 +123,21 @@ impl Env<'_> {
     /// `check_max_stack_depth`: the stacks of a call chain together fit in 512 bytes.
     pub fn check_stack_depth(&self) -> Result<(), Reject> {
         fn walk(env: &Env<'_>, sp: usize, depth: usize, frames: usize) -> Result<(), Reject> {
-            let own = env.facts[sp].stack_depth.max(1).div_ceil(32) * 32;
+            let own = env.record.facts[sp].stack_depth.max(1).div_ceil(32) * 32;
             let total = depth + own;
             if frames > crate::state::MAX_CALL_FRAMES {
                 return Err(Reject {
-                    pc: env.prog.functions[sp].start,
+                    pc: env.input.prog.functions[sp].start,
                     msg: format!("the call stack of {frames} frames is too deep !"),
                 });
             }
             if total > crate::state::MAX_BPF_STACK as usize {
                 return Err(Reject {
-                    pc: env.prog.functions[sp].start,
+                    pc: env.input.prog.functions[sp].start,
                     msg: format!("combined stack size of {frames} calls is {total}. Too large"),
                 });
             }
-            for &c in &env.facts[sp].callees {
+            for &c in &env.record.facts[sp].callees {
                 if !env.is_global(c) {
                     walk(env, c, total, frames + 1)?;
                 }

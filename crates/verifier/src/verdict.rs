@@ -61,7 +61,7 @@ pub struct PcState {
     pub states: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Stats {
     pub insns_processed: u64,
     pub max_states_per_insn: usize,

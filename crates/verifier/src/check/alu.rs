@@ -369,7 +369,7 @@ impl Env<'_> {
             Imm64Kind::Imm => RegState::konst(imm),
             Imm64Kind::MapFd | Imm64Kind::MapIdx => {
                 let idx = imm as u32;
-                if idx as usize >= self.prog.maps.len() {
+                if idx as usize >= self.input.prog.maps.len() {
                     return self.reject(format!("fd {} is not pointing to valid bpf_map", idx));
                 }
                 RegState {
@@ -380,7 +380,7 @@ impl Env<'_> {
             Imm64Kind::MapValue | Imm64Kind::MapIdxValue => {
                 let idx = imm as u32;
                 let off = (imm >> 32) as u32;
-                let Some(m) = self.prog.maps.get(idx as usize) else {
+                let Some(m) = self.input.prog.maps.get(idx as usize) else {
                     return self.reject(format!("fd {} is not pointing to valid bpf_map", idx));
                 };
                 if off >= m.value_size {
@@ -418,7 +418,7 @@ impl Env<'_> {
         _size: Size,
         src: Option<u8>,
     ) -> R<()> {
-        if !unwind_kernel::rules::legacy_packet_loads(self.prog_type) {
+        if !unwind_kernel::rules::legacy_packet_loads(self.input.prog_type) {
             return self.reject("BPF_LD_[ABS|IND] instructions not allowed for this program type");
         }
         if let Some(s) = src {

@@ -60,7 +60,7 @@ impl Env<'_> {
             ));
         }
         let off = r.off as i64 + r.var.smin;
-        let value_size = self.maps.get(r.map as usize).map_or(0, |m| m.2) as i64;
+        let value_size = self.input.maps.get(r.map as usize).map_or(0, |m| m.2) as i64;
         if off < 0 || off % align != 0 || off + size > value_size {
             return self.reject(format!(
                 "off {off} doesn't point to 'struct {name}' ({shape} of the {value_size}-byte value)"
@@ -91,7 +91,7 @@ impl Env<'_> {
                 }
                 match helper_by_id(id) {
                     Some(f) => {
-                        if !f.allowed_in(self.prog_type) {
+                        if !f.allowed_in(self.input.prog_type) {
                             return self.reject(format!("unknown func {}#{id}", f.name));
                         }
                         self.call_func(st, f, pc)
@@ -114,7 +114,7 @@ impl Env<'_> {
                 if st.active_lock.is_some() {
                     return self.reject("function calls are not allowed while holding a lock");
                 }
-                if !f.allowed_in(self.prog_type) {
+                if !f.allowed_in(self.input.prog_type) {
                     return self
                         .reject(format!("calling kernel function {} is not allowed", f.name));
                 }
@@ -170,12 +170,12 @@ impl Env<'_> {
                     }
                     map = Some(r.map);
                     if f.name == "bpf_ringbuf_reserve"
-                        && self.prog.maps[r.map as usize].map_type
+                        && self.input.prog.maps[r.map as usize].map_type
                             != unwind_kernel::MapType::Ringbuf
                     {
                         return self.reject(format!(
                             "cannot pass map_type {} into func {}#{}",
-                            map_type_num(self.prog.maps[r.map as usize].map_type),
+                            map_type_num(self.input.prog.maps[r.map as usize].map_type),
                             f.name,
                             helper_id(f)
                         ));
@@ -185,7 +185,7 @@ impl Env<'_> {
                     let Some(m) = map else {
                         return self.reject("invalid map_ptr to access map->key");
                     };
-                    let md = &self.prog.maps[m as usize];
+                    let md = &self.input.prog.maps[m as usize];
                     let size = if *arg == ArgKind::MapKey {
                         md.key_size
                     } else {
@@ -425,11 +425,18 @@ impl Env<'_> {
             Effect::Throw => {
                 // The default exception callback returns the cookie, so the cookie must pass
                 // the program's return rules (a923819fb2c5: check_return_code on R1).
-                if !self.prog.functions.iter().any(|f| f.is_exception_callback) {
-                    if let Some((lo, hi)) = unwind_kernel::rules::return_range(self.prog_type) {
+                if !self
+                    .input
+                    .prog
+                    .functions
+                    .iter()
+                    .any(|f| f.is_exception_callback)
+                {
+                    if let Some((lo, hi)) = unwind_kernel::rules::return_range(self.input.prog_type)
+                    {
                         let r1 = self.read_reg(st, 1)?;
                         if !r1.is_scalar() || r1.var.smin < lo as i64 || r1.var.smax > hi as i64 {
-                            if self.opts.mode == crate::Mode::Legacy && r1.is_scalar() {
+                            if self.input.opts.mode == crate::Mode::Legacy && r1.is_scalar() {
                                 return self
                                     .reject(super::exit::legacy_invalid_return(&r1, lo, hi));
                             }
@@ -477,7 +484,7 @@ impl Env<'_> {
                     irq_flags: Vec::new(),
                     callback_unroll_depth: 0,
                 };
-                let start = self.prog.functions[cb].start;
+                let start = self.input.prog.functions[cb].start;
                 self.push_branch(async_st, start, pc)?;
             }
             Effect::Loop => {
@@ -592,16 +599,16 @@ impl Env<'_> {
             return Ok(Next::Goto(pc + 1));
         }
         self.push_branch(skip, pc + 1, pc)?;
-        self.calls_callback[pc] = true;
+        self.paths.calls_callback[pc] = true;
         let ctx = *st.reg(3);
         let frameno = st.frames.len() as u8;
         let mut f = FuncState::new(frameno, pc, cb, FrameKind::Callback);
         f.regs[1] = RegState::unknown();
         f.regs[1].written = true;
         f.regs[2] = ctx;
-        self.prune_point[pc] = true;
+        self.paths.prune_point[pc] = true;
         st.frames.push(f);
-        let start = self.prog.functions[cb].start;
+        let start = self.input.prog.functions[cb].start;
         Ok(Next::Goto(start))
     }
 
@@ -614,10 +621,10 @@ impl Env<'_> {
             return self.reject("function calls are not allowed while holding a lock");
         }
         let caller = st.cur().subprog;
-        if !self.facts[caller].callees.contains(&sp) {
-            self.facts[caller].callees.push(sp);
+        if !self.record.facts[caller].callees.contains(&sp) {
+            self.record.facts[caller].callees.push(sp);
         }
-        let func = &self.prog.functions[sp];
+        let func = &self.input.prog.functions[sp];
         if func.is_exception_callback {
             return self.reject(format!("insn {pc} cannot call exception cb directly"));
         }
@@ -663,7 +670,7 @@ impl Env<'_> {
             // The loophole's fix (upstream, May 2026): a global function that might throw
             // is an exception exit at the call site with the caller's state; the normal
             // return is explored later.
-            if self.opts.mode != crate::Mode::Legacy && self.might_throw[sp] {
+            if self.input.opts.mode != crate::Mode::Legacy && self.input.might_throw[sp] {
                 self.log.line(&format!(
                     "Func#{sp} ('{name}') may throw exception, exploring program path where exception is thrown"
                 ));
@@ -685,7 +692,7 @@ impl Env<'_> {
         }
         if self.log.level >= 2 {
             self.log.line("caller:");
-            let t = crate::log::frame_text(st, st.curframe(), &self.maps, None);
+            let t = crate::log::frame_text(st, st.curframe(), &self.input.maps, None);
             self.log.line(&t);
         }
         for r in 0..=5 {
@@ -698,7 +705,7 @@ impl Env<'_> {
         // keep caller args for the caller frame as the kernel does (clobbered on return)
         if self.log.level >= 2 {
             self.log.line("callee:");
-            let t = crate::log::frame_text(st, st.curframe(), &self.maps, None);
+            let t = crate::log::frame_text(st, st.curframe(), &self.input.maps, None);
             self.log.line(&t);
         }
         Ok(Next::Goto(target))

@@ -14,8 +14,8 @@ impl Env<'_> {
     /// The exception callback's declaration (`bpf_find_exception_callback_insn_off`,
     /// `btf_prepare_func_args(.., is_ex_cb)`): one, global, one integer argument.
     pub fn check_exception_callback(&mut self) -> R<()> {
-        let callbacks: Vec<usize> = (0..self.prog.functions.len())
-            .filter(|&i| self.prog.functions[i].is_exception_callback)
+        let callbacks: Vec<usize> = (0..self.input.prog.functions.len())
+            .filter(|&i| self.input.prog.functions[i].is_exception_callback)
             .collect();
         if callbacks.len() > 1 {
             return self.reject("multiple exception callback tags for main subprog");
@@ -23,8 +23,8 @@ impl Env<'_> {
         let Some(&i) = callbacks.first() else {
             return Ok(());
         };
-        let f = &self.prog.functions[i];
-        self.cur_pc = f.start;
+        let f = &self.input.prog.functions[i];
+        self.paths.cur_pc = f.start;
         if f.linkage != unwind_program::Linkage::Global {
             return self.reject(format!(
                 "exception callback '{}' must have global linkage",
@@ -37,7 +37,7 @@ impl Env<'_> {
         if f.args != [unwind_program::GlobalArg::Scalar] {
             return self.reject("exception cb only supports single integer argument");
         }
-        self.cur_pc = 0;
+        self.paths.cur_pc = 0;
         Ok(())
     }
 
@@ -45,7 +45,7 @@ impl Env<'_> {
     /// cannot unwind through the kernel code that called it (`check_max_stack_depth_subprog`).
     fn check_throw_not_in_callback(&self, st: &VerifierState, pc: usize) -> R<()> {
         let in_callback = st.frames.iter().find_map(|f| {
-            let func = &self.prog.functions[f.subprog];
+            let func = &self.input.prog.functions[f.subprog];
             (matches!(
                 f.kind,
                 crate::state::FrameKind::Callback | crate::state::FrameKind::AsyncCallback
@@ -66,7 +66,7 @@ impl Env<'_> {
     /// cleanup modes first record frame descriptors and release what they cover; `runtime`
     /// leaves references to the run-time table.
     pub(super) fn exception_exit(&mut self, st: &mut VerifierState, pc: usize) -> R<Next> {
-        let mode = self.opts.mode;
+        let mode = self.input.opts.mode;
         if mode == Mode::Legacy {
             if st.active_rcu > 0 {
                 return self.reject("bpf_rcu_read_unlock is missing");
@@ -114,15 +114,15 @@ impl Env<'_> {
     /// cleanup-v2: a release in the function that acquired the resource, so that the rewrite
     /// can clear the acquisition's dedicated slot right after it.
     pub(super) fn note_release(&mut self, st: &VerifierState, ref_obj_id: u32) {
-        if self.opts.mode != Mode::CleanupV2 {
+        if self.input.opts.mode != Mode::CleanupV2 {
             return;
         }
         let Some(r) = st.refs.iter().find(|r| r.id == ref_obj_id) else {
             return;
         };
         let here = st.frames.last().map(|f| f.subprog);
-        if here.is_some() && self.prog.function_index_at(r.insn) == here {
-            self.v2.releases.insert((self.cur_pc, r.insn));
+        if here.is_some() && self.input.prog.function_index_at(r.insn) == here {
+            self.v2.record_release(self.paths.cur_pc, r.insn);
         }
     }
 
@@ -135,12 +135,12 @@ impl Env<'_> {
     fn gen_frame_descs(&mut self, st: &mut VerifierState, pc: usize) -> R<()> {
         let n = st.frames.len();
         let mut seen: HashSet<u32> = HashSet::new();
-        let path = format!("path {}", self.insn_processed);
+        let path = format!("path {}", self.stats.insns_processed);
         let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); n];
         // Dedicated slots first, in every frame.
         for frameno in (0..n).rev() {
             let f = &st.frames[frameno];
-            for &off in self.v2.dedicated.get(f.subprog).map_or(&[][..], |v| &v[..]) {
+            for &off in self.v2.dedicated_slots(f.subprog) {
                 let spi = (-(off as isize) / 8 - 1) as usize;
                 if let Some(slot) = f.stack.get(spi) {
                     if let Some(content) = slot_content(slot, &st.refs, &mut seen) {
@@ -154,7 +154,7 @@ impl Env<'_> {
         }
         for frameno in (0..n).rev() {
             let f = &st.frames[frameno];
-            let dedicated = self.v2.dedicated.get(f.subprog).map_or(&[][..], |v| &v[..]);
+            let dedicated = self.v2.dedicated_slots(f.subprog);
             for (spi, slot) in f.stack.iter().enumerate() {
                 let off = -8 * (spi as i16 + 1);
                 if dedicated.contains(&off) {
@@ -192,24 +192,24 @@ impl Env<'_> {
             for line in obs.log_lines(key) {
                 self.log.line(&line);
             }
-            let conflicts = if self.v2.collect {
-                self.descs.conflicts(&obs)
+            let conflicts = if self.v2.collects_conflicts() {
+                self.record.descs.conflicts(&obs)
             } else {
                 Vec::new()
             };
             let mut merge_log = Vec::new();
-            let merged = self.descs.merge(obs, &mut merge_log);
+            let merged = self.record.descs.merge(obs, &mut merge_log);
             for line in &merge_log {
                 self.log.line(line);
             }
             if let Err(e) = merged {
-                if self.v2.collect {
+                if self.v2.collects_conflicts() {
                     // cleanup-v2's first passes: note which acquisitions conflict (in every
                     // location, not only the first) and go on.
                     for c in conflicts.iter().chain([&e]) {
                         for content in [c.old.content, c.new.content] {
                             if let Content::Resource { acquired_at, .. } = content {
-                                self.v2.conflict_sites.insert(acquired_at);
+                                self.v2.record_conflict(acquired_at);
                             }
                         }
                     }

@@ -29,7 +29,7 @@ impl Env<'_> {
             self.check_reference_leak(st, frame_kind == FrameKind::Callback)?;
         }
         if st.curframe() == 0 {
-            let func = &self.prog.functions[st.cur().subprog];
+            let func = &self.input.prog.functions[st.cur().subprog];
             if func.linkage == unwind_program::Linkage::Global && func.returns_void {
                 // BTF says void: R0 is not a result (and need not be set).
                 return Ok(Next::Done);
@@ -51,7 +51,7 @@ impl Env<'_> {
         }
         // the root frame of the main program, a global function or the exception callback
         let sp = st.cur().subprog;
-        let func = &self.prog.functions[sp];
+        let func = &self.input.prog.functions[sp];
         // The exception callback is a global function too: its `int` return is what BTF
         // checks in the kernel (`return value not void or scalar`); without BTF, R0's type.
         if func.linkage == unwind_program::Linkage::Global && !r0.is_scalar() {
@@ -63,7 +63,7 @@ impl Env<'_> {
         if func.linkage == unwind_program::Linkage::Global && !func.is_exception_callback {
             return Ok(Next::Done);
         }
-        if let Some((lo, hi)) = rules::return_range(self.prog_type) {
+        if let Some((lo, hi)) = rules::return_range(self.input.prog_type) {
             if !r0.is_scalar() {
                 return self.reject(format!(
                     "At program exit the register R0 is not a known value ({})",
@@ -71,7 +71,7 @@ impl Env<'_> {
                 ));
             }
             if r0.var.smin < lo as i64 || r0.var.smax > hi as i64 {
-                if self.opts.mode == crate::Mode::Legacy && func.is_exception_callback {
+                if self.input.opts.mode == crate::Mode::Legacy && func.is_exception_callback {
                     return self.reject(legacy_invalid_return(&r0, lo, hi));
                 }
                 return self.reject(invalid_scalar(&r0, lo, hi, "At program exit", "R0"));
@@ -132,7 +132,7 @@ impl Env<'_> {
                     s
                 },
                 st.frames.len(),
-                &self.maps,
+                &self.input.maps,
                 None,
             );
             self.log.line(&t);
@@ -142,7 +142,7 @@ impl Env<'_> {
                 callsite + 1
             };
             self.log.line(&format!("to caller at {back}:"));
-            let t = crate::log::frame_text(st, st.curframe(), &self.maps, None);
+            let t = crate::log::frame_text(st, st.curframe(), &self.input.maps, None);
             self.log.line(&t);
         }
         if callee.kind == FrameKind::Callback {

@@ -39,10 +39,7 @@ impl Env<'_> {
         let fall = pc + 1;
         // is_branch_taken
         let mut taken = self.branch_taken(&dst, &srcr, op, jmp32);
-        if taken.is_none()
-            && matches!(op, JmpOp::Eq | JmpOp::Ne)
-            && self.v2.identity_pcs.contains(&pc)
-        {
+        if taken.is_none() && matches!(op, JmpOp::Eq | JmpOp::Ne) && self.v2.decides_identity(pc) {
             taken = same_reference(&dst, &srcr).map(|same| same == (op == JmpOp::Eq));
         }
         match taken {

@@ -184,7 +184,7 @@ impl Env<'_> {
                         }
                     }
                 }
-                match rules::ctx_access(self.prog_type, off, size, write) {
+                match rules::ctx_access(self.input.prog_type, off, size, write) {
                     None => {
                         self.reject(format!("invalid bpf_context access off={off} size={size}"))
                     }
@@ -201,7 +201,7 @@ impl Env<'_> {
                 }
             }
             PtrKind::MapValue | PtrKind::MapKey => {
-                let m = &self.prog.maps[reg.map as usize];
+                let m = &self.input.prog.maps[reg.map as usize];
                 let limit = if kind == PtrKind::MapValue {
                     m.value_size
                 } else {
@@ -222,7 +222,7 @@ impl Env<'_> {
                 Ok((!write).then(|| sized(RegState::unknown())))
             }
             PtrKind::Packet | PtrKind::PacketMeta => {
-                if write && !rules::packet_writable(self.prog_type) {
+                if write && !rules::packet_writable(self.input.prog_type) {
                     return self.reject("cannot write into packet");
                 }
                 if reg.var.smin < 0 {
@@ -386,14 +386,14 @@ impl Env<'_> {
                 reg.var.var_off
             ));
         }
-        let allow_uninit = self.opts.allow_uninit_stack;
+        let allow_uninit = self.input.opts.allow_uninit_stack;
         let fs = &mut st.frames[frame];
         if write {
             fs.grow((-min_off) as usize);
             let sp = fs.subprog;
             let depth = fs.allocated();
-            if self.facts[sp].stack_depth < depth {
-                self.facts[sp].stack_depth = depth;
+            if self.record.facts[sp].stack_depth < depth {
+                self.record.facts[sp].stack_depth = depth;
             }
         }
         if !reg.var.is_const() {
@@ -538,7 +538,7 @@ impl Env<'_> {
     ) -> R<RegState> {
         let slot = (-off - 1) as usize;
         let spi = slot / 8;
-        let allow_uninit = self.opts.allow_uninit_stack;
+        let allow_uninit = self.input.opts.allow_uninit_stack;
         let fs = &st.frames[frame];
         let Some(s) = fs.stack.get(spi).copied() else {
             if allow_uninit {
@@ -636,7 +636,7 @@ impl Env<'_> {
                     ));
                 }
                 let frame = reg.frameno as usize;
-                let allow_uninit = self.opts.allow_uninit_stack;
+                let allow_uninit = self.input.opts.allow_uninit_stack;
                 st.frames[frame].grow((-lo) as usize);
                 for o in lo..hi {
                     let slot = (-o - 1) as usize;
@@ -660,13 +660,13 @@ impl Env<'_> {
                 }
                 let sp = st.frames[frame].subprog;
                 let depth = st.frames[frame].allocated();
-                if self.facts[sp].stack_depth < depth {
-                    self.facts[sp].stack_depth = depth;
+                if self.record.facts[sp].stack_depth < depth {
+                    self.record.facts[sp].stack_depth = depth;
                 }
                 Ok(())
             }
             Some(PtrKind::Packet | PtrKind::PacketMeta) => {
-                if access == Access::Write && !rules::packet_writable(self.prog_type) {
+                if access == Access::Write && !rules::packet_writable(self.input.prog_type) {
                     return self.reject("cannot write into packet");
                 }
                 let off = reg.off as i64;
@@ -676,7 +676,7 @@ impl Env<'_> {
                 Ok(())
             }
             Some(PtrKind::MapValue | PtrKind::MapKey) => {
-                let m = &self.prog.maps[reg.map as usize];
+                let m = &self.input.prog.maps[reg.map as usize];
                 let limit = if reg.kind() == Some(PtrKind::MapValue) {
                     m.value_size
                 } else {

@@ -1,5 +1,6 @@
-//! The main loop (`do_check`): path-sensitive exploration of one function's paths with a work
-//! stack of branch states, dispatching each instruction to its checker.
+//! The pass's state (`Env`, grouped by concern) and the main loop (`do_check`): path-sensitive
+//! exploration of one function's paths with a work stack of branch states, dispatching each
+//! instruction to its checker.
 
 mod alu;
 mod call;
@@ -7,6 +8,9 @@ mod exception;
 mod exit;
 mod jmp;
 mod mem;
+mod pass;
+
+pub(crate) use pass::verify_pass;
 
 use unwind_isa::{Insn, Slot};
 use unwind_kernel::ProgType;
@@ -15,7 +19,7 @@ use unwind_program::{Linkage, Program};
 use crate::log::{frame_text, Log, MapInfo};
 use crate::prune::Explored;
 use crate::state::{FrameKind, FuncState, RegState, VerifierState};
-use crate::Options;
+use crate::{cleanup_v2, Options, Stats};
 
 /// The instruction budget (`BPF_COMPLEXITY_LIMIT_INSNS`).
 pub const COMPLEXITY_LIMIT: u64 = 1_000_000;
@@ -57,62 +61,78 @@ pub struct FuncFacts {
     pub callees: Vec<usize>,
 }
 
-pub struct Env<'a> {
-    pub prog: &'a Program,
-    pub insns: Vec<Option<Insn>>,
-    pub prog_type: ProgType,
-    pub opts: &'a Options,
-    pub log: Log,
-    pub maps: MapInfo,
-    pub id_gen: u32,
-    pub insn_processed: u64,
-    pub explored: Explored,
-    pub prune_point: Vec<bool>,
-    /// Instructions that call a callback (`bpf_loop`): forced checkpoints where a state of the
-    /// current path that subsumes the new one ends the iterations (`calls_callback`).
-    pub calls_callback: Vec<bool>,
-    pub facts: Vec<FuncFacts>,
-    /// Printed states per pc (a few each), for the page.
-    pub pc_states: Vec<Vec<String>>,
-    /// Visits of each pc while states were recorded.
-    pc_visits: Vec<u8>,
-    pub max_states_per_insn: usize,
-    pub total_states: usize,
-    pub peak_states: usize,
-    stack: Vec<Branch>,
-    pub cur_pc: usize,
-    pub prev_pc: usize,
-    frame_depth_hint: usize,
-    pub cur_parent: Option<usize>,
-    /// Per function: it might throw (the pre-pass over the call graph, computed once).
-    pub might_throw: Vec<bool>,
-    /// Frame descriptors merged so far (cleanup modes).
-    pub descs: unwind_stackmap::DescTable,
-    /// cleanup-v2's passes (see `crate::rewrite`).
-    pub v2: V2Pass,
+/// One verification pass, by concern: what is checked, the paths being explored, the counts
+/// the summary prints, what the verdict reports, and cleanup-v2's pass.
+pub(crate) struct Env<'a> {
+    pub(crate) input: Input<'a>,
+    /// The kernel-format log, written by every check.
+    log: Log,
+    pub(crate) paths: Paths,
+    /// The summary line's and the verdict's counts (`insn_processed`, the states).
+    pub(crate) stats: Stats,
+    pub(crate) record: Record,
+    /// What cleanup-v2's driver gives this pass and learns from it (ordinary passes: none).
+    v2: cleanup_v2::Pass,
 }
 
-/// What a cleanup-v2 pass is given and what it learns.
-#[derive(Clone, Debug, Default)]
-pub struct V2Pass {
-    /// Per function, the offsets of its dedicated slots: visited first when a descriptor is
-    /// generated, so that the copy there is the one released and the others are copies.
-    pub dedicated: Vec<Vec<i16>>,
-    /// Record merge failures and carry on instead of rejecting.
-    pub collect: bool,
-    /// The acquiring pcs of the resources on either side of a failed merge.
-    pub conflict_sites: std::collections::BTreeSet<usize>,
-    /// (release call pc, acquiring pc) for every release seen in the acquiring function.
-    pub releases: std::collections::BTreeSet<(usize, usize)>,
-    /// The rewrite's `if r0 != rN` before a release shared by several sites: there, two
-    /// referenced pointers are known equal when they own the same reference and unequal when
-    /// they own different ones (distinct live objects have distinct addresses). Only at these
-    /// pcs: the kernel's `is_branch_taken` does not decide pointer comparisons.
-    pub identity_pcs: std::collections::HashSet<usize>,
+/// The program and options being checked, and what is derived from them before any path.
+pub(crate) struct Input<'a> {
+    pub(crate) prog: &'a Program,
+    /// Per pc, its instruction (`None` for the second slot of an `ld_imm64` or a bad one).
+    pub(crate) insns: Vec<Option<Insn>>,
+    prog_type: ProgType,
+    pub(crate) opts: &'a Options,
+    /// The maps' names and sizes, for the log.
+    maps: MapInfo,
+    /// Per function: it might throw (the pre-pass over the call graph, computed once).
+    might_throw: Vec<bool>,
+}
+
+/// The exploration: the path being checked, the ones pending, the checkpoints stored.
+pub(crate) struct Paths {
+    /// The other sides of branches, to check once the current path ends (`push_stack`).
+    pending: Vec<Branch>,
+    pub(crate) explored: Explored,
+    /// The checkpoint the current path descends from (`parent` in the kernel's states).
+    pub(crate) cur_parent: Option<usize>,
+    /// The instruction being checked: where a rejection is reported.
+    cur_pc: usize,
+    frame_depth_hint: usize,
+    /// The last id handed out to a pointer or reference.
+    id_gen: u32,
+    /// Where states are compared and stored.
+    pub(crate) prune_point: Vec<bool>,
+    /// Instructions that call a callback (`bpf_loop`): forced checkpoints where a state of the
+    /// current path that subsumes the new one ends the iterations (`calls_callback`).
+    pub(crate) calls_callback: Vec<bool>,
+}
+
+/// What is recorded for the verdict besides the log and the counts.
+pub(crate) struct Record {
+    pub(crate) facts: Vec<FuncFacts>,
+    /// Printed states per pc (a few each), for the page.
+    pc_states: Vec<Vec<String>>,
+    /// Visits of each pc while states were recorded.
+    pc_visits: Vec<u8>,
+    /// Frame descriptors merged so far (cleanup modes).
+    descs: unwind_stackmap::DescTable,
+}
+
+impl Record {
+    /// Keeps a few states at `pc`, from its first visits only (formatting is not free).
+    fn note_state(&mut self, pc: usize, text: impl FnOnce() -> String) {
+        if self.pc_states[pc].len() < 4 && self.pc_visits[pc] < 16 {
+            self.pc_visits[pc] += 1;
+            let t = text();
+            if !self.pc_states[pc].contains(&t) {
+                self.pc_states[pc].push(t);
+            }
+        }
+    }
 }
 
 impl<'a> Env<'a> {
-    pub fn new(prog: &'a Program, opts: &'a Options) -> Env<'a> {
+    fn new(prog: &'a Program, opts: &'a Options, v2: cleanup_v2::Pass) -> Env<'a> {
         let insns = prog
             .decode()
             .into_iter()
@@ -128,65 +148,67 @@ impl<'a> Env<'a> {
             .collect();
         let n = insns.len();
         Env {
-            prog,
-            insns,
-            prog_type: prog.prog_type.unwrap_or(ProgType::SocketFilter),
-            opts,
+            input: Input {
+                prog,
+                insns,
+                prog_type: prog.prog_type.unwrap_or(ProgType::SocketFilter),
+                opts,
+                maps,
+                might_throw: unwind_stackmap::throw_facts(prog).might_throw,
+            },
             log: Log::new(opts.log_level),
-            maps,
-            id_gen: 0,
-            insn_processed: 0,
-            explored: Explored::default(),
-            prune_point: vec![false; n],
-            calls_callback: vec![false; n],
-            facts: vec![FuncFacts::default(); prog.functions.len()],
-            pc_states: vec![Vec::new(); n],
-            pc_visits: vec![0; n],
-            max_states_per_insn: 0,
-            total_states: 0,
-            peak_states: 0,
-            stack: Vec::new(),
-            cur_pc: 0,
-            prev_pc: 0,
-            frame_depth_hint: 0,
-            cur_parent: None,
-            might_throw: unwind_stackmap::throw_facts(prog).might_throw,
-            descs: unwind_stackmap::DescTable::default(),
-            v2: V2Pass::default(),
+            paths: Paths {
+                pending: Vec::new(),
+                explored: Explored::default(),
+                cur_parent: None,
+                cur_pc: 0,
+                frame_depth_hint: 0,
+                id_gen: 0,
+                prune_point: vec![false; n],
+                calls_callback: vec![false; n],
+            },
+            stats: Stats::default(),
+            record: Record {
+                facts: vec![FuncFacts::default(); prog.functions.len()],
+                pc_states: vec![Vec::new(); n],
+                pc_visits: vec![0; n],
+                descs: unwind_stackmap::DescTable::default(),
+            },
+            v2,
         }
     }
 
     pub fn reject<T>(&self, msg: impl Into<String>) -> R<T> {
         Err(Reject {
-            pc: self.cur_pc,
+            pc: self.paths.cur_pc,
             msg: msg.into(),
         })
     }
 
     pub fn new_id(&mut self) -> u32 {
-        self.id_gen += 1;
-        self.id_gen
+        self.paths.id_gen += 1;
+        self.paths.id_gen
     }
 
     pub fn subprog_starting_at(&self, pc: usize) -> Option<usize> {
-        self.prog.functions.iter().position(|f| f.start == pc)
+        self.input.prog.functions.iter().position(|f| f.start == pc)
     }
 
     pub fn is_global(&self, subprog: usize) -> bool {
-        self.prog.functions[subprog].linkage == Linkage::Global
+        self.input.prog.functions[subprog].linkage == Linkage::Global
     }
 
     /// `push_stack`: queue the other side of a branch.
     pub fn push_branch(&mut self, st: VerifierState, pc: usize, prev: usize) -> R<()> {
-        if self.stack.len() >= JMP_SEQ_LIMIT {
+        if self.paths.pending.len() >= JMP_SEQ_LIMIT {
             return self.reject(format!(
                 "The sequence of {} jumps is too complex.",
-                self.stack.len()
+                self.paths.pending.len()
             ));
         }
         self.fork_parent();
-        self.stack.push(Branch {
-            parent: self.cur_parent,
+        self.paths.pending.push(Branch {
+            parent: self.paths.cur_parent,
             st,
             pc,
             prev,
@@ -198,7 +220,7 @@ impl<'a> Env<'a> {
     /// The initial state of a root function: R1 from its arguments, R10 the frame pointer.
     pub fn initial_state(&mut self, subprog: usize) -> VerifierState {
         let mut f = FuncState::new(0, 0, subprog, FrameKind::Root);
-        let func = &self.prog.functions[subprog];
+        let func = &self.input.prog.functions[subprog];
         if func.linkage == Linkage::Global {
             for (i, a) in func.args.clone().iter().enumerate().take(5) {
                 let r = match a {
@@ -241,28 +263,27 @@ impl<'a> Env<'a> {
         if self.log.on() {
             self.log.line(&format!(
                 "{pc}:{}",
-                frame_text(&st, st.curframe(), &self.maps, None)
+                frame_text(&st, st.curframe(), &self.input.maps, None)
             ));
         }
         print_state = !print_state;
         loop {
-            self.cur_pc = pc;
-            self.prev_pc = prev;
-            if pc >= self.insns.len() {
+            self.paths.cur_pc = pc;
+            if pc >= self.input.insns.len() {
                 return self.reject(format!(
                     "invalid insn idx {pc} insn_cnt {}",
-                    self.insns.len()
+                    self.input.insns.len()
                 ));
             }
-            self.insn_processed += 1;
-            if self.insn_processed > COMPLEXITY_LIMIT {
+            self.stats.insns_processed += 1;
+            if self.stats.insns_processed > COMPLEXITY_LIMIT {
                 return self.reject(format!(
                     "BPF program is too large. Processed {} insn",
-                    self.insn_processed
+                    self.stats.insns_processed
                 ));
             }
             let mut pruned = false;
-            if self.prune_point[pc] {
+            if self.paths.prune_point[pc] {
                 pruned = self.is_state_visited(&mut st, pc)?;
             }
             if pruned {
@@ -285,7 +306,7 @@ impl<'a> Env<'a> {
                 }
             }
             if self.log.level >= 2 && print_state {
-                let text = frame_text(&st, st.curframe(), &self.maps, None);
+                let text = frame_text(&st, st.curframe(), &self.input.maps, None);
                 if prev != pc {
                     self.log.line(&format!("from {prev} to {pc}:{text}"));
                 } else {
@@ -294,20 +315,17 @@ impl<'a> Env<'a> {
                 self.log.clean();
             }
             print_state = false;
-            let Some(insn) = self.insns[pc] else {
+            let Some(insn) = self.input.insns[pc] else {
                 return self.reject("invalid BPF_LD_IMM insn");
             };
-            // a few states per pc, from the first visits only (formatting is not free)
-            if self.opts.record_states && self.pc_states[pc].len() < 4 && self.pc_visits[pc] < 16 {
-                self.pc_visits[pc] += 1;
-                let t = frame_text(&st, st.curframe(), &self.maps, None);
-                if !self.pc_states[pc].contains(&t) {
-                    self.pc_states[pc].push(t);
-                }
+            if self.input.opts.record_states {
+                let maps = &self.input.maps;
+                self.record
+                    .note_state(pc, || frame_text(&st, st.curframe(), maps, None));
             }
             if self.log.on() {
                 let text = unwind_program::disasm::format_insn(
-                    self.prog,
+                    self.input.prog,
                     pc,
                     unwind_program::disasm::Style::Log,
                 );
@@ -318,7 +336,7 @@ impl<'a> Env<'a> {
                 self.log.insn(pc, &text);
             }
             let next = self.step(&mut st, pc, &insn)?;
-            self.log.insn_state(pc, &st, &self.maps);
+            self.log.insn_state(pc, &st, &self.input.maps);
             match next {
                 Next::Goto(n) => {
                     prev = pc;
@@ -326,9 +344,9 @@ impl<'a> Env<'a> {
                         print_state = self.log.level >= 2;
                     }
                     pc = n;
-                    let frames_changed = st.curframe() != self.frame_depth_hint;
+                    let frames_changed = st.curframe() != self.paths.frame_depth_hint;
                     if frames_changed {
-                        self.frame_depth_hint = st.curframe();
+                        self.paths.frame_depth_hint = st.curframe();
                         print_state = false;
                     }
                 }
@@ -347,13 +365,13 @@ impl<'a> Env<'a> {
 
     fn pop_branch(&mut self) -> Option<Branch> {
         self.finish_path();
-        let b = self.stack.pop()?;
-        self.cur_parent = b.parent;
+        let b = self.paths.pending.pop()?;
+        self.paths.cur_parent = b.parent;
         if self.log.level == 1 {
             self.log.reset(b.log_pos);
         }
         self.log.clean();
-        self.frame_depth_hint = b.st.curframe();
+        self.paths.frame_depth_hint = b.st.curframe();
         Some(b)
     }
 
@@ -371,7 +389,7 @@ impl<'a> Env<'a> {
                 | Insn::Callx { .. }
                 | Insn::Exit
         ) {
-            self.explored.jmps += 1;
+            self.paths.explored.jmps += 1;
         }
         match *insn {
             Insn::Alu { .. }
@@ -484,7 +502,7 @@ impl<'a> Env<'a> {
         self.log.scratch_reg(r);
         if (6..=9).contains(&r) {
             let sp = st.cur().subprog;
-            self.facts[sp].callee_saved[(r - 6) as usize] = true;
+            self.record.facts[sp].callee_saved[(r - 6) as usize] = true;
         }
         *st.reg_mut(r) = v;
     }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use unwind_vm::kselftests::harness_world;
+use unwind_kselftests::harness_world;
 use unwind_vm::{Config, FaultKind, Machine, Status};
 
 fn corpus() -> Option<PathBuf> {

@@ -4,25 +4,32 @@
 //! descriptor name that slot and treat the resource's other copies as copies (the plan
 //! Dwivedi described for the RFC's next revision; reference §4.11).
 //!
+//! The algorithm ([`verify`] drives it, a [`Pass`] is what each verification is given and
+//! learns):
+//! 1. verify the original program collecting conflicts: a failed descriptor merge notes the
+//!    acquiring pcs on either side and exploration goes on;
+//! 2. if there are none, that is the verdict; otherwise rewrite the program with a dedicated
+//!    slot per conflicting site (and clear it after each release in the acquiring function);
+//! 3. verify the rewrite collecting again; while it finds new sites or releases, add them and
+//!    rewrite the original again (at most [`MAX_ROUNDS`] times);
+//! 4. a last, ordinary pass over the rewrite gives the verdict (with the merge failure if a
+//!    conflict remains, e.g. in a frame that has already returned). No room on the stack for
+//!    the slots: `cleanup`'s verdict on the original.
+//!
 //! The rewrite is real code, verified like any other: the verifier sees the zeroing, the
 //! spill and the clearing, so the descriptors it then generates describe the program that
 //! runs. A release in the acquiring function is followed by clearing the slot, so that a
 //! later throw does not release the resource a second time (the slot would otherwise hold a
 //! stale pointer, which the verifier sees as an unknown scalar and refuses to merge).
-//!
-//! Passes: the original program is verified collecting conflicts (merge failures do not stop
-//! it); if there are any, the program is rewritten for those sites and verified again, until
-//! no new site conflicts; a last, ordinary pass gives the verdict (with the merge failure if a
-//! conflict remains, e.g. in a frame that has already returned).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use unwind_isa::{CallTarget, Insn, JmpOp, Operand, Reg, Size, Slot, Width};
 use unwind_kernel::{helper_name, kfunc_name};
 use unwind_program::disasm::{disassemble_with_notes, Style};
 use unwind_program::{Patch, PatchError, PcMap, Program};
 
-use crate::check::V2Pass;
+use crate::check::verify_pass;
 use crate::verdict::{DedicatedSlot, Rewrite};
 use crate::{Options, Verdict};
 
@@ -31,6 +38,56 @@ const NO_ROOM: &str =
 
 /// Rewrites are repeated at most this many times (each adds at least one site).
 const MAX_ROUNDS: usize = 16;
+
+/// What one verification pass is given by [`verify`] and what it learns for it (the checker
+/// holds it as `Env::v2`). The default is an ordinary pass: no dedicated slots, and a failed
+/// merge rejects.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Pass {
+    /// Per function, the offsets of its dedicated slots: visited first when a descriptor is
+    /// generated, so that the copy there is the one released and the others are copies.
+    dedicated: Vec<Vec<i16>>,
+    /// Record merge failures and carry on instead of rejecting.
+    collect: bool,
+    /// The acquiring pcs of the resources on either side of a failed merge.
+    conflict_sites: BTreeSet<usize>,
+    /// (release call pc, acquiring pc) for every release seen in the acquiring function.
+    releases: BTreeSet<(usize, usize)>,
+    /// The rewrite's `if r0 != rN` before a release shared by several sites: there, two
+    /// referenced pointers are known equal when they own the same reference and unequal when
+    /// they own different ones (distinct live objects have distinct addresses). Only at these
+    /// pcs: the kernel's `is_branch_taken` does not decide pointer comparisons.
+    identity_pcs: HashSet<usize>,
+}
+
+impl Pass {
+    /// The dedicated slots of `function` (none outside a rewrite).
+    pub(crate) fn dedicated_slots(&self, function: usize) -> &[i16] {
+        self.dedicated.get(function).map_or(&[], |v| &v[..])
+    }
+
+    /// Whether a failed merge is noted (and exploration goes on) rather than a rejection.
+    pub(crate) fn collects_conflicts(&self) -> bool {
+        self.collect
+    }
+
+    /// A resource acquired at `acquired_at` is on one side of a failed merge.
+    pub(crate) fn record_conflict(&mut self, acquired_at: usize) {
+        self.conflict_sites.insert(acquired_at);
+    }
+
+    /// The call at `release_pc` releases, in the acquiring function, a resource acquired at
+    /// `acquired_at`.
+    pub(crate) fn record_release(&mut self, release_pc: usize, acquired_at: usize) {
+        self.releases.insert((release_pc, acquired_at));
+    }
+
+    /// Whether the pointer compare at `pc` is one of the rewrite's, decided by reference
+    /// identity (see `identity_pcs`).
+    pub(crate) fn decides_identity(&self, pc: usize) -> bool {
+        self.identity_pcs.contains(&pc)
+    }
+}
 
 /// One site's slot.
 #[derive(Clone, Debug)]
@@ -41,12 +98,13 @@ struct Site {
     off: i16,
 }
 
-pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
-    let collect = V2Pass {
+/// Verifies `program` in the cleanup-v2 mode (the algorithm in the module doc).
+pub(crate) fn verify(program: &Program, opts: &Options) -> Verdict {
+    let collect = Pass {
         collect: true,
-        ..V2Pass::default()
+        ..Pass::default()
     };
-    let (first, learned) = crate::verify_pass(program, opts, collect);
+    let (first, learned) = verify_pass(program, opts, collect);
     if learned.conflict_sites.is_empty() {
         return first;
     }
@@ -83,11 +141,11 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
             break (rewritten, map, placed, identity_pcs);
         }
         let back = inverse(&map);
-        let pass = V2Pass {
+        let pass = Pass {
             collect: true,
             dedicated: dedicated_by_function(&rewritten, &map, &placed),
             identity_pcs: identity_pcs.iter().copied().collect(),
-            ..V2Pass::default()
+            ..Pass::default()
         };
         // Only what the pass learns matters: no log, no states (the level-1 log is the slow
         // part of a verification).
@@ -96,7 +154,7 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
             record_states: false,
             ..opts.clone()
         };
-        let (_, learned) = crate::verify_pass(&rewritten, &quiet, pass);
+        let (_, learned) = verify_pass(&rewritten, &quiet, pass);
         let new_sites: BTreeSet<usize> = learned
             .conflict_sites
             .iter()
@@ -113,12 +171,12 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
         sites.extend(new_sites);
         releases.extend(new_releases);
     };
-    let pass = V2Pass {
+    let pass = Pass {
         dedicated: dedicated_by_function(&rewritten, &map, &placed),
         identity_pcs: identity_pcs.iter().copied().collect(),
-        ..V2Pass::default()
+        ..Pass::default()
     };
-    let (mut verdict, _) = crate::verify_pass(&rewritten, opts, pass);
+    let (mut verdict, _) = verify_pass(&rewritten, opts, pass);
     let dedicated: Vec<DedicatedSlot> = placed
         .iter()
         .map(|s| DedicatedSlot {
@@ -160,7 +218,7 @@ pub(crate) fn verify_cleanup_v2(program: &Program, opts: &Options) -> Verdict {
 
 /// The original program verified as `cleanup` would (merge failures reject).
 fn strict(program: &Program, opts: &Options) -> Verdict {
-    crate::verify_pass(program, opts, V2Pass::default()).0
+    verify_pass(program, opts, Pass::default()).0
 }
 
 /// The program with a dedicated slot per site: `*(u64 *)(r10 + off) = 0` before the
@@ -229,7 +287,7 @@ fn rewrite(
     }
     // One site: clear its slot after the call. Several: before the call, clear the slot that
     // holds the pointer being released (`if r0 != rN goto +1`, decided by the verifier at these
-    // compares, see `V2Pass::identity_pcs`); the others may hold live resources.
+    // compares, see `Pass::decides_identity`); the others may hold live resources.
     let mut compares: Vec<(usize, usize)> = Vec::new();
     for (release, sites) in released_at {
         match release_arg(program, release) {

@@ -1,10 +1,12 @@
 //! What the kernel's selftest harness sets up before it runs a verifier selftest
 //! (`tools/testing/selftests/bpf/prog_tests/verifier.c`, `test_verifier.c`), so that the
-//! interpreter's results can be compared with the kernel's `__retval`s.
+//! interpreter's results can be compared with the kernel's `__retval`s. Shared by the
+//! `unwind-kselftests` runner and the tests that run the corpus in the interpreter; it is the
+//! harness's business, not the interpreter's.
 
 use unwind_program::Program;
 
-use crate::world::{MapEntry, World};
+use unwind_vm::world::{MapEntry, World};
 
 /// The world for a selftest of `file` (its C file, e.g. `verifier_array_access.c`): the
 /// harness's `init_test_val_map` stores, at key 0, a `struct test_val { unsigned index; int

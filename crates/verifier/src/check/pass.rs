@@ -1,0 +1,115 @@
+//! One verification pass: the checks before exploration, the main program's paths, then each
+//! global function and the exception callback on their own, the stack depths; and the verdict
+//! made from what the pass recorded.
+
+use unwind_program::{Linkage, Program};
+
+use super::{Env, Reject, COMPLEXITY_LIMIT};
+use crate::cleanup_v2::Pass;
+use crate::{FrameDescriptor, FunctionFacts, Options, PcState, Verdict, VerifyError};
+
+/// One verification of `program`, with what cleanup-v2 gives it and learns from it.
+pub(crate) fn verify_pass(program: &Program, opts: &Options, v2: Pass) -> (Verdict, Pass) {
+    let mut env = Env::new(program, opts, v2);
+    let result = env.run();
+    env.into_verdict(result)
+}
+
+impl Env<'_> {
+    fn run(&mut self) -> Result<(), Reject> {
+        self.check_cfg()?;
+        self.check_exception_callback()?;
+        if self.log.level >= 2 {
+            for (i, f) in self.input.prog.functions.iter().enumerate() {
+                self.log.line(&format!("func#{i} @{}", f.start));
+            }
+        }
+        let st = self.initial_state(0);
+        self.do_check(st, 0)?;
+        let n = self.input.prog.functions.len();
+        for sp in 1..n {
+            let f = &self.input.prog.functions[sp];
+            if f.linkage != Linkage::Global && !f.is_exception_callback {
+                continue;
+            }
+            let name = f.name.clone();
+            let start = f.start;
+            self.log.line(&format!("Validating {name}() func#{sp}..."));
+            self.paths.cur_parent = None;
+            let st = self.initial_state(sp);
+            self.do_check(st, start)?;
+            self.log.line(&format!(
+                "Func#{sp} ('{name}') is safe for any args that match its prototype"
+            ));
+        }
+        self.check_stack_depth()?;
+        Ok(())
+    }
+
+    /// The verdict on `result`, and the cleanup-v2 pass with what it learned.
+    fn into_verdict(mut self, result: Result<(), Reject>) -> (Verdict, Pass) {
+        let program = self.input.prog;
+        let mut errors = Vec::new();
+        if let Err(e) = &result {
+            self.log.error(&e.msg);
+            let span = program.spans.get(e.pc).copied().unwrap_or_default();
+            errors.push(VerifyError {
+                pc: e.pc,
+                line: span.line,
+                column: span.column,
+                message: e.msg.clone(),
+            });
+        }
+        let stats = &self.stats;
+        if self.log.level > 0 || result.is_err() {
+            let line = format!(
+                "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read {}",
+                stats.insns_processed.min(COMPLEXITY_LIMIT + 1),
+                COMPLEXITY_LIMIT,
+                stats.max_states_per_insn,
+                stats.total_states,
+                stats.peak_states,
+                0
+            );
+            self.log.error(&line);
+        }
+        let record = &mut self.record;
+        let functions = program
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let might_throw = self.input.might_throw.get(i).copied().unwrap_or(false);
+                FunctionFacts::of(program, f, record.facts[i].stack_depth, might_throw)
+            })
+            .collect();
+        let states = record
+            .pc_states
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.is_empty())
+            .map(|(pc, s)| PcState {
+                pc,
+                states: s.clone(),
+            })
+            .collect();
+        let verdict = Verdict {
+            accepted: result.is_ok(),
+            errors,
+            log: std::mem::take(&mut self.log.buf),
+            states,
+            functions,
+            stats: self.stats,
+            frame_descriptors: record
+                .descs
+                .descs
+                .values()
+                .map(|d| FrameDescriptor::from_desc(d, program))
+                .collect(),
+            desc_table: std::mem::take(&mut record.descs),
+            rewrite: None,
+            loaded: None,
+        };
+        (verdict, self.v2)
+    }
+}
