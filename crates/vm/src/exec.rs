@@ -193,8 +193,8 @@ impl Machine {
                 K::MovSx64 => r[d] = movsx(Width::W64, r[s], op.aux),
                 K::MovSx32 => r[d] = movsx(Width::W32, r[s], op.aux),
                 K::Le => r[d] = endian(Endian::Le, op.aux, r[d]),
-                K::Be => r[d] = endian(Endian::Be, op.aux, r[d]),
-                K::Bswap => r[d] = endian(Endian::Swap, op.aux, r[d]),
+                // On this little-endian machine `be` is the byte swap.
+                K::Be | K::Bswap => r[d] = endian(Endian::Swap, op.aux, r[d]),
                 K::LdImm64 => {
                     r[d] = imm;
                     pc += 1;
