@@ -1,5 +1,5 @@
-//! Scalar bounds, split by concern: the domain and its synchronisation ([`scalar`]), the
-//! ALU transfer functions ([`alu`]), and branch taking and refinement ([`branch`]). The
+//! Scalar bounds, split by concern: the domain and its synchronisation (`scalar.rs`), the
+//! ALU transfer functions (`alu.rs`), and branch taking and refinement (`branch.rs`). The
 //! concrete meaning these abstract is [`unwind_isa::semantics`].
 
 mod alu;

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::tnum::Tnum;
 
+/// What is known of a scalar register: the numbers that satisfy every component at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Scalar {
     pub var_off: Tnum,
