@@ -3,10 +3,12 @@
 //!
 //! [`RawInsn`] is the 8-byte slot; [`Insn`] is the typed instruction. [`Insn::encode`] and
 //! [`Insn::decode`] convert between them, and [`decode_program`] decodes a whole program slot by slot.
+//! [`semantics`] says what the ALU and jump instructions compute, for the interpreter and the verifier alike.
 
 mod insn;
 pub mod opcode;
 mod raw;
+pub mod semantics;
 
 pub use insn::{
     AluOp, AtomicOp, CallTarget, DecodeError, Endian, Field, Imm64Kind, Insn, JmpOp, Operand, Reg,

@@ -3,8 +3,9 @@
 //! every pair of numbers for which the comparison holds (or fails) on that side.
 
 use proptest::prelude::*;
-use unwind_isa::{AluOp, JmpOp};
-use unwind_verifier::bounds::{concrete_alu, concrete_cmp, Scalar};
+use unwind_isa::semantics::{alu, jump_taken};
+use unwind_isa::{AluOp, JmpOp, Width};
+use unwind_verifier::bounds::Scalar;
 use unwind_verifier::tnum::Tnum;
 
 /// An abstract scalar containing `v`, built by one of several routes.
@@ -46,6 +47,14 @@ fn abstract_of(v: u64, a: u64, b: u64, how: u8) -> Scalar {
     s
 }
 
+fn width(w32: bool) -> Width {
+    if w32 {
+        Width::W32
+    } else {
+        Width::W64
+    }
+}
+
 fn value() -> impl Strategy<Value = u64> {
     prop_oneof![
         any::<u64>(),
@@ -81,7 +90,7 @@ proptest! {
         let sx = abstract_of(x, a, b, h1);
         let sy = abstract_of(y, b, a, h2);
         let r = sx.alu(op, &sy, alu32);
-        let c = concrete_alu(op, x, y, alu32);
+        let c = alu(width(alu32), op, x, y);
         prop_assert!(r.contains(c), "{op:?} alu32={alu32} {x:#x} {y:#x} = {c:#x} not in {r:?}\nfrom {sx:?}\nand {sy:?}");
     }
 
@@ -91,7 +100,7 @@ proptest! {
         let op = JmpOp::ALL[op];
         let mut sx = abstract_of(x, a, b, h1);
         let mut sy = abstract_of(y, b, a, h2);
-        let holds = concrete_cmp(op, x, y, jmp32);
+        let holds = jump_taken(width(jmp32), op, x, y);
         if let Some(t) = sx.branch_taken(&sy, op, jmp32) {
             prop_assert_eq!(t, holds, "branch_taken {:?} {:#x} {:#x}", op, x, y);
         }

@@ -1,8 +1,12 @@
 //! The execution loop: one pass over pre-decoded instructions, shared by the fast path (no
 //! breakpoints, no recording: nothing is allocated per instruction) and the stepper (which
-//! runs it one instruction at a time with the undo log on). Arithmetic follows RFC 9669
-//! exactly; the rarer instructions (atomics, calls, exits, legacy packet loads, map loads,
-//! may_goto) leave the loop for [`Machine::slow`].
+//! runs it one instruction at a time with the undo log on). What the arithmetic and the jump
+//! conditions compute is [`unwind_isa::semantics`], shared with the verifier; the rarer
+//! instructions (atomics, calls, exits, legacy packet loads, map loads, may_goto) leave the
+//! loop for [`Machine::slow`].
+
+use unwind_isa::semantics::{alu, endian, jump_taken, movsx, neg, sign_extend};
+use unwind_isa::{AluOp, Endian, JmpOp, Width};
 
 use crate::decode::{Op, K};
 use crate::fault::FaultKind;
@@ -128,68 +132,69 @@ impl Machine {
             }
             let imm = op.imm as u64;
             match op.kind {
-                K::Add64I => r[d] = r[d].wrapping_add(imm),
-                K::Add64R => r[d] = r[d].wrapping_add(r[s]),
-                K::Sub64I => r[d] = r[d].wrapping_sub(imm),
-                K::Sub64R => r[d] = r[d].wrapping_sub(r[s]),
-                K::Mul64I => r[d] = r[d].wrapping_mul(imm),
-                K::Mul64R => r[d] = r[d].wrapping_mul(r[s]),
-                K::Div64I => r[d] = div64(r[d], imm),
-                K::Div64R => r[d] = div64(r[d], r[s]),
-                K::Sdiv64I => r[d] = sdiv64(r[d], imm),
-                K::Sdiv64R => r[d] = sdiv64(r[d], r[s]),
-                K::Or64I => r[d] |= imm,
-                K::Or64R => r[d] |= r[s],
-                K::And64I => r[d] &= imm,
-                K::And64R => r[d] &= r[s],
-                K::Lsh64I => r[d] = r[d].wrapping_shl(imm as u32),
-                K::Lsh64R => r[d] = r[d].wrapping_shl(r[s] as u32),
-                K::Rsh64I => r[d] = r[d].wrapping_shr(imm as u32),
-                K::Rsh64R => r[d] = r[d].wrapping_shr(r[s] as u32),
-                K::Mod64I => r[d] = mod64(r[d], imm),
-                K::Mod64R => r[d] = mod64(r[d], r[s]),
-                K::Smod64I => r[d] = smod64(r[d], imm),
-                K::Smod64R => r[d] = smod64(r[d], r[s]),
-                K::Xor64I => r[d] ^= imm,
-                K::Xor64R => r[d] ^= r[s],
-                K::Mov64I => r[d] = imm,
-                K::Mov64R => r[d] = r[s],
-                K::Arsh64I => r[d] = (r[d] as i64).wrapping_shr(imm as u32) as u64,
-                K::Arsh64R => r[d] = (r[d] as i64).wrapping_shr(r[s] as u32) as u64,
-                K::Add32I => r[d] = w(r[d]).wrapping_add(imm as u32) as u64,
-                K::Add32R => r[d] = w(r[d]).wrapping_add(w(r[s])) as u64,
-                K::Sub32I => r[d] = w(r[d]).wrapping_sub(imm as u32) as u64,
-                K::Sub32R => r[d] = w(r[d]).wrapping_sub(w(r[s])) as u64,
-                K::Mul32I => r[d] = w(r[d]).wrapping_mul(imm as u32) as u64,
-                K::Mul32R => r[d] = w(r[d]).wrapping_mul(w(r[s])) as u64,
-                K::Div32I => r[d] = div32(r[d], imm),
-                K::Div32R => r[d] = div32(r[d], r[s]),
-                K::Sdiv32I => r[d] = sdiv32(r[d], imm),
-                K::Sdiv32R => r[d] = sdiv32(r[d], r[s]),
-                K::Or32I => r[d] = (w(r[d]) | imm as u32) as u64,
-                K::Or32R => r[d] = (w(r[d]) | w(r[s])) as u64,
-                K::And32I => r[d] = (w(r[d]) & imm as u32) as u64,
-                K::And32R => r[d] = (w(r[d]) & w(r[s])) as u64,
-                K::Lsh32I => r[d] = w(r[d]).wrapping_shl(imm as u32) as u64,
-                K::Lsh32R => r[d] = w(r[d]).wrapping_shl(r[s] as u32) as u64,
-                K::Rsh32I => r[d] = w(r[d]).wrapping_shr(imm as u32) as u64,
-                K::Rsh32R => r[d] = w(r[d]).wrapping_shr(r[s] as u32) as u64,
-                K::Mod32I => r[d] = mod32(r[d], imm),
-                K::Mod32R => r[d] = mod32(r[d], r[s]),
-                K::Smod32I => r[d] = smod32(r[d], imm),
-                K::Smod32R => r[d] = smod32(r[d], r[s]),
-                K::Xor32I => r[d] = (w(r[d]) ^ imm as u32) as u64,
-                K::Xor32R => r[d] = (w(r[d]) ^ w(r[s])) as u64,
-                K::Mov32I => r[d] = imm as u32 as u64,
-                K::Mov32R => r[d] = w(r[s]) as u64,
-                K::Arsh32I => r[d] = (r[d] as i32).wrapping_shr(imm as u32) as u32 as u64,
-                K::Arsh32R => r[d] = (r[d] as i32).wrapping_shr(r[s] as u32) as u32 as u64,
-                K::Neg64 => r[d] = r[d].wrapping_neg(),
-                K::Neg32 => r[d] = w(r[d]).wrapping_neg() as u64,
-                K::MovSx64 => r[d] = sign_extend(r[s], op.aux),
-                K::MovSx32 => r[d] = sign_extend(r[s], op.aux) as u32 as u64,
-                K::Le => r[d] = truncate(r[d], op.aux),
-                K::Be | K::Bswap => r[d] = bswap(r[d], op.aux),
+                K::Add64I => r[d] = alu(Width::W64, AluOp::Add, r[d], imm),
+                K::Add64R => r[d] = alu(Width::W64, AluOp::Add, r[d], r[s]),
+                K::Sub64I => r[d] = alu(Width::W64, AluOp::Sub, r[d], imm),
+                K::Sub64R => r[d] = alu(Width::W64, AluOp::Sub, r[d], r[s]),
+                K::Mul64I => r[d] = alu(Width::W64, AluOp::Mul, r[d], imm),
+                K::Mul64R => r[d] = alu(Width::W64, AluOp::Mul, r[d], r[s]),
+                K::Div64I => r[d] = alu(Width::W64, AluOp::Div, r[d], imm),
+                K::Div64R => r[d] = alu(Width::W64, AluOp::Div, r[d], r[s]),
+                K::Sdiv64I => r[d] = alu(Width::W64, AluOp::Sdiv, r[d], imm),
+                K::Sdiv64R => r[d] = alu(Width::W64, AluOp::Sdiv, r[d], r[s]),
+                K::Or64I => r[d] = alu(Width::W64, AluOp::Or, r[d], imm),
+                K::Or64R => r[d] = alu(Width::W64, AluOp::Or, r[d], r[s]),
+                K::And64I => r[d] = alu(Width::W64, AluOp::And, r[d], imm),
+                K::And64R => r[d] = alu(Width::W64, AluOp::And, r[d], r[s]),
+                K::Lsh64I => r[d] = alu(Width::W64, AluOp::Lsh, r[d], imm),
+                K::Lsh64R => r[d] = alu(Width::W64, AluOp::Lsh, r[d], r[s]),
+                K::Rsh64I => r[d] = alu(Width::W64, AluOp::Rsh, r[d], imm),
+                K::Rsh64R => r[d] = alu(Width::W64, AluOp::Rsh, r[d], r[s]),
+                K::Mod64I => r[d] = alu(Width::W64, AluOp::Mod, r[d], imm),
+                K::Mod64R => r[d] = alu(Width::W64, AluOp::Mod, r[d], r[s]),
+                K::Smod64I => r[d] = alu(Width::W64, AluOp::Smod, r[d], imm),
+                K::Smod64R => r[d] = alu(Width::W64, AluOp::Smod, r[d], r[s]),
+                K::Xor64I => r[d] = alu(Width::W64, AluOp::Xor, r[d], imm),
+                K::Xor64R => r[d] = alu(Width::W64, AluOp::Xor, r[d], r[s]),
+                K::Mov64I => r[d] = alu(Width::W64, AluOp::Mov, r[d], imm),
+                K::Mov64R => r[d] = alu(Width::W64, AluOp::Mov, r[d], r[s]),
+                K::Arsh64I => r[d] = alu(Width::W64, AluOp::Arsh, r[d], imm),
+                K::Arsh64R => r[d] = alu(Width::W64, AluOp::Arsh, r[d], r[s]),
+                K::Add32I => r[d] = alu(Width::W32, AluOp::Add, r[d], imm),
+                K::Add32R => r[d] = alu(Width::W32, AluOp::Add, r[d], r[s]),
+                K::Sub32I => r[d] = alu(Width::W32, AluOp::Sub, r[d], imm),
+                K::Sub32R => r[d] = alu(Width::W32, AluOp::Sub, r[d], r[s]),
+                K::Mul32I => r[d] = alu(Width::W32, AluOp::Mul, r[d], imm),
+                K::Mul32R => r[d] = alu(Width::W32, AluOp::Mul, r[d], r[s]),
+                K::Div32I => r[d] = alu(Width::W32, AluOp::Div, r[d], imm),
+                K::Div32R => r[d] = alu(Width::W32, AluOp::Div, r[d], r[s]),
+                K::Sdiv32I => r[d] = alu(Width::W32, AluOp::Sdiv, r[d], imm),
+                K::Sdiv32R => r[d] = alu(Width::W32, AluOp::Sdiv, r[d], r[s]),
+                K::Or32I => r[d] = alu(Width::W32, AluOp::Or, r[d], imm),
+                K::Or32R => r[d] = alu(Width::W32, AluOp::Or, r[d], r[s]),
+                K::And32I => r[d] = alu(Width::W32, AluOp::And, r[d], imm),
+                K::And32R => r[d] = alu(Width::W32, AluOp::And, r[d], r[s]),
+                K::Lsh32I => r[d] = alu(Width::W32, AluOp::Lsh, r[d], imm),
+                K::Lsh32R => r[d] = alu(Width::W32, AluOp::Lsh, r[d], r[s]),
+                K::Rsh32I => r[d] = alu(Width::W32, AluOp::Rsh, r[d], imm),
+                K::Rsh32R => r[d] = alu(Width::W32, AluOp::Rsh, r[d], r[s]),
+                K::Mod32I => r[d] = alu(Width::W32, AluOp::Mod, r[d], imm),
+                K::Mod32R => r[d] = alu(Width::W32, AluOp::Mod, r[d], r[s]),
+                K::Smod32I => r[d] = alu(Width::W32, AluOp::Smod, r[d], imm),
+                K::Smod32R => r[d] = alu(Width::W32, AluOp::Smod, r[d], r[s]),
+                K::Xor32I => r[d] = alu(Width::W32, AluOp::Xor, r[d], imm),
+                K::Xor32R => r[d] = alu(Width::W32, AluOp::Xor, r[d], r[s]),
+                K::Mov32I => r[d] = alu(Width::W32, AluOp::Mov, r[d], imm),
+                K::Mov32R => r[d] = alu(Width::W32, AluOp::Mov, r[d], r[s]),
+                K::Arsh32I => r[d] = alu(Width::W32, AluOp::Arsh, r[d], imm),
+                K::Arsh32R => r[d] = alu(Width::W32, AluOp::Arsh, r[d], r[s]),
+                K::Neg64 => r[d] = neg(Width::W64, r[d]),
+                K::Neg32 => r[d] = neg(Width::W32, r[d]),
+                K::MovSx64 => r[d] = movsx(Width::W64, r[s], op.aux),
+                K::MovSx32 => r[d] = movsx(Width::W32, r[s], op.aux),
+                K::Le => r[d] = endian(Endian::Le, op.aux, r[d]),
+                // On this little-endian machine `be` is the byte swap.
+                K::Be | K::Bswap => r[d] = endian(Endian::Swap, op.aux, r[d]),
                 K::LdImm64 => {
                     r[d] = imm;
                     pc += 1;
@@ -198,9 +203,9 @@ impl Machine {
                 K::LdxH => r[d] = load!(ea!(s), 2),
                 K::LdxW => r[d] = load!(ea!(s), 4),
                 K::LdxDW => r[d] = load!(ea!(s), 8),
-                K::LdxSB => r[d] = load!(ea!(s), 1) as i8 as i64 as u64,
-                K::LdxSH => r[d] = load!(ea!(s), 2) as i16 as i64 as u64,
-                K::LdxSW => r[d] = load!(ea!(s), 4) as i32 as i64 as u64,
+                K::LdxSB => r[d] = sign_extend(load!(ea!(s), 1), 8),
+                K::LdxSH => r[d] = sign_extend(load!(ea!(s), 2), 16),
+                K::LdxSW => r[d] = sign_extend(load!(ea!(s), 4), 32),
                 K::StB => store!(ea!(d), [imm as u8]),
                 K::StH => store!(ea!(d), (imm as u16).to_le_bytes()),
                 K::StW => store!(ea!(d), (imm as u32).to_le_bytes()),
@@ -210,50 +215,50 @@ impl Machine {
                 K::StxW => store!(ea!(d), (r[s] as u32).to_le_bytes()),
                 K::StxDW => store!(ea!(d), r[s].to_le_bytes()),
                 K::Ja => pc = op.off as usize,
-                K::JeqI => jump!(r[d] == imm),
-                K::JeqR => jump!(r[d] == r[s]),
-                K::JneI => jump!(r[d] != imm),
-                K::JneR => jump!(r[d] != r[s]),
-                K::JgtI => jump!(r[d] > imm),
-                K::JgtR => jump!(r[d] > r[s]),
-                K::JgeI => jump!(r[d] >= imm),
-                K::JgeR => jump!(r[d] >= r[s]),
-                K::JltI => jump!(r[d] < imm),
-                K::JltR => jump!(r[d] < r[s]),
-                K::JleI => jump!(r[d] <= imm),
-                K::JleR => jump!(r[d] <= r[s]),
-                K::JsgtI => jump!((r[d] as i64) > op.imm),
-                K::JsgtR => jump!((r[d] as i64) > r[s] as i64),
-                K::JsgeI => jump!((r[d] as i64) >= op.imm),
-                K::JsgeR => jump!((r[d] as i64) >= r[s] as i64),
-                K::JsltI => jump!((r[d] as i64) < op.imm),
-                K::JsltR => jump!((r[d] as i64) < r[s] as i64),
-                K::JsleI => jump!((r[d] as i64) <= op.imm),
-                K::JsleR => jump!((r[d] as i64) <= r[s] as i64),
-                K::JsetI => jump!(r[d] & imm != 0),
-                K::JsetR => jump!(r[d] & r[s] != 0),
-                K::Jeq32I => jump!(w(r[d]) == imm as u32),
-                K::Jeq32R => jump!(w(r[d]) == w(r[s])),
-                K::Jne32I => jump!(w(r[d]) != imm as u32),
-                K::Jne32R => jump!(w(r[d]) != w(r[s])),
-                K::Jgt32I => jump!(w(r[d]) > imm as u32),
-                K::Jgt32R => jump!(w(r[d]) > w(r[s])),
-                K::Jge32I => jump!(w(r[d]) >= imm as u32),
-                K::Jge32R => jump!(w(r[d]) >= w(r[s])),
-                K::Jlt32I => jump!(w(r[d]) < imm as u32),
-                K::Jlt32R => jump!(w(r[d]) < w(r[s])),
-                K::Jle32I => jump!(w(r[d]) <= imm as u32),
-                K::Jle32R => jump!(w(r[d]) <= w(r[s])),
-                K::Jsgt32I => jump!((r[d] as i32) > op.imm as i32),
-                K::Jsgt32R => jump!((r[d] as i32) > r[s] as i32),
-                K::Jsge32I => jump!((r[d] as i32) >= op.imm as i32),
-                K::Jsge32R => jump!((r[d] as i32) >= r[s] as i32),
-                K::Jslt32I => jump!((r[d] as i32) < (op.imm as i32)),
-                K::Jslt32R => jump!((r[d] as i32) < (r[s] as i32)),
-                K::Jsle32I => jump!((r[d] as i32) <= op.imm as i32),
-                K::Jsle32R => jump!((r[d] as i32) <= r[s] as i32),
-                K::Jset32I => jump!(w(r[d]) & imm as u32 != 0),
-                K::Jset32R => jump!(w(r[d]) & w(r[s]) != 0),
+                K::JeqI => jump!(jump_taken(Width::W64, JmpOp::Eq, r[d], imm)),
+                K::JeqR => jump!(jump_taken(Width::W64, JmpOp::Eq, r[d], r[s])),
+                K::JneI => jump!(jump_taken(Width::W64, JmpOp::Ne, r[d], imm)),
+                K::JneR => jump!(jump_taken(Width::W64, JmpOp::Ne, r[d], r[s])),
+                K::JgtI => jump!(jump_taken(Width::W64, JmpOp::Gt, r[d], imm)),
+                K::JgtR => jump!(jump_taken(Width::W64, JmpOp::Gt, r[d], r[s])),
+                K::JgeI => jump!(jump_taken(Width::W64, JmpOp::Ge, r[d], imm)),
+                K::JgeR => jump!(jump_taken(Width::W64, JmpOp::Ge, r[d], r[s])),
+                K::JltI => jump!(jump_taken(Width::W64, JmpOp::Lt, r[d], imm)),
+                K::JltR => jump!(jump_taken(Width::W64, JmpOp::Lt, r[d], r[s])),
+                K::JleI => jump!(jump_taken(Width::W64, JmpOp::Le, r[d], imm)),
+                K::JleR => jump!(jump_taken(Width::W64, JmpOp::Le, r[d], r[s])),
+                K::JsgtI => jump!(jump_taken(Width::W64, JmpOp::Sgt, r[d], imm)),
+                K::JsgtR => jump!(jump_taken(Width::W64, JmpOp::Sgt, r[d], r[s])),
+                K::JsgeI => jump!(jump_taken(Width::W64, JmpOp::Sge, r[d], imm)),
+                K::JsgeR => jump!(jump_taken(Width::W64, JmpOp::Sge, r[d], r[s])),
+                K::JsltI => jump!(jump_taken(Width::W64, JmpOp::Slt, r[d], imm)),
+                K::JsltR => jump!(jump_taken(Width::W64, JmpOp::Slt, r[d], r[s])),
+                K::JsleI => jump!(jump_taken(Width::W64, JmpOp::Sle, r[d], imm)),
+                K::JsleR => jump!(jump_taken(Width::W64, JmpOp::Sle, r[d], r[s])),
+                K::JsetI => jump!(jump_taken(Width::W64, JmpOp::Set, r[d], imm)),
+                K::JsetR => jump!(jump_taken(Width::W64, JmpOp::Set, r[d], r[s])),
+                K::Jeq32I => jump!(jump_taken(Width::W32, JmpOp::Eq, r[d], imm)),
+                K::Jeq32R => jump!(jump_taken(Width::W32, JmpOp::Eq, r[d], r[s])),
+                K::Jne32I => jump!(jump_taken(Width::W32, JmpOp::Ne, r[d], imm)),
+                K::Jne32R => jump!(jump_taken(Width::W32, JmpOp::Ne, r[d], r[s])),
+                K::Jgt32I => jump!(jump_taken(Width::W32, JmpOp::Gt, r[d], imm)),
+                K::Jgt32R => jump!(jump_taken(Width::W32, JmpOp::Gt, r[d], r[s])),
+                K::Jge32I => jump!(jump_taken(Width::W32, JmpOp::Ge, r[d], imm)),
+                K::Jge32R => jump!(jump_taken(Width::W32, JmpOp::Ge, r[d], r[s])),
+                K::Jlt32I => jump!(jump_taken(Width::W32, JmpOp::Lt, r[d], imm)),
+                K::Jlt32R => jump!(jump_taken(Width::W32, JmpOp::Lt, r[d], r[s])),
+                K::Jle32I => jump!(jump_taken(Width::W32, JmpOp::Le, r[d], imm)),
+                K::Jle32R => jump!(jump_taken(Width::W32, JmpOp::Le, r[d], r[s])),
+                K::Jsgt32I => jump!(jump_taken(Width::W32, JmpOp::Sgt, r[d], imm)),
+                K::Jsgt32R => jump!(jump_taken(Width::W32, JmpOp::Sgt, r[d], r[s])),
+                K::Jsge32I => jump!(jump_taken(Width::W32, JmpOp::Sge, r[d], imm)),
+                K::Jsge32R => jump!(jump_taken(Width::W32, JmpOp::Sge, r[d], r[s])),
+                K::Jslt32I => jump!(jump_taken(Width::W32, JmpOp::Slt, r[d], imm)),
+                K::Jslt32R => jump!(jump_taken(Width::W32, JmpOp::Slt, r[d], r[s])),
+                K::Jsle32I => jump!(jump_taken(Width::W32, JmpOp::Sle, r[d], imm)),
+                K::Jsle32R => jump!(jump_taken(Width::W32, JmpOp::Sle, r[d], r[s])),
+                K::Jset32I => jump!(jump_taken(Width::W32, JmpOp::Set, r[d], imm)),
+                K::Jset32R => jump!(jump_taken(Width::W32, JmpOp::Set, r[d], r[s])),
                 K::BadTarget => fault!(FaultKind::BadJump { target: op.imm }),
                 K::WritesFp => fault!(FaultKind::FramePointerWrite),
                 K::FellOff => {
@@ -579,101 +584,5 @@ impl Machine {
                 value,
             },
         );
-    }
-}
-
-#[inline(always)]
-fn w(v: u64) -> u32 {
-    v as u32
-}
-
-/// Unsigned division; by zero gives 0.
-#[inline(always)]
-pub fn div64(a: u64, b: u64) -> u64 {
-    a.checked_div(b).unwrap_or(0)
-}
-
-/// Signed division; by zero gives 0; `INT_MIN / -1` wraps to `INT_MIN`.
-#[inline(always)]
-pub fn sdiv64(a: u64, b: u64) -> u64 {
-    if b == 0 {
-        0
-    } else {
-        (a as i64).wrapping_div(b as i64) as u64
-    }
-}
-
-/// Unsigned modulo; by zero leaves the dividend.
-#[inline(always)]
-pub fn mod64(a: u64, b: u64) -> u64 {
-    a.checked_rem(b).unwrap_or(a)
-}
-
-/// Signed modulo (the sign of the dividend); by zero leaves the dividend; `INT_MIN % -1` is 0.
-#[inline(always)]
-pub fn smod64(a: u64, b: u64) -> u64 {
-    if b == 0 {
-        a
-    } else {
-        (a as i64).wrapping_rem(b as i64) as u64
-    }
-}
-
-#[inline(always)]
-pub fn div32(a: u64, b: u64) -> u64 {
-    (a as u32).checked_div(b as u32).unwrap_or(0) as u64
-}
-
-#[inline(always)]
-pub fn sdiv32(a: u64, b: u64) -> u64 {
-    if b as u32 == 0 {
-        0
-    } else {
-        (a as i32).wrapping_div(b as i32) as u32 as u64
-    }
-}
-
-/// 32-bit modulo by zero leaves dst's low half, zero-extended.
-#[inline(always)]
-pub fn mod32(a: u64, b: u64) -> u64 {
-    (a as u32).checked_rem(b as u32).unwrap_or(a as u32) as u64
-}
-
-#[inline(always)]
-pub fn smod32(a: u64, b: u64) -> u64 {
-    if b as u32 == 0 {
-        a as u32 as u64
-    } else {
-        (a as i32).wrapping_rem(b as i32) as u32 as u64
-    }
-}
-
-/// Sign-extends the low `bits` (8, 16 or 32) bits.
-#[inline(always)]
-pub fn sign_extend(v: u64, bits: u8) -> u64 {
-    match bits {
-        8 => v as i8 as i64 as u64,
-        16 => v as i16 as i64 as u64,
-        _ => v as i32 as i64 as u64,
-    }
-}
-
-/// `le16`/`le32`/`le64` on a little-endian BPF machine: keep the low bits.
-#[inline(always)]
-pub fn truncate(v: u64, bits: u8) -> u64 {
-    match bits {
-        16 => v as u16 as u64,
-        32 => v as u32 as u64,
-        _ => v,
-    }
-}
-
-/// `be*` and `bswap*`: reverse the bytes of the low `bits` bits, zero-extended.
-#[inline(always)]
-pub fn bswap(v: u64, bits: u8) -> u64 {
-    match bits {
-        16 => (v as u16).swap_bytes() as u64,
-        32 => (v as u32).swap_bytes() as u64,
-        _ => v.swap_bytes(),
     }
 }

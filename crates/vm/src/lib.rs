@@ -5,7 +5,7 @@
 //! breakpoints and no recording) or step by step, forwards and backwards ([`Vm`]).
 //!
 //! Module map: [`memory`] (tagged addresses, regions), [`decode`] (pre-decoded instructions),
-//! [`exec`] (the loop and the ISA's arithmetic), [`frames`], [`kernel`] (helpers and kfuncs),
+//! [`exec`] (the loop; its arithmetic is `unwind_isa::semantics`), [`frames`], [`kernel`] (helpers and kfuncs),
 //! [`unwind`] (`bpf_throw`), [`world`], [`resources`], [`events`], [`undo`] and [`stepper`]
 //! (reversible stepping), [`snapshot`], [`fault`], [`conformance`] (the suite's `.data` files).
 //! The kernel selftest harness's set-up (the maps it fills in) is `unwind-kselftests`'s: it is
