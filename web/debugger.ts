@@ -538,7 +538,7 @@ export class DebuggerPane {
         const slots =
           d.slots.length === 0
             ? "nothing to release"
-            : d.slots.map((s) => `${s.location}: ${s.resource} → ${s.release}`).join(", ");
+            : d.slots.map((s) => `${s.location}: ${s.type} → ${s.release}`).join(", ");
         item.append(element("span", "pc", `pc ${d.pc}`), ` (${d.function}): ${slots}`);
         const line = this.lines[d.pc];
         if (line !== undefined && line > 0) {

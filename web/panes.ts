@@ -235,7 +235,7 @@ export class VerifierPane {
     this.verdict.dataset["verdict"] = result.accepted ? "accepted" : "rejected";
     const parts: Node[] = [
       element("strong", undefined, result.accepted ? "Accepted" : "Rejected"),
-      document.createTextNode(` in ${result.mode} mode · ${plural(result.insnsProcessed, "insn")} processed`),
+      document.createTextNode(` in ${result.mode} mode · ${plural(result.stats.insnsProcessed, "insn")} processed`),
     ];
     for (const error of result.errors) {
       const button = element("button", "diagnostic");
@@ -269,7 +269,7 @@ export class VerifierPane {
 export function descriptorItem(d: FrameDescriptor): HTMLLIElement {
   const slots = d.slots.length === 0
     ? "nothing to release"
-    : d.slots.map((s) => `${s.location}: ${s.resource} → ${s.release}`).join(", ");
+    : d.slots.map((s) => `${s.location}: ${s.type} → ${s.release}`).join(", ");
   const item = element("li");
   item.dataset["pc"] = String(d.pc);
   const details = element("details", "history");

@@ -54,14 +54,36 @@ pub enum AsmError {
 }
 
 /// An error at a place in the source. Lines and columns are 1-based; columns count characters.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Serialized as its place, its `kind` with the kind's own fields, and its `message`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub line: u32,
     pub column: u32,
     /// One past the last column of the offending text (equal to `column` when it is a point).
     pub end_column: u32,
-    #[serde(flatten)]
     pub error: AsmError,
+}
+
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shape<'a> {
+            line: u32,
+            column: u32,
+            end_column: u32,
+            #[serde(flatten)]
+            error: &'a AsmError,
+            message: String,
+        }
+        Shape {
+            line: self.line,
+            column: self.column,
+            end_column: self.end_column,
+            error: &self.error,
+            message: self.message(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Diagnostic {

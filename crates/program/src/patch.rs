@@ -71,7 +71,8 @@ fn jumps_out(block: &[Insn]) -> bool {
 
 impl Program {
     /// Applies patches and appends functions. Relative targets of the original instructions
-    /// are recomputed; inserted instructions take the span of the instruction they surround.
+    /// are recomputed; inserted instructions take the span of the instruction they surround,
+    /// appended functions the empty span (line 0: not in the source).
     pub fn patch(
         &self,
         patches: &[Patch],
@@ -134,11 +135,11 @@ impl Program {
         let old_len = self.slots.len();
         map.insn[old_len] = new_pc;
         map.start[old_len] = new_pc;
-        let last_span = self.spans.last().copied().unwrap_or_default();
+        // Appended functions (the hidden trampoline) are code the source does not have: line 0.
         for f in appended {
             map.appended.push(new_pc);
             for i in &f.body {
-                layout.push((*i, last_span, None));
+                layout.push((*i, Span::default(), None));
                 new_pc += i.slots();
             }
         }

@@ -70,6 +70,19 @@ pub enum Unmergeable {
     Interior,
 }
 
+impl Unmergeable {
+    /// The snake_case name (as serialized): `misc`, `uninit`, `non_zero_scalar`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Unmergeable::Misc => "misc",
+            Unmergeable::Uninit => "uninit",
+            Unmergeable::NonZeroScalar => "non_zero_scalar",
+            Unmergeable::Copy => "copy",
+            Unmergeable::Interior => "interior",
+        }
+    }
+}
+
 /// What a location holds on one path, as far as unwinding cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -27,7 +27,7 @@ use unwind_program::Program;
 pub use check::{Reject, COMPLEXITY_LIMIT};
 pub use runnable::{runnable, Runnable};
 pub use verdict::{
-    DedicatedSlot, DescriptorSlot, FrameDescriptor, FunctionFacts, Loaded, PcState, Rewrite, Stats,
+    DedicatedSlot, DescriptorEntry, DescriptorSlot, FrameDescriptor, PathContribution, FunctionFacts, Loaded, PcState, Rewrite, Stats,
     Verdict, VerifyError,
 };
 

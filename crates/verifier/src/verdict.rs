@@ -69,7 +69,9 @@ pub struct Stats {
     pub peak_states: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// What verification found. `Default` is the empty verdict of a program that was not verified
+/// (it did not assemble): rejected, with nothing in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     pub accepted: bool,
     pub errors: Vec<VerifyError>,
@@ -131,7 +133,9 @@ pub struct DedicatedSlot {
     pub cleared_after: Vec<usize>,
 }
 
-/// One frame descriptor: `{"pc", "function", "slots": [{"location": "fp-8" | "r6", "type"}]}`.
+/// One frame descriptor: `{"pc", "function", "slots": [{"location": "fp-8" | "r6", "type"}]}`,
+/// with its merge history. The one view of a descriptor: the CLI's JSON, the JS API's verdict
+/// and its debugger all print this.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FrameDescriptor {
     pub pc: usize,
@@ -140,6 +144,53 @@ pub struct FrameDescriptor {
     pub slots: Vec<DescriptorSlot>,
     /// How many paths contributed to the merge.
     pub paths: usize,
+    /// Every path that contributed, in merge order.
+    pub history: Vec<PathContribution>,
+}
+
+/// What one verifier path contributed to a frame descriptor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PathContribution {
+    /// The verifier's name for the path, e.g. "path through 7".
+    pub path: String,
+    /// Frame number on that path (0 = main).
+    pub frame: u32,
+    pub entries: Vec<DescriptorEntry>,
+}
+
+/// One location on one path: a resource, NULL, or a marker that cannot merge with one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DescriptorEntry {
+    /// `fp-8`, `r6`.
+    pub location: String,
+    /// A resource type (`object`, `socket`, ...), `null`, or why it cannot merge with one
+    /// (`misc`, `uninit`, `non_zero_scalar`, `copy`, `interior`).
+    pub content: String,
+    /// The verifier's reference id, for a resource.
+    pub ref_obj_id: Option<u32>,
+    /// The kernel's register type name (`ptr_obj`, `scalar`, `?`), as the log prints it.
+    pub kernel_type: &'static str,
+}
+
+impl DescriptorEntry {
+    fn of(e: &unwind_stackmap::Entry) -> DescriptorEntry {
+        use unwind_stackmap::Content;
+        let (content, ref_obj_id) = match e.content {
+            Content::Resource {
+                resource,
+                ref_obj_id,
+                ..
+            } => (resource.name().to_string(), Some(ref_obj_id)),
+            Content::Null => ("null".to_string(), None),
+            Content::Unmergeable { why } => (why.name().to_string(), None),
+        };
+        DescriptorEntry {
+            location: e.location.to_string(),
+            content,
+            ref_obj_id,
+            kernel_type: e.content.type_name(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -170,6 +221,15 @@ impl FrameDescriptor {
                 })
                 .collect(),
             paths: d.history.len(),
+            history: d
+                .history
+                .iter()
+                .map(|o| PathContribution {
+                    path: o.path.clone(),
+                    frame: o.frame,
+                    entries: o.entries.iter().map(DescriptorEntry::of).collect(),
+                })
+                .collect(),
         }
     }
 }

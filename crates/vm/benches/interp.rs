@@ -7,6 +7,9 @@
 //!
 //! `cargo bench -p unwind-vm --bench interp` (add `-- --quick` for a short run).
 
+// A counting global allocator must implement the unsafe `GlobalAlloc` trait.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};

@@ -1,22 +1,30 @@
 //! The state at a step, as plain data for the CLI, the page and tests.
 
 use serde::Serialize;
+use unwind_program::disasm::{format_insn, Style};
 
 use crate::events::u64_str;
 use crate::frames::{mask_names, FrameKind};
 use crate::machine::{Machine, Status, TraceLine};
 use crate::resources::Resource;
 
-/// Everything a debugger shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Everything a debugger shows. `Default` is the view of no machine (nothing loaded): no
+/// status, no registers, no frames.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Snapshot {
     pub pc: usize,
+    /// Source line of `pc`; 0 in code the source does not have (the hidden trampoline).
     pub line: u32,
+    /// The instruction at `pc` in source syntax; `None` past the end.
+    pub insn: Option<String>,
+    /// What a throw does here: [`Unwinding::name`](unwind_stackmap::Unwinding::name).
+    pub unwinding: Option<&'static str>,
     /// Instructions executed so far.
     #[serde(serialize_with = "u64_str")]
     pub instructions: u64,
+    /// `state` (`running`, `exited`, `faulted`) with `return_value` or `fault`.
     #[serde(flatten)]
-    pub status: Status,
+    pub status: Option<Status>,
     /// R0..R10 as decimal strings.
     pub registers: Vec<String>,
     /// Innermost last.
@@ -41,6 +49,13 @@ pub struct FrameView {
     /// Where this frame is now (the current pc for the innermost, else its call site's
     /// continuation is `return_pc` and it sits at the call).
     pub pc: usize,
+    /// Source line of `pc` (0 in hidden code).
+    pub line: u32,
+    /// The pc of the frame descriptor the unwinder would use for this frame now, if any.
+    pub descriptor: Option<usize>,
+    /// This frame's R6..R9 as decimal strings: the live registers in the innermost frame; in a
+    /// caller, the values it gets back on return (each callee's saved area put back).
+    pub preserved: Vec<String>,
     /// The callee-saved registers this function's prologue saves (`r6`, `r8`, ...).
     pub callee_saved: Vec<String>,
     /// The caller's values it saved, by register name.
@@ -57,6 +72,8 @@ pub struct FrameView {
 impl Machine {
     pub fn snapshot(&self) -> Snapshot {
         let n = self.frames.len();
+        let preserved = self.preserved_regs();
+        let descriptors = self.config.unwinding.descriptors();
         let frames = self
             .frames
             .iter()
@@ -75,6 +92,9 @@ impl Machine {
                     call_site: f.call_site,
                     return_pc: f.return_pc,
                     pc,
+                    line: self.line(pc),
+                    descriptor: descriptors.and_then(|t| t.get(pc)).map(|d| d.pc),
+                    preserved: preserved[i].iter().map(u64::to_string).collect(),
                     callee_saved: mask_names(self.prep.funcs[f.function].callee_saved),
                     saved: (0..4)
                         .filter_map(|k| {
@@ -95,8 +115,11 @@ impl Machine {
         Snapshot {
             pc: self.pc,
             line: self.line(self.pc),
+            insn: (self.pc < self.prep.program.slots.len())
+                .then(|| format_insn(&self.prep.program, self.pc, Style::Source)),
+            unwinding: Some(self.config.unwinding.name()),
             instructions: self.insns,
-            status: self.status.clone(),
+            status: Some(self.status.clone()),
             registers: self.regs.iter().map(|r| r.to_string()).collect(),
             frames,
             resources: self.kernel.resources.clone(),
@@ -105,5 +128,21 @@ impl Machine {
             events_dropped: self.kernel.events_dropped,
             trace_dropped: self.kernel.trace_dropped,
         }
+    }
+
+    /// Each frame's R6..R9, outermost first: the innermost frame's are the live registers; a
+    /// caller's are those with what each callee's prologue saved put back, as returns would.
+    pub fn preserved_regs(&self) -> Vec<[u64; 4]> {
+        let mut regs = [self.regs[6], self.regs[7], self.regs[8], self.regs[9]];
+        let mut out = vec![[0; 4]; self.frames.len()];
+        for (i, f) in self.frames.iter().enumerate().rev() {
+            out[i] = regs;
+            for (k, reg) in regs.iter_mut().enumerate() {
+                if let Some(v) = f.saved_reg(k) {
+                    *reg = v;
+                }
+            }
+        }
+        out
     }
 }

@@ -62,14 +62,7 @@ fn failure(name: &str, source: &str, assembly: &Assembly, json: bool) -> Output 
     if json {
         let doc = DiagnosticsJson {
             syntax: assembly.syntax,
-            diagnostics: assembly
-                .diagnostics
-                .iter()
-                .map(|d| DiagnosticJson {
-                    diagnostic: d,
-                    message: d.message(),
-                })
-                .collect(),
+            diagnostics: &assembly.diagnostics,
         };
         Output {
             stdout: to_json(&doc),
@@ -101,16 +94,8 @@ fn to_json<T: Serialize>(value: &T) -> String {
 #[derive(Serialize)]
 struct DiagnosticsJson<'a> {
     syntax: Syntax,
-    diagnostics: Vec<DiagnosticJson<'a>>,
-}
-
-/// A diagnostic's fields (`line`, `column`, `end_column`, `kind` and the kind's own fields)
-/// plus its `message`.
-#[derive(Serialize)]
-struct DiagnosticJson<'a> {
-    #[serde(flatten)]
-    diagnostic: &'a Diagnostic,
-    message: String,
+    /// Each with `line`, `column`, `end_column`, `kind` and the kind's own fields, `message`.
+    diagnostics: &'a [Diagnostic],
 }
 
 /// The `--json` output of a successful assembly.

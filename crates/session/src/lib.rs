@@ -1,0 +1,36 @@
+//! What the playground and the JS API ask of Unwind, as plain Rust, tested natively: the
+//! `unwind-wasm` bindings only convert arguments and results around these.
+//!
+//! - [`assembly`]: a source assembled into the views the page shows (instructions with their
+//!   bytes and source places, both disassembly styles, functions, maps).
+//! - [`verification`]: a source assembled and verified: the verdict, or why there is none.
+//! - [`debugger`]: a source assembled, verified, loaded (`unwind_verifier::runnable`) and
+//!   stepped in the interpreter.
+//! - [`js_names`]: the one naming policy of the JS API (every struct field in camelCase).
+//!
+//! Results are the pure crates' own types wherever they exist (verdict, frame descriptors,
+//! snapshots, events); problems in the user's program are data, and only misuse (an unknown
+//! option value) is an `Err`.
+
+pub mod assembly;
+pub mod debugger;
+pub mod js_names;
+pub mod verification;
+
+pub use assembly::{assemble, AssembleOptions, AssemblyView};
+pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason};
+pub use js_names::CamelCase;
+pub use verification::{verify, VerifyOptions, VerifyReport};
+
+use unwind_asm::Syntax;
+use unwind_verifier::Mode;
+
+/// The syntax option: `None` is detection.
+fn syntax_option(name: Option<&str>) -> Result<Syntax, String> {
+    name.map_or(Ok(Syntax::Auto), |n| n.parse().map_err(|e| format!("{e}")))
+}
+
+/// The mode option: `None` is the default (`cleanup`).
+fn mode_option(name: Option<&str>) -> Result<Mode, String> {
+    name.map_or(Ok(Mode::default()), |n| n.parse().map_err(|e| format!("{e}")))
+}
