@@ -229,7 +229,7 @@ pub fn verify(source: &str, options: &VerifyOptions) -> Result<VerifyResult, Str
     };
     let mode = match options.mode.as_deref() {
         None => Mode::default(),
-        Some(name) => Mode::from_name(name).ok_or_else(|| {
+        Some(name) => name.parse::<Mode>().ok().ok_or_else(|| {
             format!(
                 "unknown mode {name:?}: expected \"legacy\", \"upstream\", \"cleanup\", \"cleanup-v2\" or \"runtime\""
             )

@@ -250,7 +250,7 @@ impl Session {
         };
         let mode = match options.mode.as_deref() {
             None => Mode::default(),
-            Some(name) => Mode::from_name(name).ok_or_else(|| {
+            Some(name) => name.parse::<Mode>().ok().ok_or_else(|| {
                 format!(
                     "unknown mode '{name}': expected legacy, upstream, cleanup, cleanup-v2 or runtime"
                 )
