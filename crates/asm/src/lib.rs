@@ -18,15 +18,15 @@ mod ubpf;
 pub use diagnostic::{AsmError, Diagnostic};
 pub use unwind_program::Program;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The most slots a program may have (the kernel's `BPF_COMPLEXITY_LIMIT_INSNS`, which also
 /// bounds a privileged program's length).
 pub const MAX_SLOTS: usize = 1_000_000;
 
-/// Which input syntax a file is written in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// Which input syntax a file is written in. Named as `docs/names.md` lists: the same names
+/// for `--syntax`, the `.syntax` directive and the JS `syntax` option.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Syntax {
     /// Detect from the text (the default).
     #[default]
@@ -37,6 +37,57 @@ pub enum Syntax {
     Ubpf,
     /// Raw bytecode: hex, 8 bytes per instruction.
     Hex,
+}
+
+impl Syntax {
+    /// Every syntax, in the order of [`Syntax::NAMES`].
+    pub const ALL: [Syntax; 4] = [Syntax::Auto, Syntax::PseudoC, Syntax::Ubpf, Syntax::Hex];
+    /// The canonical names (what JSON prints).
+    pub const NAMES: &'static [&'static str] = &["auto", "pseudo_c", "ubpf", "hex"];
+    /// The extra, historical spellings of pseudo-C, besides what the alias rule allows
+    /// (`pseudo-c`, `PSEUDO_C`).
+    pub const ALIASES: &'static [(&'static str, Syntax)] = &[
+        ("pseudoc", Syntax::PseudoC),
+        ("c", Syntax::PseudoC),
+        ("llvm", Syntax::PseudoC),
+    ];
+
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+impl std::fmt::Display for Syntax {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Syntax {
+    type Err = unwind_program::names::UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let spellings: Vec<(&str, Syntax)> = Self::NAMES
+            .iter()
+            .copied()
+            .zip(Self::ALL)
+            .chain(Self::ALIASES.iter().copied())
+            .collect();
+        unwind_program::names::lookup("syntax", s, &spellings, Self::NAMES)
+    }
+}
+
+impl Serialize for Syntax {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        unwind_program::names::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Syntax {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        unwind_program::names::deserialize(d)
+    }
 }
 
 /// Options of [`assemble_with`].
@@ -97,11 +148,10 @@ pub fn detect_syntax(source: &str) -> Syntax {
     for line in source.lines().take(10_000) {
         let trimmed = line.trim();
         if let Some(rest) = trimmed.strip_prefix(".syntax") {
-            match rest.split_whitespace().next() {
-                Some("ubpf") => return Syntax::Ubpf,
-                Some("hex") => return Syntax::Hex,
-                Some("pseudo-c" | "pseudo_c" | "pseudoc" | "llvm") => return Syntax::PseudoC,
-                _ => {}
+            // Any name `--syntax` takes; `auto` (and an unknown name) leaves it to detection.
+            match rest.split_whitespace().next().map(str::parse) {
+                Some(Ok(Syntax::Auto)) | Some(Err(_)) | None => {}
+                Some(Ok(syntax)) => return syntax,
             }
         }
         if hex::looks_like_hex(line) {

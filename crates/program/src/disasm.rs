@@ -18,6 +18,45 @@ pub enum Style {
     Log,
 }
 
+impl Style {
+    /// Every style, in the order of [`Style::NAMES`].
+    pub const ALL: [Style; 2] = [Style::Source, Style::Log];
+    /// The canonical names (`unwind disasm --style`).
+    pub const NAMES: &'static [&'static str] = &["source", "log"];
+
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+impl std::fmt::Display for Style {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Style {
+    type Err = crate::names::UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let spellings: Vec<(&str, Style)> = Self::NAMES.iter().copied().zip(Self::ALL).collect();
+        crate::names::lookup("style", s, &spellings, Self::NAMES)
+    }
+}
+
+impl serde::Serialize for Style {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::names::serialize(self, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Style {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::names::deserialize(d)
+    }
+}
+
 /// Disassembles a whole program. Source style starts with the program's directives and puts
 /// a label before every function and jump target; log style is one `pc: (op) insn` line per
 /// instruction.
@@ -150,15 +189,7 @@ fn write_directives(program: &Program, out: &mut String) {
     }
     for f in &program.functions {
         if f.linkage == Linkage::Global {
-            let args: Vec<String> = f
-                .args
-                .iter()
-                .map(|a| match a {
-                    GlobalArg::Scalar => "scalar".to_string(),
-                    GlobalArg::Ctx => "ctx".to_string(),
-                    GlobalArg::Mem(n) => format!("mem:{n}"),
-                })
-                .collect();
+            let args: Vec<String> = f.args.iter().map(GlobalArg::to_string).collect();
             let void = if f.returns_void { " void" } else { "" };
             if args.is_empty() && !f.returns_void {
                 let _ = writeln!(out, ".globl {}", f.name);

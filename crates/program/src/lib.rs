@@ -4,11 +4,14 @@
 //! the program type and the exception callback.
 
 pub mod disasm;
+pub mod names;
 mod patch;
 
 use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use unwind_isa::{decode_program, Insn, RawInsn, Slot};
 use unwind_kernel::{MapType, ProgType};
 
@@ -34,8 +37,7 @@ impl Span {
 }
 
 /// How a function is linked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Linkage {
     /// The program's entry, at pc 0.
     Main,
@@ -49,13 +51,134 @@ pub enum Linkage {
 }
 
 /// The type of a global function's argument (the kernel reads these from BTF).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "size")]
+///
+/// Named `scalar`, `ctx` and `mem:N` (as `.globl f(ctx, mem:16)` writes them). In JSON it
+/// stays the tagged object the CLI has always printed (`{"kind": "mem", "size": 16}`);
+/// deserializing also takes the name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(
+    rename_all = "snake_case",
+    tag = "kind",
+    content = "size",
+    remote = "GlobalArg"
+)]
 pub enum GlobalArg {
     Scalar,
     Ctx,
     /// A pointer to this many bytes, maybe NULL.
     Mem(u32),
+}
+
+impl Linkage {
+    /// Every linkage, in the order of [`Linkage::NAMES`].
+    pub const ALL: [Linkage; 4] = [
+        Linkage::Main,
+        Linkage::Static,
+        Linkage::Global,
+        Linkage::Hidden,
+    ];
+    /// The canonical names.
+    pub const NAMES: &'static [&'static str] = &["main", "static", "global", "hidden"];
+
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+impl fmt::Display for Linkage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Linkage {
+    type Err = names::UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let spellings: Vec<(&str, Linkage)> = Self::NAMES.iter().copied().zip(Self::ALL).collect();
+        names::lookup("linkage", s, &spellings, Self::NAMES)
+    }
+}
+
+impl Serialize for Linkage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        names::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Linkage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        names::deserialize(d)
+    }
+}
+
+impl GlobalArg {
+    /// The canonical names (`N` is the size in bytes, at least 1).
+    pub const NAMES: &'static [&'static str] = &["scalar", "ctx", "mem:N"];
+}
+
+impl fmt::Display for GlobalArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GlobalArg::Scalar => f.write_str("scalar"),
+            GlobalArg::Ctx => f.write_str("ctx"),
+            GlobalArg::Mem(n) => write!(f, "mem:{n}"),
+        }
+    }
+}
+
+impl FromStr for GlobalArg {
+    type Err = names::UnknownName;
+
+    /// `scalar`, `ctx` or `mem:N` with N from 1 to `u32::MAX` (the alias rule applies to the
+    /// word).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let unknown = || names::UnknownName {
+            concept: "argument kind",
+            value: s.to_string(),
+            expected: Self::NAMES,
+        };
+        if let Some((word, size)) = s.split_once(':') {
+            if !names::matches(word.trim(), "mem") {
+                return Err(unknown());
+            }
+            return match size.trim().parse::<u32>() {
+                Ok(n) if n > 0 => Ok(GlobalArg::Mem(n)),
+                _ => Err(unknown()),
+            };
+        }
+        names::lookup(
+            "argument kind",
+            s,
+            &[("scalar", GlobalArg::Scalar), ("ctx", GlobalArg::Ctx)],
+            Self::NAMES,
+        )
+        .map_err(|_| unknown())
+    }
+}
+
+impl Serialize for GlobalArg {
+    /// The tagged object (`{"kind": "mem", "size": 16}`): what `unwind asm --json` prints.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GlobalArg::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GlobalArg {
+    /// The tagged object or the name (`"mem:16"`).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Name(String),
+            Tagged(#[serde(with = "GlobalArg")] GlobalArg),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Name(name) => name.parse().map_err(serde::de::Error::custom),
+            Repr::Tagged(arg) => Ok(arg),
+        }
+    }
 }
 
 /// A function: a contiguous range of pcs.

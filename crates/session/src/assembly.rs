@@ -77,7 +77,9 @@ pub struct MapView {
 pub fn assemble(source: &str, options: &AssembleOptions) -> Result<AssemblyView, String> {
     let syntax = crate::syntax_option(options.syntax.as_deref())?;
     let options = unwind_asm::Options { syntax };
-    Ok(AssemblyView::of(&unwind_asm::assemble_with(source, &options)))
+    Ok(AssemblyView::of(&unwind_asm::assemble_with(
+        source, &options,
+    )))
 }
 
 impl AssemblyView {

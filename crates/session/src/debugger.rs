@@ -188,7 +188,9 @@ impl Debugger {
     pub fn lines(&self) -> Vec<u32> {
         self.vm.as_ref().map_or_else(Vec::new, |vm| {
             let m = vm.machine();
-            (0..m.prep.program.slots.len()).map(|pc| m.line(pc)).collect()
+            (0..m.prep.program.slots.len())
+                .map(|pc| m.line(pc))
+                .collect()
         })
     }
 

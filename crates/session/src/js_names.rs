@@ -189,8 +189,7 @@ impl<S: Serializer> Serializer for Renaming<S> {
         len: usize,
     ) -> Result<Self::SerializeStructVariant, S::Error> {
         Ok(Compound::of(
-            self.0
-                .serialize_struct_variant(name, index, variant, len)?,
+            self.0.serialize_struct_variant(name, index, variant, len)?,
         ))
     }
 }
@@ -273,7 +272,8 @@ impl<C: SerializeMap> ser::SerializeStruct for Compound<C> {
         key: &'static str,
         value: &T,
     ) -> Result<(), C::Error> {
-        self.inner.serialize_entry(&camel_case(key), &CamelCase(value))
+        self.inner
+            .serialize_entry(&camel_case(key), &CamelCase(value))
     }
     fn end(self) -> Result<C::Ok, C::Error> {
         self.inner.end()
@@ -308,6 +308,7 @@ fn key_text<T: Serialize + ?Sized>(key: &T) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Serialize;
     use serde_json::json;
     use std::collections::BTreeMap;
 

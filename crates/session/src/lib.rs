@@ -32,5 +32,7 @@ fn syntax_option(name: Option<&str>) -> Result<Syntax, String> {
 
 /// The mode option: `None` is the default (`cleanup`).
 fn mode_option(name: Option<&str>) -> Result<Mode, String> {
-    name.map_or(Ok(Mode::default()), |n| n.parse().map_err(|e| format!("{e}")))
+    name.map_or(Ok(Mode::default()), |n| {
+        n.parse().map_err(|e| format!("{e}"))
+    })
 }

@@ -90,7 +90,10 @@ fn user_problems_are_data_and_misuse_is_an_error() {
         ..VmOptions::default()
     };
     let s = Debugger::new(".ctx tc\nr0 = 0\nexit", &opts).unwrap();
-    assert!(s.state().js()["error"].as_str().unwrap().contains("invalid hex"));
+    assert!(s.state().js()["error"]
+        .as_str()
+        .unwrap()
+        .contains("invalid hex"));
     let opts = VmOptions {
         helpers: Some("libc".into()),
         ..VmOptions::default()
@@ -201,7 +204,10 @@ fn the_mode_decides_what_the_loophole_does() {
     assert_eq!(release["by"], "unwinder");
     assert_eq!(release["function"], "bpf_obj_drop");
     assert_eq!(release["location"], "fp-8");
-    assert!(cleanup.state().js()["resources"].as_array().unwrap().is_empty());
+    assert!(cleanup.state().js()["resources"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -241,7 +247,8 @@ fn frames_carry_their_descriptor_and_registers_are_restored_while_unwinding() {
     let k = kinds(&s.events(0).js());
     assert!(k.contains(&"restore_regs".to_string()), "{k:?}");
     let releases = s
-        .events(0).js()
+        .events(0)
+        .js()
         .as_array()
         .unwrap()
         .iter()

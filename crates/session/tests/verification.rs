@@ -36,7 +36,10 @@ fn rejected_program_has_errors_with_places() {
     let r = run("\n  r0 = r5\n  exit\n", VerifyOptions::default());
     assert!(r["assembled"] == true && r["accepted"] == false);
     let e = &r["errors"][0];
-    assert_eq!((&e["pc"], &e["line"], &e["column"]), (&0.into(), &2.into(), &3.into()));
+    assert_eq!(
+        (&e["pc"], &e["line"], &e["column"]),
+        (&0.into(), &2.into(), &3.into())
+    );
     assert_eq!(e["message"], "R5 !read_ok");
 }
 
@@ -46,7 +49,10 @@ fn assembly_errors_come_back_as_diagnostics() {
     assert!(r["assembled"] == false && r["accepted"] == false);
     assert_eq!(r["diagnostics"].as_array().unwrap().len(), 1);
     assert_eq!(r["diagnostics"][0]["kind"], "unknown_instruction");
-    assert!(r["diagnostics"][0]["message"].as_str().unwrap().contains("frob"));
+    assert!(r["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("frob"));
     assert_eq!(r["log"], "");
 }
 
@@ -122,7 +128,11 @@ fn assembles_source_end_to_end() {
     assert_eq!(r["progType"], "tc");
     assert_eq!(r["maps"][0]["name"], "counts");
     assert_eq!(
-        (&r["maps"][0]["type"], &r["maps"][0]["keySize"], &r["maps"][0]["valueSize"]),
+        (
+            &r["maps"][0]["type"],
+            &r["maps"][0]["keySize"],
+            &r["maps"][0]["valueSize"]
+        ),
         (&"hash".into(), &4.into(), &8.into())
     );
     // The bytecode view reads back as the hex syntax.
@@ -151,7 +161,10 @@ fn ld_imm64_is_one_instruction_of_16_bytes_and_crosses_as_text() {
         .collect();
     assert_eq!(pcs, [0, 2, 3, 4], "the pc after an ld_imm64 skips its tail");
     let first = &r["instructions"][0];
-    assert_eq!(first["hex"], "18 01 00 00 88 77 66 55 00 00 00 00 44 33 22 11");
+    assert_eq!(
+        first["hex"],
+        "18 01 00 00 88 77 66 55 00 00 00 00 44 33 22 11"
+    );
     assert_eq!(first["source"], "r1 = 0x1122334455667788 ll");
     assert_eq!(first["log"], "0: (18) r1 = 0x1122334455667788");
     let f = &r["functions"][1];

@@ -12,24 +12,6 @@ use unwind_program::Program;
 use unwind_verifier::{runnable, verify, Mode, Options};
 use unwind_vm::{Config, EventKind, Machine, ReleasedBy, Status, World};
 
-const MODES: [Mode; 5] = [
-    Mode::Legacy,
-    Mode::Upstream,
-    Mode::Cleanup,
-    Mode::CleanupV2,
-    Mode::Runtime,
-];
-
-fn mode_name(m: Mode) -> &'static str {
-    match m {
-        Mode::Legacy => "legacy",
-        Mode::Upstream => "upstream",
-        Mode::Cleanup => "cleanup",
-        Mode::CleanupV2 => "cleanup-v2",
-        Mode::Runtime => "runtime",
-    }
-}
-
 // The workloads of the interpreter's unwinding bench.
 include!("../../vm/benches/support/workloads.rs");
 
@@ -142,17 +124,17 @@ fn main() {
     );
     println!("|---|---|---:|---:|---:|---:|");
     for (name, src, ctx) in &workloads {
-        for mode in MODES {
+        for mode in Mode::ALL {
             let label = if mode == Mode::Legacy {
                 name.as_str()
             } else {
                 ""
             };
             match measure(src, *ctx, mode, reps) {
-                None => println!("| {label} | {} | rejected | | | |", mode_name(mode)),
+                None => println!("| {label} | {} | rejected | | | |", mode.name()),
                 Some(f) => println!(
                     "| {label} | {} | {} | {} | {} | {:.1} us |",
-                    mode_name(mode),
+                    mode.name(),
                     f.insns,
                     f.ops,
                     f.unwound,

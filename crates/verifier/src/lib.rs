@@ -27,14 +27,13 @@ use unwind_program::Program;
 pub use check::{Reject, COMPLEXITY_LIMIT};
 pub use runnable::{runnable, Runnable};
 pub use verdict::{
-    DedicatedSlot, DescriptorEntry, DescriptorSlot, FrameDescriptor, PathContribution, FunctionFacts, Loaded, PcState, Rewrite, Stats,
-    Verdict, VerifyError,
+    DedicatedSlot, DescriptorEntry, DescriptorSlot, FrameDescriptor, FunctionFacts, Loaded,
+    PathContribution, PcState, Rewrite, Stats, Verdict, VerifyError,
 };
 
-/// How exceptions are treated (SPEC §4). Reserved: today every mode verifies with the
-/// kernel 6.12 rules; the exception passes will read it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// How exceptions are treated (SPEC §4). Named as `docs/names.md` lists (`--mode`, the JS
+/// `mode` option, JSON).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Mode {
     Legacy,
     Upstream,
@@ -45,15 +44,48 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub fn from_name(s: &str) -> Option<Mode> {
-        Some(match s {
-            "legacy" => Mode::Legacy,
-            "upstream" => Mode::Upstream,
-            "cleanup" => Mode::Cleanup,
-            "cleanup-v2" => Mode::CleanupV2,
-            "runtime" => Mode::Runtime,
-            _ => return None,
-        })
+    /// Every mode, in the order of [`Mode::NAMES`].
+    pub const ALL: [Mode; 5] = [
+        Mode::Legacy,
+        Mode::Upstream,
+        Mode::Cleanup,
+        Mode::CleanupV2,
+        Mode::Runtime,
+    ];
+    /// The canonical names (what JSON prints).
+    pub const NAMES: &'static [&'static str] =
+        &["legacy", "upstream", "cleanup", "cleanup-v2", "runtime"];
+
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = unwind_program::names::UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let spellings: Vec<(&str, Mode)> = Self::NAMES.iter().copied().zip(Self::ALL).collect();
+        unwind_program::names::lookup("mode", s, &spellings, Self::NAMES)
+    }
+}
+
+impl Serialize for Mode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        unwind_program::names::serialize(self, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Mode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        unwind_program::names::deserialize(d)
     }
 }
 

@@ -34,7 +34,7 @@ fn cases() {
             opts.log_level = l.trim().parse().expect("a log level");
         }
         if let Some(m) = src.lines().find_map(|l| l.strip_prefix("// mode: ")) {
-            opts.mode = unwind_verifier::Mode::from_name(m.trim()).expect("a mode name");
+            opts.mode = m.trim().parse().expect("a mode name");
         }
         let v = verify(&prog, &opts);
         if v.accepted != accept {

@@ -38,9 +38,8 @@ pub const MAX_RUN_MEMORY: u64 = 64 << 20;
 /// Default instruction budget of a run.
 pub const DEFAULT_BUDGET: u64 = 50_000_000;
 
-/// Which helpers `call N` reaches.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// Which helpers `call N` reaches. Named `kernel` and `conformance` (`docs/names.md`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum HelperTable {
     /// The simulated kernel's catalogue.
     #[default]
@@ -48,6 +47,46 @@ pub enum HelperTable {
     /// The BPF conformance suite's: only helper 5, `unwind` (returns its argument; an argument
     /// of 0 stops the program, which returns 0).
     Conformance,
+}
+
+impl HelperTable {
+    /// Every table, in the order of [`HelperTable::NAMES`].
+    pub const ALL: [HelperTable; 2] = [HelperTable::Kernel, HelperTable::Conformance];
+    /// The canonical names.
+    pub const NAMES: &'static [&'static str] = &["kernel", "conformance"];
+
+    /// The canonical name.
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+impl std::fmt::Display for HelperTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for HelperTable {
+    type Err = unwind_program::names::UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let spellings: Vec<(&str, HelperTable)> =
+            Self::NAMES.iter().copied().zip(Self::ALL).collect();
+        unwind_program::names::lookup("helper table", s, &spellings, Self::NAMES)
+    }
+}
+
+impl Serialize for HelperTable {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        unwind_program::names::serialize(self, s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HelperTable {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        unwind_program::names::deserialize(d)
+    }
 }
 
 /// How a run is configured.

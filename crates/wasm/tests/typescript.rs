@@ -62,7 +62,11 @@ fn every_serialized_field_is_declared() {
     let asm = |src: &str| assemble(src, &AssembleOptions::default()).unwrap();
     keys(&js(&asm(".map m hash key=4 value=8 max_entries=1\n.globl g(ctx, mem:8)\nr0 = 0x1122334455667788 ll\ncall g\nexit\ng:\nr0 = 0\nexit")), &mut found);
     keys(&js(&asm("r11 = 1")), &mut found);
-    for (src, mode) in [(THROWS, "cleanup"), (CONFLICT, "cleanup-v2"), ("r0 = r5\nexit", "cleanup")] {
+    for (src, mode) in [
+        (THROWS, "cleanup"),
+        (CONFLICT, "cleanup-v2"),
+        ("r0 = r5\nexit", "cleanup"),
+    ] {
         let options = VerifyOptions {
             mode: Some(mode.into()),
             ..VerifyOptions::default()
@@ -97,9 +101,14 @@ fn every_serialized_field_is_declared() {
     let missing: Vec<&String> = found
         .iter()
         .filter(|k| !INDEXED.contains(&k.as_str()))
-        .filter(|k| !declared.contains(&format!(" {k}: ")) && !declared.contains(&format!(" {k}?: ")))
+        .filter(|k| {
+            !declared.contains(&format!(" {k}: ")) && !declared.contains(&format!(" {k}?: "))
+        })
         .collect();
-    assert!(missing.is_empty(), "not declared in types.d.ts: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not declared in types.d.ts: {missing:?}"
+    );
     // Every field crosses in camelCase.
     assert!(found.iter().all(|k| !k.contains('_')), "{found:?}");
 }

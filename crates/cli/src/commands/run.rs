@@ -78,7 +78,7 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
                 }
                 "--mode" => {
                     let v = value_of(CMD, "--mode", MODES, value, &mut toks)?;
-                    args.mode = Mode::from_name(&v).ok_or(ArgsError::InvalidValue {
+                    args.mode = v.parse::<Mode>().ok().ok_or(ArgsError::InvalidValue {
                         command: CMD,
                         option: "--mode",
                         value: v,
