@@ -1,7 +1,8 @@
 # Unwind: one command each to set up, build, serve and test.
 #
 #   make serve   build the playground and serve it on http://127.0.0.1:8080
-#   make test    formatting, clippy, cargo tests, the web build and the browser tests
+#   make test    formatting, clippy, docs (warnings denied), cargo tests, the web build and the
+#                browser tests
 #   make kselftests  the verifier's agreement with the kernel's selftests (needs the corpus)
 #
 # `setup` installs only what is missing, so every target can depend on it.
@@ -61,6 +62,7 @@ rust-test: setup kselftests-corpus
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p unwind-wasm --target wasm32-unknown-unknown -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
 	cargo test --workspace
 
 web-test: build-web

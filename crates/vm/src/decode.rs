@@ -1,4 +1,4 @@
-//! The pre-decoded program the interpreter runs: one fixed-size [`Op`] per pc, with jump
+//! The pre-decoded program the interpreter runs: one fixed-size `Op` per pc, with jump
 //! targets made absolute and checked once, operands in the form each operation wants, and a
 //! sentinel after the last pc (running off the end is a fault, not an out-of-range index).
 //! Anything unusual (an invalid slot, a jump whose target is not an instruction, a write to

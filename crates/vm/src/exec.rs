@@ -3,7 +3,7 @@
 //! runs it one instruction at a time with the undo log on). What the arithmetic and the jump
 //! conditions compute is [`unwind_isa::semantics`], shared with the verifier; the rarer
 //! instructions (atomics, calls, exits, legacy packet loads, map loads, may_goto) leave the
-//! loop for [`Machine::slow`].
+//! loop for `Machine::slow`.
 
 use unwind_isa::semantics::{alu, endian, jump_taken, movsx, neg, sign_extend};
 use unwind_isa::{AluOp, Endian, JmpOp, Width};
