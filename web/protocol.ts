@@ -1,6 +1,6 @@
 // The messages between the page (main.ts, via client.ts) and the Web Worker that hosts the
 // wasm module (worker.ts). The result shapes are declared by the Rust bindings crate
-// (crates/wasm/src/lib.rs, TS_TYPES) and re-exported from the generated package.
+// (crates/wasm/src/types.d.ts) and re-exported from the generated package.
 
 import type {
   AssembleOptions,
