@@ -450,4 +450,168 @@ mod tests {
             Ok(Command::Conformance(_))
         ));
     }
+
+    /// The errors of every command's options, exactly (the table-driven parser keeps the
+    /// messages each hand-written loop had).
+    #[test]
+    fn every_command_has_the_same_errors() {
+        let modes = "legacy, upstream, cleanup, cleanup-v2 or runtime";
+        assert_eq!(
+            p(&["verify", "x", "--mode", "v2"]),
+            Err(ArgsError::InvalidValue {
+                command: "verify",
+                option: "--mode",
+                value: "v2".into(),
+                expected: modes,
+            })
+        );
+        assert_eq!(
+            p(&["run", "x", "--mode"]),
+            Err(ArgsError::MissingValue {
+                command: "run",
+                option: "--mode",
+                expected: modes,
+            })
+        );
+        assert_eq!(
+            p(&["verify", "--log-level=3", "x"]),
+            Err(ArgsError::InvalidValue {
+                command: "verify",
+                option: "--log-level",
+                value: "3".into(),
+                expected: "0, 1 or 2",
+            })
+        );
+        assert_eq!(
+            p(&["run", "x", "--budget", "0"]),
+            Err(ArgsError::InvalidValue {
+                command: "run",
+                option: "--budget",
+                value: "0".into(),
+                expected: "a positive number of instructions",
+            })
+        );
+        assert_eq!(
+            p(&["run", "x", "--ctx", "--json"]),
+            Err(ArgsError::MissingValue {
+                command: "run",
+                option: "--ctx",
+                expected: "hex bytes",
+            })
+        );
+        assert_eq!(
+            p(&["run", "x", "--world"]),
+            Err(ArgsError::MissingValue {
+                command: "run",
+                option: "--world",
+                expected: "a JSON file",
+            })
+        );
+        assert_eq!(
+            p(&["run", "x", "--unverified=1"]),
+            Err(ArgsError::UnexpectedValue {
+                command: "run",
+                option: "--unverified",
+            })
+        );
+        assert_eq!(
+            p(&["disasm", "x", "--style"]),
+            Err(ArgsError::MissingValue {
+                command: "disasm",
+                option: "--style",
+                expected: "source or log",
+            })
+        );
+        assert_eq!(
+            p(&["asm", "x", "--syntax=intel"]).unwrap_err().to_string(),
+            "asm: invalid value 'intel' for --syntax: expected auto, pseudo-c, ubpf or hex"
+        );
+        assert_eq!(
+            p(&["conformance", "d", "e"]),
+            Err(ArgsError::ExtraArgument {
+                command: "conformance",
+                arg: "e".into(),
+            })
+        );
+        assert_eq!(
+            p(&["conformance", "--json"]),
+            Err(ArgsError::MissingFile {
+                command: "conformance"
+            })
+        );
+        assert_eq!(
+            p(&["verify", "x", "--frob"]),
+            Err(ArgsError::UnknownOption {
+                command: "verify",
+                option: "--frob".into(),
+            })
+        );
+        // An error before `--help` wins, as it always did; `--help` before it wins too.
+        assert!(matches!(
+            p(&["run", "--frob", "--help"]),
+            Err(ArgsError::UnknownOption { .. })
+        ));
+        assert_eq!(
+            p(&["conformance", "--help", "--frob"]),
+            Ok(Command::Help(Some(Topic::Conformance)))
+        );
+    }
+
+    #[test]
+    fn values_take_every_spelling_and_land_in_the_args() {
+        let Ok(Command::Run(run)) = p(&[
+            "run",
+            "--mode=Cleanup_V2",
+            "x.s",
+            "--ctx",
+            "00ff",
+            "--world=w.json",
+            "--budget",
+            "7",
+            "--unverified",
+            "--json",
+        ]) else {
+            panic!("run parses");
+        };
+        assert_eq!(
+            run,
+            crate::commands::run::RunArgs {
+                input: Input::File("x.s".into()),
+                ctx: Some("00ff".into()),
+                budget: Some(7),
+                world: Some("w.json".into()),
+                json: true,
+                mode: unwind_verifier::Mode::CleanupV2,
+                unverified: true,
+            }
+        );
+        assert_eq!(
+            p(&["verify", "-", "--log-level", "2", "--mode", "legacy"]),
+            Ok(Command::Verify(crate::commands::verify::VerifyArgs {
+                input: Input::Stdin,
+                json: false,
+                log_level: 2,
+                mode: unwind_verifier::Mode::Legacy,
+            }))
+        );
+        for name in ["c", "llvm", "pseudoc", "PSEUDO-C", "pseudo_c"] {
+            assert!(
+                matches!(
+                    p(&["asm", "x", "--syntax", name]),
+                    Ok(Command::Asm(AsmArgs {
+                        syntax: Syntax::PseudoC,
+                        ..
+                    }))
+                ),
+                "{name}"
+            );
+        }
+        assert!(matches!(
+            p(&["disasm", "x", "--style=LOG"]),
+            Ok(Command::Disasm(DisasmArgs {
+                style: Style::Log,
+                ..
+            }))
+        ));
+    }
 }
