@@ -41,7 +41,10 @@ pub enum AsmError {
         "unknown map type {name}: expected a kernel map-type name such as array, hash or ringbuf"
     )]
     UnknownMapType { name: String },
-    #[error("unknown argument type {found}: expected scalar, ctx or mem:N")]
+    #[error(
+        "unknown argument type {found}: expected {}",
+        unwind_program::names::list(unwind_program::GlobalArg::NAMES)
+    )]
     UnknownArgType { found: String },
     #[error("{directive} names {name}, but no label {name} is defined")]
     DirectiveTargetMissing { directive: String, name: String },

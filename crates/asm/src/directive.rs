@@ -119,22 +119,22 @@ pub(crate) fn parse(c: &mut Cursor) -> PResult<Directive> {
 fn global_arg(c: &mut Cursor) -> PResult<GlobalArg> {
     let t = c.peek().filter(|t| t.kind == Kind::Ident);
     let Some(t) = t else {
-        return Err(c.expected("scalar, ctx or mem:N"));
+        return Err(c.expected(&unwind_program::names::list(GlobalArg::NAMES)));
     };
     c.next();
-    match t.text.as_str() {
-        "scalar" => Ok(GlobalArg::Scalar),
-        "ctx" => Ok(GlobalArg::Ctx),
-        "mem" => {
-            c.expect(":")?;
-            let n = c.int_in("memory size", 1, u32::MAX as i128)?;
-            Ok(GlobalArg::Mem(n as u32))
-        }
-        other => Err(c.error_at(
+    // `mem:N` is three tokens, its size checked here with a position; the words go through
+    // `GlobalArg`'s names (the alias rule).
+    if unwind_program::names::matches(&t.text, "mem") {
+        c.expect(":")?;
+        let n = c.int_in("memory size", 1, u32::MAX as i128)?;
+        return Ok(GlobalArg::Mem(n as u32));
+    }
+    t.text.parse::<GlobalArg>().map_err(|_| {
+        c.error_at(
             t,
             AsmError::UnknownArgType {
-                found: other.to_string(),
+                found: t.text.clone(),
             },
-        )),
-    }
+        )
+    })
 }

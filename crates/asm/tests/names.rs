@@ -88,3 +88,24 @@ fn the_directive_takes_every_name() {
         Syntax::PseudoC
     );
 }
+
+#[test]
+fn globl_arguments_take_the_global_arg_names() {
+    let p = assemble(concat!(
+        ".globl f(CTX, Scalar, mem:8)\n",
+        "call f\nexit\n",
+        "f:\nr0 = 0\nexit\n",
+    ));
+    assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+    let f = &p.program.unwrap().functions[1];
+    use unwind_program::GlobalArg;
+    assert_eq!(
+        f.args,
+        [GlobalArg::Ctx, GlobalArg::Scalar, GlobalArg::Mem(8)]
+    );
+    let bad = assemble(".globl f(ptr)\ncall f\nexit\nf:\nr0 = 0\nexit\n");
+    assert_eq!(
+        bad.diagnostics[0].to_string(),
+        "1:10: error: unknown argument type ptr: expected scalar, ctx or mem:N"
+    );
+}

@@ -1,10 +1,12 @@
 //! `unwind`: the command line of the Unwind BPF assembler, verifier and interpreter.
 //!
-//! This file only wires the pieces: [`args`] parses, [`commands`] does the work and returns
+//! This file only wires the pieces: [`args`] parses (each command's option table through
+//! [`options`]), [`commands`] does the work and returns
 //! what to print and the exit code, and the result is written out here.
 
 mod args;
 mod commands;
+mod options;
 mod report;
 
 use std::process::ExitCode;

@@ -55,13 +55,7 @@ pub enum Linkage {
 /// Named `scalar`, `ctx` and `mem:N` (as `.globl f(ctx, mem:16)` writes them). In JSON it
 /// stays the tagged object the CLI has always printed (`{"kind": "mem", "size": 16}`);
 /// deserializing also takes the name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(
-    rename_all = "snake_case",
-    tag = "kind",
-    content = "size",
-    remote = "GlobalArg"
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GlobalArg {
     Scalar,
     Ctx,
@@ -158,10 +152,24 @@ impl FromStr for GlobalArg {
     }
 }
 
+/// [`GlobalArg`]'s JSON form: the tagged object `unwind asm --json` has always printed
+/// (`{"kind": "mem", "size": 16}`).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "size")]
+enum TaggedArg {
+    Scalar,
+    Ctx,
+    Mem(u32),
+}
+
 impl Serialize for GlobalArg {
-    /// The tagged object (`{"kind": "mem", "size": 16}`): what `unwind asm --json` prints.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        GlobalArg::serialize(self, s)
+        match *self {
+            GlobalArg::Scalar => TaggedArg::Scalar,
+            GlobalArg::Ctx => TaggedArg::Ctx,
+            GlobalArg::Mem(n) => TaggedArg::Mem(n),
+        }
+        .serialize(s)
     }
 }
 
@@ -172,11 +180,13 @@ impl<'de> Deserialize<'de> for GlobalArg {
         #[serde(untagged)]
         enum Repr {
             Name(String),
-            Tagged(#[serde(with = "GlobalArg")] GlobalArg),
+            Tagged(TaggedArg),
         }
         match Repr::deserialize(d)? {
             Repr::Name(name) => name.parse().map_err(serde::de::Error::custom),
-            Repr::Tagged(arg) => Ok(arg),
+            Repr::Tagged(TaggedArg::Scalar) => Ok(GlobalArg::Scalar),
+            Repr::Tagged(TaggedArg::Ctx) => Ok(GlobalArg::Ctx),
+            Repr::Tagged(TaggedArg::Mem(n)) => Ok(GlobalArg::Mem(n)),
         }
     }
 }

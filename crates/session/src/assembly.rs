@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use unwind_asm::{Assembly, Diagnostic, Syntax};
 use unwind_isa::{RawInsn, Slot};
 use unwind_program::disasm::{self, Style};
-use unwind_program::{Function, MapDef, Program};
+use unwind_program::{Function, Linkage, MapDef, Program};
 
 /// Options as JS passes them: `{ syntax? }`. Unknown fields are misuse.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -57,9 +57,31 @@ pub struct InstructionView {
 /// A function, with the source line of its first instruction (0 when there is none).
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct FunctionView {
-    #[serde(flatten)]
-    pub function: Function,
+    pub name: String,
+    pub start: usize,
+    pub end: usize,
+    pub linkage: Linkage,
+    /// Declared arguments of a global function by name (`scalar`, `ctx`, `mem:N`), as
+    /// `.globl` writes them.
+    pub args: Vec<String>,
+    pub returns_void: bool,
+    pub is_exception_callback: bool,
     pub line: u32,
+}
+
+impl FunctionView {
+    fn of(f: &Function, program: &Program) -> FunctionView {
+        FunctionView {
+            name: f.name.clone(),
+            start: f.start,
+            end: f.end,
+            linkage: f.linkage,
+            args: f.args.iter().map(ToString::to_string).collect(),
+            returns_void: f.returns_void,
+            is_exception_callback: f.is_exception_callback,
+            line: program.spans.get(f.start).map_or(0, |s| s.line),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -106,10 +128,7 @@ impl AssemblyView {
             view.functions = program
                 .functions
                 .iter()
-                .map(|f| FunctionView {
-                    function: f.clone(),
-                    line: program.spans.get(f.start).map_or(0, |s| s.line),
-                })
+                .map(|f| FunctionView::of(f, program))
                 .collect();
             view.maps = program.maps.iter().map(map_view).collect();
             view.prog_type = program.prog_type.map(|t| t.name());

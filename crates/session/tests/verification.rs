@@ -170,6 +170,7 @@ fn ld_imm64_is_one_instruction_of_16_bytes_and_crosses_as_text() {
     let f = &r["functions"][1];
     assert_eq!((&f["name"], &f["linkage"]), (&"f".into(), &"global".into()));
     assert_eq!(f["isExceptionCallback"], true);
+    assert_eq!(f["args"], serde_json::json!(["ctx", "mem:16"]));
     assert_eq!((&f["start"], &f["line"]), (&4.into(), &7.into()));
     // Nothing in the JS result is a 64-bit number.
     assert!(!r.to_string().contains("1234605616436508552"));

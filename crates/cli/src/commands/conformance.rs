@@ -11,7 +11,8 @@ use unwind_program::Program;
 use unwind_vm::conformance::{run_case, Case, Outcome};
 
 use super::{Output, EXIT_OK};
-use crate::args::{no_value, tokens, ArgsError, Command, Token, Topic};
+use crate::args::{ArgsError, Command, Topic};
+use crate::options::{self, Opt, Spec};
 
 /// Exit code when a file failed.
 pub const EXIT_FAILED: u8 = 1;
@@ -26,38 +27,23 @@ pub struct ConformanceArgs {
     pub json: bool,
 }
 
+/// Parses `conformance`'s arguments.
 pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
-    const CMD: &str = "conformance";
-    let mut dir = None;
-    let mut json = false;
-    for tok in tokens(rest)? {
-        match tok {
-            Token::Positional(arg) => {
-                if dir.is_some() {
-                    return Err(ArgsError::ExtraArgument {
-                        command: CMD,
-                        arg: arg.to_string_lossy().into_owned(),
-                    });
-                }
-                dir = Some(PathBuf::from(arg));
-            }
-            Token::Opt { name, value } => match name.as_str() {
-                "-h" | "--help" => return Ok(Command::Help(Some(Topic::Conformance))),
-                "--json" => {
-                    no_value(CMD, "--json", value)?;
-                    json = true;
-                }
-                _ => {
-                    return Err(ArgsError::UnknownOption {
-                        command: CMD,
-                        option: name,
-                    })
-                }
-            },
-        }
-    }
-    let dir = dir.ok_or(ArgsError::MissingFile { command: CMD })?;
-    Ok(Command::Conformance(ConformanceArgs { dir, json }))
+    let options = [Opt::flag("--json", |a: &mut ConformanceArgs| a.json = true)];
+    let spec = Spec {
+        command: "conformance",
+        topic: Topic::Conformance,
+        options: &options,
+        finish: |mut a, dir| {
+            a.dir = PathBuf::from(dir);
+            Command::Conformance(a)
+        },
+    };
+    let defaults = ConformanceArgs {
+        dir: PathBuf::new(),
+        json: false,
+    };
+    options::parse(&spec, defaults, rest)
 }
 
 pub const USAGE: &str = "\

@@ -14,7 +14,8 @@ use unwind_verifier::{Mode, Runnable};
 use unwind_vm::{Config, Event, EventKind, Fault, Machine, Status, TraceLine, Unwinding, World};
 
 use super::Output;
-use crate::args::{no_value, set_input, tokens, value_of, ArgsError, Command, Input, Token, Topic};
+use crate::args::{ArgsError, Command, Input, Topic};
+use crate::options::{self, named, number, Opt, Spec, MODE_VALUES};
 
 /// Exit code: the program faulted at run time.
 pub const EXIT_FAULT: u8 = 3;
@@ -30,8 +31,6 @@ pub const UNVERIFIED_NOTE: &str = "note: --unverified: running the program witho
 pub const DISCARDED_FRAMES_NOTE: &str = "note: bpf_throw discarded the frames as upstream does: \
      without the verifier there are no frame descriptors, so what the frames held is reported \
      as leaked";
-
-const MODES: &str = "legacy, upstream, cleanup, cleanup-v2 or runtime";
 
 /// `unwind run`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,9 +50,36 @@ const BUDGET_VALUES: &str = "a positive number of instructions";
 
 /// Parses `run`'s arguments.
 pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
-    const CMD: &str = "run";
-    let mut input = None;
-    let mut args = RunArgs {
+    let options = [
+        Opt::flag("--json", |a: &mut RunArgs| a.json = true),
+        Opt::flag("--unverified", |a| a.unverified = true),
+        Opt::value("--mode", MODE_VALUES.as_str(), |a, v| {
+            a.mode = named(v)?;
+            Some(())
+        }),
+        Opt::value("--ctx", "hex bytes", |a, v| {
+            a.ctx = Some(v.to_string());
+            Some(())
+        }),
+        Opt::value("--world", "a JSON file", |a, v| {
+            a.world = Some(PathBuf::from(v));
+            Some(())
+        }),
+        Opt::value("--budget", BUDGET_VALUES, |a, v| {
+            a.budget = Some(number(v, 1, u64::MAX)?);
+            Some(())
+        }),
+    ];
+    let spec = Spec {
+        command: "run",
+        topic: Topic::Run,
+        options: &options,
+        finish: |mut a, file| {
+            a.input = Input::from_arg(file);
+            Command::Run(a)
+        },
+    };
+    let defaults = RunArgs {
         input: Input::Stdin,
         ctx: None,
         budget: None,
@@ -62,61 +88,7 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         mode: Mode::default(),
         unverified: false,
     };
-    let mut toks = tokens(rest)?.into_iter();
-    while let Some(tok) = toks.next() {
-        match tok {
-            Token::Positional(arg) => set_input(CMD, &mut input, arg)?,
-            Token::Opt { name, value } => match name.as_str() {
-                "-h" | "--help" => return Ok(Command::Help(Some(Topic::Run))),
-                "--json" => {
-                    no_value(CMD, "--json", value)?;
-                    args.json = true;
-                }
-                "--unverified" => {
-                    no_value(CMD, "--unverified", value)?;
-                    args.unverified = true;
-                }
-                "--mode" => {
-                    let v = value_of(CMD, "--mode", MODES, value, &mut toks)?;
-                    args.mode = v.parse::<Mode>().ok().ok_or(ArgsError::InvalidValue {
-                        command: CMD,
-                        option: "--mode",
-                        value: v,
-                        expected: MODES,
-                    })?;
-                }
-                "--ctx" => args.ctx = Some(value_of(CMD, "--ctx", "hex bytes", value, &mut toks)?),
-                "--world" => {
-                    args.world = Some(PathBuf::from(value_of(
-                        CMD,
-                        "--world",
-                        "a JSON file",
-                        value,
-                        &mut toks,
-                    )?))
-                }
-                "--budget" => {
-                    let v = value_of(CMD, "--budget", BUDGET_VALUES, value, &mut toks)?;
-                    args.budget = Some(v.parse().ok().filter(|&n: &u64| n > 0).ok_or(
-                        ArgsError::InvalidValue {
-                            command: CMD,
-                            option: "--budget",
-                            value: v,
-                            expected: BUDGET_VALUES,
-                        },
-                    )?);
-                }
-                _ => {
-                    return Err(ArgsError::UnknownOption {
-                        command: CMD,
-                        option: name,
-                    })
-                }
-            },
-        }
-    }
-    args.input = input.ok_or(ArgsError::MissingFile { command: CMD })?;
-    Ok(Command::Run(args))
+    options::parse(&spec, defaults, rest)
 }
 
 pub const USAGE: &str = "\

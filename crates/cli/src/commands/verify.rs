@@ -8,7 +8,8 @@ use std::ffi::OsString;
 use unwind_verifier::{verify, Mode};
 
 use super::Output;
-use crate::args::{no_value, set_input, tokens, value_of, ArgsError, Command, Input, Token, Topic};
+use crate::args::{ArgsError, Command, Input, Topic};
+use crate::options::{self, named, number, Opt, Spec, MODE_VALUES};
 
 /// Exit code: the verifier rejected the program.
 pub const EXIT_REJECTED: u8 = 1;
@@ -22,58 +23,36 @@ pub struct VerifyArgs {
 }
 
 const LEVELS: &str = "0, 1 or 2";
-const MODES: &str = "legacy, upstream, cleanup, cleanup-v2 or runtime";
 
+/// Parses `verify`'s arguments.
 pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
-    const CMD: &str = "verify";
-    let mut input = None;
-    let mut args = VerifyArgs {
+    let options = [
+        Opt::flag("--json", |a: &mut VerifyArgs| a.json = true),
+        Opt::value("--log-level", LEVELS, |a, v| {
+            a.log_level = number(v, 0, 2)?;
+            Some(())
+        }),
+        Opt::value("--mode", MODE_VALUES.as_str(), |a, v| {
+            a.mode = named(v)?;
+            Some(())
+        }),
+    ];
+    let spec = Spec {
+        command: "verify",
+        topic: Topic::Verify,
+        options: &options,
+        finish: |mut a, file| {
+            a.input = Input::from_arg(file);
+            Command::Verify(a)
+        },
+    };
+    let defaults = VerifyArgs {
         input: Input::Stdin,
         json: false,
         log_level: 1,
         mode: Mode::default(),
     };
-    let mut toks = tokens(rest)?.into_iter();
-    while let Some(tok) = toks.next() {
-        match tok {
-            Token::Positional(arg) => set_input(CMD, &mut input, arg)?,
-            Token::Opt { name, value } => match name.as_str() {
-                "-h" | "--help" => return Ok(Command::Help(Some(Topic::Verify))),
-                "--json" => {
-                    no_value(CMD, "--json", value)?;
-                    args.json = true;
-                }
-                "--log-level" => {
-                    let v = value_of(CMD, "--log-level", LEVELS, value, &mut toks)?;
-                    args.log_level = v.parse().ok().filter(|&n: &u32| n <= 2).ok_or(
-                        ArgsError::InvalidValue {
-                            command: CMD,
-                            option: "--log-level",
-                            value: v,
-                            expected: LEVELS,
-                        },
-                    )?;
-                }
-                "--mode" => {
-                    let v = value_of(CMD, "--mode", MODES, value, &mut toks)?;
-                    args.mode = v.parse::<Mode>().ok().ok_or(ArgsError::InvalidValue {
-                        command: CMD,
-                        option: "--mode",
-                        value: v,
-                        expected: MODES,
-                    })?;
-                }
-                _ => {
-                    return Err(ArgsError::UnknownOption {
-                        command: CMD,
-                        option: name,
-                    })
-                }
-            },
-        }
-    }
-    args.input = input.ok_or(ArgsError::MissingFile { command: CMD })?;
-    Ok(Command::Verify(args))
+    options::parse(&spec, defaults, rest)
 }
 
 pub const USAGE: &str = "\
