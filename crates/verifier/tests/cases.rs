@@ -21,10 +21,7 @@ fn cases() {
     let mut checked = 0;
     for p in &paths {
         let src = std::fs::read_to_string(p).unwrap();
-        let name = format!(
-            "tests/cases/{}",
-            p.file_name().unwrap().to_string_lossy()
-        );
+        let name = format!("tests/cases/{}", p.file_name().unwrap().to_string_lossy());
         let case = match unwind_casefile::parse(&src) {
             Ok(c) => c,
             Err(e) => {
