@@ -217,10 +217,12 @@ fn directive(body: &str) -> Option<(&str, Option<&str>, &str)> {
     if word.ends_with(',') || rest.starts_with(", ") {
         let colon = body.find(':')?;
         let list = &body[..colon];
-        if list
-            .split(',')
-            .all(|m| !m.trim().is_empty() && m.trim().bytes().all(|c| c.is_ascii_lowercase() || c == b'-' || c.is_ascii_digit()))
-        {
+        if list.split(',').all(|m| {
+            !m.trim().is_empty()
+                && m.trim()
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c == b'-' || c.is_ascii_digit())
+        }) {
             return Some((list, None, &body[colon + 1..]));
         }
         return None;
@@ -643,11 +645,9 @@ pub fn check_verify(case: &CaseFile, mode: &str, out: &Outcome) -> Vec<Failure> 
             },
             (Kind::Log, Some(about)) => {
                 let from = line_pos.get(&about).copied().unwrap_or(0);
-                let hit = messages
-                    .iter()
-                    .enumerate()
-                    .skip(from)
-                    .find(|(_, (pc, l))| line_of(*pc) == Some(about) && l.contains(e.text.as_str()));
+                let hit = messages.iter().enumerate().skip(from).find(|(_, (pc, l))| {
+                    line_of(*pc) == Some(about) && l.contains(e.text.as_str())
+                });
                 match hit {
                     Some((i, _)) => {
                         line_pos.insert(about, i + 1);
@@ -658,7 +658,11 @@ pub fn check_verify(case: &CaseFile, mode: &str, out: &Outcome) -> Vec<Failure> 
                         format!(
                             "log text {:?} not printed after line {about}'s instruction{}:\n{}",
                             e.text,
-                            if from > 0 { " (after the texts before it)" } else { "" },
+                            if from > 0 {
+                                " (after the texts before it)"
+                            } else {
+                                ""
+                            },
                             out.log
                         ),
                     ),
@@ -794,7 +798,10 @@ mod tests {
     #[test]
     fn comments_as_the_assembler_sees_them() {
         assert_eq!(split_comment("call f#12 ; x"), ("call f#12 ", Some("; x")));
-        assert_eq!(split_comment("r0 = 0 // a ; b"), ("r0 = 0 ", Some("// a ; b")));
+        assert_eq!(
+            split_comment("r0 = 0 // a ; b"),
+            ("r0 = 0 ", Some("// a ; b"))
+        );
         assert_eq!(split_comment("# x"), ("", Some("# x")));
         assert_eq!(split_comment("exit"), ("exit", None));
     }
