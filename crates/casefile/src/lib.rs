@@ -113,39 +113,39 @@ pub struct CaseFile {
 /// A malformed case file, with the line at fault.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    #[error("line {line}: unknown mode {mode:?}")]
+    #[error("unknown mode {mode:?}")]
     UnknownMode { line: u32, mode: String },
-    #[error("line {line}: mode {mode} stated twice")]
+    #[error("mode {mode} stated twice")]
     Duplicate { line: u32, mode: String },
-    #[error("line {line}: {key} stated twice")]
+    #[error("{key} stated twice")]
     DuplicateKey { line: u32, key: String },
-    #[error("line {line}: bad verdict: {reason}")]
+    #[error("bad verdict: {reason}")]
     BadVerdict { line: u32, reason: String },
-    #[error("line {line}: bad {key}: {value:?}")]
+    #[error("bad {key}: {value:?}")]
     BadValue {
         line: u32,
         key: String,
         value: String,
     },
-    #[error("line {line}: unknown directive {key:?}")]
+    #[error("unknown directive {key:?}")]
     UnknownDirective { line: u32, key: String },
-    #[error("line {line}: {key} is a line annotation; write it after an instruction")]
+    #[error("{key} is a line annotation; write it after an instruction")]
     ErrorInHeader { line: u32, key: String },
-    #[error("line {line}: {key} belongs in the header, on a comment-only line")]
+    #[error("{key} belongs in the header, on a comment-only line")]
     HeaderOnLine { line: u32, key: String },
-    #[error("line {line}: `;^` continues a line annotation, but no code line precedes it")]
+    #[error("`;^` continues a line annotation, but no code line precedes it")]
     DanglingContinuation { line: u32 },
-    #[error("line {line}: old-style directive {text:?}; write `; MODE: VERDICT` (see README.md)")]
+    #[error("old-style directive {text:?}; write `; MODE: VERDICT` (see README.md)")]
     OldStyle { line: u32, text: String },
-    #[error("line {line}: an empty {key} text")]
+    #[error("an empty {key} text")]
     EmptyText { line: u32, key: String },
-    #[error("line {line}: error annotation for {mode}, which is expected to accept")]
+    #[error("error annotation for {mode}, which is expected to accept")]
     ErrorForAccept { line: u32, mode: String },
-    #[error("line {line}: annotation scoped to {mode}, which no verdict line states")]
+    #[error("annotation scoped to {mode}, which no verdict line states")]
     UnstatedMode { line: u32, mode: String },
-    #[error("line {line}: an unscoped error annotation, but no mode rejects")]
+    #[error("an unscoped error annotation, but no mode rejects")]
     NoRejectingMode { line: u32 },
-    #[error("line {line}: {mode} rejects, but no error annotation or message says why")]
+    #[error("{mode} rejects, but no error annotation or message says why")]
     RejectWithoutReason { line: u32, mode: String },
     #[error("no verdict line (`; MODE: accept|reject`)")]
     NoVerdict,
@@ -578,15 +578,11 @@ pub fn check_verify(case: &CaseFile, mode: &str, out: &Outcome) -> Vec<Failure> 
     let Some(stated) = case.modes.get(mode) else {
         return vec![Failure {
             line: 0,
-            message: format!("[{mode}] not stated in the file"),
+            message: format!("{mode} is not stated in the file"),
         }];
     };
-    let fail = |bad: &mut Vec<Failure>, line: u32, m: String| {
-        bad.push(Failure {
-            line,
-            message: format!("[{mode}] {m}"),
-        })
-    };
+    let fail =
+        |bad: &mut Vec<Failure>, line: u32, m: String| bad.push(Failure { line, message: m });
     let first_error = out.errors.first().map(|e| (e.line, e.message.as_str()));
     match (&stated.verdict, out.accepted) {
         (Verdict::Accept(_), false) => {

@@ -66,7 +66,7 @@ fn cases() {
                 lines: prog.spans.iter().map(|s| s.line).collect(),
             };
             for f in check_verify(&case, mode, &out) {
-                failures.push(format!("{name}:{}: {}", f.line, f.message));
+                failures.push(format!("{name}:{}: [{mode}] {}", f.line, f.message));
             }
         }
     }
