@@ -12,7 +12,7 @@
 //!     r1 = 16
 //!     call bpf_obj_new
 //!     call bpf_throw   ; log: Unreleased reference id=1 alloc_insn=1
-//!                      ;^ error(upstream): bpf_throw would lead to reference leak
+//!                      ;^ error: bpf_throw would lead to reference leak
 //! ```
 //!
 //! Every directive is a comment that starts with `;` (which the assembler drops, like `//`
