@@ -1,139 +1,40 @@
 //! The exceptions corpus: one `.s` file per kernel selftest row (reference §6.1, §6.2) and per
 //! RFC cleanup test (§4.9), in `tests/exceptions/`, run through the `unwind` binary in all
-//! five modes. Every file starts with comment lines stating the expected outcome per mode:
+//! five modes. Every file is a case file in the grammar of the `unwind-casefile` crate (see
+//! `tests/exceptions/README.md`):
 //!
 //! ```text
 //! ; kernel: progs/exceptions_fail.c reject_with_reference (__failure __msg("Unreleased reference"))
 //! ; ctx: 40000000                  (optional: the ctx bytes, `unwind run --ctx`)
-//! ; legacy:     reject "Unreleased reference" "bpf_throw would lead to reference leak"
-//! ; upstream:   reject "Unreleased reference"
-//! ; cleanup:    accept retval=0 releases=1
-//! ; cleanup-v2: accept retval=0 releases=1
-//! ; runtime:    accept retval=0 releases=1
+//! ; legacy, upstream: reject
+//! ; cleanup, cleanup-v2, runtime: accept retval=0 releases=1
+//!     call bpf_throw  ; log(upstream): Unreleased reference id=1 alloc_insn=1
+//!                     ;^ error: bpf_throw would lead to reference leak
 //! ```
 //!
-//! `reject` lists message substrings; each must appear in an error of `unwind verify --json`
-//! or in a non-instruction line of its log (the kernel's `__msg` matches the log: the
-//! `Unreleased reference id=N alloc_insn=M` line precedes the error itself).
+//! `reject`: `unwind verify --json` rejects, and every `error` annotation in scope names an
+//! error of that line whose message contains the text; every `log` annotation a
+//! non-instruction line of the log printed after that line's instruction (the kernel's
+//! `__msg` matches the log: the `Unreleased reference id=N alloc_insn=M` line precedes the
+//! error itself); a quoted `reject "msg"` must appear in an error or a non-instruction log
+//! line, anywhere.
 //! `accept` runs `unwind verify --json` (must accept) and `unwind run --json` and checks:
 //! `retval=N` (required), `releases=N` (releases by the unwinder or the run-time table,
 //! default 0), `leaks=N` (leak events, default 0), `throws=N` (throw events, optional),
 //! `table_ops=N` (the run-time table's work, optional), and
 //! that every acquired resource is released (by the program, the unwinder or the table) or
-//! reported as a leak, exactly once. All five modes must be stated in every file. All
-//! mismatches are collected and reported together.
+//! reported as a leak, exactly once. All five modes must be stated in every file, and a
+//! `; kernel:` line. All mismatches are collected and reported together, as `file:line`.
 //!
 //! The second test, `examples_in_every_mode`, does the same for every program of
-//! `static/examples/index.json`, from a table in this file.
+//! `static/examples/index.json`, from a table in this file (verdicts in the header form).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-
-const MODES: [&str; 5] = ["legacy", "upstream", "cleanup", "cleanup-v2", "runtime"];
-
-#[derive(Clone, Debug, PartialEq)]
-enum Expect {
-    Reject(Vec<String>),
-    Accept {
-        retval: String,
-        releases: usize,
-        leaks: usize,
-        throws: Option<usize>,
-        table_ops: Option<u64>,
-    },
-}
-
-/// Parses `accept retval=N releases=N leaks=N throws=N` or `reject "msg" "msg"...`.
-fn parse_expect(text: &str) -> Result<Expect, String> {
-    let text = text.trim();
-    if let Some(rest) = text.strip_prefix("reject") {
-        let mut msgs = Vec::new();
-        let mut rest = rest.trim();
-        while !rest.is_empty() {
-            let Some(r) = rest.strip_prefix('"') else {
-                return Err(format!("expected a quoted message, found {rest:?}"));
-            };
-            let Some(end) = r.find('"') else {
-                return Err(format!("unterminated message in {text:?}"));
-            };
-            msgs.push(r[..end].to_string());
-            rest = r[end + 1..].trim();
-        }
-        if msgs.is_empty() {
-            return Err("reject needs at least one message".into());
-        }
-        return Ok(Expect::Reject(msgs));
-    }
-    if let Some(rest) = text.strip_prefix("accept") {
-        let (mut retval, mut releases, mut leaks, mut throws) = (None, 0, 0, None);
-        let mut table_ops = None;
-        for tok in rest.split_whitespace() {
-            let Some((k, v)) = tok.split_once('=') else {
-                return Err(format!("expected key=value, found {tok:?}"));
-            };
-            let n = || {
-                v.parse::<usize>()
-                    .map_err(|_| format!("{k}: not a count: {v:?}"))
-            };
-            match k {
-                "retval" => {
-                    // Decimal, as `return_value` prints it (u64); negative values wrap.
-                    let r = match v.parse::<i64>() {
-                        Ok(x) => (x as u64).to_string(),
-                        Err(_) => return Err(format!("retval: not a number: {v:?}")),
-                    };
-                    retval = Some(r);
-                }
-                "releases" => releases = n()?,
-                "leaks" => leaks = n()?,
-                "throws" => throws = Some(n()?),
-                "table_ops" => table_ops = Some(n()? as u64),
-                _ => return Err(format!("unknown key {k:?}")),
-            }
-        }
-        let retval = retval.ok_or("accept needs retval=N")?;
-        return Ok(Expect::Accept {
-            retval,
-            releases,
-            leaks,
-            throws,
-            table_ops,
-        });
-    }
-    Err(format!("expected accept or reject, found {text:?}"))
-}
-
-/// The expectation lines of a case file: mode -> expectation, and the optional ctx.
-fn parse_header(src: &str) -> Result<(BTreeMap<String, Expect>, Option<String>), String> {
-    let mut modes = BTreeMap::new();
-    let mut ctx = None;
-    for line in src.lines() {
-        let Some(body) = line.strip_prefix(';') else {
-            continue;
-        };
-        let Some((key, value)) = body.split_once(':') else {
-            continue;
-        };
-        let key = key.trim();
-        if key == "ctx" {
-            ctx = Some(value.trim().to_string());
-        } else if MODES.contains(&key) {
-            let e = parse_expect(value).map_err(|e| format!("{key}: {e}"))?;
-            if modes.insert(key.to_string(), e).is_some() {
-                return Err(format!("{key} stated twice"));
-            }
-        }
-    }
-    for m in MODES {
-        if !modes.contains_key(m) {
-            return Err(format!("no expectation for mode {m}"));
-        }
-    }
-    Ok((modes, ctx))
-}
+use unwind_casefile::{check_verify, CaseFile, ErrorAt, Outcome, Verdict, MODES};
 
 fn unwind(args: &[&str]) -> (i32, Value, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_unwind"))
@@ -150,96 +51,107 @@ fn unwind(args: &[&str]) -> (i32, Value, String) {
     )
 }
 
-fn error_messages(v: &Value) -> Vec<String> {
+/// The errors of `unwind verify --json`.
+fn errors_of(v: &Value) -> Vec<ErrorAt> {
     v["errors"]
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|e| e["message"].as_str().unwrap_or("").to_string())
+                .map(|e| ErrorAt {
+                    pc: e["pc"].as_u64().unwrap_or(u64::MAX) as usize,
+                    line: e["line"].as_u64().unwrap_or(0) as u32,
+                    message: e["message"].as_str().unwrap_or("").to_string(),
+                })
                 .collect()
         })
         .unwrap_or_default()
 }
 
-/// The log's lines that are not an instruction (`12: (85) call ...`) or a state (`12: R1=...`).
-fn log_messages(v: &Value) -> Vec<String> {
-    let log = v["log"].as_str().unwrap_or("");
-    log.lines()
-        .filter(|l| {
-            let digits = l.bytes().take_while(u8::is_ascii_digit).count();
-            !(digits > 0 && l[digits..].starts_with(':'))
-        })
-        .map(str::to_string)
-        .collect()
+/// The source line of each pc, from the assembler (as the binary assembles the file).
+fn lines_of(path: &Path) -> Vec<u32> {
+    let src = std::fs::read_to_string(path).unwrap_or_default();
+    unwind_asm::assemble(&src)
+        .program
+        .map(|p| p.spans.iter().map(|s| s.line).collect())
+        .unwrap_or_default()
 }
 
-/// Checks one file in one mode; returns the mismatches.
-fn check(path: &Path, mode: &str, expect: &Expect, ctx: Option<&str>) -> Vec<String> {
+/// Checks one file in one mode; returns the mismatches, each with the case-file line it is
+/// about.
+fn check(path: &Path, mode: &str, case: &CaseFile, ctx: Option<&str>) -> Vec<(u32, String)> {
     let file = path.to_str().unwrap();
-    let mut bad = Vec::new();
+    let stated = &case.modes[mode];
+    let at = |m: String| vec![(stated.line, m)];
     let (code, v, raw) = unwind(&["verify", file, "--json", "--mode", mode]);
     if v.is_null() {
-        return vec![format!("verify: no JSON (exit {code}): {raw}")];
+        return at(format!("verify: no JSON (exit {code}): {raw}"));
     }
     let accepted = v["accepted"].as_bool() == Some(true);
-    let errors = error_messages(&v);
-    match expect {
-        Expect::Reject(msgs) => {
-            if accepted || code != 1 {
-                bad.push(format!("expected reject, got accept (exit {code})"));
-                return bad;
+    let out = Outcome {
+        accepted,
+        errors: errors_of(&v),
+        log: v["log"].as_str().unwrap_or(""),
+        lines: lines_of(path),
+    };
+    let mut bad: Vec<(u32, String)> = check_verify(case, mode, &out)
+        .into_iter()
+        .map(|f| (f.line, f.message))
+        .collect();
+    let run = match &stated.verdict {
+        Verdict::Reject(_) => {
+            if !accepted && code != 1 {
+                bad.extend(at(format!("rejected, but exit {code}")));
             }
-            let logm = log_messages(&v);
-            for m in msgs {
-                let found = errors.iter().chain(logm.iter()).any(|e| e.contains(m));
-                if !found {
-                    bad.push(format!("message {m:?} not found; errors: {errors:?}"));
-                }
-            }
+            return bad;
         }
-        Expect::Accept {
-            retval,
-            releases,
-            leaks,
-            throws,
-            table_ops,
-        } => {
-            if !accepted || code != 0 {
-                bad.push(format!("expected accept, got reject: {errors:?}"));
-                return bad;
-            }
-            let mut args = vec!["run", file, "--json", "--mode", mode];
-            if let Some(c) = ctx {
-                args.extend(["--ctx", c]);
-            }
-            let (code, r, raw) = unwind(&args);
-            if code != 0 || r.is_null() {
-                bad.push(format!("run: exit {code}: {raw}"));
-                return bad;
-            }
-            bad.extend(check_run(&r, retval, *releases, *leaks, *throws));
-            // Who releases at a throw: the unwinder (descriptors) or the run-time table;
-            // legacy and upstream release nothing.
-            let by = match mode {
-                "runtime" => Some("runtime_table"),
-                "cleanup" | "cleanup-v2" => Some("unwinder"),
-                _ => None,
-            };
-            for e in r["events"].as_array().into_iter().flatten() {
-                let b = e["by"].as_str();
-                if e["kind"] == "release" && b != Some("program") && b != by {
-                    bad.push(format!("a release by {b:?} in {mode}"));
-                }
-            }
-            if let Some(ops) = table_ops {
-                let got = r["runtime_table_ops"].as_u64();
-                if got != Some(*ops) {
-                    bad.push(format!("runtime_table_ops {got:?}, expected {ops}"));
-                }
-            }
+        Verdict::Accept(run) => run,
+    };
+    if !bad.is_empty() {
+        return bad;
+    }
+    if code != 0 {
+        return at(format!("accepted, but exit {code}"));
+    }
+    let Some(retval) = run.retval else {
+        return at("accept needs retval=N".into());
+    };
+    let mut bad = Vec::new();
+    let mut args = vec!["run", file, "--json", "--mode", mode];
+    if let Some(c) = ctx {
+        args.extend(["--ctx", c]);
+    }
+    let (code, r, raw) = unwind(&args);
+    if code != 0 || r.is_null() {
+        bad.push(format!("run: exit {code}: {raw}"));
+        return bad.into_iter().map(|m| (stated.line, m)).collect();
+    }
+    bad.extend(check_run(
+        &r,
+        &retval.to_string(),
+        run.releases.unwrap_or(0),
+        run.leaks.unwrap_or(0),
+        run.throws,
+    ));
+    // Who releases at a throw: the unwinder (descriptors) or the run-time table;
+    // legacy and upstream release nothing.
+    let by = match mode {
+        "runtime" => Some("runtime_table"),
+        "cleanup" | "cleanup-v2" => Some("unwinder"),
+        _ => None,
+    };
+    for e in r["events"].as_array().into_iter().flatten() {
+        let b = e["by"].as_str();
+        if e["kind"] == "release" && b != Some("program") && b != by {
+            bad.push(format!("a release by {b:?} in {mode}"));
         }
     }
-    bad
+    if let Some(ops) = run.table_ops {
+        let got = r["runtime_table_ops"].as_u64();
+        if got != Some(ops) {
+            bad.push(format!("runtime_table_ops {got:?}, expected {ops}"));
+        }
+    }
+    bad.into_iter().map(|m| (stated.line, m)).collect()
 }
 
 fn check_run(
@@ -488,28 +400,36 @@ fn case_files() -> Vec<PathBuf> {
 #[test]
 fn exception_cases_in_every_mode() {
     let paths = case_files();
-    assert!(paths.len() >= 30, "only {} case files", paths.len());
+    assert!(paths.len() >= 86, "only {} case files", paths.len());
     let mut failures = Vec::new();
     let mut checked = 0;
     for p in &paths {
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let name = format!(
+            "tests/exceptions/{}",
+            p.file_name().unwrap().to_string_lossy()
+        );
         let src = std::fs::read_to_string(p).unwrap();
-        if !src.lines().any(|l| l.starts_with("; kernel:")) {
-            failures.push(format!(
-                "{name}: no `; kernel:` line naming the test it reproduces"
-            ));
-        }
-        let (modes, ctx) = match parse_header(&src) {
-            Ok(h) => h,
+        let case = match unwind_casefile::parse(&src) {
+            Ok(c) => c,
             Err(e) => {
-                failures.push(format!("{name}: {e}"));
+                failures.push(format!("{name}:{}: {e}", e.line()));
                 continue;
             }
         };
-        for (mode, expect) in &modes {
+        if case.kernel.is_none() {
+            failures.push(format!(
+                "{name}:1: no `; kernel:` line naming the test it reproduces"
+            ));
+        }
+        for m in MODES {
+            if !case.modes.contains_key(m) {
+                failures.push(format!("{name}:1: no expectation for mode {m}"));
+            }
+        }
+        for (mode, _) in case.stated_modes() {
             checked += 1;
-            for b in check(p, mode, expect, ctx.as_deref()) {
-                failures.push(format!("{name} [{mode}]: {b}"));
+            for (line, b) in check(p, mode, &case, case.ctx.as_deref()) {
+                failures.push(format!("{name}:{line}: [{mode}] {b}"));
             }
         }
     }
@@ -522,27 +442,33 @@ fn exception_cases_in_every_mode() {
     );
 }
 
+/// The verdicts of the EXAMPLES table, as a case file's header states them.
+fn table_case(mode: &str, text: &str) -> Result<CaseFile, String> {
+    unwind_casefile::parse(&format!("; {mode}: {text}\n")).map_err(|e| e.to_string())
+}
+
 #[test]
 fn the_header_parser() {
+    use unwind_casefile::{parse_verdict, Run};
     assert_eq!(
-        parse_expect(r#"reject "a b" "c""#),
-        Ok(Expect::Reject(vec!["a b".into(), "c".into()]))
+        parse_verdict(r#"reject "a b" "c""#),
+        Ok(Verdict::Reject(vec!["a b".into(), "c".into()]))
     );
     assert_eq!(
-        parse_expect("accept retval=-1 releases=2"),
-        Ok(Expect::Accept {
-            retval: u64::MAX.to_string(),
-            releases: 2,
-            leaks: 0,
-            throws: None,
-            table_ops: None
-        })
+        parse_verdict("accept retval=-1 releases=2"),
+        Ok(Verdict::Accept(Run {
+            retval: Some(u64::MAX),
+            releases: Some(2),
+            ..Run::default()
+        }))
     );
-    assert!(parse_expect("accept").is_err());
-    assert!(parse_expect("reject").is_err());
-    assert!(parse_expect("accept retval=1 frees=2").is_err());
-    let missing = "; legacy: accept retval=0\n; upstream: accept retval=0\n";
-    assert!(parse_header(missing).unwrap_err().contains("cleanup"));
+    // A bare `reject` (the reason on the line it is about) is a case file's business; the
+    // table's rejects must give their messages, and an accept its retval (checked in `check`).
+    assert!(table_case("legacy", "reject").is_err());
+    assert!(parse_verdict("accept retval=1 frees=2").is_err());
+    let missing = "; kernel: k\n; legacy: accept retval=0\n; upstream: accept retval=0\n";
+    let case = unwind_casefile::parse(missing).unwrap();
+    assert!(!case.modes.contains_key("cleanup"));
 }
 
 /// The ctx of the default test packet with `protocol` = 0 (len 64): the examples that throw
@@ -714,14 +640,14 @@ fn examples_in_every_mode() {
         let path = dir.join(file);
         let input = ctx.map_or(String::new(), |c| format!(" --ctx {c:?}"));
         for (mode, text) in MODES.iter().zip(expects) {
-            let expect = match parse_expect(text) {
-                Ok(e) => e,
+            let case = match table_case(mode, text) {
+                Ok(c) => c,
                 Err(e) => {
                     failures.push(format!("{file}{input} [{mode}]: bad expectation: {e}"));
                     continue;
                 }
             };
-            for b in check(&path, mode, &expect, *ctx) {
+            for (_, b) in check(&path, mode, &case, *ctx) {
                 failures.push(format!("{file}{input} [{mode}]: {b}"));
             }
         }

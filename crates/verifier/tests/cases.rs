@@ -1,8 +1,11 @@
-//! The file-driven suite: every `cases/*.s` carries `// expect: accept|reject` and
-//! `// expect-msg: TEXT` lines (found in the log, in order). All failures are collected and
-//! reported together.
+//! The file-driven suite: every `cases/*.s` is a case file in the grammar of the
+//! `unwind-casefile` crate (see `cases/README.md`): `; MODE: accept|reject` header lines,
+//! `; log: TEXT` header lines (found in the log, in order), `; log-level: N`, and
+//! `; error: TEXT` / `; log: TEXT` annotations on the line they are about. Each stated mode is
+//! verified. All failures are collected and reported together, as `file:line: message`.
 
-use unwind_verifier::{verify, Options};
+use unwind_casefile::{check_verify, ErrorAt, Outcome, Verdict};
+use unwind_verifier::{verify, Mode, Options};
 
 #[test]
 fn cases() {
@@ -13,55 +16,71 @@ fn cases() {
         .filter(|p| p.extension().is_some_and(|e| e == "s"))
         .collect();
     paths.sort();
-    assert!(paths.len() >= 150, "only {} cases", paths.len());
+    assert!(paths.len() >= 212, "only {} cases", paths.len());
     let mut failures = Vec::new();
+    let mut checked = 0;
     for p in &paths {
         let src = std::fs::read_to_string(p).unwrap();
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
-        let accept = src.contains("// expect: accept");
-        let msgs: Vec<&str> = src
-            .lines()
-            .filter_map(|l| l.strip_prefix("// expect-msg: "))
-            .collect();
+        let name = format!("tests/cases/{}", p.file_name().unwrap().to_string_lossy());
+        let case = match unwind_casefile::parse(&src) {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push(format!("{name}:{}: {e}", e.line()));
+                continue;
+            }
+        };
         let asm = unwind_asm::assemble(&src);
         let Some(prog) = asm.program else {
             failures.push(format!("{name}: does not assemble: {:?}", asm.diagnostics));
             continue;
         };
-        // `// mode: M` picks the exception mode (default cleanup).
-        let mut opts = Options::default();
-        if let Some(l) = src.lines().find_map(|l| l.strip_prefix("// log-level: ")) {
-            opts.log_level = l.trim().parse().expect("a log level");
-        }
-        if let Some(m) = src.lines().find_map(|l| l.strip_prefix("// mode: ")) {
-            opts.mode = m.trim().parse().expect("a mode name");
-        }
-        let v = verify(&prog, &opts);
-        if v.accepted != accept {
-            failures.push(format!(
-                "{name}: expected {}, got {}: {:?}",
-                if accept { "accept" } else { "reject" },
-                if v.accepted { "accept" } else { "reject" },
-                v.errors.first().map(|e| &e.message)
-            ));
-            continue;
-        }
-        let mut pos = 0;
-        for m in &msgs {
-            match v.log[pos..].find(m) {
-                Some(i) => pos += i + m.len(),
-                None => {
-                    failures.push(format!("{name}: message {m:?} not in log:\n{}", v.log));
-                    break;
+        for (mode, stated) in case.stated_modes() {
+            // This suite does not run programs: `accept` takes no run keys here.
+            if let Verdict::Accept(run) = &stated.verdict {
+                if !run.is_empty() {
+                    failures.push(format!(
+                        "{name}:{}: run keys are checked only by the CLI's exception suite",
+                        stated.line
+                    ));
                 }
+            }
+            let mut opts = Options::default();
+            if let Some(l) = case.log_level {
+                opts.log_level = l;
+            }
+            opts.mode = mode.parse::<Mode>().expect("a mode name");
+            let v = verify(&prog, &opts);
+            checked += 1;
+            let out = Outcome {
+                accepted: v.accepted,
+                errors: v
+                    .errors
+                    .iter()
+                    .map(|e| ErrorAt {
+                        pc: e.pc,
+                        line: e.line,
+                        message: e.message.clone(),
+                    })
+                    .collect(),
+                log: &v.log,
+                lines: prog.spans.iter().map(|s| s.line).collect(),
+            };
+            for f in check_verify(&case, mode, &out) {
+                failures.push(format!("{name}:{}: [{mode}] {}", f.line, f.message));
             }
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {} cases failed:\n{}",
+        "{} failure(s) in {} cases ({checked} file x mode checks):\n{}",
         failures.len(),
         paths.len(),
         failures.join("\n")
     );
+}
+
+/// The case files name modes as the verifier does (`docs/names.md`).
+#[test]
+fn case_files_name_every_mode() {
+    assert_eq!(unwind_casefile::MODES, Mode::NAMES);
 }

@@ -1,6 +1,6 @@
 ; kernel: none; the RFC review's double-free question (Zingerman on patch 11; reference §4.2): one resource held in two places at a throw
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; legacy:     reject
+; upstream:   reject
 ; cleanup:    accept retval=5 releases=1 throws=1
 ; cleanup-v2: accept retval=5 releases=1 throws=1
 ; runtime:    accept retval=5 releases=1 throws=1
@@ -15,7 +15,9 @@
 	*(u64 *)(r10 - 8) = r0
 	r6 = r0
 	r1 = 5
-	call bpf_throw
+	call bpf_throw	; log(upstream): Unreleased reference
+		;^ error(legacy): Unreleased reference
+		;^ error(upstream): bpf_throw would lead to reference leak
 	r1 = r6
 	call bpf_obj_drop
 out:

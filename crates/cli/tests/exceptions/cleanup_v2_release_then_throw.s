@@ -1,7 +1,7 @@
 ; kernel: none; SPEC §4 cleanup-v2 and docs/exceptions.md's open design point: a dedicated slot must not outlive the program's own release
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
-; cleanup:    reject "frame_desc: merge: failed to merge old and new frame desc entry"
+; legacy:     reject
+; upstream:   reject
+; cleanup:    reject
 ; cleanup-v2: accept retval=3 releases=0 throws=1
 ; runtime:    accept retval=3 releases=0 throws=1
 ; conflicting-slot.s, then a second throw after the program released the resource itself.
@@ -34,6 +34,10 @@ check:
 	if r2 != 0 goto release
 	r1 = 2
 	call bpf_throw			// fp-8: object on one path, record on the other
+		;^ log(upstream): Unreleased reference
+		;^ error(legacy): Unreleased reference
+		;^ error(upstream): bpf_throw would lead to reference leak
+		;^ error(cleanup): frame_desc: merge: failed to merge old and new frame desc entry
 release:
 	r1 = *(u64 *)(r10 - 8)
 	if r7 == 1 goto discard

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_assert_negeq_gfunc (prog_tests/exceptions.c: retval 1)
-; legacy:     accept retval=1 throws=0
-; upstream:   accept retval=1 throws=0
-; cleanup:    accept retval=1 throws=0
-; cleanup-v2: accept retval=1 throws=0
-; runtime:    accept retval=1 throws=0
+; all: accept retval=1 throws=0
 ; assert_negeq_gfunc(-1) + 1: bpf_assert(...) on a volatile copy of the cookie.
 .ctx tc
 .globl assert_negeq_gfunc(scalar)

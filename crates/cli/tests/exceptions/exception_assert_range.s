@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_assert_range (retval 1)
-; legacy:     accept retval=1 throws=0
-; upstream:   accept retval=1 throws=0
-; cleanup:    accept retval=1 throws=0
-; cleanup-v2: accept retval=1 throws=0
-; runtime:    accept retval=1 throws=0
+; all: accept retval=1 throws=0
 ; u64 time = bpf_ktime_get_ns(); bpf_assert_range(time, 0, ~0ULL); return 1;
 ; The u64 comparisons __bpf_assert_op emits: if time >= BEG goto +2; throw; if time <= END goto +2; throw.
 .ctx tc

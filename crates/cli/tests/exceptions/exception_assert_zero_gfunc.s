@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_assert_zero_gfunc (prog_tests/exceptions.c: retval 1)
-; legacy:     accept retval=1 throws=0
-; upstream:   accept retval=1 throws=0
-; cleanup:    accept retval=1 throws=0
-; cleanup-v2: accept retval=1 throws=0
-; runtime:    accept retval=1 throws=0
+; all: accept retval=1 throws=0
 ; assert_zero_gfunc(0) + 1: bpf_assert(...) on a volatile copy of the cookie.
 .ctx tc
 .globl assert_zero_gfunc(scalar)

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_assert_zero_gfunc_with (prog_tests/exceptions.c: retval 1)
-; legacy:     accept retval=1 throws=0
-; upstream:   accept retval=1 throws=0
-; cleanup:    accept retval=1 throws=0
-; cleanup-v2: accept retval=1 throws=0
-; runtime:    accept retval=1 throws=0
+; all: accept retval=1 throws=0
 ; assert_zero_gfunc_with(0) + 1: bpf_assert_with(..., cookie + 100) on a volatile copy of the cookie.
 .ctx tc
 .globl assert_zero_gfunc_with(scalar)

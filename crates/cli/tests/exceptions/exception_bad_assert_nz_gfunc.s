@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_bad_assert_nz_gfunc (prog_tests/exceptions.c: retval 0)
-; legacy:     accept retval=0 throws=1
-; upstream:   accept retval=0 throws=1
-; cleanup:    accept retval=0 throws=1
-; cleanup-v2: accept retval=0 throws=1
-; runtime:    accept retval=0 throws=1
+; all: accept retval=0 throws=1
 ; assert_nz_gfunc(0) + 1: bpf_assert(...) on a volatile copy of the cookie.
 .ctx tc
 .globl assert_nz_gfunc(scalar)

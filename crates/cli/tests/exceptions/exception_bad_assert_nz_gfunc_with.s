@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_bad_assert_nz_gfunc_with (prog_tests/exceptions.c: retval 100)
-; legacy:     accept retval=100 throws=1
-; upstream:   accept retval=100 throws=1
-; cleanup:    accept retval=100 throws=1
-; cleanup-v2: accept retval=100 throws=1
-; runtime:    accept retval=100 throws=1
+; all: accept retval=100 throws=1
 ; assert_nz_gfunc_with(0) + 1: bpf_assert_with(..., cookie + 100) on a volatile copy of the cookie.
 .ctx tc
 .globl assert_nz_gfunc_with(scalar)

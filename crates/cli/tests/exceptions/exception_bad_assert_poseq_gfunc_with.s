@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_bad_assert_poseq_gfunc_with (prog_tests/exceptions.c: retval 99)
-; legacy:     accept retval=99 throws=1
-; upstream:   accept retval=99 throws=1
-; cleanup:    accept retval=99 throws=1
-; cleanup-v2: accept retval=99 throws=1
-; runtime:    accept retval=99 throws=1
+; all: accept retval=99 throws=1
 ; assert_poseq_gfunc_with(-1) + 1: bpf_assert_with(..., cookie + 100) on a volatile copy of the cookie.
 .ctx tc
 .globl assert_poseq_gfunc_with(scalar)

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_bad_assert_range (retval 0)
-; legacy:     accept retval=0 throws=1
-; upstream:   accept retval=0 throws=1
-; cleanup:    accept retval=0 throws=1
-; cleanup-v2: accept retval=0 throws=1
-; runtime:    accept retval=0 throws=1
+; all: accept retval=0 throws=1
 ; u64 time = bpf_ktime_get_ns(); bpf_assert_range(time, -100, 100); return 1;
 ; The u64 comparisons __bpf_assert_op emits: if time >= BEG goto +2; throw; if time <= END goto +2; throw.
 .ctx tc

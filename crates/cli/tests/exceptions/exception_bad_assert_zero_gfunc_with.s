@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_bad_assert_zero_gfunc_with (prog_tests/exceptions.c: retval 105)
-; legacy:     accept retval=105 throws=1
-; upstream:   accept retval=105 throws=1
-; cleanup:    accept retval=105 throws=1
-; cleanup-v2: accept retval=105 throws=1
-; runtime:    accept retval=105 throws=1
+; all: accept retval=105 throws=1
 ; assert_zero_gfunc_with(5) + 1: bpf_assert_with(..., cookie + 100) on a volatile copy of the cookie.
 .ctx tc
 .globl assert_zero_gfunc_with(scalar)

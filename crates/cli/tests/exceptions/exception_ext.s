@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_ext (retval 0 without the freplace extension attached)
-; legacy:     accept retval=0 throws=0
-; upstream:   accept retval=0 throws=0
-; cleanup:    accept retval=0 throws=0
-; cleanup-v2: accept retval=0 throws=0
-; runtime:    accept retval=0 throws=0
+; all: accept retval=0 throws=0
 ; main -> exception_ext_static (static) -> exception_ext_global (global, an freplace
 ; target). Without an extension nothing throws. (The subtest that attaches the throwing
 ; extension, retval 128, needs freplace, which Unwind does not model.)

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_ext_mod_cb_runtime (retval 35 without the extension)
-; legacy:     accept retval=35 throws=1
-; upstream:   accept retval=35 throws=1
-; cleanup:    accept retval=35 throws=1
-; cleanup-v2: accept retval=35 throws=1
-; runtime:    accept retval=35 throws=1
+; all: accept retval=35 throws=1
 ; __exception_cb(exception_cb_mod): the callback returns exception_cb_mod_global(cookie) +
 ; cookie + 10 = 0 + 25 + 10. (With the freplace extension on exception_cb_mod_global the
 ; kernel returns 131; freplace is not modelled.)

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_throw_always_1 (prog_tests/exceptions.c: retval 64)
-; legacy:     accept retval=64 throws=1
-; upstream:   accept retval=64 throws=1
-; cleanup:    accept retval=64 throws=1
-; cleanup-v2: accept retval=64 throws=1
-; runtime:    accept retval=64 throws=1
+; all: accept retval=64 throws=1
 ; bpf_throw(64); the default exception callback returns the cookie.
 .ctx tc
 

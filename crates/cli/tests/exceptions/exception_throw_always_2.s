@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_throw_always_2 (retval 32)
-; legacy:     accept retval=32 throws=1
-; upstream:   accept retval=32 throws=1
-; cleanup:    accept retval=32 throws=1
-; cleanup-v2: accept retval=32 throws=1
-; runtime:    accept retval=32 throws=1
+; all: accept retval=32 throws=1
 ; main -> global2static_simple (global) -> static_func (static), which always throws 32: the
 ; code after the static call in the global function is never reached (the kernel's dead code
 ; elimination removes it).

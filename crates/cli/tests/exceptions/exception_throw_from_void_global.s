@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_throw_from_void_global (retval 11)
-; legacy:     accept retval=11 throws=1
-; upstream:   accept retval=11 throws=1
-; cleanup:    accept retval=11 throws=1
-; cleanup-v2: accept retval=11 throws=1
-; runtime:    accept retval=11 throws=1
+; all: accept retval=11 throws=1
 ; A __weak void global function that always throws 11 (verified on its own; a global
 ; function without arguments is `.globl NAME`).
 .ctx tc

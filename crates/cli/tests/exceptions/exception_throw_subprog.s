@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions.c exception_throw_subprog (retval 1)
-; legacy:     accept retval=1 throws=1
-; upstream:   accept retval=1 throws=1
-; cleanup:    accept retval=1 throws=1
-; cleanup-v2: accept retval=1 throws=1
-; runtime:    accept retval=1 throws=1
+; all: accept retval=1 throws=1
 ; switch (ctx->protocol) over a static, a global, a throwing static and a throwing global
 ; subprog; the test packet matches no case, so main throws 1.
 .ctx tc

@@ -1,10 +1,6 @@
 ; kernel: progs/exceptions.c exception_throw_unwind_1 (retval 16, run on pkt_v4)
 ; ctx: 40000000 00000000 00000000 00000000 08000000
-; legacy:     accept retval=16 throws=1
-; upstream:   accept retval=16 throws=1
-; cleanup:    accept retval=16 throws=1
-; cleanup-v2: accept retval=16 throws=1
-; runtime:    accept retval=16 throws=1
+; all: accept retval=16 throws=1
 ; static2global (static) -> global2static (global) -> ...; bpf_ntohs(ctx->protocol) == ETH_P_IP: global2static throws 16.
 ; The ctx is pkt_v4's: len 64, protocol htons(ETH_P_IP).
 .ctx tc

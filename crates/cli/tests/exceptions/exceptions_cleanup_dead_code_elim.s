@@ -1,6 +1,6 @@
 ; kernel: RFC patch 14 progs/exceptions_cleanup.c exceptions_cleanup_dead_code_elim (run: retval 0xeB9F, no resource left)
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; legacy:     reject
+; upstream:   reject
 ; cleanup:    accept retval=60319 releases=1 throws=1
 ; cleanup-v2: accept retval=60319 releases=1 throws=1
 ; runtime:    accept retval=60319 releases=1 throws=1
@@ -23,7 +23,9 @@
 	r0 = r0
 	r0 = r0
 	r1 = 0xeb9f
-	call bpf_throw
+	call bpf_throw	; log(upstream): Unreleased reference
+		;^ error(legacy): Unreleased reference
+		;^ error(upstream): bpf_throw would lead to reference leak
 	r1 = r6
 	r2 = 0
 	call bpf_ringbuf_discard

@@ -1,6 +1,6 @@
 ; kernel: RFC patch 14 progs/exceptions_cleanup.c exceptions_cleanup_frame (run: retval 0xeB9F, no resource left)
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; legacy:     reject
+; upstream:   reject
 ; cleanup:    accept retval=60319 releases=4 throws=1
 ; cleanup-v2: accept retval=60319 releases=4 throws=1
 ; runtime:    accept retval=60319 releases=4 throws=1
@@ -36,7 +36,8 @@ static_subprog:
 	if r0 == 0 goto s_end
 
 	r1 = r7
-	call global_subprog
+	call global_subprog	; log(upstream): Unreleased reference
+		;^ error(upstream): bpf_throw would lead to reference leak
 s_end:
 	r1 = *(u64 *)(r10 - 8)
 	if r1 == 0 goto s_out
@@ -70,7 +71,7 @@ global_subprog_throw:
 	call bpf_ringbuf_reserve
 	r6 = r0
 	r1 = 0xeb9f
-	call bpf_throw
+	call bpf_throw	; error(legacy): Unreleased reference
 	if r6 == 0 goto t_out
 	r1 = r6
 	r2 = 0

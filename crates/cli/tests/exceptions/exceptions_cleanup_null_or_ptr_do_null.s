@@ -1,6 +1,6 @@
 ; kernel: RFC patch 14 progs/exceptions_cleanup.c exceptions_cleanup_null_or_ptr_do_null (run: retval 0xeB9F, no resource left)
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; legacy:     reject
+; upstream:   reject
 ; cleanup:    accept retval=60319 releases=0 throws=1
 ; cleanup-v2: accept retval=60319 releases=0 throws=1
 ; runtime:    accept retval=60319 releases=0 throws=1
@@ -21,7 +21,9 @@
 	*(u64 *)(r10 - 8) = r0
 throw:
 	r1 = 0xeb9f
-	call bpf_throw
+	call bpf_throw	; log(upstream): Unreleased reference
+		;^ error(legacy): Unreleased reference
+		;^ error(upstream): bpf_throw would lead to reference leak
 	r1 = *(u64 *)(r10 - 8)
 	if r1 == 0 goto out
 	r2 = 0

@@ -1,6 +1,6 @@
 ; kernel: RFC patch 14 progs/exceptions_cleanup.c exceptions_cleanup_percpu_obj (run: retval 0xeB9F, no resource left)
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; legacy:     reject
+; upstream:   reject
 ; cleanup:    accept retval=60319 releases=1 throws=1
 ; cleanup-v2: accept retval=60319 releases=1 throws=1
 ; runtime:    accept retval=60319 releases=1 throws=1
@@ -12,7 +12,9 @@
 	call bpf_percpu_obj_new
 	*(u64 *)(r10 - 8) = r0
 	r1 = 0xeb9f
-	call bpf_throw
+	call bpf_throw	; log(upstream): Unreleased reference
+		;^ error(legacy): Unreleased reference
+		;^ error(upstream): bpf_throw would lead to reference leak
 	r0 = *(u64 *)(r10 - 8)
 	if r0 == 0 goto out
 	r1 = r0

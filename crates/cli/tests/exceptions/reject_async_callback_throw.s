@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_async_callback_throw (__failure __msg("cannot be called from callback subprog"))
-; legacy:     reject "bpf_throw kfunc (insn 17) cannot be called from callback subprog 1"
-; upstream:   reject "bpf_throw kfunc (insn 17) cannot be called from callback subprog 1"
-; cleanup:    reject "bpf_throw kfunc (insn 17) cannot be called from callback subprog 1"
-; cleanup-v2: reject "bpf_throw kfunc (insn 17) cannot be called from callback subprog 1"
-; runtime:    reject "bpf_throw kfunc (insn 17) cannot be called from callback subprog 1"
+; all: reject
 ; A timer callback throws: it runs later, in its own context (an async callback verified as a
 ; call chain of its own), with no program frame to unwind into.
 .ctx tc
@@ -27,6 +23,6 @@ out:
 
 timer_cb:
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; error: bpf_throw kfunc (insn 17) cannot be called from callback subprog 1
 	r0 = 0
 	exit

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_exception_cb_call_global_func (__failure __msg("cannot call exception cb directly"))
-; legacy:     reject "cannot call exception cb directly"
-; upstream:   reject "cannot call exception cb directly"
-; cleanup:    reject "cannot call exception cb directly"
-; cleanup-v2: reject "cannot call exception cb directly"
-; runtime:    reject "cannot call exception cb directly"
+; all: reject
 ; main calls a global function that calls the exception callback.
 .ctx tc
 .globl exception_cb1(scalar)
@@ -15,7 +11,7 @@
 
 global_func:
 	r1 = *(u64 *)(r1 + 152)		// ctx->tstamp
-	call exception_cb1
+	call exception_cb1	; error: cannot call exception cb directly
 	exit
 
 exception_cb1:

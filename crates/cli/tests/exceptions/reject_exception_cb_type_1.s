@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_exception_cb_type_1 (__failure __msg("Global function exception_cb_bad_ret_type1() return value not void or scalar."); v6.7: "... doesn't return scalar.")
-; legacy:     reject "R0 is not a"
-; upstream:   reject "R0 is not a"
-; cleanup:    reject "R0 is not a"
-; cleanup-v2: reject "R0 is not a"
-; runtime:    reject "R0 is not a"
+; all: reject
 ; Unwind's assembly has no BTF return types, so the kernel's BTF message cannot appear; the
 ; callback's R0 is checked instead, as any global function's ("... R0 is not a scalar value"
 ; or "... R0 is not a known value").
@@ -20,4 +16,4 @@
 
 exception_cb_bad_ret_type1:
 	r0 = r10
-	exit
+	exit	; error: R0 is not a

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_exception_cb_type_2 (__failure __msg("exception cb only supports single integer argument"))
-; legacy:     reject "exception cb only supports single integer argument"
-; upstream:   reject "exception cb only supports single integer argument"
-; cleanup:    reject "exception cb only supports single integer argument"
-; cleanup-v2: reject "exception cb only supports single integer argument"
-; runtime:    reject "exception cb only supports single integer argument"
+; all: reject
 ; The exception callback takes no argument.
 .ctx tc
 .globl exception_cb_bad_arg_0
@@ -15,5 +11,5 @@
 	exit
 
 exception_cb_bad_arg_0:
-	r0 = 0
+	r0 = 0	; error: exception cb only supports single integer argument
 	exit

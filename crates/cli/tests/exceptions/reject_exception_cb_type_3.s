@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_exception_cb_type_3 (__failure __msg("exception cb only supports single integer argument"))
-; legacy:     reject "exception cb only supports single integer argument"
-; upstream:   reject "exception cb only supports single integer argument"
-; cleanup:    reject "exception cb only supports single integer argument"
-; cleanup-v2: reject "exception cb only supports single integer argument"
-; runtime:    reject "exception cb only supports single integer argument"
+; all: reject
 ; The exception callback takes two integers.
 .ctx tc
 .globl exception_cb_bad_arg_2(scalar, scalar)
@@ -15,5 +11,5 @@
 	exit
 
 exception_cb_bad_arg_2:
-	r0 = 0
+	r0 = 0	; error: exception cb only supports single integer argument
 	exit

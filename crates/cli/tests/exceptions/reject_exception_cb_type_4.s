@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_exception_cb_type_4 (__success: one small integer argument)
-; legacy:     accept retval=0 throws=1
-; upstream:   accept retval=0 throws=1
-; cleanup:    accept retval=0 throws=1
-; cleanup-v2: accept retval=0 throws=1
-; runtime:    accept retval=0 throws=1
+; all: accept retval=0 throws=1
 ; The callback takes one `int`: accepted; it returns 0.
 .ctx tc
 .globl exception_cb_ok_arg_small(scalar)

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_exception_cb_type_5 (__failure __msg("exception cb cannot return void"))
-; legacy:     reject "exception cb cannot return void"
-; upstream:   reject "exception cb cannot return void"
-; cleanup:    reject "exception cb cannot return void"
-; cleanup-v2: reject "exception cb cannot return void"
-; runtime:    reject "exception cb cannot return void"
+; all: reject
 ; The exception callback is declared void (`.globl NAME(ARGS) void`, what BTF says in C).
 .ctx tc
 .globl exception_cb_bad_ret_type5(scalar) void
@@ -15,4 +11,4 @@
 	exit
 
 exception_cb_bad_ret_type5:
-	exit
+	exit	; error: exception cb cannot return void

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_exception_throw_cb (__failure __msg("cannot be called from callback"))
-; legacy:     reject "cannot be called from callback subprog"
-; upstream:   reject "cannot be called from callback subprog"
-; cleanup:    reject "cannot be called from callback subprog"
-; cleanup-v2: reject "cannot be called from callback subprog"
-; runtime:    reject "cannot be called from callback subprog"
+; all: reject
 .ctx tc
 
 	r1 = 5
@@ -16,6 +12,6 @@
 
 loop_cb1:
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; error: cannot be called from callback subprog
 	r0 = 0
 	exit

@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_exception_throw_cb_diff (__failure __msg("cannot be called from callback"))
-; legacy:     reject "cannot be called from callback subprog"
-; upstream:   reject "cannot be called from callback subprog"
-; cleanup:    reject "cannot be called from callback subprog"
-; cleanup-v2: reject "cannot be called from callback subprog"
-; runtime:    reject "cannot be called from callback subprog"
+; all: reject
 ; Two callbacks, chosen by ctx->protocol, both throw.
 .ctx tc
 
@@ -24,7 +20,7 @@ out:
 
 loop_cb1:
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; error: cannot be called from callback subprog
 	r0 = 0
 	exit
 

@@ -1,6 +1,6 @@
 ; kernel: progs/exceptions_fail.c reject_global_subprog_throw_with_reference (May 2026; __failure __msg("Unreleased reference")); RFC patch 03 reject_exception_throw_ref_call_throwing_global
 ; legacy:     accept retval=0 leaks=1 throws=1
-; upstream:   reject "may throw exception, exploring program path where exception is thrown" "Unreleased reference id=1 alloc_insn=2" "bpf_throw would lead to reference leak"
+; upstream:   reject
 ; cleanup:    accept retval=0 releases=1 throws=1
 ; cleanup-v2: accept retval=0 releases=1 throws=1
 ; runtime:    accept retval=0 releases=1 throws=1
@@ -19,7 +19,9 @@
 	r2 = *(u32 *)(r7 + 16)		// ctx->protocol
 	if r2 == 0 goto drop
 	r1 = r7
-	call global_subprog_may_throw
+	call global_subprog_may_throw	; log(upstream): may throw exception, exploring program path where exception is thrown
+		;^ log(upstream): Unreleased reference id=1 alloc_insn=2
+		;^ error: bpf_throw would lead to reference leak
 drop:
 	r1 = r6
 	call bpf_obj_drop

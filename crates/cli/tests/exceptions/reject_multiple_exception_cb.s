@@ -1,16 +1,12 @@
 ; kernel: progs/exceptions_fail.c reject_multiple_exception_cb (__failure __msg("multiple exception callback tags for main subprog"))
-; legacy:     reject "multiple exception callback tags for main subprog"
-; upstream:   reject "multiple exception callback tags for main subprog"
-; cleanup:    reject "multiple exception callback tags for main subprog"
-; cleanup-v2: reject "multiple exception callback tags for main subprog"
-; runtime:    reject "multiple exception callback tags for main subprog"
+; all: reject
 .ctx tc
 .globl exception_cb1(scalar)
 .globl exception_cb2(scalar)
 .exception_callback exception_cb1
 .exception_callback exception_cb2
 
-	r1 = 0
+	r1 = 0	; error: multiple exception callback tags for main subprog
 	call bpf_throw
 	r0 = 0
 	exit

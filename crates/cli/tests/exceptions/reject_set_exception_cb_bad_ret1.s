@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_set_exception_cb_bad_ret1 (?fentry/bpf_check; __failure __msg("At program exit the register R0 has unknown scalar value should"))
-; legacy:     reject "At program exit the register R0 has unknown scalar value should"
-; upstream:   reject "At program exit the register R0 has unknown scalar value should"
-; cleanup:    reject "At program exit the register R0 has unknown scalar value should"
-; cleanup-v2: reject "At program exit the register R0 has unknown scalar value should"
-; runtime:    reject "At program exit the register R0 has unknown scalar value should"
+; all: reject
 ; A tracing (fentry) program must return 0; its exception callback returns the cookie.
 .ctx tracing
 .globl exception_cb_bad_ret(scalar)
@@ -14,4 +10,4 @@
 
 exception_cb_bad_ret:
 	r0 = r1
-	exit
+	exit	; error: At program exit the register R0 has unknown scalar value should

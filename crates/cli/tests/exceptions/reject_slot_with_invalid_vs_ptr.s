@@ -1,7 +1,7 @@
 ; kernel: RFC patch 14 progs/exceptions_cleanup_fail.c reject_slot_with_invalid_vs_ptr (__failure __msg("frame_desc: merge: failed to merge old and new frame desc entry"))
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
-; cleanup:    reject "frame_desc: merge: failed to merge old and new frame desc entry"
+; legacy:     reject
+; upstream:   reject
+; cleanup:    reject
 ; cleanup-v2: accept retval=0 releases=1 throws=1
 ; runtime:    accept retval=0 releases=1 throws=1
 ; The RFC's asm: R6 is loaded from a never-written stack slot (an unknown value for a
@@ -22,6 +22,9 @@
 jump:
 	r0 = 0
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; log(upstream): Unreleased reference
+		;^ error(legacy): Unreleased reference
+		;^ error(upstream): bpf_throw would lead to reference leak
+		;^ error(cleanup): frame_desc: merge: failed to merge old and new frame desc entry
 	r0 = 0
 	exit

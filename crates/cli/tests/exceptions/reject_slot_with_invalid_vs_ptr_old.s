@@ -1,8 +1,8 @@
 ; kernel: RFC patch 14 progs/exceptions_cleanup_fail.c reject_slot_with_invalid_vs_ptr_old (__failure __msg("Unreleased reference"))
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
-; cleanup:    reject "Unreleased reference" "bpf_throw would lead to reference leak"
-; cleanup-v2: reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; legacy:     reject
+; upstream:   reject
+; cleanup:    reject
+; cleanup-v2: reject
 ; runtime:    accept retval=0 releases=1 throws=1
 ; The RFC's asm: the record is in R6, then R6 is overwritten from a never-written stack slot
 ; if ctx->len (the default packet's case): the record is lost.
@@ -21,6 +21,8 @@
 jump2:
 	r0 = 0
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; log(upstream, cleanup, cleanup-v2): Unreleased reference
+		;^ error(legacy): Unreleased reference
+		;^ error(upstream, cleanup, cleanup-v2): bpf_throw would lead to reference leak
 	r0 = 0
 	exit

@@ -1,8 +1,8 @@
 ; kernel: RFC patch 14 progs/exceptions_cleanup_fail.c reject_slot_with_misc_vs_ptr_old (__failure __msg("Unreleased reference"))
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
-; cleanup:    reject "Unreleased reference" "bpf_throw would lead to reference leak"
-; cleanup-v2: reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; legacy:     reject
+; upstream:   reject
+; cleanup:    reject
+; cleanup-v2: reject
 ; runtime:    accept retval=0 releases=1 throws=1
 ; void *p = bpf_ringbuf_reserve(); if (ctx->protocol) p = (void *)bpf_ktime_get_ns(); throw.
 ; On the second path the only copy of the record is overwritten: it is held nowhere, so no
@@ -23,7 +23,9 @@
 	r6 = r0
 throw:
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; log(upstream, cleanup, cleanup-v2): Unreleased reference
+		;^ error(legacy): Unreleased reference
+		;^ error(upstream, cleanup, cleanup-v2): bpf_throw would lead to reference leak
 	r0 = 1
 	if r6 == 0 goto out
 	r0 = 0

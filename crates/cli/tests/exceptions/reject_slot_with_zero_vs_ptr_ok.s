@@ -1,6 +1,6 @@
 ; kernel: RFC patch 14 progs/exceptions_cleanup.c reject_slot_with_zero_vs_ptr_ok (a success test despite its name: run: retval 0xeB9F in the harness; this asm throws 0)
-; legacy:     reject "Unreleased reference"
-; upstream:   reject "Unreleased reference" "bpf_throw would lead to reference leak"
+; legacy:     reject
+; upstream:   reject
 ; cleanup:    accept retval=0 releases=0 throws=1
 ; cleanup-v2: accept retval=0 releases=0 throws=1
 ; runtime:    accept retval=0 releases=0 throws=1
@@ -21,6 +21,8 @@
 jump4:
 	r0 = 0
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; log(upstream): Unreleased reference
+		;^ error(legacy): Unreleased reference
+		;^ error(upstream): bpf_throw would lead to reference leak
 	r0 = 0
 	exit

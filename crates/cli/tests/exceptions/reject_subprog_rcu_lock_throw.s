@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_subprog_rcu_lock_throw (2026; __failure __msg("bpf_throw cannot be used inside bpf_rcu_read_lock-ed region"))
-; legacy:     reject "bpf_rcu_read_unlock is missing"
-; upstream:   reject "bpf_throw cannot be used inside bpf_rcu_read_lock-ed region"
-; cleanup:    reject "bpf_throw cannot be used inside bpf_rcu_read_lock-ed region"
-; cleanup-v2: reject "bpf_throw cannot be used inside bpf_rcu_read_lock-ed region"
-; runtime:    reject "bpf_throw cannot be used inside bpf_rcu_read_lock-ed region"
+; all: reject
 ; A static subprog takes the RCU read lock and throws.
 .ctx tc
 
@@ -14,6 +10,7 @@
 rcu_lock_then_throw:
 	call bpf_rcu_read_lock
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; error(legacy): bpf_rcu_read_unlock is missing
+		;^ error(upstream, cleanup, cleanup-v2, runtime): bpf_throw cannot be used inside bpf_rcu_read_lock-ed region
 	r0 = 0
 	exit

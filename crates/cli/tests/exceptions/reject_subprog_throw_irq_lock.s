@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_subprog_throw_irq_lock (2026; __failure __msg("bpf_throw cannot be used inside bpf_local_irq_save-ed region"))
-; legacy:     reject "bpf_throw cannot be used inside bpf_local_irq_save-ed region"
-; upstream:   reject "bpf_throw cannot be used inside bpf_local_irq_save-ed region"
-; cleanup:    reject "bpf_throw cannot be used inside bpf_local_irq_save-ed region"
-; cleanup-v2: reject "bpf_throw cannot be used inside bpf_local_irq_save-ed region"
-; runtime:    reject "bpf_throw cannot be used inside bpf_local_irq_save-ed region"
+; all: reject
 ; Main saves the IRQ flags in fp-8 and calls a static subprog that always throws.
 .ctx tc
 
@@ -19,6 +15,6 @@
 
 always_throws:
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; error: bpf_throw cannot be used inside bpf_local_irq_save-ed region
 	r0 = 0
 	exit

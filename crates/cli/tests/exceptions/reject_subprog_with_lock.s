@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_subprog_with_lock (__failure __msg("function calls are not allowed while holding a lock"))
-; legacy:     reject "function calls are not allowed while holding a lock"
-; upstream:   reject "function calls are not allowed while holding a lock"
-; cleanup:    reject "function calls are not allowed while holding a lock"
-; cleanup-v2: reject "function calls are not allowed while holding a lock"
-; runtime:    reject "function calls are not allowed while holding a lock"
+; all: reject
 ; A static subprog takes the lock, then throws if ctx->len.
 .ctx tc
 .map locks array key=4 value=8 max_entries=1
@@ -25,7 +21,7 @@ subprog_lock:
 	r2 = *(u32 *)(r6 + 0)		// ctx->len
 	if r2 == 0 goto out
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; error: function calls are not allowed while holding a lock
 out:
 	r0 = 0
 	exit

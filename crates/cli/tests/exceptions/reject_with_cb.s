@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_with_cb (__failure __msg("cannot be called from callback"))
-; legacy:     reject "bpf_throw kfunc (insn 9) cannot be called from callback subprog 1"
-; upstream:   reject "bpf_throw kfunc (insn 9) cannot be called from callback subprog 1"
-; cleanup:    reject "bpf_throw kfunc (insn 9) cannot be called from callback subprog 1"
-; cleanup-v2: reject "bpf_throw kfunc (insn 9) cannot be called from callback subprog 1"
-; runtime:    reject "bpf_throw kfunc (insn 9) cannot be called from callback subprog 1"
+; all: reject
 ; bpf_loop(5, subprog_cb_ref, NULL, 0): the callback throws, nothing is held.
 .ctx tc
 
@@ -17,6 +13,6 @@
 
 subprog_cb_ref:
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; error: bpf_throw kfunc (insn 9) cannot be called from callback subprog 1
 	r0 = 0
 	exit

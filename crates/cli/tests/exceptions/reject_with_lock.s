@@ -1,9 +1,5 @@
 ; kernel: progs/exceptions_fail.c reject_with_lock (__failure __msg("function calls are not allowed while holding a lock"))
-; legacy:     reject "function calls are not allowed while holding a lock"
-; upstream:   reject "function calls are not allowed while holding a lock"
-; cleanup:    reject "function calls are not allowed while holding a lock"
-; cleanup-v2: reject "function calls are not allowed while holding a lock"
-; runtime:    reject "function calls are not allowed while holding a lock"
+; all: reject
 ; bpf_spin_lock(&lock); bpf_throw(0); (the kernel refuses the call itself while the lock is
 ; held; the lock lives in a map value here instead of a global's private section).
 .ctx tc
@@ -19,7 +15,7 @@
 	r1 = r0
 	call bpf_spin_lock
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; error: function calls are not allowed while holding a lock
 out:
 	r0 = 0
 	exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: At callback return the register R0 has smin=2 smax=2 should have been in [0, 1]
+; cleanup: reject
 
 
 r1 = 10
@@ -10,4 +9,4 @@ call bpf_loop
 exit
 cb:
 r0 = 2
-exit
+exit	; error: At callback return the register R0 has smin=2 smax=2 should have been in [0, 1]

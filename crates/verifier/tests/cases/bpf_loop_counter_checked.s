@@ -1,4 +1,4 @@
-// expect: accept
+; cleanup: accept
 // The same counter, checked before use: 4 iterations verified (a constant loop count).
 
 .ctx tc

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: invalid access to map value, value_size=16 off=16 size=8
+; cleanup: reject
 // The callback's counter is 8 on the first iteration and 16 on the second: callbacks are
 // verified until their states converge, not once (found by tests/soundness.rs).
 
@@ -28,7 +27,7 @@ r1 = map[a] ll
 call bpf_map_lookup_elem
 if r0 == 0 goto out
 r0 += r6
-*(u64 *)(r0 + 0) = 1
+*(u64 *)(r0 + 0) = 1	; error: invalid access to map value, value_size=16 off=16 size=8
 out:
 r0 = 0
 exit

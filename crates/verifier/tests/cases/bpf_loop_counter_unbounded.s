@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: The sequence of 8192 jumps is too complex.
+; cleanup: reject
 // A known difference: the kernel accepts this (it widens the imprecise counter after an
 // iteration); without precision tracking every iteration differs and the count is unbounded.
 
@@ -14,7 +13,7 @@ r2 = cb
 r3 = r10
 r3 += -8
 r4 = 0
-call bpf_loop
+call bpf_loop	; error: The sequence of 8192 jumps is too complex.
 r0 = 0
 exit
 

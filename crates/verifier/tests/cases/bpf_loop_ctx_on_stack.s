@@ -1,4 +1,4 @@
-// expect: accept
+; cleanup: accept
 
 
 r1 = 0

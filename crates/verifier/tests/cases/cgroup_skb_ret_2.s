@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]
+; cleanup: reject
 
 .ctx cgroup_skb
 
 r0 = 2
-exit
+exit	; error: At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]

@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: At program exit the register R0 is not a known value (ctx)
+; cleanup: reject
 
 .ctx cgroup_skb
 
 r0 = r1
-exit
+exit	; error: At program exit the register R0 is not a known value (ctx)

@@ -1,11 +1,10 @@
+; cleanup: accept
+; log-level: 2
+; log: frame_desc: frame0: insn_idx=10 off=-8 size=8 ref_obj_id=1 type=ptr_obj
+; log: frame_desc: frame0: insn_idx=10 off=-8 size=8 ref_obj_id=0 type=scalar
+; log: frame_desc: merge: no merging needed of new frame desc entry into old
 // The RFC's worked example (patch 05): p = NULL; if (x) p = bpf_obj_new(); if (y) throw.
 // fp-8 is NULL on one path and the object on the other: the descriptor keeps the object.
-// mode: cleanup
-// log-level: 2
-// expect: accept
-// expect-msg: frame_desc: frame0: insn_idx=10 off=-8 size=8 ref_obj_id=1 type=ptr_obj
-// expect-msg: frame_desc: frame0: insn_idx=10 off=-8 size=8 ref_obj_id=0 type=scalar
-// expect-msg: frame_desc: merge: no merging needed of new frame desc entry into old
 .ctx tc
 
 r6 = r1

@@ -1,8 +1,6 @@
+; cleanup: reject
 // The RFC's reject_slot_with_distinct_ptr: fp-8 holds an object on one path and a ringbuf
 // record on the other when they reach the same throw.
-// mode: cleanup
-// expect: reject
-// expect-msg: frame_desc: merge: failed to merge old and new frame desc entry
 .ctx tc
 .map rb ringbuf key=0 value=0 max_entries=4096
 
@@ -24,7 +22,7 @@ if r0 == 0 goto out
 r7 = 1
 check:
 r1 = 2
-call bpf_throw
+call bpf_throw	; error: frame_desc: merge: failed to merge old and new frame desc entry
 r1 = *(u64 *)(r10 - 8)
 if r7 == 1 goto discard
 call bpf_obj_drop

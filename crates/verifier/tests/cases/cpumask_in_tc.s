@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: calling kernel function bpf_cpumask_create is not allowed
+; cleanup: reject
 
 .ctx tc
 
-call bpf_cpumask_create
+call bpf_cpumask_create	; error: calling kernel function bpf_cpumask_create is not allowed
 r0 = 0
 exit

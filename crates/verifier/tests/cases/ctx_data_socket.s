@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: invalid bpf_context access off=76 size=4
+; cleanup: reject
 
 .ctx socket
 
-r0 = *(u32 *)(r1 + 76)
+r0 = *(u32 *)(r1 + 76)	; error: invalid bpf_context access off=76 size=4
 exit

@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: invalid bpf_context access off=0 size=8
+; cleanup: reject
 
 .ctx tc
 
-r0 = *(u64 *)(r1 + 0)
+r0 = *(u64 *)(r1 + 0)	; error: invalid bpf_context access off=0 size=8
 exit

@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: div by zero
+; cleanup: reject
 
 
 r0 = 1
-r0 /= 0
+r0 /= 0	; error: div by zero
 exit

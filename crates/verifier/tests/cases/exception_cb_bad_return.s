@@ -1,7 +1,6 @@
+; cleanup: reject
 // exceptions_fail.c reject_set_exception_cb_bad_ret1: the callback's R0 is checked against the
 // program's return rules.
-// expect: reject
-// expect-msg: At program exit the register R0 has unknown scalar value should have been in [0, 1]
 .ctx cgroup_skb
 .globl cb(scalar)
 .exception_callback cb
@@ -11,4 +10,4 @@ r0 = 0
 exit
 cb:
 r0 = r1
-exit
+exit	; error: At program exit the register R0 has unknown scalar value should have been in [0, 1]

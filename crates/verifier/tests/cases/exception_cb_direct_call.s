@@ -1,10 +1,9 @@
-// expect: reject
-// expect-msg: insn 0 cannot call exception cb directly
+; cleanup: reject
 
 .globl ecb(scalar)
 .exception_callback ecb
 
-call ecb
+call ecb	; error: insn 0 cannot call exception cb directly
 exit
 ecb:
 r0 = r1

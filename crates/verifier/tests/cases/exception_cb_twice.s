@@ -1,12 +1,11 @@
+; cleanup: reject
 // exceptions_fail.c reject_multiple_exception_cb.
-// expect: reject
-// expect-msg: multiple exception callback tags for main subprog
 .ctx tc
 .globl cb(scalar)
 .globl cb2(scalar)
 .exception_callback cb
 .exception_callback cb2
-r1 = 1
+r1 = 1	; error: multiple exception callback tags for main subprog
 call bpf_throw
 r0 = 0
 exit

@@ -1,6 +1,5 @@
+; cleanup: reject
 // exceptions_fail.c reject_exception_cb_type_3: the callback takes two arguments.
-// expect: reject
-// expect-msg: exception cb only supports single integer argument
 .ctx tc
 .globl cb(scalar, scalar)
 .exception_callback cb
@@ -9,5 +8,5 @@ call bpf_throw
 r0 = 0
 exit
 cb:
-r0 = r1
+r0 = r1	; error: exception cb only supports single integer argument
 exit

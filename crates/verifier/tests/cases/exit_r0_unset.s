@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R0 !read_ok
+; cleanup: reject
 
 
-exit
+exit	; error: R0 !read_ok

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: last insn is not an exit or jmp
+; cleanup: reject
 
 
-r0 = 0
+r0 = 0	; error: last insn is not an exit or jmp

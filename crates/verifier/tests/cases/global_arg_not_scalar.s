@@ -1,10 +1,9 @@
-// expect: reject
-// expect-msg: R1 is not a scalar
+; cleanup: reject
 
 .globl g(scalar)
 
 r1 = r10
-call g
+call g	; error: R1 is not a scalar
 exit
 g:
 r0 = 0

@@ -1,5 +1,5 @@
-// expect: accept
-// expect-msg: Func#1 ('g') is global and assumed valid.
+; cleanup: accept
+; log: Func#1 ('g') is global and assumed valid.
 
 .globl g(scalar)
 

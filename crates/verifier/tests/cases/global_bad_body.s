@@ -1,10 +1,9 @@
-// expect: reject
-// expect-msg: Validating g() func#1...
-// expect-msg: R0 !read_ok
+; cleanup: reject
+; log: Validating g() func#1...
 
 .globl g
 
 call g
 exit
 g:
-exit
+exit	; error: R0 !read_ok

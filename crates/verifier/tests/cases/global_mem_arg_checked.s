@@ -1,4 +1,4 @@
-// expect: accept
+; cleanup: accept
 
 .globl g(mem:8)
 

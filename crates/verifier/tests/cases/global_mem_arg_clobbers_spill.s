@@ -1,8 +1,7 @@
+; cleanup: reject
 // A global function given a pointer to the stack may write there (check_mem_reg checks the
 // memory for reads and writes): the spilled object in fp-8 is clobbered, so what is filled
 // back is a scalar, not the object (found by the unwinding soundness property).
-// expect: reject
-// expect-msg: R1 type=scalar expected=ptr_
 .ctx tc
 .globl clobber(mem:8)
 	r1 = 16
@@ -13,7 +12,7 @@
 	r1 += -8
 	call clobber
 	r1 = *(u64 *)(r10 - 8)
-	call bpf_obj_drop
+	call bpf_obj_drop	; error: R1 type=scalar expected=ptr_
 out:
 	r0 = 0
 	exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R1 invalid mem access 'mem_or_null'
+; cleanup: reject
 
 .globl g(mem:8)
 
@@ -9,5 +8,5 @@ call g
 r0 = 0
 exit
 g:
-r0 = *(u64 *)(r1 + 0)
+r0 = *(u64 *)(r1 + 0)	; error: R1 invalid mem access 'mem_or_null'
 exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: At subprogram exit the register R0 is not a scalar value (fp)
+; cleanup: reject
 
 .globl g
 
@@ -7,4 +6,4 @@ call g
 exit
 g:
 r0 = r10
-exit
+exit	; error: At subprogram exit the register R0 is not a scalar value (fp)

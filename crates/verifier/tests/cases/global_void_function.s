@@ -1,6 +1,6 @@
+; cleanup: accept
 // A global function declared void: its R0 is not a result, so leaving it unset is fine
 // (BTF's void return; an int-returning one must set a scalar).
-// expect: accept
 .ctx tc
 .globl log_nothing(scalar) void
 	r1 = 1

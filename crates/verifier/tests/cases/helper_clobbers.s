@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: R1 !read_ok
+; cleanup: reject
 
 
 call bpf_ktime_get_ns
-r0 = r1
+r0 = r1	; error: R1 !read_ok
 exit

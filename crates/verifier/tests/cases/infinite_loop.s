@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: infinite loop detected at insn 1
+; cleanup: reject
 
 
 r0 = 0
 l:
-if r0 == 0 goto l
+if r0 == 0 goto l	; error: infinite loop detected at insn 1
 exit

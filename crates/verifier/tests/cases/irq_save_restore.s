@@ -1,5 +1,5 @@
+; cleanup: accept
 // progs/irq.c: saves and restores in reverse order are fine.
-// expect: accept
 .ctx tc
 	r1 = r10
 	r1 += -8

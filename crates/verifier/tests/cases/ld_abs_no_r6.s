@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: at the time of BPF_LD_ABS|IND R6 != pointer to skb
+; cleanup: reject
 
 .ctx socket
 
 r6 = 0
-r0 = *(u8 *)skb[12]
+r0 = *(u8 *)skb[12]	; error: at the time of BPF_LD_ABS|IND R6 != pointer to skb
 exit

@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: BPF_LD_[ABS|IND] instructions not allowed for this program type
+; cleanup: reject
 
 .ctx xdp
 
 r6 = r1
-r0 = *(u8 *)skb[12]
+r0 = *(u8 *)skb[12]	; error: BPF_LD_[ABS|IND] instructions not allowed for this program type
 exit

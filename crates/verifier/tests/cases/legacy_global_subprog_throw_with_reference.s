@@ -1,7 +1,6 @@
+; legacy: accept
 // The loophole as upstream v6.7 has it: the global function is "assumed valid", its throw
 // is not seen at the call site, and the program is accepted (it leaks at run time).
-// mode: legacy
-// expect: accept
 .ctx tc
 .globl global_may_throw(ctx)
 	r6 = r1

@@ -1,4 +1,4 @@
-// expect: accept
+; cleanup: accept
 
 .map m hash key=8 value=16 max_entries=4
 

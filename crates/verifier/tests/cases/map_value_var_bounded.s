@@ -1,4 +1,4 @@
-// expect: accept
+; cleanup: accept
 
 .map m array key=4 value=16 max_entries=4
 

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R0 min value is negative
+; cleanup: reject
 
 .map m array key=4 value=16 max_entries=4
 
@@ -14,7 +13,7 @@ r1 = *(u64 *)(r0 + 0)
 if r1 s> 4 goto out
 if r1 s< -8 goto out
 r0 += r1
-r2 = *(u8 *)(r0 + 0)
+r2 = *(u8 *)(r0 + 0)	; error: R0 min value is negative
 out:
 r0 = 0
 exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R0 max value is outside of the allowed memory range
+; cleanup: reject
 
 .map m array key=4 value=16 max_entries=4
 
@@ -13,7 +12,7 @@ if r0 == 0 goto out
 r1 = *(u32 *)(r0 + 0)
 r1 &= 15
 r0 += r1
-r2 = *(u64 *)(r0 + 0)
+r2 = *(u64 *)(r0 + 0)	; error: R0 max value is outside of the allowed memory range
 out:
 r0 = 0
 exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R0 unbounded memory access, make sure to bounds check any such access
+; cleanup: reject
 
 .map m array key=4 value=16 max_entries=4
 
@@ -12,7 +11,7 @@ call bpf_map_lookup_elem
 if r0 == 0 goto out
 r1 = *(u32 *)(r0 + 0)
 r0 += r1
-r2 = *(u64 *)(r0 + 0)
+r2 = *(u64 *)(r0 + 0)	; error: R0 unbounded memory access, make sure to bounds check any such access
 out:
 r0 = 0
 exit

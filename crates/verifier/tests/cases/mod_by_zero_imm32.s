@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: div by zero
+; cleanup: reject
 
 
 w0 = 1
-w0 %= 0
+w0 %= 0	; error: div by zero
 exit

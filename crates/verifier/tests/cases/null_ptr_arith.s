@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R0 pointer arithmetic on map_value_or_null prohibited, null-check it first
+; cleanup: reject
 
 .map m hash key=8 value=16 max_entries=4
 
@@ -9,6 +8,6 @@ r2 = r10
 r2 += -8
 r1 = map[m] ll
 call bpf_map_lookup_elem
-r0 += 8
+r0 += 8	; error: R0 pointer arithmetic on map_value_or_null prohibited, null-check it first
 r0 = 0
 exit

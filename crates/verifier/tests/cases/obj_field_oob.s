@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: invalid access to memory, mem_size=16 off=16 size=8
+; cleanup: reject
 
 .ctx tc
 
@@ -7,7 +6,7 @@ r1 = 16
 call bpf_obj_new
 if r0 == 0 goto out
 r6 = r0
-r2 = *(u64 *)(r0 + 16)
+r2 = *(u64 *)(r0 + 16)	; error: invalid access to memory, mem_size=16 off=16 size=8
 r1 = r6
 call bpf_obj_drop
 out:

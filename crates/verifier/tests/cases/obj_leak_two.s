@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: Unreleased reference id=2 alloc_insn=4
+; cleanup: reject
 
 .ctx tc
 
@@ -13,4 +12,4 @@ r1 = r6
 call bpf_obj_drop
 a:
 r0 = 0
-exit
+exit	; error: Unreleased reference id=2 alloc_insn=4

@@ -1,5 +1,5 @@
+; cleanup: accept
 // bpf_percpu_obj_new and bpf_percpu_obj_drop pair like bpf_obj_new and bpf_obj_drop.
-// expect: accept
 .ctx tc
 	r1 = 16
 	call bpf_percpu_obj_new

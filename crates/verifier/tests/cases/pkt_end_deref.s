@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: R3 invalid mem access 'pkt_end'
+; cleanup: reject
 
 .ctx tc
 
 r3 = *(u32 *)(r1 + 80)
-r0 = *(u8 *)(r3 + 0)
+r0 = *(u8 *)(r3 + 0)	; error: R3 invalid mem access 'pkt_end'
 exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: cannot write into packet
+; cleanup: reject
 
 .ctx cgroup_skb
 
@@ -8,7 +7,7 @@ r3 = *(u32 *)(r1 + 80)
 r4 = r2
 r4 += 8
 if r4 > r3 goto out
-*(u8 *)(r2 + 0) = 1
+*(u8 *)(r2 + 0) = 1	; error: cannot write into packet
 out:
 r0 = 1
 exit

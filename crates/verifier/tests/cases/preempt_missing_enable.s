@@ -1,9 +1,8 @@
+; cleanup: reject
 // progs/preempt_lock.c preempt_lock_missing_2 (Linux 6.12's wording; today's is
 // "BPF_EXIT instruction in main prog cannot be used inside bpf_preempt_disable-ed region").
-// expect: reject
-// expect-msg: 2 bpf_preempt_enable(s) are missing
 .ctx tc
 	call bpf_preempt_disable
 	call bpf_preempt_disable
 	r0 = 0
-	exit
+	exit	; error: 2 bpf_preempt_enable(s) are missing

@@ -1,5 +1,5 @@
+; cleanup: accept
 // progs/preempt_lock.c: nested disable/enable pairs are fine.
-// expect: accept
 .ctx tc
 	call bpf_preempt_disable
 	call bpf_preempt_disable

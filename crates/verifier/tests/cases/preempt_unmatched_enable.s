@@ -1,7 +1,6 @@
+; cleanup: reject
 // progs/preempt_lock.c preempt_balance: an enable without a disable.
-// expect: reject
-// expect-msg: unmatched attempt to enable preemption (kernel function bpf_preempt_enable)
 .ctx tc
-	call bpf_preempt_enable
+	call bpf_preempt_enable	; error: unmatched attempt to enable preemption (kernel function bpf_preempt_enable)
 	r0 = 0
 	exit

@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: R1 32-bit pointer arithmetic prohibited
+; cleanup: reject
 
 
 r1 = r10
-w1 += 2
+w1 += 2	; error: R1 32-bit pointer arithmetic prohibited
 r0 = 0
 exit

@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: frame pointer is read only
+; cleanup: reject
 
 
-r10 += 8
+r10 += 8	; error: frame pointer is read only
 r0 = 0
 exit

@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: bpf_rcu_read_unlock is missing
+; cleanup: reject
 
 .ctx tc
 
 call bpf_rcu_read_lock
 r0 = 0
-exit
+exit	; error: bpf_rcu_read_unlock is missing

@@ -1,6 +1,5 @@
-// expect: reject
-// expect-msg: R2 !read_ok
+; cleanup: reject
 
 
-r0 = r2
+r0 = r2	; error: R2 !read_ok
 exit

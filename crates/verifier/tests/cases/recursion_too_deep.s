@@ -1,11 +1,10 @@
-// expect: reject
-// expect-msg: the call stack of 9 frames is too deep
+; cleanup: reject
 
 
 call f
 r0 = 0
 exit
 f:
-call f
+call f	; error: the call stack of 9 frames is too deep
 r0 = 0
 exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: math between map_value pointer and register with unbounded min value is not allowed
+; cleanup: reject
 
 .map m array key=4 value=16 max_entries=4
 
@@ -12,7 +11,7 @@ call bpf_map_lookup_elem
 if r0 == 0 goto out
 r1 = *(u64 *)(r0 + 0)
 if r1 s>= 8 goto out
-r0 += r1
+r0 += r1	; error: math between map_value pointer and register with unbounded min value is not allowed
 r2 = *(u64 *)(r0 + 0)
 out:
 r0 = 0

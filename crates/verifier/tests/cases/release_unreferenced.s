@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: R1 type=ctx expected=sock
+; cleanup: reject
 
 .ctx tc
 
-call bpf_sk_release
+call bpf_sk_release	; error: R1 type=ctx expected=sock
 r0 = 0
 exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: Unreleased reference id=1 alloc_insn=4
+; cleanup: reject
 
 .map rb ringbuf key=0 value=0 max_entries=4096
 
@@ -10,4 +9,4 @@ call bpf_ringbuf_reserve
 if r0 == 0 goto out
 out:
 r0 = 0
-exit
+exit	; error: Unreleased reference id=1 alloc_insn=4

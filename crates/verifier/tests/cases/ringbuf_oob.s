@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: invalid access to memory, mem_size=16 off=12 size=8
+; cleanup: reject
 
 .map rb ringbuf key=0 value=0 max_entries=4096
 
@@ -8,7 +7,7 @@ r2 = 16
 r3 = 0
 call bpf_ringbuf_reserve
 if r0 == 0 goto out
-*(u64 *)(r0 + 12) = 1
+*(u64 *)(r0 + 12) = 1	; error: invalid access to memory, mem_size=16 off=12 size=8
 r1 = r0
 r2 = 0
 call bpf_ringbuf_submit

@@ -1,4 +1,4 @@
-// expect: accept
+; cleanup: accept
 
 .map rb ringbuf key=0 value=0 max_entries=4096
 

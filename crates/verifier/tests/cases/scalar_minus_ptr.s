@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: R1 tried to subtract pointer from scalar
+; cleanup: reject
 
 
 r1 = 0
-r1 -= r10
+r1 -= r10	; error: R1 tried to subtract pointer from scalar
 r0 = 0
 exit

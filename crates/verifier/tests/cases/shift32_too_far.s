@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: invalid shift 32
+; cleanup: reject
 
 
 w0 = 1
-w0 >>= 32
+w0 >>= 32	; error: invalid shift 32
 exit

@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: invalid shift -1
+; cleanup: reject
 
 
 r0 = 1
-r0 s>>= -1
+r0 s>>= -1	; error: invalid shift -1
 exit

@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: invalid shift 64
+; cleanup: reject
 
 
 r0 = 1
-r0 <<= 64
+r0 <<= 64	; error: invalid shift 64
 exit

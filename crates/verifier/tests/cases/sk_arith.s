@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R0 pointer arithmetic on sock prohibited
+; cleanup: reject
 
 .ctx tc
 
@@ -16,7 +15,7 @@ r4 = 0
 r5 = 0
 call bpf_sk_lookup_tcp
 if r0 == 0 goto out
-r0 += 4
+r0 += 4	; error: R0 pointer arithmetic on sock prohibited
 out:
 r0 = 0
 exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: invalid sock access off=0 size=8
+; cleanup: reject
 
 .ctx tc
 
@@ -17,7 +16,7 @@ r5 = 0
 call bpf_sk_lookup_tcp
 if r0 == 0 goto out
 r6 = r0
-r2 = *(u64 *)(r0 + 0)
+r2 = *(u64 *)(r0 + 0)	; error: invalid sock access off=0 size=8
 r1 = r6
 call bpf_sk_release
 out:

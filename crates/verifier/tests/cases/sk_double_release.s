@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R1 type=scalar expected=sock
+; cleanup: reject
 
 .ctx tc
 
@@ -20,7 +19,7 @@ r6 = r0
 r1 = r0
 call bpf_sk_release
 r1 = r6
-call bpf_sk_release
+call bpf_sk_release	; error: R1 type=scalar expected=sock
 out:
 r0 = 0
 exit

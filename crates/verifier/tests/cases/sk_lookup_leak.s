@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: Unreleased reference id=1 alloc_insn=11
+; cleanup: reject
 
 .ctx tc
 
@@ -16,4 +15,4 @@ r4 = 0
 r5 = 0
 call bpf_sk_lookup_tcp
 r0 = 0
-exit
+exit	; error: Unreleased reference id=1 alloc_insn=11

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R1 type=sock_or_null expected=sock
+; cleanup: reject
 
 .ctx tc
 
@@ -16,6 +15,6 @@ r4 = 0
 r5 = 0
 call bpf_sk_lookup_tcp
 r1 = r0
-call bpf_sk_release
+call bpf_sk_release	; error: R1 type=sock_or_null expected=sock
 r0 = 0
 exit

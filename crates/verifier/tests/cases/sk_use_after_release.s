@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: R6 invalid mem access 'scalar'
+; cleanup: reject
 
 .ctx tc
 
@@ -19,7 +18,7 @@ if r0 == 0 goto out
 r6 = r0
 r1 = r0
 call bpf_sk_release
-r0 = *(u32 *)(r6 + 0)
+r0 = *(u32 *)(r6 + 0)	; error: R6 invalid mem access 'scalar'
 out:
 r0 = 0
 exit

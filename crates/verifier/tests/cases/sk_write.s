@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: cannot write into sock
+; cleanup: reject
 
 .ctx tc
 
@@ -17,7 +16,7 @@ r5 = 0
 call bpf_sk_lookup_tcp
 if r0 == 0 goto out
 r6 = r0
-*(u32 *)(r0 + 0) = 1
+*(u32 *)(r0 + 0) = 1	; error: cannot write into sock
 r1 = r6
 call bpf_sk_release
 out:

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: off 14 doesn't point to 'struct bpf_spin_lock'
+; cleanup: reject
 // The lock word would run past the 16-byte value (found by tests/soundness.rs: the
 // interpreter faulted taking it).
 
@@ -15,7 +14,7 @@ if r0 == 0 goto out
 r6 = r0
 r1 = r0
 r1 += 14
-call bpf_spin_lock
+call bpf_spin_lock	; error: off 14 doesn't point to 'struct bpf_spin_lock'
 r1 = r6
 r1 += 14
 call bpf_spin_unlock

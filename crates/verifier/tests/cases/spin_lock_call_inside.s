@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: function calls are not allowed while holding a lock
+; cleanup: reject
 
 .map m array key=4 value=16 max_entries=4
 
@@ -13,7 +12,7 @@ if r0 == 0 goto out
 r6 = r0
 r1 = r0
 call bpf_spin_lock
-call bpf_ktime_get_ns
+call bpf_ktime_get_ns	; error: function calls are not allowed while holding a lock
 r1 = r6
 call bpf_spin_unlock
 out:

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: bpf_spin_unlock is missing
+; cleanup: reject
 
 .map m array key=4 value=16 max_entries=4
 
@@ -14,4 +13,4 @@ r1 = r0
 call bpf_spin_lock
 out:
 r0 = 0
-exit
+exit	; error: bpf_spin_unlock is missing

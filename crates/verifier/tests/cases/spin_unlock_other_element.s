@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: bpf_spin_unlock of different lock
+; cleanup: reject
 // Locks element 0 and unlocks element 1 of the same map: the lock is named by the element
 // (the lookup's id), not by the map; the interpreter faults on such an unlock.
 
@@ -22,7 +21,7 @@ r7 = r0
 r1 = r6
 call bpf_spin_lock
 r1 = r7
-call bpf_spin_unlock
+call bpf_spin_unlock	; error: bpf_spin_unlock of different lock
 out:
 r0 = 0
 exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: bpf_spin_unlock without taking a lock
+; cleanup: reject
 
 .map m array key=4 value=16 max_entries=4
 
@@ -11,7 +10,7 @@ r1 = map[m] ll
 call bpf_map_lookup_elem
 if r0 == 0 goto out
 r1 = r0
-call bpf_spin_unlock
+call bpf_spin_unlock	; error: bpf_spin_unlock without taking a lock
 out:
 r0 = 0
 exit

@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: BPF_ST stores into R1 ctx is not allowed
+; cleanup: reject
 
 .ctx tc
 
-*(u32 *)(r1 + 8) = 0
+*(u32 *)(r1 + 8) = 0	; error: BPF_ST stores into R1 ctx is not allowed
 r0 = 0
 exit

@@ -1,6 +1,5 @@
-// expect: reject
-// expect-msg: misaligned stack access off 0+0+-4 size 8
+; cleanup: reject
 
 
-r0 = *(u64 *)(r10 - 4)
+r0 = *(u64 *)(r10 - 4)	; error: misaligned stack access off 0+0+-4 size 8
 exit

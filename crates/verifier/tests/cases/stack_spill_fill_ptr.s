@@ -1,4 +1,4 @@
-// expect: accept
+; cleanup: accept
 
 
 *(u64 *)(r10 - 8) = r1

@@ -1,4 +1,4 @@
-// expect: accept
+; cleanup: accept
 
 
 r0 = *(u64 *)(r10 - 8)

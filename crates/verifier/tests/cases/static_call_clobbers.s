@@ -1,10 +1,9 @@
-// expect: reject
-// expect-msg: R1 !read_ok
+; cleanup: reject
 
 
 r1 = 1
 call f
-r0 = r1
+r0 = r1	; error: R1 !read_ok
 exit
 f:
 r0 = 0

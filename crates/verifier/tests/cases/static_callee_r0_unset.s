@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: R0 !read_ok
+; cleanup: reject
 
 
 call f
 exit
 f:
-exit
+exit	; error: R0 !read_ok

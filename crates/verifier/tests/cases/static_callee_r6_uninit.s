@@ -1,10 +1,9 @@
-// expect: reject
-// expect-msg: R6 !read_ok
+; cleanup: reject
 
 
 r6 = 1
 call f
 exit
 f:
-r0 = r6
+r0 = r6	; error: R6 !read_ok
 exit

@@ -1,5 +1,4 @@
-// expect: reject
-// expect-msg: cannot return stack pointer to the caller
+; cleanup: reject
 
 
 call f
@@ -7,4 +6,4 @@ r0 = 0
 exit
 f:
 r0 = r10
-exit
+exit	; error: cannot return stack pointer to the caller

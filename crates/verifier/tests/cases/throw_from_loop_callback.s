@@ -1,6 +1,5 @@
+; cleanup: reject
 // exceptions_fail.c reject_with_cb: a bpf_loop callback throws.
-// expect: reject
-// expect-msg: bpf_throw kfunc (insn 9) cannot be called from callback subprog 1
 .ctx tc
 r1 = 2
 r2 = loop_cb
@@ -11,6 +10,6 @@ r0 = 0
 exit
 loop_cb:
 r1 = 5
-call bpf_throw
+call bpf_throw	; error: bpf_throw kfunc (insn 9) cannot be called from callback subprog 1
 r0 = 0
 exit

@@ -1,8 +1,6 @@
+; cleanup: reject
 // progs/exceptions_fail.c reject_subprog_throw_irq_lock: main saves the IRQ flags and calls
 // a static function that always throws.
-// mode: cleanup
-// expect: reject
-// expect-msg: bpf_throw cannot be used inside bpf_local_irq_save-ed region
 .ctx tc
 	r1 = r10
 	r1 += -8
@@ -15,6 +13,6 @@
 	exit
 always_throws:
 	r1 = 0
-	call bpf_throw
+	call bpf_throw	; error: bpf_throw cannot be used inside bpf_local_irq_save-ed region
 	r0 = 0
 	exit

@@ -1,6 +1,6 @@
+; cleanup: accept
 // bpf_timer_set_callback: the callback is verified on its own (push_async_cb), with the map,
 // the key and the value; it must return 0.
-// expect: accept
 .ctx tc
 .map hmap hash key=4 value=24 max_entries=1
 	*(u32 *)(r10 - 4) = 0

@@ -1,6 +1,5 @@
+; cleanup: reject
 // An async callback returns 0 (check_return_code's "async callback" range).
-// expect: reject
-// expect-msg: At async callback the register R0 has smin=1 smax=1 should have been in [0, 0]
 .ctx tc
 .map hmap hash key=4 value=24 max_entries=1
 	*(u32 *)(r10 - 4) = 0
@@ -18,4 +17,4 @@ out:
 	exit
 timer_cb:
 	r0 = 1
-	exit
+	exit	; error: At async callback the register R0 has smin=1 smax=1 should have been in [0, 0]

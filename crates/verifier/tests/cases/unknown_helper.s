@@ -1,7 +1,6 @@
-// expect: reject
-// expect-msg: invalid func unknown#999
+; cleanup: reject
 
 
-call 999
+call 999	; error: invalid func unknown#999
 r0 = 0
 exit

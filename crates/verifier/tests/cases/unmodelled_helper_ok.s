@@ -1,4 +1,4 @@
-// expect: accept
+; cleanup: accept
 
 
 call bpf_get_current_comm

@@ -1,8 +1,7 @@
-// expect: reject
-// expect-msg: unreachable insn 2
+; cleanup: reject
 
 
 r0 = 0
 exit
-r0 = 1
+r0 = 1	; error: unreachable insn 2
 exit

@@ -1,8 +1,7 @@
+; upstream: accept
+; log: may throw exception, exploring program path where exception is thrown
 // A global function that might throw, called with nothing held: both the exception exit and
 // the normal return are fine.
-// mode: upstream
-// expect: accept
-// expect-msg: may throw exception, exploring program path where exception is thrown
 .ctx tc
 .globl thrower(scalar)
 	r1 = 5
