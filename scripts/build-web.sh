@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Builds the playground into dist/ (see wasm-pack.toml for the settings it reads):
+# Builds the npm package and the playground into dist/ (see wasm-pack.toml for the settings
+# it reads):
 #   1. the bindings crate for wasm32-unknown-unknown with cargo,
-#   2. wasm-bindgen --target web into the package dir (and wasm-opt when enabled),
+#   2. wasm-bindgen --target web into the package's pkg/ (and wasm-opt when enabled),
 #   3. checks the .wasm against the size budget,
-#   4. compiles the TypeScript in web/ with tsc,
-#   5. copies index.html and static/ next to them.
+#   4. compiles the package's TypeScript (packages/unwind-bpf) into the package folder, adds
+#      its package.json, README and licences, and packs it with `npm pack`,
+#   5. compiles the page's TypeScript in web/ (it imports the package as `unwind-bpf`),
+#   6. copies index.html and static/ next to them.
 # Needs the tools `make setup` installs (wasm32 target, wasm-bindgen-cli, node_modules).
 set -euo pipefail
 
@@ -25,7 +28,9 @@ setting() {
 package=$(setting package)
 profile=$(setting profile)
 target=$(setting target)
-out_dir=$(setting out_dir)
+package_src=$(setting package_src)
+package_dir=$(setting package_dir)
+out_dir="$package_dir/pkg"
 out_name=$(setting out_name)
 dist=$(setting dist_dir)
 wasm_opt=$(setting wasm_opt)
@@ -73,6 +78,20 @@ if [ "$kib" -gt "$budget_kib" ]; then
   exit 1
 fi
 step "size: $wasm is $kib KiB (budget $budget_kib KiB)"
+
+step "tsc -p $package_src --outDir $package_dir"
+node_modules/.bin/tsc -p "$package_src" --outDir "$package_dir"
+cp "$package_src/package.json" "$package_src/README.md" "$package_src"/LICENSE-* "$package_dir/"
+# The package's version is the crates' version.
+crate_version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+package_version=$(node -p "require('./$package_src/package.json').version")
+if [ "$crate_version" != "$package_version" ]; then
+  echo "build-web: $package_src/package.json has version $package_version, the crates $crate_version" >&2
+  exit 1
+fi
+step "npm pack $package_dir"
+(cd "$(dirname "$package_dir")" && npm pack --silent "./$(basename "$package_dir")" >/dev/null)
+ls "$(dirname "$package_dir")"/*.tgz
 
 step "tsc -p web"
 node_modules/.bin/tsc -p web --outDir "$dist"

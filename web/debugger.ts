@@ -1,4 +1,4 @@
-// The Debugger tab: buttons that drive the worker's debugger session, the registers, the call
+// The Debugger tab: buttons that drive the package's debugger session, the registers, the call
 // stack, a resources table (live, released, leaked), the frame descriptors and the event list.
 // A throw's unwinding is revealed one event at a time (throw → frame unwound → resource
 // released → registers restored → exception callback → exit), with the descriptor of the frame
@@ -12,7 +12,7 @@ import type {
   VmEvent,
   VmFrame,
   VmState,
-} from "./protocol.js";
+} from "./api.js";
 
 /** Delay between two revealed unwinding events. */
 const STEP_MS = 650;
@@ -21,8 +21,8 @@ const STEP_MS = 650;
 const MAX_SHOWN = 400;
 
 export interface DebuggerHost {
-  /** Sends an action to the worker (with the current source and mode). */
-  act(action: DebugAction, eventsFrom: number): void;
+  /** Sends an action to the debugger session (of the current source and mode). */
+  act(action: DebugAction): void;
   /** Highlights the executing line in the editor (null: none). */
   showLine(line: number | null): void;
   /** Moves the editor's caret to a line (a click on an event, an error). */
@@ -205,7 +205,7 @@ export class DebuggerPane {
   act(action: DebugAction): void {
     this.finishAnimation();
     this.root.setAttribute("aria-busy", "true");
-    this.host.act(action, this.events.length);
+    this.host.act(action);
   }
 
   /** Keyboard shortcuts, as in Chrome's DevTools: F8 run, F9 (or F11) step, F10 step over,

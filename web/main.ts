@@ -1,7 +1,15 @@
-// The playground page: wires the editor, the controls and the output panes to the worker
-// client. Assembles on input (debounced), on Ctrl/Cmd-Enter and when the syntax changes.
+// The playground page: wires the editor, the controls and the output panes to the npm
+// package's client (`unwind-bpf`: the module in a worker, behind promises). Assembles on
+// input (debounced), on Ctrl/Cmd-Enter and when the syntax changes.
 
-import { AsmClient } from "./client.js";
+import {
+  UnwindError,
+  createUnwind,
+  type Channel,
+  type DebuggerSession,
+  type Unwind,
+  type VmOptions,
+} from "unwind-bpf";
 import { DebuggerPane } from "./debugger.js";
 import { Editor } from "./editor.js";
 import {
@@ -12,10 +20,13 @@ import {
   VerifierPane,
   plural,
 } from "./panes.js";
-import type { AssembleResult, Mode, Syntax, VerifyResult } from "./protocol.js";
+import type { AssembleResult, DebugAction, Mode, Syntax, Verification } from "./api.js";
 
 /** Delay after the last keystroke before assembling. */
 const DEBOUNCE_MS = 200;
+
+/** The debugger's instruction budget: a runaway loop stops with a fault, not a long wait. */
+const DEBUG_BUDGET = 10_000_000;
 
 interface Example {
   file: string;
@@ -71,19 +82,8 @@ editor.onGutterClick((line) => {
 const ctxInput = byId<HTMLInputElement>("debug-ctx");
 
 const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
-  act(action, eventsFrom) {
-    const ctx = ctxInput.value.replace(/\s+/g, "");
-    client.debug(
-      editor.text,
-      {
-        syntax: syntaxSelect.value as Syntax,
-        mode: modeSelect.value as Mode,
-        ...(ctx === "" ? {} : { world: { ctx } }),
-      },
-      action,
-      eventsFrom,
-      [...breakpoints],
-    );
+  act(action) {
+    void debug(action);
   },
   showLine: (line) => editor.showExecLine(line),
   navigate: (line, column) => navigate(line, column),
@@ -98,39 +98,114 @@ disassembly.onSelect((panel) => {
 let lastGood: AssembleResult | null = null;
 let timer: number | undefined;
 
-const client = new AsmClient({
-  ready(version) {
-    byId("version").textContent = `unwind ${version}`;
+/** The package's client; its channel's calls supersede each other (typing fast never queues
+ * stale work, and a long verification is cancelled by the next edit). */
+const started: Promise<{ unwind: Unwind; channel: Channel }> = createUnwind().then(
+  (unwind) => {
+    byId("version").textContent = `unwind ${unwind.version}`;
+    return { unwind, channel: unwind.channel() };
   },
-  assembled(result, verdict, elapsedMs) {
-    show(result, verdict, elapsedMs);
-  },
-  debugged(result) {
-    debuggerPane.render(result);
-  },
-  failed(message, fatal) {
-    setBusy(false);
-    if (debuggerPane.busy) debuggerPane.renderFailure(message);
-    diagnostics.renderFailure(message);
-    setStatus(fatal ? `Internal error, assembler restarted: ${message}` : `Error: ${message}`, "error");
-  },
+);
+started.catch((error: unknown) => {
+  setBusy(false);
+  setStatus(`Could not start the assembler: ${describe(error)}`, "error");
 });
 
-function assembleNow(): void {
+async function assembleNow(): Promise<void> {
   window.clearTimeout(timer);
   timer = undefined;
   setBusy(true);
-  client.assemble(
-    editor.text,
-    { syntax: syntaxSelect.value as Syntax },
-    { mode: modeSelect.value as Mode, logLevel: 2 },
-  );
+  const { channel } = await started;
+  const source = editor.text;
+  const syntax = syntaxSelect.value as Syntax;
+  const began = performance.now();
+  try {
+    const result = await channel.assemble(source, { syntax });
+    const verdict = result.ok
+      ? await channel.verify(source, {
+          syntax,
+          mode: modeSelect.value as Mode,
+          logLevel: 2,
+          onProgress: (p) =>
+            setStatus(
+              `Verifying… ${p.insnsProcessed.toLocaleString("en")} instructions processed (pc ${p.pc})`,
+              "busy",
+            ),
+        })
+      : null;
+    show(result, verdict, performance.now() - began);
+  } catch (error) {
+    if (error instanceof UnwindError && error.code === "superseded") return;
+    failed(error);
+  }
+}
+
+function failed(error: unknown): void {
+  setBusy(false);
+  const message = describe(error);
+  const trapped = error instanceof UnwindError && error.code === "trap";
+  diagnostics.renderFailure(message);
+  setStatus(trapped ? `Internal error, assembler restarted: ${message}` : `Error: ${message}`, "error");
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The page's debugger: one session for one source and options, made anew when they change. */
+let debugging: { key: string; serial: number; session: Promise<DebuggerSession>; breakpoints: string } | null =
+  null;
+let debugSerial = 0;
+
+async function debug(action: DebugAction): Promise<void> {
+  const ctx = ctxInput.value.replace(/\s+/g, "");
+  const options: VmOptions = {
+    syntax: syntaxSelect.value as Syntax,
+    mode: modeSelect.value as Mode,
+    budget: DEBUG_BUDGET,
+    ...(ctx === "" ? {} : { world: { ctx } }),
+  };
+  const source = editor.text;
+  const key = JSON.stringify([source, options]);
+  try {
+    const { unwind } = await started;
+    if (debugging === null || debugging.key !== key) {
+      const old = debugging;
+      debugging = { key, serial: ++debugSerial, session: unwind.debugger(source, options), breakpoints: "[]" };
+      void old?.session.then((s) => s.close(), () => {});
+    }
+    const current = debugging;
+    const session = await current.session;
+    const wanted = JSON.stringify([...breakpoints].sort((a, b) => a - b));
+    if (wanted !== current.breakpoints) {
+      await session.setBreakpoints([...breakpoints]);
+      current.breakpoints = wanted;
+    }
+    const step =
+      action === "state"
+        ? await session.refresh()
+        : action === "back"
+          ? await session.back(1)
+          : await session[action]();
+    if (debugging !== current) return; // the source changed meanwhile: that session draws
+    debuggerPane.render({
+      session: current.serial,
+      stop: step.stop,
+      state: session.state,
+      events: session.events,
+      eventsFrom: 0,
+      descriptors: session.descriptors,
+      lines: session.lines,
+    });
+  } catch (error) {
+    debuggerPane.renderFailure(describe(error));
+  }
 }
 
 function assembleSoon(): void {
   setBusy(true);
   window.clearTimeout(timer);
-  timer = window.setTimeout(assembleNow, DEBOUNCE_MS);
+  timer = window.setTimeout(assembleOnEvent, DEBOUNCE_MS);
 }
 
 /** aria-busy on the workspace: true from an edit until its result is drawn. */
@@ -138,7 +213,7 @@ function setBusy(busy: boolean): void {
   workspace.setAttribute("aria-busy", String(busy));
 }
 
-function show(result: AssembleResult, verdict: VerifyResult | null, elapsedMs: number): void {
+function show(result: AssembleResult, verdict: Verification | null, elapsedMs: number): void {
   setBusy(timer !== undefined); // still busy when an edit is waiting for its debounce
   if (result.ok) lastGood = result;
   const stale = !result.ok && lastGood !== null;
@@ -203,7 +278,7 @@ async function loadExample(example: Example): Promise<void> {
   lastGood = null;
   breakpoints.clear();
   editor.setBreakpoints(breakpoints);
-  assembleNow();
+  void assembleNow();
 }
 
 editor.onInput(assembleSoon);
@@ -211,21 +286,22 @@ editor.onCursor((cursor) => {
   byId("cursor").textContent = `Ln ${cursor.line}, Col ${cursor.column}`;
   bytecode.highlightLine(cursor.line);
 });
-syntaxSelect.addEventListener("change", assembleNow);
+const assembleOnEvent = () => void assembleNow();
+syntaxSelect.addEventListener("change", assembleOnEvent);
 // A new ctx is a new debugger session.
 ctxInput.addEventListener("change", () => {
   if (debuggerPane.visible) debuggerPane.act("state");
 });
-modeSelect.addEventListener("change", assembleNow);
+modeSelect.addEventListener("change", assembleOnEvent);
 exampleSelect.addEventListener("change", () => {
   void loadExample(JSON.parse(exampleSelect.value) as Example);
 });
-byId("assemble").addEventListener("click", assembleNow);
+byId("assemble").addEventListener("click", assembleOnEvent);
 document.addEventListener("keydown", (event) => {
   if (debuggerPane.key(event)) return;
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
-    assembleNow();
+    void assembleNow();
   }
 });
 

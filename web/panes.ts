@@ -10,8 +10,8 @@ import type {
   Instruction,
   Loaded,
   Rewrite,
-  VerifyResult,
-} from "./protocol.js";
+  Verification,
+} from "./api.js";
 
 /** Where a click in a pane wants the editor to go. */
 export type Navigate = (line: number, column?: number, endColumn?: number) => void;
@@ -225,7 +225,9 @@ export class VerifierPane {
     private readonly navigate: Navigate,
   ) {}
 
-  render(result: VerifyResult | null): void {
+  /** The log shows the lines the package sent (all of a short log; the start, the lines
+   * around the error and the end of a long one, with markers where lines are left out). */
+  render(result: Verification | null): void {
     if (result === null) {
       this.verdict.replaceChildren(element("span", "muted", "Verifies once the program assembles."));
       this.verdict.dataset["verdict"] = "none";
@@ -261,7 +263,7 @@ export class VerifierPane {
     if (result.rewrite !== null) parts.push(rewriteView(result.rewrite));
     if (result.loaded !== null) parts.push(loadedView(result.loaded));
     this.verdict.replaceChildren(...parts);
-    this.log.textContent = result.log;
+    this.log.textContent = result.log.excerpt();
   }
 }
 

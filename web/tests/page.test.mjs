@@ -5,29 +5,17 @@
 //   node --test web/tests/
 
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
 import { repoRoot, startServer } from "../serve.mjs";
+import { launch, watch } from "./chromium.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-];
 const SCREENSHOTS = join(repoRoot, "target");
 
 let server;
 let url;
-let profile;
+let browser;
 let context;
 /** Every console error, page error and failed request of every page, as text. */
 const problems = [];
@@ -37,36 +25,20 @@ before(async () => {
     throw new Error("dist/index.html is missing: build the page first (make build-web)");
   });
   ({ server, url } = await startServer({ port: 0 }));
-  profile = await mkdtemp(join(tmpdir(), "unwind-chromium-"));
-  // A persistent context on a fresh directory: the fresh --user-data-dir of every run.
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
+  browser = await launch();
+  context = browser.context;
   await mkdir(SCREENSHOTS, { recursive: true });
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   await new Promise((done) => (server ? server.close(done) : done()));
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 async function openPage({ colorScheme = "light", reducedMotion = "no-preference" } = {}) {
   const page = await context.newPage();
   await page.emulateMedia({ colorScheme, reducedMotion });
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) =>
-    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
-  );
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
+  watch(page, problems);
   await page.goto(url);
   // The example is loaded and assembled: the bytecode pane lists its instructions.
   await page.locator("#bytecode-rows tr.insn").first().waitFor({ timeout: 30_000 });
@@ -241,7 +213,7 @@ test("the verifier tab shows the verdict and the kernel-format log", async () =>
 test("the interpreter runs in the browser: step, step over, back and run to the end", async () => {
   const page = await openPage();
   const result = await page.evaluate(async () => {
-    const wasm = await import("./pkg/unwind_wasm.js");
+    const wasm = await import("./npm/unwind-bpf/pkg/unwind_wasm.js");
     await wasm.default();
     const source = [
       "r6 = 5",
