@@ -68,7 +68,14 @@ rust-test: setup kselftests-corpus
 web-test: build-web
 	node --test web/tests/
 
-test: rust-test web-test
+# The JS API under node (crates/wasm/tests/node.rs and node.js) with wasm-bindgen-test-runner,
+# which `make setup` installs with wasm-bindgen-cli. The runner's glue loads ES-module snippets
+# with require(), which node has without a flag from 20.19 and 22.12 on.
+wasm-test: setup
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); if (!(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19))) { console.error("wasm-test: node " + process.versions.node + " is too old (need 20.19+ or 22.12+)"); process.exit(1); }'
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test -p unwind-wasm --target wasm32-unknown-unknown
+
+test: rust-test web-test wasm-test
 
 clean:
 	rm -rf dist

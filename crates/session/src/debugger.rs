@@ -3,10 +3,14 @@
 //! the unwinding policy) and stepped in the interpreter. Why there is nothing to run (the
 //! source does not assemble, the verifier refuses it, the world is invalid) is data.
 
+use std::ops::ControlFlow;
+
 use serde::{Deserialize, Serialize};
 use unwind_asm::Diagnostic;
 use unwind_verifier::{FrameDescriptor, Mode, Runnable, VerifyError};
 use unwind_vm::{Config, Event, HelperTable, Snapshot, Stopped, Vm, World};
+
+use crate::progress::{verifier_observer, vm_observer, Error, Observer};
 
 /// Options of a debugger (JS: `VmOptions`). Unknown fields are misuse.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -28,7 +32,8 @@ pub struct DebugOptions {
     pub unverified: bool,
 }
 
-/// Why a step or a run stopped; `not_ready` when there is nothing to run.
+/// Why a step or a run stopped; `not_ready` when there is nothing to run; `cancelled` when
+/// the observer stopped it (the machine stays where it stopped and can go on).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
@@ -36,6 +41,7 @@ pub enum StopReason {
     Breakpoint,
     Ended,
     NotReady,
+    Cancelled,
 }
 
 impl From<Stopped> for StopReason {
@@ -44,6 +50,7 @@ impl From<Stopped> for StopReason {
             Stopped::Step => StopReason::Step,
             Stopped::Breakpoint => StopReason::Breakpoint,
             Stopped::Ended => StopReason::Ended,
+            Stopped::Cancelled => StopReason::Cancelled,
         }
     }
 }
@@ -107,11 +114,21 @@ impl Debugger {
     /// Assembles, verifies in the chosen mode and loads what the verifier accepted. `Err`
     /// only for misuse (an unknown syntax, mode or helper table).
     pub fn new(source: &str, options: &DebugOptions) -> Result<Debugger, String> {
+        Debugger::new_with(source, options, None).map_err(|e| e.to_string())
+    }
+
+    /// [`Debugger::new`], the verification reporting progress to `observer`;
+    /// [`Error::Cancelled`] when it stopped the verifier.
+    pub fn new_with(
+        source: &str,
+        options: &DebugOptions,
+        observer: Option<Observer>,
+    ) -> Result<Debugger, Error> {
         let syntax = crate::syntax_option(options.syntax.as_deref())?;
         let mode = crate::mode_option(options.mode.as_deref())?;
         let helpers: HelperTable = match &options.helpers {
             None => HelperTable::default(),
-            Some(name) => name.parse().map_err(|e| format!("{e}"))?,
+            Some(name) => name.parse().map_err(|e| Error::Options(format!("{e}")))?,
         };
         let mut session = Debugger {
             vm: None,
@@ -130,15 +147,17 @@ impl Debugger {
         let runnable = if options.unverified {
             Runnable::unverified(program, mode)
         } else {
-            let verdict = unwind_verifier::verify(
-                &program,
-                &unwind_verifier::Options {
-                    log_level: 0,
-                    mode,
-                    record_states: false,
-                    ..unwind_verifier::Options::default()
-                },
-            );
+            let opts = unwind_verifier::Options {
+                log_level: 0,
+                mode,
+                record_states: false,
+                ..unwind_verifier::Options::default()
+            };
+            let verdict = match observer {
+                None => unwind_verifier::verify(&program, &opts),
+                Some(o) => unwind_verifier::verify_with(&program, &opts, &mut verifier_observer(o))
+                    .map_err(|_| Error::Cancelled)?,
+            };
             if !verdict.accepted {
                 session.rejected = Some(verdict.errors);
                 return Ok(session);
@@ -221,6 +240,24 @@ impl Debugger {
         self.act(Vm::run)
     }
 
+    /// [`Debugger::step_over`], reporting to `observer` every
+    /// [`RUN_STRIDE`](crate::progress::RUN_STRIDE) executed instructions; `Cancelled` when it
+    /// stopped the run (the machine stays there; a new `step_over` starts from there).
+    pub fn step_over_with(&mut self, observer: Option<Observer>) -> StopReason {
+        with_observer(self, observer, Vm::step_over, Vm::step_over_with)
+    }
+
+    /// [`Debugger::step_out`] with an observer, as [`Debugger::step_over_with`].
+    pub fn step_out_with(&mut self, observer: Option<Observer>) -> StopReason {
+        with_observer(self, observer, Vm::step_out, Vm::step_out_with)
+    }
+
+    /// [`Debugger::run`] with an observer; `Cancelled` when it stopped the run, which a later
+    /// `run` continues (to the same end as a run never stopped).
+    pub fn run_with(&mut self, observer: Option<Observer>) -> StopReason {
+        with_observer(self, observer, Vm::run, Vm::run_with)
+    }
+
     pub fn reset(&mut self) {
         if let Some(vm) = &mut self.vm {
             vm.reset();
@@ -271,5 +308,18 @@ impl Debugger {
     pub fn events(&self, from: usize) -> &[Event] {
         let events = self.vm.as_ref().map_or(&[][..], |vm| vm.events());
         events.get(from..).unwrap_or(&[])
+    }
+}
+
+/// `plain` without an observer, else `observed` with it, reporting as the run phase.
+fn with_observer(
+    session: &mut Debugger,
+    observer: Option<Observer>,
+    plain: fn(&mut Vm) -> Stopped,
+    observed: fn(&mut Vm, &mut dyn FnMut(unwind_vm::Progress) -> ControlFlow<()>) -> Stopped,
+) -> StopReason {
+    match observer {
+        None => session.act(plain),
+        Some(o) => session.act(|vm| observed(vm, &mut vm_observer(o))),
     }
 }

@@ -7,6 +7,8 @@
 //! - [`debugger`]: a source assembled, verified, loaded (`unwind_verifier::runnable`) and
 //!   stepped in the interpreter.
 //! - [`js_names`]: the one naming policy of the JS API (every struct field in camelCase).
+//! - [`progress`]: what long work (verifying, running) reports while it runs, and how a host
+//!   stops it.
 //!
 //! Results are the pure crates' own types wherever they exist (verdict, frame descriptors,
 //! snapshots, events); problems in the user's program are data, and only misuse (an unknown
@@ -15,12 +17,16 @@
 pub mod assembly;
 pub mod debugger;
 pub mod js_names;
+pub mod progress;
 pub mod verification;
 
 pub use assembly::{assemble, AssembleOptions, AssemblyView};
 pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason};
 pub use js_names::CamelCase;
-pub use verification::{verify, VerifyOptions, VerifyReport};
+pub use progress::{Error, Observer, Phase, Progress, RUN_STRIDE, VERIFY_STRIDE};
+pub use verification::{
+    verify, verify_with, Verification, VerifyOptions, VerifyReport, VerifySummary,
+};
 
 use unwind_asm::Syntax;
 use unwind_verifier::Mode;

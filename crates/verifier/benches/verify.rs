@@ -1,7 +1,8 @@
 //! Verifier throughput: processed instructions per second on a 4,096-instruction program
 //! (straight-line arithmetic, stack spills and fills, and branches on an unknown input that
 //! fork and rejoin, so pruning works) and on a loop that reaches the 1,000,000-instruction
-//! limit. No dependencies: std::time, best of a few runs.
+//! limit (also with an observer that only counts, `verify_with`). No dependencies: std::time,
+//! best of a few runs.
 //!
 //! `cargo bench -p unwind-verifier --bench verify`
 
@@ -44,7 +45,7 @@ fn loop_to_limit() -> Program {
         .expect("assembles")
 }
 
-fn bench(name: &str, p: &Program, min_time: Duration) {
+fn bench(name: &str, p: &Program, min_time: Duration, observed: bool) {
     let opts = Options {
         log_level: 0,
         record_states: false,
@@ -56,7 +57,22 @@ fn bench(name: &str, p: &Program, min_time: Duration) {
     let start = Instant::now();
     while runs < 3 || start.elapsed() < min_time {
         let t = Instant::now();
-        let v = verify(p, &opts);
+        let v = if observed {
+            // An observer that only counts (called every PROGRESS_STRIDE instructions).
+            let mut calls = 0u64;
+            let v = unwind_verifier::verify_with(p, &opts, &mut |_| {
+                calls += 1;
+                std::ops::ControlFlow::Continue(())
+            })
+            .expect("not cancelled");
+            assert_eq!(
+                calls,
+                v.stats.insns_processed / unwind_verifier::PROGRESS_STRIDE
+            );
+            v
+        } else {
+            verify(p, &opts)
+        };
         let dt = t.elapsed().as_secs_f64();
         processed = v.stats.insns_processed;
         best = best.min(dt);
@@ -74,9 +90,10 @@ fn main() {
     let only_default = std::env::args().any(|a| a == "default");
     let p = program_4096();
     if !only_default {
-        bench("4096-insn program", &p, Duration::from_secs(2));
+        bench("4096-insn program", &p, Duration::from_secs(2), false);
         let p = loop_to_limit();
-        bench("loop to the 1M limit", &p, Duration::from_secs(2));
+        bench("loop to the 1M limit", &p, Duration::from_secs(2), false);
+        bench("loop, with an observer", &p, Duration::from_secs(2), true);
     }
     // the default options (level-1 log, states recorded), as the CLI and the page run
     for (name, p) in [

@@ -29,9 +29,9 @@ use unwind_kernel::{helper_name, kfunc_name};
 use unwind_program::disasm::{disassemble_with_notes, Style};
 use unwind_program::{Patch, PatchError, PcMap, Program};
 
-use crate::check::verify_pass;
+use crate::check::{verify_pass, Observer};
 use crate::verdict::{DedicatedSlot, Rewrite};
-use crate::{Options, Verdict};
+use crate::{Cancelled, Options, Verdict};
 
 const NO_ROOM: &str =
     "cleanup-v2: no room for a slot per conflicting acquisition within the 512-byte stack\n";
@@ -98,15 +98,20 @@ struct Site {
     off: i16,
 }
 
-/// Verifies `program` in the cleanup-v2 mode (the algorithm in the module doc).
-pub(crate) fn verify(program: &Program, opts: &Options) -> Verdict {
+/// Verifies `program` in the cleanup-v2 mode (the algorithm in the module doc). Every pass
+/// reports to the observer; `Err` when it stopped one.
+pub(crate) fn verify(
+    program: &Program,
+    opts: &Options,
+    mut observer: Observer,
+) -> Result<Verdict, Cancelled> {
     let collect = Pass {
         collect: true,
         ..Pass::default()
     };
-    let (first, learned) = verify_pass(program, opts, collect);
+    let (first, learned) = verify_pass(program, opts, collect, reborrow(&mut observer))?;
     if learned.conflict_sites.is_empty() {
-        return first;
+        return Ok(first);
     }
     let decoded = program.decode();
     let depths: Vec<usize> = (0..program.functions.len())
@@ -128,12 +133,12 @@ pub(crate) fn verify(program: &Program, opts: &Options) -> Verdict {
             Ok(r) => r,
             // No room left in a frame: the conflict stands, with cleanup's verdict.
             Err(_) => {
-                let mut v = strict(program, opts);
+                let mut v = verify_pass(program, opts, Pass::default(), observer)?.0;
                 v.log.insert_str(0, NO_ROOM);
                 if let Some(e) = v.errors.first_mut() {
                     e.message.push_str(" (cleanup-v2: no room on the stack for a slot per conflicting acquisition)");
                 }
-                return v;
+                return Ok(v);
             }
         };
         round += 1;
@@ -154,7 +159,7 @@ pub(crate) fn verify(program: &Program, opts: &Options) -> Verdict {
             record_states: false,
             ..opts.clone()
         };
-        let (_, learned) = verify_pass(&rewritten, &quiet, pass);
+        let (_, learned) = verify_pass(&rewritten, &quiet, pass, reborrow(&mut observer))?;
         let new_sites: BTreeSet<usize> = learned
             .conflict_sites
             .iter()
@@ -176,7 +181,7 @@ pub(crate) fn verify(program: &Program, opts: &Options) -> Verdict {
         identity_pcs: identity_pcs.iter().copied().collect(),
         ..Pass::default()
     };
-    let (mut verdict, _) = verify_pass(&rewritten, opts, pass);
+    let (mut verdict, _) = verify_pass(&rewritten, opts, pass, observer)?;
     let dedicated: Vec<DedicatedSlot> = placed
         .iter()
         .map(|s| DedicatedSlot {
@@ -213,12 +218,15 @@ pub(crate) fn verify(program: &Program, opts: &Options) -> Verdict {
         pc_map: map.insn.clone(),
         program: rewritten,
     });
-    verdict
+    Ok(verdict)
 }
 
-/// The original program verified as `cleanup` would (merge failures reject).
-fn strict(program: &Program, opts: &Options) -> Verdict {
-    verify_pass(program, opts, Pass::default()).0
+/// The observer again, for one more pass.
+fn reborrow<'a>(observer: &'a mut Observer<'_>) -> Observer<'a> {
+    match observer {
+        Some(o) => Some(&mut **o),
+        None => None,
+    }
 }
 
 /// The program with a dedicated slot per site: `*(u64 *)(r10 + off) = 0` before the

@@ -9,6 +9,10 @@
 //! let verdict = unwind_verifier::verify(&program, &unwind_verifier::Options::default());
 //! assert!(verdict.accepted);
 //! ```
+//!
+//! A host that wants to follow a long verification, or stop it, passes an observer to
+//! [`verify_with`]: it is called every [`PROGRESS_STRIDE`] processed instructions, and
+//! returning `ControlFlow::Break` ends the verification with [`Cancelled`] (no verdict).
 
 pub mod bounds;
 mod check;
@@ -20,6 +24,8 @@ pub mod state;
 mod subprog;
 pub mod tnum;
 pub mod verdict;
+
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 use unwind_program::Program;
@@ -99,6 +105,10 @@ pub struct Options {
     pub allow_uninit_stack: bool,
     /// Keep the states seen at each pc for the verdict.
     pub record_states: bool,
+    /// The most instructions a pass processes (at most, and by default, the kernel's
+    /// [`COMPLEXITY_LIMIT`]); over it the verdict is the kernel's `BPF program is too large.
+    /// Processed N insn`, and the summary line names this budget as the limit.
+    pub budget: u64,
 }
 
 impl Default for Options {
@@ -108,19 +118,61 @@ impl Default for Options {
             mode: Mode::default(),
             allow_uninit_stack: true,
             record_states: true,
+            budget: COMPLEXITY_LIMIT,
         }
     }
 }
 
+/// How often [`verify_with`] reports: every this many processed instructions (the count
+/// the summary line prints, `processed N insns`), when the count reaches a multiple of it.
+pub const PROGRESS_STRIDE: u64 = 8_192;
+
+/// What [`verify_with`]'s observer is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Instructions processed so far by the pass under way (cleanup-v2 runs several passes,
+    /// each counting from 0, as each one's summary does).
+    pub insns_processed: u64,
+    /// States stored so far (`total_states`).
+    pub total_states: usize,
+    /// The instruction being processed.
+    pub pc: usize,
+}
+
+/// The observer of [`verify_with`] stopped the verification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("cancelled")]
+pub struct Cancelled;
+
 /// Verifies a program.
 pub fn verify(program: &Program, opts: &Options) -> Verdict {
+    verify_observed(program, opts, None)
+        .expect("nothing cancels a verification without an observer")
+}
+
+/// Verifies a program, calling `observer` every [`PROGRESS_STRIDE`] processed instructions;
+/// `Err(Cancelled)` when it returned `Break`. Without the observer's calls, the same as
+/// [`verify`].
+pub fn verify_with(
+    program: &Program,
+    opts: &Options,
+    observer: &mut dyn FnMut(Progress) -> ControlFlow<()>,
+) -> Result<Verdict, Cancelled> {
+    verify_observed(program, opts, Some(observer))
+}
+
+fn verify_observed(
+    program: &Program,
+    opts: &Options,
+    observer: check::Observer,
+) -> Result<Verdict, Cancelled> {
     let mut verdict = if opts.mode == Mode::CleanupV2 {
-        cleanup_v2::verify(program, opts)
+        cleanup_v2::verify(program, opts, observer)?
     } else {
-        check::verify_pass(program, opts, cleanup_v2::Pass::default()).0
+        check::verify_pass(program, opts, cleanup_v2::Pass::default(), observer)?.0
     };
     verdict.loaded = loaded(program, &verdict, opts.mode);
-    verdict
+    Ok(verdict)
 }
 
 /// In the cleanup modes, the program as it is loaded: the rewrite, then every `bpf_throw`

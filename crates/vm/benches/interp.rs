@@ -2,7 +2,8 @@
 //! on the same bytecode, in one run: a tight ALU loop, a memory-heavy stack loop, and a
 //! call-heavy loop (a helper call per iteration: rbpf has no bpf-to-bpf calls, so the shared
 //! program calls helper 5, which returns its argument in both). A bpf-to-bpf call loop is
-//! measured for this interpreter alone. Then the memory a VM for a 4,096-instruction program
+//! measured for this interpreter alone, and the ALU loop with a progress observer
+//! (`Machine::run_with`). Then the memory a VM for a 4,096-instruction program
 //! takes, counted by a global allocator.
 //!
 //! `cargo bench -p unwind-vm --bench interp` (add `-- --quick` for a short run).
@@ -191,6 +192,35 @@ fn main() {
         "| call-heavy loop (bpf-to-bpf) | {insns} | {:.0} | n/a (rbpf 0.3 has no local calls) | |",
         mips(insns, t)
     );
+    }
+
+    // The fast path with an observer (`Machine::run_with`, called every PROGRESS_STRIDE
+    // instructions) against the same run without one, alternated.
+    if only
+        .as_ref()
+        .map_or(true, |o| "observer".contains(o.as_str()))
+    {
+        let p = program(ALU);
+        let (mut plain, mut observed, mut insns) = (Duration::MAX, Duration::MAX, 0);
+        for _ in 0..reps {
+            plain = plain.min(best(1, || ours(&p)).0);
+            let (t, n) = best(1, || {
+                let mut m = Machine::new(&p, &World::default(), config()).unwrap();
+                let mut calls = 0u64;
+                let _ = m.run_with(&mut |_| {
+                    calls += 1;
+                    std::ops::ControlFlow::Continue(())
+                });
+                assert_eq!(calls, m.insns / unwind_vm::PROGRESS_STRIDE);
+                m.insns
+            });
+            (observed, insns) = (observed.min(t), n);
+        }
+        println!(
+            "| tight ALU loop, fast path with an observer (without: {:.0}) | {insns} | {:.0} | | |",
+            mips(insns, plain),
+            mips(insns, observed)
+        );
     }
 
     // The same ALU loop under the debugger with recording on (every step keeps its undo

@@ -5,6 +5,8 @@
 //! instructions (atomics, calls, exits, legacy packet loads, map loads, may_goto) leave the
 //! loop for `Machine::slow`.
 
+use std::ops::ControlFlow;
+
 use unwind_isa::semantics::{alu, endian, jump_taken, movsx, neg, sign_extend};
 use unwind_isa::{AluOp, Endian, JmpOp, Width};
 
@@ -23,12 +25,77 @@ pub enum Stop {
     Breakpoint,
     /// The requested number of instructions ran.
     Steps,
+    /// The observer stopped the run (the machine is still running).
+    Cancelled,
 }
+
+/// How often a run reports to its observer: every this many executed instructions, when
+/// the count since the start ([`Machine::insns`]) reaches a multiple of it.
+pub const PROGRESS_STRIDE: u64 = 65_536;
+
+/// What a run's observer is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Instructions executed since the start (or the last reset).
+    pub executed: u64,
+    /// The next instruction to execute.
+    pub pc: usize,
+}
+
+/// A run's observer: `Break` stops the run where it is.
+pub type Observer<'a> = &'a mut dyn FnMut(Progress) -> ControlFlow<()>;
 
 impl Machine {
     /// Runs to the end (exit, fault or budget) on the fast path.
     pub fn run(&mut self) {
         self.run_loop::<false>(u64::MAX, &[]);
+    }
+
+    /// [`Machine::run`], calling `observer` every [`PROGRESS_STRIDE`] executed instructions.
+    /// `Break` from it stops the run there, the machine still running (a later `run`
+    /// continues it); the result is the observer's last answer.
+    pub fn run_with(&mut self, observer: Observer) -> ControlFlow<()> {
+        match self.run_observed::<false>(&[], Some(observer)) {
+            Stop::Cancelled => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        }
+    }
+
+    /// `run_loop` to the end or a breakpoint, in strides of [`PROGRESS_STRIDE`] instructions
+    /// between which `observer` is called (the loop itself is unchanged: it stops at the
+    /// stride's end as at any step count). Without an observer, one call of the loop.
+    pub(crate) fn run_observed<const BP: bool>(
+        &mut self,
+        bps: &[bool],
+        observer: Option<Observer>,
+    ) -> Stop {
+        let Some(observer) = observer else {
+            return self.run_loop::<BP>(u64::MAX, bps);
+        };
+        let mut first = true;
+        loop {
+            // `run_loop` does not stop at the breakpoint where it starts: after the first
+            // stride that check is this one. The observer is asked only where no
+            // breakpoint is, so that continuing a cancelled run misses none.
+            if !first {
+                if BP && bps.get(self.pc).copied().unwrap_or(false) {
+                    return Stop::Breakpoint;
+                }
+                let progress = Progress {
+                    executed: self.insns,
+                    pc: self.pc,
+                };
+                if observer(progress).is_break() {
+                    return Stop::Cancelled;
+                }
+            }
+            first = false;
+            let steps = PROGRESS_STRIDE - self.insns % PROGRESS_STRIDE;
+            match self.run_loop::<BP>(steps, bps) {
+                Stop::Steps => {}
+                stop => return stop,
+            }
+        }
     }
 
     /// Runs at most `steps` instructions. With `BP`, stops before an instruction whose pc is

@@ -2,7 +2,9 @@
 //! bpf-to-bpf calls (with the callee-saved registers each function's prologue saves), checked
 //! memory regions, and a deterministic simulated kernel driven by the one catalogue
 //! (`unwind_kernel::FUNCS`). A run can go at full speed ([`run_program`], [`Vm::run`] with no
-//! breakpoints and no recording) or step by step, forwards and backwards ([`Vm`]).
+//! breakpoints and no recording) or step by step, forwards and backwards ([`Vm`]). The `_with`
+//! variants of the run paths ([`Machine::run_with`], [`Vm::run_with`], ...) report to an
+//! observer every [`PROGRESS_STRIDE`] executed instructions, which can stop them.
 //!
 //! Module map: [`memory`] (tagged addresses, regions), [`decode`] (pre-decoded instructions),
 //! [`exec`] (the loop; its arithmetic is `unwind_isa::semantics`), [`frames`], [`kernel`] (helpers and kfuncs),
@@ -28,6 +30,7 @@ pub mod unwind;
 pub mod world;
 
 pub use events::{Event, EventKind, ReleasedBy};
+pub use exec::{Observer, Progress, PROGRESS_STRIDE};
 pub use fault::{Access, Fault, FaultKind};
 pub use frames::{Frame, FrameKind, MAX_FRAMES, MAY_GOTO_BUDGET};
 pub use machine::{Config, HelperTable, Machine, Status, TraceLine, Unwinding, DEFAULT_BUDGET};

@@ -7,8 +7,14 @@
 //! forward again re-executes, which the deterministic machine makes identical. The trace holds
 //! at most `trace_capacity` steps; older ones are dropped (memory stays bounded).
 //! With no breakpoint and recording off, `run` takes the fast path.
+//!
+//! `run_with`, `step_over_with` and `step_out_with` report to an observer every
+//! [`PROGRESS_STRIDE`] executed instructions; when it answers `Break` they return
+//! [`Stopped::Cancelled`] with the machine where it was (never at a breakpoint), and stepping
+//! or running goes on from there.
 
 use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -16,7 +22,7 @@ use unwind_program::Program;
 
 use crate::decode::Prepared;
 use crate::events::Event;
-use crate::exec::Stop;
+use crate::exec::{Observer, Progress, Stop, PROGRESS_STRIDE};
 use crate::machine::{Config, Machine, Status, Store};
 use crate::snapshot::Snapshot;
 use crate::undo::Undo;
@@ -35,6 +41,8 @@ pub enum Stopped {
     Breakpoint,
     /// The program exited or faulted.
     Ended,
+    /// The observer stopped it; the machine is still running.
+    Cancelled,
 }
 
 /// What one recorded step changed (about 100 bytes, plus any undo entries). A step always
@@ -152,41 +160,71 @@ impl Vm {
     /// Executes one instruction; a call (bpf-to-bpf, callx, or a helper that runs a
     /// callback) runs until it returns to this frame, unless a breakpoint stops it first.
     pub fn step_over(&mut self) -> Stopped {
-        let depth = self.machine.frames.len();
-        if self.step_one() == Stop::Ended {
-            return Stopped::Ended;
-        }
-        self.run_while(|m| m.frames.len() > depth)
+        self.step_over_observed(None)
     }
 
     /// Runs until the current frame returns (in the main frame: to the end).
     pub fn step_out(&mut self) -> Stopped {
-        let depth = self.machine.frames.len();
-        if self.step_one() == Stop::Ended {
-            return Stopped::Ended;
-        }
-        self.run_while(|m| m.frames.len() >= depth)
+        self.step_out_observed(None)
     }
 
     /// Runs to the end or the next breakpoint. Without breakpoints and recording, this is
     /// the fast path.
     pub fn run(&mut self) -> Stopped {
+        self.run_observed(None)
+    }
+
+    /// [`Vm::step_over`], reporting to `observer` (see the module doc).
+    pub fn step_over_with(&mut self, observer: Observer) -> Stopped {
+        self.step_over_observed(Some(observer))
+    }
+
+    /// [`Vm::step_out`], reporting to `observer` (see the module doc).
+    pub fn step_out_with(&mut self, observer: Observer) -> Stopped {
+        self.step_out_observed(Some(observer))
+    }
+
+    /// [`Vm::run`], reporting to `observer` (see the module doc). A run it cancelled and
+    /// that is then continued ends exactly as one never cancelled.
+    pub fn run_with(&mut self, observer: Observer) -> Stopped {
+        self.run_observed(Some(observer))
+    }
+
+    fn step_over_observed(&mut self, observer: Option<Observer>) -> Stopped {
+        let depth = self.machine.frames.len();
+        if self.step_one() == Stop::Ended {
+            return Stopped::Ended;
+        }
+        self.run_while(|m| m.frames.len() > depth, observer)
+    }
+
+    fn step_out_observed(&mut self, observer: Option<Observer>) -> Stopped {
+        let depth = self.machine.frames.len();
+        if self.step_one() == Stop::Ended {
+            return Stopped::Ended;
+        }
+        self.run_while(|m| m.frames.len() >= depth, observer)
+    }
+
+    fn run_observed(&mut self, observer: Option<Observer>) -> Stopped {
         let any_bp = self.breakpoints.iter().any(|&b| b);
         if !self.recording {
             let stop = if any_bp {
-                self.machine.run_loop::<true>(u64::MAX, &self.breakpoints)
+                self.machine
+                    .run_observed::<true>(&self.breakpoints, observer)
             } else {
-                self.machine.run_loop::<false>(u64::MAX, &[])
+                self.machine.run_observed::<false>(&[], observer)
             };
             return match stop {
                 Stop::Breakpoint => Stopped::Breakpoint,
+                Stop::Cancelled => Stopped::Cancelled,
                 _ => Stopped::Ended,
             };
         }
         if self.step_one() == Stop::Ended {
             return Stopped::Ended;
         }
-        self.run_while(|_| true)
+        self.run_while(|_| true, observer)
     }
 
     /// Undoes up to `n` recorded steps; returns how many were undone.
@@ -202,7 +240,14 @@ impl Vm {
         done
     }
 
-    fn run_while(&mut self, cond: impl Fn(&Machine) -> bool) -> Stopped {
+    /// Steps while `cond` holds, up to a breakpoint or the end; the observer is asked when
+    /// the executed count has reached a multiple of the stride, where no breakpoint is.
+    fn run_while(
+        &mut self,
+        cond: impl Fn(&Machine) -> bool,
+        mut observer: Option<Observer>,
+    ) -> Stopped {
+        let mut next = (self.machine.insns / PROGRESS_STRIDE + 1) * PROGRESS_STRIDE;
         loop {
             if !self.machine.is_running() {
                 return Stopped::Ended;
@@ -212,6 +257,18 @@ impl Vm {
             }
             if self.breakpoints[self.machine.pc.min(self.breakpoints.len() - 1)] {
                 return Stopped::Breakpoint;
+            }
+            if let Some(observer) = observer.as_deref_mut() {
+                if self.machine.insns >= next {
+                    next = (self.machine.insns / PROGRESS_STRIDE + 1) * PROGRESS_STRIDE;
+                    let progress = Progress {
+                        executed: self.machine.insns,
+                        pc: self.machine.pc,
+                    };
+                    if observer(progress) == ControlFlow::Break(()) {
+                        return Stopped::Cancelled;
+                    }
+                }
             }
             if self.step_one() == Stop::Ended {
                 return Stopped::Ended;

@@ -7,6 +7,13 @@
 //! the wrong type) throws a JS `Error`. 64-bit values cross as decimal strings, never as JS
 //! numbers. The TypeScript declarations of the results are in `types.d.ts`; a native test
 //! checks that they name every field the results serialize.
+//!
+//! Long work takes an optional `onProgress` callback (`OnProgress`), called from inside Rust
+//! every 8,192 processed instructions of the verifier and every 65,536 executed instructions
+//! of a run; `false` from it stops the work (a verification throws `Error("cancelled")`, a
+//! run returns `"cancelled"`), and an exception from it stops the work and is rethrown.
+
+use std::ops::ControlFlow;
 
 use serde::Serialize;
 use unwind_session::{AssembleOptions, CamelCase, DebugOptions, VerifyOptions};
@@ -35,22 +42,71 @@ pub fn version() -> String {
 #[wasm_bindgen(unchecked_return_type = "AssembleResult")]
 pub fn assemble(
     source: &str,
-    #[wasm_bindgen(unchecked_param_type = "AssembleOptions | undefined")] options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "AssembleOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let options: AssembleOptions = options_from_js(options)?;
     to_js(&unwind_session::assemble(source, &options).map_err(|e| JsError::new(&e))?)
 }
 
 /// Assembles and verifies `source`. The verdict (accepted or not, errors, the kernel-format
-/// log, per-pc states, per-function facts, frame descriptors) is data; throws only for bad
-/// `options`.
-#[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+/// log, per-pc states, per-function facts, frame descriptors) is data, read through the
+/// `Verification`; throws for bad `options`, and `Error("cancelled")` when `onProgress`
+/// returned `false`.
+#[wasm_bindgen]
 pub fn verify(
     source: &str,
-    #[wasm_bindgen(unchecked_param_type = "VerifyOptions | undefined")] options: JsValue,
-) -> Result<JsValue, JsError> {
+    #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: JsValue,
+    #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "OnProgress")]
+    on_progress: Option<js_sys::Function>,
+) -> Result<Verification, JsValue> {
     let options: VerifyOptions = options_from_js(options)?;
-    to_js(&unwind_session::verify(source, &options).map_err(|e| JsError::new(&e))?)
+    let result = with_progress(on_progress, |o| {
+        unwind_session::verify_with(source, &options, o)
+    })?;
+    Ok(Verification(result.map_err(error)?))
+}
+
+/// A verification, read in pieces (a docs page's log can be 75 MB).
+#[wasm_bindgen]
+pub struct Verification(unwind_session::Verification);
+
+#[wasm_bindgen]
+impl Verification {
+    /// Everything but the log and the states, with their sizes and the error's log line.
+    #[wasm_bindgen(unchecked_return_type = "VerifySummary")]
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&self.0.summary())
+    }
+
+    /// Lines `[from, to)` of the log, clamped, each without its newline. The bounds are
+    /// numbers, not u32s, so that `Infinity` and negative values clamp (`as` saturates).
+    #[wasm_bindgen(js_name = logLines)]
+    pub fn log_lines(&self, from: f64, to: f64) -> Vec<String> {
+        let lines = self.0.log_lines(from as usize, to as usize);
+        lines.into_iter().map(str::to_string).collect()
+    }
+
+    /// The whole log.
+    pub fn log(&self) -> String {
+        self.0.log().to_string()
+    }
+
+    /// The recorded states of the pcs in `[fromPc, toPc)` (clamped as `logLines`).
+    #[wasm_bindgen(unchecked_return_type = "PcState[]")]
+    pub fn states(
+        &self,
+        #[wasm_bindgen(js_name = fromPc)] from_pc: f64,
+        #[wasm_bindgen(js_name = toPc)] to_pc: f64,
+    ) -> Result<JsValue, JsError> {
+        to_js(&self.0.states(from_pc as usize, to_pc as usize))
+    }
+}
+
+/// Test-only: panics inside Rust, so that tests can check that a trap is reported (and that
+/// a fresh instance works).
+#[wasm_bindgen(js_name = __unwindTestPanic)]
+pub fn test_panic() {
+    panic!("__unwindTestPanic: a panic on purpose");
 }
 
 /// The interpreter, stepping one program.
@@ -61,15 +117,20 @@ pub struct Debugger(unwind_session::Debugger);
 impl Debugger {
     /// Assembles and verifies `source` (in `options.mode`, default `cleanup`) and loads what
     /// the verifier accepted. A program that does not assemble or that the verifier rejects is
-    /// data (`state().state` is `not_ready` or `rejected`). Throws only for bad `options`.
+    /// data (`state().state` is `not_ready` or `rejected`). Throws for bad `options`, and
+    /// `Error("cancelled")` when `onProgress` stopped the verification.
     #[wasm_bindgen(constructor)]
     pub fn new(
         source: &str,
-        #[wasm_bindgen(unchecked_param_type = "VmOptions | undefined")] options: JsValue,
-    ) -> Result<Debugger, JsError> {
+        #[wasm_bindgen(unchecked_optional_param_type = "VmOptions")] options: JsValue,
+        #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "OnProgress")]
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<Debugger, JsValue> {
         let options: DebugOptions = options_from_js(options)?;
-        let session = unwind_session::Debugger::new(source, &options);
-        Ok(Debugger(session.map_err(|e| JsError::new(&e))?))
+        let session = with_progress(on_progress, |o| {
+            unwind_session::Debugger::new_with(source, &options, o)
+        })?;
+        Ok(Debugger(session.map_err(error)?))
     }
 
     #[wasm_bindgen(unchecked_return_type = "StopReason")]
@@ -78,19 +139,35 @@ impl Debugger {
     }
 
     #[wasm_bindgen(js_name = stepOver, unchecked_return_type = "StopReason")]
-    pub fn step_over(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.0.step_over())
+    pub fn step_over(
+        &mut self,
+        #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "OnProgress")]
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
+        let stop = with_progress(on_progress, |o| self.0.step_over_with(o))?;
+        Ok(to_js(&stop)?)
     }
 
     #[wasm_bindgen(js_name = stepOut, unchecked_return_type = "StopReason")]
-    pub fn step_out(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.0.step_out())
+    pub fn step_out(
+        &mut self,
+        #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "OnProgress")]
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
+        let stop = with_progress(on_progress, |o| self.0.step_out_with(o))?;
+        Ok(to_js(&stop)?)
     }
 
-    /// Runs to the end or a breakpoint.
+    /// Runs to the end or a breakpoint; `"cancelled"` when `onProgress` returned `false`
+    /// (the machine stays where it stopped: stepping and running go on from there).
     #[wasm_bindgen(unchecked_return_type = "StopReason")]
-    pub fn run(&mut self) -> Result<JsValue, JsError> {
-        to_js(&self.0.run())
+    pub fn run(
+        &mut self,
+        #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "OnProgress")]
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsValue, JsValue> {
+        let stop = with_progress(on_progress, |o| self.0.run_with(o))?;
+        Ok(to_js(&stop)?)
     }
 
     pub fn reset(&mut self) {
@@ -136,6 +213,39 @@ impl Debugger {
     pub fn descriptors(&self) -> Result<JsValue, JsError> {
         to_js(&self.0.descriptors())
     }
+}
+
+/// Runs `work` with the JS `onProgress` callback as its observer (none without one: no
+/// cost). `false` from the callback stops the work; an exception stops it too and is what
+/// this returns.
+fn with_progress<T>(
+    on_progress: Option<js_sys::Function>,
+    work: impl FnOnce(Option<unwind_session::Observer>) -> T,
+) -> Result<T, JsValue> {
+    let Some(function) = on_progress else {
+        return Ok(work(None));
+    };
+    let mut thrown = None;
+    let mut observer = |progress: unwind_session::Progress| {
+        let answer = to_js(&progress)
+            .map_err(JsValue::from)
+            .and_then(|p| function.call1(&JsValue::UNDEFINED, &p));
+        match answer {
+            Ok(v) if v == JsValue::FALSE => ControlFlow::Break(()),
+            Ok(_) => ControlFlow::Continue(()),
+            Err(e) => {
+                thrown = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    };
+    let out = work(Some(&mut observer));
+    thrown.map_or(Ok(out), Err)
+}
+
+/// Misuse and cancellation as a JS `Error` (`"cancelled"` for the latter).
+fn error(e: unwind_session::Error) -> JsValue {
+    JsError::new(&e.to_string()).into()
 }
 
 /// An options object (or `undefined`/`null` for the defaults). It goes through serde_json so

@@ -82,7 +82,28 @@ export interface VerifyOptions {
   mode?: Mode;
   /** 1: errors, the failing path and the summary (default); 2: every instruction. */
   logLevel?: 0 | 1 | 2;
+  /** The most instructions the verifier processes (default and maximum: the kernel's
+   * 1,000,000 complexity limit; more throws). Over it the verdict is the kernel's
+   * "BPF program is too large. Processed N insn", the summary line naming it as the limit. */
+  budget?: number;
 }
+
+/** What long work reports while it runs. */
+export interface Progress {
+  phase: "verify" | "run";
+  /** Instructions processed so far (verifier: processed insns, as in the log's summary, of
+   * the pass under way (cleanup-v2 runs several, each from 0); run: executed since the start). */
+  insnsProcessed: number;
+  /** Verifier: states explored so far (total_states); run: 0. */
+  states: number;
+  /** The pc being processed now. */
+  pc: number;
+}
+/** Called from inside Rust every 8,192 processed instructions of the verifier and every
+ * 65,536 executed instructions of a run (when the count reaches a multiple). Returning
+ * `false` stops the work: it ends as cancelled. An exception stops it too and is rethrown
+ * by the call that was running. */
+export type OnProgress = (progress: Progress) => boolean | void;
 
 /** A verifier error: the kernel's message at a pc and its source place. */
 export interface VerifyError {
@@ -140,6 +161,16 @@ export interface VerifyResult {
   /** Cleanup modes, an accepted program that throws: the program as loaded; null otherwise. */
   loaded: Loaded | null;
 }
+
+/** `Verification.summary()`: the verdict without the log and the states, with their sizes. */
+export type VerifySummary = Omit<VerifyResult, "log" | "states"> & {
+  logLines: number;
+  logBytes: number;
+  /** 0-based line of the log that states the (first) error, or null. */
+  errorLogLine: number | null;
+  /** Entries of `states(0, Infinity)`: the pcs with recorded states. */
+  statesCount: number;
+};
 
 /** cleanup-v2's rewrite: each conflicting acquisition got its own zeroed stack slot. */
 export interface Rewrite {
@@ -219,8 +250,9 @@ export interface VmOptions {
   unverified?: boolean;
 }
 
-/** Why a step or a run stopped. `not_ready`: the program did not assemble or set up. */
-export type StopReason = "step" | "breakpoint" | "ended" | "not_ready";
+/** Why a step or a run stopped. `not_ready`: the program did not assemble or set up;
+ * `cancelled`: `onProgress` returned false (the machine stays there; stepping can continue). */
+export type StopReason = "step" | "breakpoint" | "ended" | "not_ready" | "cancelled";
 
 export interface VmFault {
   pc: number;

@@ -1,10 +1,13 @@
 //! The TypeScript declarations (`src/types.d.ts`) name every field the JS API's results carry,
 //! as they cross: through `CamelCase`. Each result is produced the way the bindings produce
 //! it, on programs that fill every optional part (descriptors with history, a rewrite, the
-//! loaded program, a fault, a throw's events).
+//! loaded program, a fault, a throw's events). Native only (`make wasm-test` runs the
+//! wasm-bindgen tests beside it).
+#![cfg(not(target_arch = "wasm32"))]
 
 use unwind_session::{
-    assemble, verify, AssembleOptions, CamelCase, DebugOptions, Debugger, VerifyOptions,
+    assemble, verify, verify_with, AssembleOptions, CamelCase, DebugOptions, Debugger, Phase,
+    Progress, VerifyOptions,
 };
 
 const THROWS: &str = ".ctx tc\nr1 = 16\ncall bpf_obj_new\n*(u64 *)(r10 - 8) = r0\nr1 = 5\ncall bpf_throw\nr0 = 0\nexit";
@@ -72,7 +75,17 @@ fn every_serialized_field_is_declared() {
             ..VerifyOptions::default()
         };
         keys(&js(&verify(src, &options).unwrap()), &mut found);
+        let v = verify_with(src, &options, None).unwrap();
+        keys(&js(&v.summary()), &mut found);
+        keys(&js(&v.states(0, usize::MAX)), &mut found);
     }
+    let progress = Progress {
+        phase: Phase::Verify,
+        insns_processed: 8192,
+        states: 1,
+        pc: 0,
+    };
+    keys(&js(&progress), &mut found);
     let mut s = debug(CALLEE_SAVED, "cleanup", false);
     keys(&js(&s.descriptors()), &mut found);
     for _ in 0..12 {

@@ -19,7 +19,7 @@ use unwind_program::{Linkage, Program};
 use crate::log::{frame_text, Log, MapInfo};
 use crate::prune::Explored;
 use crate::state::{FrameKind, FuncState, RegState, VerifierState};
-use crate::{cleanup_v2, Options, Stats};
+use crate::{cleanup_v2, Options, Progress, Stats, PROGRESS_STRIDE};
 
 /// The instruction budget (`BPF_COMPLEXITY_LIMIT_INSNS`).
 pub const COMPLEXITY_LIMIT: u64 = 1_000_000;
@@ -73,6 +73,51 @@ pub(crate) struct Env<'a> {
     pub(crate) record: Record,
     /// What cleanup-v2's driver gives this pass and learns from it (ordinary passes: none).
     v2: cleanup_v2::Pass,
+    /// The instruction budget and the host's observer.
+    watch: Watch<'a>,
+}
+
+/// The host's observer, if any (`verify_with`).
+pub(crate) type Observer<'o> = Option<&'o mut dyn FnMut(Progress) -> std::ops::ControlFlow<()>>;
+
+/// The instruction budget and the observer: `do_check` compares the count of processed
+/// instructions with `next` (one comparison, as the limit alone took) and calls
+/// [`Env::checkpoint`] there, which rejects over the budget or reports progress.
+pub(crate) struct Watch<'o> {
+    observer: Observer<'o>,
+    /// At most [`COMPLEXITY_LIMIT`].
+    budget: u64,
+    /// The count at which `checkpoint` runs next: the budget's end, or the next stride.
+    next: u64,
+    /// The observer stopped the pass.
+    pub(crate) cancelled: bool,
+}
+
+impl<'o> Watch<'o> {
+    fn new(budget: u64, observer: Observer<'o>) -> Watch<'o> {
+        let budget = budget.min(COMPLEXITY_LIMIT);
+        let mut w = Watch {
+            observer,
+            budget,
+            next: 0,
+            cancelled: false,
+        };
+        w.next = w.after(0);
+        w
+    }
+
+    /// Where to check again after `n` processed instructions.
+    fn after(&self, n: u64) -> u64 {
+        let over = self.budget + 1;
+        match self.observer {
+            Some(_) => over.min(n + PROGRESS_STRIDE),
+            None => over,
+        }
+    }
+
+    pub(crate) fn budget(&self) -> u64 {
+        self.budget
+    }
 }
 
 /// The program and options being checked, and what is derived from them before any path.
@@ -132,7 +177,12 @@ impl Record {
 }
 
 impl<'a> Env<'a> {
-    fn new(prog: &'a Program, opts: &'a Options, v2: cleanup_v2::Pass) -> Env<'a> {
+    fn new(
+        prog: &'a Program,
+        opts: &'a Options,
+        v2: cleanup_v2::Pass,
+        observer: Observer<'a>,
+    ) -> Env<'a> {
         let insns = prog
             .decode()
             .into_iter()
@@ -175,7 +225,32 @@ impl<'a> Env<'a> {
                 descs: unwind_stackmap::DescTable::default(),
             },
             v2,
+            watch: Watch::new(opts.budget, observer),
         }
+    }
+
+    /// At the budget's end: the kernel's rejection; at a stride: the observer, which may
+    /// stop the pass (`cancelled`, unwound as a rejection that the verdict never shows).
+    #[cold]
+    #[inline(never)]
+    fn checkpoint(&mut self) -> R<()> {
+        let n = self.stats.insns_processed;
+        if n > self.watch.budget {
+            return self.reject(format!("BPF program is too large. Processed {n} insn"));
+        }
+        if let Some(observer) = &mut self.watch.observer {
+            let progress = Progress {
+                insns_processed: n,
+                total_states: self.stats.total_states,
+                pc: self.paths.cur_pc,
+            };
+            if observer(progress).is_break() {
+                self.watch.cancelled = true;
+                return self.reject("cancelled");
+            }
+        }
+        self.watch.next = self.watch.after(n);
+        Ok(())
     }
 
     pub fn reject<T>(&self, msg: impl Into<String>) -> R<T> {
@@ -276,11 +351,8 @@ impl<'a> Env<'a> {
                 ));
             }
             self.stats.insns_processed += 1;
-            if self.stats.insns_processed > COMPLEXITY_LIMIT {
-                return self.reject(format!(
-                    "BPF program is too large. Processed {} insn",
-                    self.stats.insns_processed
-                ));
+            if self.stats.insns_processed >= self.watch.next {
+                self.checkpoint()?;
             }
             let mut pruned = false;
             if self.paths.prune_point[pc] {

@@ -4,15 +4,26 @@
 
 use unwind_program::{Linkage, Program};
 
-use super::{Env, Reject, COMPLEXITY_LIMIT};
+use super::{Env, Observer, Reject};
 use crate::cleanup_v2::Pass;
-use crate::{FrameDescriptor, FunctionFacts, Options, PcState, Verdict, VerifyError};
+use crate::{Cancelled, FrameDescriptor, FunctionFacts, Options, PcState, Verdict, VerifyError};
 
-/// One verification of `program`, with what cleanup-v2 gives it and learns from it.
-pub(crate) fn verify_pass(program: &Program, opts: &Options, v2: Pass) -> (Verdict, Pass) {
-    let mut env = Env::new(program, opts, v2);
+/// One verification of `program`, with what cleanup-v2 gives it and learns from it; `Err`
+/// when the observer stopped it.
+pub(crate) fn verify_pass(
+    program: &Program,
+    opts: &Options,
+    v2: Pass,
+    observer: Observer,
+) -> Result<(Verdict, Pass), Cancelled> {
+    // The observer's borrow, shortened to the pass's (an unsizing coercion).
+    let observer = observer.map(|o| o as &mut dyn FnMut(_) -> _);
+    let mut env = Env::new(program, opts, v2, observer);
     let result = env.run();
-    env.into_verdict(result)
+    if env.watch.cancelled {
+        return Err(Cancelled);
+    }
+    Ok(env.into_verdict(result))
 }
 
 impl Env<'_> {
@@ -62,10 +73,13 @@ impl Env<'_> {
         }
         let stats = &self.stats;
         if self.log.level > 0 || result.is_err() {
+            // The limit is the budget: the kernel's complexity limit unless a host asked for
+            // less (then the log reads as if the kernel's limit were that).
+            let budget = self.watch.budget();
             let line = format!(
                 "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read {}",
-                stats.insns_processed.min(COMPLEXITY_LIMIT + 1),
-                COMPLEXITY_LIMIT,
+                stats.insns_processed.min(budget + 1),
+                budget,
                 stats.max_states_per_insn,
                 stats.total_states,
                 stats.peak_states,
