@@ -48,7 +48,7 @@ before(async () => {
   await writeFile(
     join(site, "index.html"),
     `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>docs site</title>
+<html lang="en"><head><meta charset="utf-8"><title>docs site</title><link rel="icon" href="data:,">
 <script type="importmap">{ "imports": { "unwind-bpf": "./node_modules/unwind-bpf/index.js" } }</script>
 <script type="module">
   import * as unwind from "unwind-bpf";
