@@ -24,7 +24,8 @@ impl<T: Serialize + ?Sized> Serialize for CamelCase<'_, T> {
     }
 }
 
-/// `end_column` → `endColumn`.
+/// `end_column` → `endColumn`. Names are Rust identifiers in snake_case: only ASCII letters
+/// are upper-cased (Unicode case mapping would cost the wasm module its 12 KB table).
 pub fn camel_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = false;
@@ -32,7 +33,7 @@ pub fn camel_case(name: &str) -> String {
         if c == '_' {
             upper = true;
         } else if upper {
-            out.extend(c.to_uppercase());
+            out.push(c.to_ascii_uppercase());
             upper = false;
         } else {
             out.push(c);
