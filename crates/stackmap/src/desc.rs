@@ -276,17 +276,18 @@ impl DescTable {
             log.push(format!(
                 "frame_desc: find_and_merge: cannot find frame descriptor for pc={pc}, creating new entry"
             ));
-            let mut merged: BTreeMap<Location, Content> = BTreeMap::new();
+            let mut merged = Merged(Vec::with_capacity(obs.entries.len()));
             for e in &obs.entries {
-                let slot = merged.entry(e.location).or_insert(e.content);
-                *slot = join(*slot, e.content).ok_or(MergeError {
+                let old = merged.get(e.location).unwrap_or(e.content);
+                let joined = join(old, e.content).ok_or(MergeError {
                     pc,
                     old: Entry {
                         location: e.location,
-                        content: *slot,
+                        content: old,
                     },
                     new: *e,
                 })?;
+                merged.set(e.location, joined);
             }
             log.push("frame_desc: merge: creating new frame desc entry".to_string());
             self.descs.insert(
@@ -294,17 +295,13 @@ impl DescTable {
                 FrameDesc {
                     pc,
                     function: obs.function,
-                    entries: to_entries(merged),
+                    entries: merged.0,
                     history: vec![obs],
                 },
             );
             return Ok(());
         };
-        let mut merged: BTreeMap<Location, Content> = desc
-            .entries
-            .iter()
-            .map(|e| (e.location, e.content))
-            .collect();
+        let mut merged = Merged(desc.entries.clone());
         let mut changed = false;
         // A stack slot one side does not have (beyond that path's stack) was never written
         // there: `Uninit`, as an unwritten slot within it is. Otherwise a path whose stack is
@@ -326,13 +323,13 @@ impl DescTable {
                     },
                 })?;
                 if joined != old.content {
-                    merged.insert(old.location, joined);
+                    merged.set(old.location, joined);
                     changed = true;
                 }
             }
         }
         for new in &obs.entries {
-            match merged.get(&new.location).copied() {
+            match merged.get(new.location) {
                 None => {
                     let old = if matches!(new.location, Location::Stack(_)) {
                         absent
@@ -347,7 +344,7 @@ impl DescTable {
                         },
                         new: *new,
                     })?;
-                    merged.insert(new.location, joined);
+                    merged.set(new.location, joined);
                     changed = true;
                 }
                 Some(old) => {
@@ -360,7 +357,7 @@ impl DescTable {
                         new: *new,
                     })?;
                     if joined != old {
-                        merged.insert(new.location, joined);
+                        merged.set(new.location, joined);
                         changed = true;
                     }
                 }
@@ -371,7 +368,7 @@ impl DescTable {
         } else {
             "frame_desc: merge: no merging needed of new frame desc entry into old".to_string()
         });
-        desc.entries = to_entries(merged);
+        desc.entries = merged.0;
         desc.history.push(obs);
         Ok(())
     }
@@ -403,11 +400,29 @@ impl DescTable {
     }
 }
 
-fn to_entries(merged: BTreeMap<Location, Content>) -> Vec<Entry> {
-    merged
-        .into_iter()
-        .map(|(location, content)| Entry { location, content })
-        .collect()
+/// A descriptor's entries while a merge builds them: one per location, sorted by location
+/// (release order), as `FrameDesc::entries` keeps them. A frame has at most 64 stack slots
+/// and 4 callee-saved registers, so a sorted vector is all the map this needs.
+struct Merged(Vec<Entry>);
+
+impl Merged {
+    fn get(&self, at: Location) -> Option<Content> {
+        let i = self.0.binary_search_by_key(&at, |e| e.location).ok()?;
+        Some(self.0[i].content)
+    }
+
+    fn set(&mut self, at: Location, content: Content) {
+        match self.0.binary_search_by_key(&at, |e| e.location) {
+            Ok(i) => self.0[i].content = content,
+            Err(i) => self.0.insert(
+                i,
+                Entry {
+                    location: at,
+                    content,
+                },
+            ),
+        }
+    }
 }
 
 #[cfg(test)]
