@@ -76,7 +76,9 @@ pub fn throw_facts(program: &Program) -> ThrowFacts {
         }
     }
     for list in facts.callees.iter_mut().chain(facts.callbacks.iter_mut()) {
-        list.sort_unstable();
+        // Stable or not is the same for integers; `sort` shares the code of the other sorts
+        // of `usize` (collecting into a `BTreeSet<usize>` sorts with it) in the wasm module.
+        list.sort();
         list.dedup();
     }
     // Propagate callee to caller until nothing changes: at most `n` rounds, each linear.
