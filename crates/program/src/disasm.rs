@@ -2,7 +2,7 @@
 //! assembles back to the same bytes) and in the kernel verifier log's style
 //! (`kernel/bpf/disasm.c`: `7: (15) if r0 == 0x0 goto pc+10`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use crate::{GlobalArg, Linkage, Program};
@@ -209,12 +209,13 @@ fn write_directives(program: &Program, out: &mut String) {
 /// Label names for source-style output: the program's own labels, function names, and
 /// generated `L<pc>` names for jump targets that have none.
 struct LabelNames {
-    by_pc: BTreeMap<usize, Vec<String>>,
+    /// Looked up by pc, never walked in order.
+    by_pc: HashMap<usize, Vec<String>>,
 }
 
 impl LabelNames {
     fn new(program: &Program) -> Self {
-        let mut by_pc: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let mut by_pc: HashMap<usize, Vec<String>> = HashMap::new();
         let mut used: HashSet<String> = HashSet::new();
         for l in &program.labels {
             by_pc.entry(l.pc).or_default().push(l.name.clone());
@@ -538,7 +539,7 @@ fn kernel_text(program: &Program, pc: usize, insn: &Insn) -> String {
                 // The kernel prints the resolved address; we have none, so print the source.
                 _ => {
                     let names = LabelNames {
-                        by_pc: BTreeMap::new(),
+                        by_pc: HashMap::new(),
                     };
                     let text = source_text(program, &names, pc, insn);
                     text.trim_end_matches(" ll").to_string()
@@ -605,7 +606,7 @@ fn kernel_text(program: &Program, pc: usize, insn: &Insn) -> String {
         _ => {
             // Neg, movsx, addr_space_cast, callx and exit print the same in both styles.
             let names = LabelNames {
-                by_pc: BTreeMap::new(),
+                by_pc: HashMap::new(),
             };
             source_text(program, &names, pc, insn)
         }
