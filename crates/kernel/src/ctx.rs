@@ -82,8 +82,9 @@ const fn arr(name: &'static str, offset: u32, count: u32, elem: u32) -> CtxField
 
 use FieldKind::{PacketData, PacketEnd, PacketMeta, Pointer, Scalar};
 
-/// `struct __sk_buff` (192 bytes).
-pub const SK_BUFF: CtxLayout = CtxLayout {
+/// `struct __sk_buff` (192 bytes). A `static`, not a `const`: one copy of the table however
+/// many crates refer to it (as a `const` it was in the wasm module twice).
+pub static SK_BUFF: CtxLayout = CtxLayout {
     name: "__sk_buff",
     size: 192,
     fields: &[
@@ -125,7 +126,7 @@ pub const SK_BUFF: CtxLayout = CtxLayout {
 };
 
 /// `struct xdp_md` (24 bytes).
-pub const XDP_MD: CtxLayout = CtxLayout {
+pub static XDP_MD: CtxLayout = CtxLayout {
     name: "xdp_md",
     size: 24,
     fields: &[
