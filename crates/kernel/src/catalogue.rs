@@ -219,8 +219,9 @@ const fn kfunc(
     }
 }
 
-/// The catalogue. Order is irrelevant; names and ids are unique (checked by a test).
-pub const FUNCS: &[Func] = &[
+/// The catalogue. Order is irrelevant; names and ids are unique (checked by a test). A
+/// `static`: as a `const`, parts of it were copied into every crate that reads it.
+pub static FUNCS: &[Func] = &[
     helper(
         "bpf_map_lookup_elem",
         1,
