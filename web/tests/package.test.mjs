@@ -195,7 +195,10 @@ test("progress while the verifier walks to the 1,000,000-instruction limit; canc
         (e) => ({ outcome: e.name, code: e.code, ms: performance.now() - cancelledAt }),
       );
     const cancel = await cancelled;
+    // The next call waits for the new worker (started from the module already compiled).
+    const nextStarted = performance.now();
     const next = await unwind.verify("r0 = 0\nexit");
+    const nextMs = performance.now() - nextStarted;
     // An AbortSignal cancels too.
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
@@ -220,6 +223,7 @@ test("progress while the verifier walks to the 1,000,000-instruction limit; canc
       tail: lines,
       cancel,
       next: next.accepted,
+      nextMs,
       aborted,
     };
   }, LIMIT_PROGRAM);
@@ -233,6 +237,8 @@ test("progress while the verifier walks to the 1,000,000-instruction limit; canc
   assert.equal(result.cancel.code, "aborted");
   assert.ok(result.cancel.ms < 100, `cancel() answered after ${result.cancel.ms} ms`);
   assert.equal(result.next, true, "the next call works");
+  // Recorded in BENCHMARKS.md ("cancel by restart"); not a timed assertion beyond 'it works'.
+  console.log(`# verify to the limit: ${result.fullMs.toFixed(0)} ms; next call after cancel: ${result.nextMs.toFixed(1)} ms`);
   assert.equal(result.aborted, "aborted");
   // A long log is not sent whole: a few windows, the rest on request.
   assert.equal(result.complete, false);

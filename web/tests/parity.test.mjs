@@ -65,7 +65,9 @@ test("every example in every mode: the CLI and the package agree", async () => {
     for (const mode of MODES) cases.push({ ...example, source, mode });
   }
   const page = watch(await browser.context.newPage(), problems);
-  await page.goto(`${url}static/style.css`); // any page of the server: the package is imported by URL
+  // A blank page of the server's origin (no favicon request): the package is imported by URL.
+  await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
+  await page.goto(`${url}static/style.css`);
   const answers = await page.evaluate(async (cases) => {
     const { createUnwind } = await import("/npm/unwind-bpf/index.js");
     const unwind = await createUnwind();
