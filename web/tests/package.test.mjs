@@ -254,11 +254,13 @@ test("a trap rejects its call with `trap`, the worker is replaced and the next c
   const result = await page.evaluate(async () => {
     const { createUnwind } = window.unwindBpf;
     const unwind = await createUnwind();
+    const misuse = await unwind.verify("exit", { mode: "nope" }).then(() => "answered", (e) => e.code);
     const trap = await unwind.panicForTests().then(() => "answered", (e) => e.code);
     const next = await unwind.assemble("r0 = 1\nexit");
     unwind.close();
-    return { trap, next: next.ok };
+    return { misuse, trap, next: next.ok };
   });
+  assert.equal(result.misuse, "misuse", "a bad option is the caller's bug, not a trap");
   assert.equal(result.trap, "trap");
   assert.equal(result.next, true);
   // The panic hook prints the panic as a console error: that one is expected.

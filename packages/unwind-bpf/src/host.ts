@@ -340,7 +340,5 @@ function codeOf(code: Exclude<FailureCode, "trap" | "init">): UnwindErrorCode {
       return "misuse";
     case "released":
       return "released";
-    case "cancelled":
-      return "aborted";
   }
 }

@@ -90,9 +90,9 @@ export type Reply =
   | { type: "done"; id: number; value: unknown }
   /**
    * The call failed. `code`: `misuse` (bad options: a bug of the caller), `released` (a
-   * verification handle the worker no longer keeps), `cancelled` (stopped through progress),
+   * verification handle the worker no longer keeps),
    * `trap` (the module trapped: the instance is unusable), `init` (the module did not load).
    */
   | { type: "failed"; id: number | null; code: FailureCode; message: string };
 
-export type FailureCode = "misuse" | "released" | "cancelled" | "trap" | "init";
+export type FailureCode = "misuse" | "released" | "trap" | "init";

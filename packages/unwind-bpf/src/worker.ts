@@ -91,8 +91,8 @@ function handle(id: number, call: Call, progress: boolean): void {
       trapped = true;
       fail(id, "trap", describe(error));
     } else {
-      const message = describe(error);
-      fail(id, /cancelled/.test(message) ? "cancelled" : "misuse", message);
+      // A JS Error from the bindings: bad options (this worker never stops work itself).
+      fail(id, "misuse", describe(error));
     }
   }
 }
