@@ -111,7 +111,7 @@ pub fn run_case(program: &Program, case: &Case, budget: u64) -> Outcome {
     program.prog_type = None; // raw: R1/R2 are the input memory
     match Machine::new(&program, &world, config) {
         Ok(mut m) => {
-            m.run_loop::<false>(u64::MAX, &[]);
+            m.run_loop(u64::MAX, None);
             match m.status {
                 Status::Exited { return_value } => Outcome::Returned(return_value),
                 Status::Faulted { fault } => Outcome::Faulted(fault),

@@ -65,6 +65,9 @@ pub(crate) enum K {
     Invalid,
     /// After the last pc.
     FellOff,
+    /// A breakpoint, only in the debugger's copy of the ops (`Vm`): the loop stops before
+    /// it. The instruction it covers stays in `Prepared::ops`.
+    Break,
 }
 
 /// One pre-decoded instruction (16 bytes).
@@ -118,6 +121,19 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// A copy of the ops with `Break` at every pc set in `breakpoints`, or `None` when none
+    /// is set (the loop then runs the ops themselves).
+    pub(crate) fn with_breaks(&self, breakpoints: &[bool]) -> Option<Vec<Op>> {
+        if !breakpoints.iter().any(|&b| b) {
+            return None;
+        }
+        let mut ops = self.ops.clone();
+        for (op, _) in ops.iter_mut().zip(breakpoints).filter(|(_, &b)| b) {
+            *op = Op::new(K::Break);
+        }
+        Some(ops)
+    }
+
     pub fn new(program: &Program) -> Prepared {
         let slots = program.decode();
         let n = slots.len();

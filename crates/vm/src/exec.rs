@@ -48,14 +48,14 @@ pub type Observer<'a> = &'a mut dyn FnMut(Progress) -> ControlFlow<()>;
 impl Machine {
     /// Runs to the end (exit, fault or budget) on the fast path.
     pub fn run(&mut self) {
-        self.run_loop::<false>(u64::MAX, &[]);
+        self.run_loop(u64::MAX, None);
     }
 
     /// [`Machine::run`], calling `observer` every [`PROGRESS_STRIDE`] executed instructions.
     /// `Break` from it stops the run there, the machine still running (a later `run`
     /// continues it); the result is the observer's last answer.
     pub fn run_with(&mut self, observer: Observer) -> ControlFlow<()> {
-        match self.run_observed::<false>(&[], Some(observer)) {
+        match self.run_observed(None, Some(observer)) {
             Stop::Cancelled => ControlFlow::Break(()),
             _ => ControlFlow::Continue(()),
         }
@@ -64,13 +64,13 @@ impl Machine {
     /// `run_loop` to the end or a breakpoint, in strides of [`PROGRESS_STRIDE`] instructions
     /// between which `observer` is called (the loop itself is unchanged: it stops at the
     /// stride's end as at any step count). Without an observer, one call of the loop.
-    pub(crate) fn run_observed<const BP: bool>(
+    pub(crate) fn run_observed(
         &mut self,
-        bps: &[bool],
+        breaks: Option<&[Op]>,
         observer: Option<Observer>,
     ) -> Stop {
         let Some(observer) = observer else {
-            return self.run_loop::<BP>(u64::MAX, bps);
+            return self.run_loop(u64::MAX, breaks);
         };
         let mut first = true;
         loop {
@@ -78,7 +78,7 @@ impl Machine {
             // stride that check is this one. The observer is asked only where no
             // breakpoint is, so that continuing a cancelled run misses none.
             if !first {
-                if BP && bps.get(self.pc).copied().unwrap_or(false) {
+                if breaks.is_some_and(|ops| ops[self.pc].kind == K::Break) {
                     return Stop::Breakpoint;
                 }
                 let progress = Progress {
@@ -91,26 +91,41 @@ impl Machine {
             }
             first = false;
             let steps = PROGRESS_STRIDE - self.insns % PROGRESS_STRIDE;
-            match self.run_loop::<BP>(steps, bps) {
+            match self.run_loop(steps, breaks) {
                 Stop::Steps => {}
                 stop => return stop,
             }
         }
     }
 
-    /// Runs at most `steps` instructions. With `BP`, stops before an instruction whose pc is
-    /// set in `bps` (except the first one, so a run can leave a breakpoint).
-    pub(crate) fn run_loop<const BP: bool>(&mut self, steps: u64, bps: &[bool]) -> Stop {
+    /// Runs at most `steps` instructions. With `breaks` (the debugger's copy of the ops,
+    /// `Break` at its breakpoints), stops before a breakpoint, except the one it starts on
+    /// (so that a run can leave a breakpoint): that instruction runs from the ops themselves.
+    pub(crate) fn run_loop(&mut self, steps: u64, breaks: Option<&[Op]>) -> Stop {
+        match breaks {
+            Some(ops) if steps > 0 && ops.get(self.pc).is_some_and(|op| op.kind == K::Break) => {
+                match self.run_ops(1, None) {
+                    Stop::Steps if steps > 1 => self.run_ops(steps - 1, breaks),
+                    stop => stop,
+                }
+            }
+            _ => self.run_ops(steps, breaks),
+        }
+    }
+
+    /// The loop of `run_loop`, over `breaks` when given (never a `Break` at the first pc),
+    /// else over the prepared ops. One instance serves every caller: a second one (with
+    /// breakpoint checks) cost 20 KB of the wasm module.
+    fn run_ops(&mut self, steps: u64, breaks: Option<&[Op]>) -> Stop {
         if self.status != Status::Running {
             return Stop::Ended;
         }
         let prep = self.prep.clone();
-        let ops: &[Op] = &prep.ops;
+        let ops: &[Op] = breaks.unwrap_or(&prep.ops);
         let budget = self.config.budget;
         let stop_at = self.insns.saturating_add(steps);
         let limit = stop_at.min(budget);
         let mut pc = self.pc;
-        let mut first = true;
         // The registers live in a local array of 16 while the loop runs: indexes masked with
         // 15 need no bounds checks, and nothing else aliases them. Every way out of the loop,
         // and every call into the slow path, syncs them with `self.regs`.
@@ -125,15 +140,13 @@ impl Machine {
             }};
         }
         loop {
-            if BP && !first && bps.get(pc).copied().unwrap_or(false) {
-                self.pc = pc;
-                sync_out!();
-                return Stop::Breakpoint;
-            }
-            first = false;
             if insns >= limit {
                 self.pc = pc;
                 sync_out!();
+                // A breakpoint stops before the budget faults, as the step it precedes would.
+                if ops[pc].kind == K::Break {
+                    return Stop::Breakpoint;
+                }
                 if insns >= stop_at {
                     return Stop::Steps;
                 }
@@ -336,6 +349,12 @@ impl Machine {
                     return Stop::Ended;
                 }
                 K::Invalid | K::Unsupported => fault!(self.invalid_reason(cur)),
+                K::Break => {
+                    insns -= 1;
+                    self.pc = cur;
+                    sync_out!();
+                    return Stop::Breakpoint;
+                }
                 K::CallHelper => {
                     // Helpers that only read arguments and return a value need no sync.
                     if let Some(v) = self.pure_helper(op.imm, r[1], insns) {
@@ -484,7 +503,7 @@ impl Machine {
                 }
             }
             K::Exit => self.exit(cur),
-            _ => unreachable!("not a slow-path kind: {:?}", op.kind),
+            _ => unreachable!("not a slow-path kind"),
         }
         Ok(())
     }

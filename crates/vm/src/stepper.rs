@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use unwind_program::Program;
 
-use crate::decode::Prepared;
+use crate::decode::{Op, Prepared};
 use crate::events::Event;
 use crate::exec::{Observer, Progress, Stop, PROGRESS_STRIDE};
 use crate::machine::{Config, Machine, Status, Store};
@@ -71,6 +71,9 @@ pub struct Vm {
     machine: Machine,
     initial: Box<Machine>,
     breakpoints: Vec<bool>,
+    /// The ops with `Break` at each breakpoint (`None` without breakpoints), which the run
+    /// loop runs over.
+    breaks: Option<Vec<Op>>,
     recording: bool,
     trace: VecDeque<StepRecord>,
     trace_capacity: usize,
@@ -83,6 +86,7 @@ impl Vm {
         Ok(Vm {
             initial: Box::new(machine.clone()),
             breakpoints: vec![false; prep.len() + 1],
+            breaks: None,
             machine,
             recording: true,
             trace: VecDeque::new(),
@@ -131,6 +135,7 @@ impl Vm {
         match self.breakpoints.get_mut(pc) {
             Some(b) if pc < self.machine.prep.len() => {
                 *b = on;
+                self.breaks = self.machine.prep.with_breaks(&self.breakpoints);
                 true
             }
             _ => false,
@@ -207,14 +212,8 @@ impl Vm {
     }
 
     fn run_observed(&mut self, observer: Option<Observer>) -> Stopped {
-        let any_bp = self.breakpoints.iter().any(|&b| b);
         if !self.recording {
-            let stop = if any_bp {
-                self.machine
-                    .run_observed::<true>(&self.breakpoints, observer)
-            } else {
-                self.machine.run_observed::<false>(&[], observer)
-            };
+            let stop = self.machine.run_observed(self.breaks.as_deref(), observer);
             return match stop {
                 Stop::Breakpoint => Stopped::Breakpoint,
                 Stop::Cancelled => Stopped::Cancelled,
@@ -282,7 +281,7 @@ impl Vm {
             return Stop::Ended;
         }
         if !self.recording {
-            return m.run_loop::<false>(1, &[]);
+            return m.run_loop(1, None);
         }
         let regs = m.regs;
         let mut rec = StepRecord {
@@ -301,7 +300,7 @@ impl Vm {
         };
         m.log.enabled = true;
         m.log.entries.clear();
-        let stop = m.run_loop::<false>(1, &[]);
+        let stop = m.run_loop(1, None);
         m.log.enabled = false;
         rec.undo = std::mem::take(&mut m.log.entries);
         for (i, &old) in regs.iter().enumerate() {
@@ -396,7 +395,7 @@ pub fn run_program(
     config: Config,
 ) -> Result<Machine, WorldError> {
     let mut m = Machine::new(program, world, config)?;
-    m.run_loop::<false>(u64::MAX, &[]);
+    m.run_loop(u64::MAX, None);
     Ok(m)
 }
 

@@ -239,3 +239,59 @@ impl Running for Vm {
         self.machine().is_running()
     }
 }
+
+/// Every stop of runs to the end: where, after how many instructions, with which registers.
+fn stops(vm: &mut Vm) -> Vec<(Stopped, usize, u64, [u64; 11])> {
+    let mut out = Vec::new();
+    loop {
+        let stop = vm.run();
+        let m = vm.machine();
+        out.push((stop, m.pc, m.insns, m.regs));
+        if stop != Stopped::Breakpoint {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn the_fast_paths_breakpoints_stop_where_the_steppers_do() {
+    // The fast path stops at `Break` ops in a copy of the prepared ops; the stepper checks
+    // its breakpoint table before each recorded step. For every single breakpoint and some
+    // pairs (in a callback too), and with a budget that runs out on the way, both stop at the
+    // same pcs after the same counts with the same registers, and end the same.
+    let p = program(RICH);
+    let n = p.slots.len();
+    let mut sets: Vec<Vec<usize>> = (0..n).map(|pc| vec![pc]).collect();
+    sets.extend((0..n).step_by(3).map(|pc| vec![pc, (pc + 7) % n]));
+    let mut whole = Vm::new(&p, &World::default(), Config::default()).unwrap();
+    whole.run();
+    let total = whole.machine().insns;
+    assert!(total > 40, "{total}");
+    for budget in [u64::MAX, total / 2, total - 3] {
+        for set in &sets {
+            let config = || Config {
+                budget,
+                ..Config::default()
+            };
+            let mut stepped = Vm::new(&p, &World::default(), config()).unwrap();
+            let mut fast = Vm::new(&p, &World::default(), config()).unwrap();
+            fast.set_recording(false);
+            for &pc in set {
+                assert!(stepped.set_breakpoint(pc, true) && fast.set_breakpoint(pc, true));
+            }
+            let expected = stops(&mut stepped);
+            assert_eq!(
+                stops(&mut fast),
+                expected,
+                "breakpoints {set:?}, budget {budget}"
+            );
+            assert_eq!(full_state(&fast), full_state(&stepped), "{set:?}");
+            // Cleared again, the fast path runs over the prepared ops themselves.
+            for &pc in set {
+                fast.set_breakpoint(pc, false);
+            }
+            fast.reset();
+            assert_eq!(stops(&mut fast).len(), 1);
+        }
+    }
+}
