@@ -3,7 +3,7 @@
 # it reads):
 #   1. the bindings crate for wasm32-unknown-unknown with cargo,
 #   2. wasm-bindgen --target web into the package's pkg/ (and wasm-opt when enabled),
-#   3. checks the .wasm against the size budget,
+#   3. checks the .wasm against the size budgets (raw, and gzipped: the package's 250 KB),
 #   4. compiles the package's TypeScript (packages/unwind-bpf) into the package folder, adds
 #      its package.json, README and licences, and packs it with `npm pack`,
 #   5. compiles the page's TypeScript in web/ (it imports the package as `unwind-bpf`),
@@ -36,6 +36,7 @@ dist=$(setting dist_dir)
 wasm_opt=$(setting wasm_opt)
 wasm_opt_flags=$(setting wasm_opt_flags)
 budget_kib=$(setting size_budget_kib)
+gzip_budget_kb=$(setting gzip_budget_kb)
 
 step() { printf '==> %s\n' "$*"; }
 
@@ -77,7 +78,14 @@ if [ "$kib" -gt "$budget_kib" ]; then
   echo "build-web: $wasm is $kib KiB, over the budget of $budget_kib KiB (size_budget_kib in $config)" >&2
   exit 1
 fi
-step "size: $wasm is $kib KiB (budget $budget_kib KiB)"
+gzipped=$(gzip -9 -c "$wasm" | wc -c)
+brotli=$(node -e 'const z = require("zlib"); const q = z.constants.BROTLI_PARAM_QUALITY;
+  console.log(z.brotliCompressSync(require("fs").readFileSync(process.argv[1]), { params: { [q]: 11 } }).length)' "$wasm")
+if [ "$gzipped" -gt $((gzip_budget_kb * 1000)) ]; then
+  echo "build-web: $wasm is $gzipped bytes gzipped (gzip -9), over the budget of $gzip_budget_kb KB (gzip_budget_kb in $config)" >&2
+  exit 1
+fi
+step "size: $wasm is $bytes bytes ($kib KiB, budget $budget_kib KiB); gzip -9 $gzipped bytes (budget $gzip_budget_kb KB); brotli $brotli bytes"
 
 step "tsc -p $package_src --outDir $package_dir"
 node_modules/.bin/tsc -p "$package_src" --outDir "$package_dir"

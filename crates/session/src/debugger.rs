@@ -17,8 +17,10 @@ use crate::progress::{verifier_observer, vm_observer, Error, Observer};
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DebugOptions {
     pub syntax: Option<String>,
-    /// The simulated world (snake_case keys, as `unwind run --world` reads it).
-    pub world: Option<serde_json::Value>,
+    /// The simulated world (snake_case keys, as `unwind run --world` reads it). A field of
+    /// the wrong type is misuse; a world the program cannot run in (bad hex, a map it does
+    /// not declare) is the session's error, data.
+    pub world: Option<World>,
     /// Instruction budget (default [`unwind_vm::DEFAULT_BUDGET`]).
     pub budget: Option<u64>,
     /// `kernel` (default) or `conformance`.
@@ -178,19 +180,14 @@ impl Debugger {
                 .map(|d| FrameDescriptor::from_desc(d, &runnable.program))
                 .collect();
         }
-        let world = match &options.world {
-            None => Ok(World::default()),
-            Some(v) => serde_json::from_value::<World>(v.clone())
-                .map_err(|e| format!("invalid world: {e}")),
-        };
+        let world = options.world.clone().unwrap_or_default();
         let config = Config {
             budget: options.budget.unwrap_or(unwind_vm::DEFAULT_BUDGET),
             helpers,
             unwinding: runnable.unwinding,
             ..Config::default()
         };
-        match world.and_then(|w| Vm::new(&runnable.program, &w, config).map_err(|e| e.to_string()))
-        {
+        match Vm::new(&runnable.program, &world, config).map_err(|e| e.to_string()) {
             Ok(mut vm) => {
                 if let Some(n) = options.trace_capacity {
                     vm.set_trace_capacity(n);

@@ -7,6 +7,8 @@
 //! - [`debugger`]: a source assembled, verified, loaded (`unwind_verifier::runnable`) and
 //!   stepped in the interpreter.
 //! - [`js_names`]: the one naming policy of the JS API (every struct field in camelCase).
+//! - [`options_tree`]: the options as the bindings hand them over (a tree of JS values) and
+//!   their deserializer, whose errors name the option.
 //! - [`progress`]: what long work (verifying, running) reports while it runs, and how a host
 //!   stops it.
 //!
@@ -17,12 +19,14 @@
 pub mod assembly;
 pub mod debugger;
 pub mod js_names;
+pub mod options_tree;
 pub mod progress;
 pub mod verification;
 
 pub use assembly::{assemble, AssembleOptions, AssemblyView};
 pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason};
 pub use js_names::CamelCase;
+pub use options_tree::{from_options, OptionValue, OptionsError};
 pub use progress::{Error, Observer, Phase, Progress, RUN_STRIDE, VERIFY_STRIDE};
 pub use verification::{
     verify, verify_with, Verification, VerifyOptions, VerifyReport, VerifySummary,

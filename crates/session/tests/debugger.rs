@@ -86,7 +86,10 @@ fn user_problems_are_data_and_misuse_is_an_error() {
     assert_eq!(st["diagnostics"][0]["line"], 1);
     assert!(st["diagnostics"][0]["endColumn"].is_number());
     let opts = VmOptions {
-        world: Some(json!({"ctx": "zz"})),
+        world: Some(unwind_vm::World {
+            ctx: Some("zz".into()),
+            ..unwind_vm::World::default()
+        }),
         ..VmOptions::default()
     };
     let s = Debugger::new(".ctx tc\nr0 = 0\nexit", &opts).unwrap();

@@ -16,7 +16,9 @@
 use std::ops::ControlFlow;
 
 use serde::Serialize;
-use unwind_session::{AssembleOptions, CamelCase, DebugOptions, VerifyOptions};
+use unwind_session::{
+    AssembleOptions, CamelCase, DebugOptions, OptionValue, OptionsError, VerifyOptions,
+};
 use wasm_bindgen::prelude::*;
 
 /// TypeScript declarations of what the functions below return, added to the generated `.d.ts`.
@@ -248,26 +250,95 @@ fn error(e: unwind_session::Error) -> JsValue {
     JsError::new(&e.to_string()).into()
 }
 
-/// An options object (or `undefined`/`null` for the defaults). It goes through serde_json so
-/// that unknown fields are refused: serde_wasm_bindgen reads only the fields a struct names,
-/// and a misspelled option must be an error, not silently ignored.
+/// An options object (or `undefined`/`null` for the defaults), read with the option types'
+/// own serde derives through [`unwind_session::OptionValue`]: unknown fields are refused (a
+/// misspelled option must be an error, not silently ignored) and errors name the option.
 fn options_from_js<T: serde::de::DeserializeOwned + Default>(
     options: JsValue,
 ) -> Result<T, JsError> {
     if options.is_undefined() || options.is_null() {
         return Ok(T::default());
     }
-    let value: serde_json::Value = serde_wasm_bindgen::from_value(options)
-        .map_err(|e| JsError::new(&format!("invalid options: {e}")))?;
-    serde_json::from_value(value).map_err(|e| JsError::new(&format!("invalid options: {e}")))
+    let invalid = |e: &dyn std::fmt::Display| JsError::new(&format!("invalid options: {e}"));
+    if !options.is_object() || js_sys::Array::is_array(&options) {
+        return Err(invalid(&"expected an object"));
+    }
+    let tree = option_value(&options, 0).map_err(|e| invalid(&e))?;
+    unwind_session::from_options(tree).map_err(|e| invalid(&e))
 }
 
-/// Plain objects (not `Map`s), `null` for `None`, camelCase field names.
+/// How deeply options may nest (a cycle would otherwise recurse without end).
+const MAX_OPTION_DEPTH: usize = 32;
+
+/// A JS value as an option value: as `JSON.stringify` would see it (fields that are
+/// `undefined` left out), except that a BigInt is an exact integer and that a Number must be
+/// an integer no larger than 2^53 (beyond it, it may not be the value the caller wrote:
+/// `2 ** 60 + 1 === 2 ** 60`). Errors name the field.
+fn option_value(value: &JsValue, depth: usize) -> Result<OptionValue, OptionsError> {
+    if depth > MAX_OPTION_DEPTH {
+        return Err(OptionsError::new("nested too deeply (a cycle?)"));
+    }
+    if value.is_null() || value.is_undefined() {
+        return Ok(OptionValue::Null);
+    }
+    if let Some(b) = value.as_bool() {
+        return Ok(OptionValue::Bool(b));
+    }
+    if let Some(s) = value.as_string() {
+        return Ok(OptionValue::Str(s));
+    }
+    if let Some(n) = value.as_f64() {
+        if n.fract() != 0.0 || !n.is_finite() {
+            return Err(OptionsError::new("expected an integer"));
+        }
+        if n.abs() > 9_007_199_254_740_992.0 {
+            return Err(OptionsError::new(
+                "a Number above 2^53 is not exact; pass a BigInt",
+            ));
+        }
+        return Ok(OptionValue::Int(n as i128));
+    }
+    if value.is_bigint() {
+        let digits = js_sys::BigInt::from(value.clone())
+            .to_string(10)
+            .ok()
+            .and_then(|d| d.as_string())
+            .unwrap_or_default();
+        return digits
+            .parse()
+            .map(OptionValue::Int)
+            .map_err(|_| OptionsError::new(format!("the BigInt {digits}n is too large")));
+    }
+    if js_sys::Array::is_array(value) {
+        let items = js_sys::Array::from(value);
+        let mut out = Vec::with_capacity(items.length() as usize);
+        for (i, item) in items.iter().enumerate() {
+            out.push(option_value(&item, depth + 1).map_err(|e| e.within(format!("[{i}]")))?);
+        }
+        return Ok(OptionValue::List(out));
+    }
+    if value.is_object() && !value.is_function() {
+        let mut out = Vec::new();
+        for entry in js_sys::Object::entries(value.unchecked_ref()).iter() {
+            let entry = js_sys::Array::from(&entry);
+            let (key, field) = (entry.get(0).as_string().unwrap_or_default(), entry.get(1));
+            if field.is_undefined() {
+                continue;
+            }
+            let field = option_value(&field, depth + 1).map_err(|e| e.within(key.clone()))?;
+            out.push((key, field));
+        }
+        return Ok(OptionValue::Object(out));
+    }
+    Err(OptionsError::new("expected a value JSON can hold"))
+}
+
+/// A result as a plain JS value: serialized to JSON text with camelCase field names and
+/// parsed by the engine's `JSON.parse`. One crossing of a string is smaller in the module than
+/// serde-wasm-bindgen's value-by-value building (about 12 KB gzipped, BENCHMARKS.md) and no
+/// slower for the sizes that cross (64-bit values are already decimal strings).
 fn to_js(value: &impl Serialize) -> Result<JsValue, JsError> {
-    let serializer = serde_wasm_bindgen::Serializer::new()
-        .serialize_missing_as_null(true)
-        .serialize_maps_as_objects(true);
-    CamelCase(value)
-        .serialize(&serializer)
-        .map_err(|e| JsError::new(&format!("internal error: {e}")))
+    let text = serde_json::to_string(&CamelCase(value))
+        .map_err(|e| JsError::new(&format!("internal error: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("internal error: JSON.parse refused"))
 }

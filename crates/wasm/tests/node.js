@@ -281,8 +281,36 @@ export function u64ValuesCrossExactly() {
   eq(clock.run(), "ended", "the clock ran");
   const ns = BigInt(clock.state().returnValue);
   assert(ns === start + 1n, `ktime ${ns}: the start, then 1 ns per instruction`);
-  const lossy = new Debugger("call bpf_ktime_get_ns\nexit", { world: { ktime_start_ns: 2 ** 60 } });
-  assert(/invalid world/.test(lossy.state().error), `a Number above 2^53: ${lossy.state().error}`);
+  // A Number above 2^53 may not be what the caller wrote: misuse, named by its path.
+  throws(
+    () => new Debugger("call bpf_ktime_get_ns\nexit", { world: { ktime_start_ns: 2 ** 60 } }),
+    /^invalid options: world\.ktime_start_ns: a Number above 2\^53 is not exact; pass a BigInt$/,
+    "a Number above 2^53",
+  );
+  throws(() => new Debugger("exit", { budget: 1.5 }), /^invalid options: budget: expected an integer$/, "a fraction");
+  // A world field of the wrong type is misuse; a world the program cannot run in is data.
+  throws(
+    () => new Debugger("exit", { world: { tasks: [{ pid: 1 }, { pid: "2" }] } }),
+    /^invalid options: world\.tasks\[1\]\.pid: invalid type: string "2", expected u32$/,
+    "a wrong type deep inside",
+  );
+  const badWorld = new Debugger(".ctx tc\nr0 = 0\nexit", { world: { ctx: "zz" } });
+  assert(/invalid hex/.test(badWorld.state().error), `a bad world: ${badWorld.state().error}`);
+  // BigInts at any depth; undefined fields are left out, as JSON.stringify leaves them.
+  const seeded = new Debugger("call bpf_get_prandom_u32\nexit", {
+    world: { prandom_seed: 2n ** 64n - 1n, tasks: [{ pid: 7, comm: "x" }], ctx: undefined },
+    budget: 99n,
+    syntax: undefined,
+  });
+  eq(seeded.state().state, "running", `two BigInts: ${seeded.state().error}`);
+  const cycle = {};
+  cycle.self = cycle;
+  throws(() => verify("exit", { mode: cycle }), /invalid options: mode(\.self)+: nested too deeply/, "a cycle");
+  throws(
+    () => new Debugger("exit", { budget: 2n ** 64n }),
+    /^invalid options: budget: integer `18446744073709551616` is out of the range of 64-bit integers$/,
+    "a BigInt above u64",
+  );
   // The run budget (a u64 option) likewise.
   eq(new Debugger(LONG_RUN, { unverified: true, budget: 2n ** 60n }).run(), "ended", "a BigInt budget");
   const small = new Debugger(LONG_RUN, { unverified: true, budget: 1000 });
