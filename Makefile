@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KSELFTESTS_GEN := ../shared/tools/kselftests/generate.sh
 KSELFTESTS_DIR := target/kselftests
 
-.PHONY: setup build-web serve test rust-test web-test kselftests-corpus kselftests clean
+.PHONY: setup build-web serve test rust-test web-test wasm-test bench-wasm kselftests-corpus kselftests clean
 
 setup: node_modules/.package-lock.json
 	@test -d "$$(rustc --print target-libdir --target wasm32-unknown-unknown)" \
@@ -74,6 +74,12 @@ web-test: build-web
 wasm-test: setup
 	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); if (!(a > 22 || (a === 22 && b >= 12) || (a === 20 && b >= 19))) { console.error("wasm-test: node " + process.versions.node + " is too old (need 20.19+ or 22.12+)"); process.exit(1); }'
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test -p unwind-wasm --target wasm32-unknown-unknown
+
+# The interpreter and the verifier in wasm (headless Chromium) against native, on the same
+# programs through the same session calls (BENCHMARKS.md, "WebAssembly against native").
+# Not part of `make test`: about three minutes. `make bench-wasm QUICK=1` for a short run.
+bench-wasm: build-web
+	node scripts/bench-wasm.mjs $(if $(QUICK),--quick)
 
 test: rust-test web-test wasm-test
 

@@ -6,43 +6,23 @@
 //!
 //! `cargo bench -p unwind-verifier --bench verify`
 
-use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use unwind_program::Program;
 use unwind_verifier::{verify, Options};
 
+include!("../../vm/benches/support/programs.rs");
+
 fn program_4096() -> Program {
-    let mut s = String::from(".ctx tc\nr6 = *(u32 *)(r1 + 0)\nr7 = 0\nr8 = 0\n");
-    let mut n = 3;
-    let mut k = 0;
-    while n < 4096 - 2 - 9 {
-        // 9 instructions a block
-        k += 1;
-        let off = 8 * (k % 8 + 1);
-        writeln!(
-            s,
-            "r1 = r6\nr1 &= {m}\nif r1 > {h} goto b{k}\nr7 += r1\nb{k}:\nr8 ^= {k}\n*(u64 *)(r10 - {off}) = r8\nr2 = *(u64 *)(r10 - {off})\nr7 += 3\nr2 >>= 1",
-            m = k % 15 + 1,
-            h = k % 7
-        )
-        .unwrap();
-        n += 9;
-    }
-    while n < 4096 - 2 {
-        s.push_str("r7 += 1\n");
-        n += 1;
-    }
-    s.push_str("r0 = 0\nexit\n");
-    let p = unwind_asm::assemble(&s).program.expect("assembles");
+    let p = unwind_asm::assemble(&verifier_4096_source())
+        .program
+        .expect("assembles");
     assert_eq!(p.slots.len(), 4096);
     p
 }
 
 fn loop_to_limit() -> Program {
-    unwind_asm::assemble("r0 = 0\nl:\nr0 += 1\nif r0 != 0 goto l\nexit\n")
-        .program
-        .expect("assembles")
+    unwind_asm::assemble(LOOP_TO_LIMIT).program.expect("assembles")
 }
 
 fn bench(name: &str, p: &Program, min_time: Duration, observed: bool) {

@@ -41,69 +41,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const ALU: &str = "
-    r0 = 0
-    r1 = 1000000
-loop:
-    r2 = r1
-    r2 *= 7
-    r0 += r2
-    r0 ^= 0x5555
-    r3 = r0
-    r3 >>= 3
-    r0 -= r3
-    w4 = w0
-    w4 += 12345
-    r0 |= r4
-    r0 &= 0xffffff
-    r1 -= 1
-    if r1 != 0 goto loop
-    exit";
-
-const MEMORY: &str = "
-    r0 = 0
-    r1 = 1000000
-    r5 = r10
-    r5 += -64
-loop:
-    *(u64 *)(r10 - 8) = r1
-    *(u32 *)(r10 - 16) = r0
-    r2 = *(u64 *)(r10 - 8)
-    r3 = *(u32 *)(r10 - 16)
-    *(u8 *)(r5 + 3) = r2
-    r4 = *(u8 *)(r5 + 3)
-    *(u16 *)(r10 - 20) = r4
-    r4 = *(u16 *)(r10 - 20)
-    r0 = r3
-    r0 += r4
-    r1 -= 1
-    if r1 != 0 goto loop
-    exit";
-
-const CALLS: &str = "
-    r0 = 0
-    r6 = 1000000
-loop:
-    r1 = r6
-    call 5
-    r0 += 1
-    r6 -= 1
-    if r6 != 0 goto loop
-    exit";
-
-const LOCAL_CALLS: &str = "
-    r0 = 0
-    r6 = 1000000
-loop:
-    r1 = r6
-    call f
-    r6 -= 1
-    if r6 != 0 goto loop
-    exit
-f:
-    r0 = r1
-    r0 += 1
-    exit";
+include!("support/programs.rs");
 
 fn program(src: &str) -> Program {
     assemble(src).program.expect("benchmark program assembles")

@@ -184,7 +184,7 @@ impl Machine {
                     let bytes = $bytes;
                     if self.log.enabled
                         || region_of(a) == self.ctx_region
-                        || !self.mem.fast_write(a, &bytes)
+                        || !self.mem.fast_write(a, bytes)
                     {
                         tryf!(self.write_bytes(a, &bytes));
                     }

@@ -1,11 +1,14 @@
-//! The JS API of Unwind, for the playground's Web Worker (`web/worker.ts`).
+//! The JS API of Unwind: the raw bindings of the `unwind-bpf` npm package, which its worker
+//! (`packages/unwind-bpf/src/worker.ts`) hosts.
 //!
 //! Thin bindings in the style of Ruff's `ruff_wasm`: each function converts its arguments,
 //! calls `unwind-session` (plain Rust, tested natively) and converts the typed result with one
 //! policy, [`unwind_session::CamelCase`] (every struct field in camelCase). Problems in the
 //! user's program come back as data; only misuse of the API (an unknown option, a value of
-//! the wrong type) throws a JS `Error`. 64-bit values cross as decimal strings, never as JS
-//! numbers. The TypeScript declarations of the results are in `types.d.ts`; a native test
+//! the wrong type) throws a JS `Error` whose message names the option's path. Options are
+//! read from the JS value through [`unwind_session::OptionValue`] (BigInts exact, Numbers
+//! only when they are integers up to 2^53); results cross as JSON text, 64-bit values as
+//! decimal strings, never as JS numbers. The TypeScript declarations of the results are in `types.d.ts`; a native test
 //! checks that they name every field the results serialize.
 //!
 //! Long work takes an optional `onProgress` callback (`OnProgress`), called from inside Rust
@@ -334,9 +337,9 @@ fn option_value(value: &JsValue, depth: usize) -> Result<OptionValue, OptionsErr
 }
 
 /// A result as a plain JS value: serialized to JSON text with camelCase field names and
-/// parsed by the engine's `JSON.parse`. One crossing of a string is smaller in the module than
-/// serde-wasm-bindgen's value-by-value building (about 12 KB gzipped, BENCHMARKS.md) and no
-/// slower for the sizes that cross (64-bit values are already decimal strings).
+/// parsed by the engine's `JSON.parse`. One crossing of a string costs the module less than
+/// serde-wasm-bindgen's value-by-value building (BENCHMARKS.md, "WebAssembly module size");
+/// 64-bit values are decimal strings already, so JSON loses nothing.
 fn to_js(value: &impl Serialize) -> Result<JsValue, JsError> {
     let text = serde_json::to_string(&CamelCase(value))
         .map_err(|e| JsError::new(&format!("internal error: {e}")))?;
