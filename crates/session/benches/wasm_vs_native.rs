@@ -49,11 +49,27 @@ fn workloads() -> Vec<Workload> {
         run("interpreter: tight ALU loop", ALU, false),
         run("interpreter: memory-heavy loop", MEMORY, false),
         run("interpreter: helper call per 5 insns", CALLS, false),
-        run("interpreter: bpf-to-bpf call per 7 insns", LOCAL_CALLS, false),
+        run(
+            "interpreter: bpf-to-bpf call per 7 insns",
+            LOCAL_CALLS,
+            false,
+        ),
         run("debugger with step-back recording: ALU loop", ALU, true),
-        verify("verifier: 4,096 insns, log level 0", verifier_4096_source(), 0),
-        verify("verifier: 4,096 insns, log level 1 (default)", verifier_4096_source(), 1),
-        verify("verifier: loop to the 1,000,000 limit, level 0", LOOP_TO_LIMIT.into(), 0),
+        verify(
+            "verifier: 4,096 insns, log level 0",
+            verifier_4096_source(),
+            0,
+        ),
+        verify(
+            "verifier: 4,096 insns, log level 1 (default)",
+            verifier_4096_source(),
+            1,
+        ),
+        verify(
+            "verifier: loop to the 1,000,000 limit, level 0",
+            LOOP_TO_LIMIT.into(),
+            0,
+        ),
     ]
 }
 
@@ -127,7 +143,11 @@ fn main() {
             n += 1;
         }
         if !as_json {
-            println!("{:<55} {:>10.2} ms  {computed}", w.name, best.as_secs_f64() * 1e3);
+            println!(
+                "{:<55} {:>10.2} ms  {computed}",
+                w.name,
+                best.as_secs_f64() * 1e3
+            );
         }
         let (kind, recording) = match w.kind {
             Kind::Run { recording } => ("run", recording),

@@ -22,7 +22,9 @@ fn program_4096() -> Program {
 }
 
 fn loop_to_limit() -> Program {
-    unwind_asm::assemble(LOOP_TO_LIMIT).program.expect("assembles")
+    unwind_asm::assemble(LOOP_TO_LIMIT)
+        .program
+        .expect("assembles")
 }
 
 fn bench(name: &str, p: &Program, min_time: Duration, observed: bool) {
