@@ -21,6 +21,17 @@ import {
   plural,
 } from "./panes.js";
 import type { AssembleResult, DebugAction, Mode, Syntax, Verification } from "./api.js";
+import {
+  TABS,
+  decode,
+  encode,
+  recall,
+  recallReplaced,
+  remember,
+  rememberReplaced,
+  type Shared,
+  type Tab,
+} from "./share.js";
 
 /** Delay after the last keystroke before assembling. */
 const DEBOUNCE_MS = 200;
@@ -58,14 +69,11 @@ const bytecode = new BytecodePane(
   byId("bytecode-summary"),
   navigate,
 );
+/** The output tabs, in the order of `TABS` (source, log, verifier, debugger). */
+const tabButtons = TABS.map((tab) => byId<HTMLButtonElement>(`tab-${tab}`));
 const disassembly = new DisassemblyPane(
   byId("disassembly-pane"),
-  [
-    byId<HTMLButtonElement>("tab-source"),
-    byId<HTMLButtonElement>("tab-log"),
-    byId<HTMLButtonElement>("tab-verifier"),
-    byId<HTMLButtonElement>("tab-debugger"),
-  ],
+  tabButtons,
   byId("disasm-source"),
   byId("disasm-log"),
 );
@@ -118,6 +126,7 @@ async function assembleNow(): Promise<void> {
   const { channel } = await started;
   const source = editor.text;
   const syntax = syntaxSelect.value as Syntax;
+  remember(current());
   const began = performance.now();
   try {
     const result = await channel.assemble(source, { syntax });
@@ -244,8 +253,64 @@ function setStatus(text: string, kind: "ok" | "error" | "busy"): void {
   status.dataset["kind"] = kind;
 }
 
+/** The program and settings on the page now (what a link or the page's memory keeps). */
+function current(): Shared {
+  const open = tabButtons.findIndex((b) => b.getAttribute("aria-selected") === "true");
+  return {
+    program: editor.text,
+    syntax: syntaxSelect.value as Syntax,
+    mode: modeSelect.value as Mode,
+    ctx: ctxInput.value,
+    tab: TABS[Math.max(open, 0)] as Tab,
+  };
+}
+
+/** Shows a shared, remembered or restored program with its settings, and assembles it. It
+ * counts as an edit: an example loaded over it keeps it. */
+function apply(shared: Shared): void {
+  editor.setText(shared.program);
+  pristine = null;
+  syntaxSelect.value = shared.syntax;
+  modeSelect.value = shared.mode;
+  ctxInput.value = shared.ctx;
+  lastGood = null;
+  breakpoints.clear();
+  editor.setBreakpoints(breakpoints);
+  const tab = tabButtons[TABS.indexOf(shared.tab)];
+  if (tab !== undefined) disassembly.select(tab);
+  void assembleNow();
+}
+
+/** The text of the example loaded last (null when the editor holds something else): any
+ * other text in the editor is an edit, which loading an example must not lose. */
+let pristine: string | null = null;
+
+const notice = byId("notice");
+const noticeText = byId("notice-text");
+const noticeAction = byId<HTMLButtonElement>("notice-action");
+byId("notice-close").addEventListener("click", () => {
+  notice.hidden = true;
+});
+
+/** A message about the page above the workspace, with at most one action button. */
+function showNotice(text: string, kind: "info" | "error", action?: { label: string; run: () => void }): void {
+  noticeText.textContent = text;
+  notice.dataset["kind"] = kind;
+  noticeAction.hidden = action === undefined;
+  noticeAction.onclick = null;
+  if (action !== undefined) {
+    noticeAction.textContent = action.label;
+    noticeAction.onclick = () => {
+      notice.hidden = true;
+      action.run();
+    };
+  }
+  notice.hidden = false;
+}
+
+let examples: Example[] = [];
+
 async function loadExamples(): Promise<void> {
-  let examples: Example[];
   try {
     const response = await fetch("static/examples/index.json");
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -258,27 +323,80 @@ async function loadExamples(): Promise<void> {
   exampleSelect.replaceChildren(
     ...examples.map((example) => new Option(example.title, JSON.stringify(example))),
   );
+  // A link wins; else what the page remembers; else the first example.
+  if (await openLink(location.hash)) return;
+  const remembered = recall();
+  if (remembered !== null) apply(remembered);
+  else if (examples[0] !== undefined) await loadExample(examples[0]);
+  // An edit an example replaced in an earlier visit can still be brought back.
+  const replaced = recallReplaced();
+  if (replaced !== null && replaced.program !== editor.text) {
+    showNotice("An example replaced your edited program last time.", "info", {
+      label: "Restore my program",
+      run: () => apply(replaced),
+    });
+  }
+}
+
+/** Opens the share link in `fragment`: true when it was one (opened, or refused with a
+ * message and the first example shown instead). */
+async function openLink(fragment: string): Promise<boolean> {
+  const decoded = await decode(fragment);
+  if (decoded.kind === "none") return false;
+  if (decoded.kind === "ok") {
+    apply(decoded.shared);
+    return true;
+  }
+  showNotice(`${decoded.message} The first example is shown instead; nothing from the link was used.`, "error");
+  history.replaceState(null, "", location.pathname + location.search);
   if (examples[0] !== undefined) await loadExample(examples[0]);
+  return true;
 }
 
 async function loadExample(example: Example): Promise<void> {
   setBusy(true);
   setStatus(`Loading ${example.title}…`, "busy");
+  let text: string;
   try {
     const response = await fetch(`static/examples/${example.file}`);
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    editor.setText(await response.text());
+    text = await response.text();
   } catch (error) {
     setBusy(false);
     setStatus(`Could not load ${example.file}: ${String(error)}`, "error");
     return;
   }
+  // An edit is kept, and can be brought back, before an example replaces it.
+  const edited = editor.text !== pristine && editor.text.trim() !== "";
+  if (edited) {
+    const replaced = current();
+    rememberReplaced(replaced);
+    showNotice(`Loaded “${example.title}”. Your edited program was kept.`, "info", {
+      label: "Restore my program",
+      run: () => apply(replaced),
+    });
+  }
+  editor.setText(text);
+  pristine = text;
+  exampleSelect.value = JSON.stringify(example);
   syntaxSelect.value = example.syntax ?? "auto";
   ctxInput.value = example.ctx ?? "";
   lastGood = null;
   breakpoints.clear();
   editor.setBreakpoints(breakpoints);
   void assembleNow();
+}
+
+async function share(): Promise<void> {
+  const fragment = await encode(current());
+  history.replaceState(null, "", `#${fragment}`);
+  const url = location.href;
+  try {
+    await navigator.clipboard.writeText(url);
+    showNotice(`Link copied to the clipboard (${url.length.toLocaleString("en")} characters).`, "info");
+  } catch {
+    showNotice(`The link is in the address bar (${url.length.toLocaleString("en")} characters).`, "info");
+  }
 }
 
 editor.onInput(assembleSoon);
@@ -297,6 +415,9 @@ exampleSelect.addEventListener("change", () => {
   void loadExample(JSON.parse(exampleSelect.value) as Example);
 });
 byId("assemble").addEventListener("click", assembleOnEvent);
+byId("share").addEventListener("click", () => void share());
+// A link pasted into this tab's address bar.
+window.addEventListener("hashchange", () => void openLink(location.hash));
 document.addEventListener("keydown", (event) => {
   if (debuggerPane.key(event)) return;
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

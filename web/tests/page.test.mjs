@@ -39,6 +39,9 @@ async function openPage({ colorScheme = "light", reducedMotion = "no-preference"
   const page = await context.newPage();
   await page.emulateMedia({ colorScheme, reducedMotion });
   watch(page, problems);
+  // Every page starts from the first example: the page remembers the last program in local
+  // storage, which this context shares between pages (web/tests/share.test.mjs tests that).
+  await page.addInitScript(() => localStorage.clear());
   await page.goto(url);
   // The example is loaded and assembled: the bytecode pane lists its instructions.
   await page.locator("#bytecode-rows tr.insn").first().waitFor({ timeout: 30_000 });

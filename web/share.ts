@@ -1,0 +1,223 @@
+// Share links and the page's memory. A link carries the program and what goes with it in the
+// URL fragment, versioned and compressed: `#v1=` then base64url of the deflate-raw
+// compressed JSON `{ program, syntax, mode, ctx, tab }` (the browser's CompressionStream: no
+// dependency). A fragment is never sent to a server. Decoding is defensive: every size is
+// capped before and while decompressing, every field is checked against what the page knows,
+// and anything wrong is a message, never an exception, markup or a partly applied link. The
+// program text is data: it goes into the editor's value, never into markup.
+//
+// Versions: `DECODERS` maps each version ever written to its reader. A new format gets a new
+// version and a new reader; old readers stay, so old links keep working.
+
+import type { Mode, Syntax } from "./api.js";
+
+/** What a link (and the page's memory) restores. */
+export interface Shared {
+  program: string;
+  syntax: Syntax;
+  mode: Mode;
+  /** The ctx bytes in hex for the debugger ("" for none). */
+  ctx: string;
+  /** The output tab that was open. */
+  tab: Tab;
+}
+
+export const TABS = ["source", "log", "verifier", "debugger"] as const;
+export type Tab = (typeof TABS)[number];
+export const SYNTAXES: readonly Syntax[] = ["auto", "pseudo_c", "ubpf", "hex"];
+export const MODES: readonly Mode[] = ["legacy", "upstream", "cleanup", "cleanup-v2", "runtime"];
+
+/** The newest version: what `encode` writes. */
+export const VERSION = "v1";
+
+/** Caps: a fragment longer than this is refused unread; its JSON may not decompress to more. */
+export const MAX_FRAGMENT = 256 * 1024;
+export const MAX_JSON = 4 * 1024 * 1024;
+/** The longest program a link may carry (characters); the ctx (hex characters). */
+export const MAX_PROGRAM = 2 * 1024 * 1024;
+export const MAX_CTX = 16 * 1024;
+
+export type Decoded =
+  | { kind: "none" }
+  | { kind: "ok"; shared: Shared }
+  | { kind: "refused"; message: string };
+
+/** The fragment (without `#`) of a link to `shared`. */
+export async function encode(shared: Shared): Promise<string> {
+  const json = JSON.stringify({
+    program: shared.program,
+    syntax: shared.syntax,
+    mode: shared.mode,
+    ctx: shared.ctx,
+    tab: shared.tab,
+  });
+  const packed = await transform(new TextEncoder().encode(json), new CompressionStream("deflate-raw"), Infinity);
+  return `${VERSION}=${toBase64Url(packed)}`;
+}
+
+const DECODERS: Record<string, (payload: string) => Promise<Shared>> = {
+  v1: decodeV1,
+};
+
+/** Reads a fragment (with or without its `#`). Not a share fragment at all: `none`. */
+export async function decode(fragment: string): Promise<Decoded> {
+  const text = fragment.startsWith("#") ? fragment.slice(1) : fragment;
+  const match = /^(v\d{1,4})=/.exec(text);
+  if (match === null) return { kind: "none" };
+  const version = match[1] as string;
+  const reader = DECODERS[version];
+  if (reader === undefined) {
+    return { kind: "refused", message: `This link is in format ${version}, which this version of the page does not know.` };
+  }
+  if (text.length > MAX_FRAGMENT) {
+    return { kind: "refused", message: `This link is too long (${text.length.toLocaleString("en")} characters; the limit is ${MAX_FRAGMENT.toLocaleString("en")}).` };
+  }
+  try {
+    return { kind: "ok", shared: await reader(text.slice(match[0].length)) };
+  } catch (error) {
+    return { kind: "refused", message: `This link is damaged: ${error instanceof Error ? error.message : String(error)}.` };
+  }
+}
+
+async function decodeV1(payload: string): Promise<Shared> {
+  const bytes = fromBase64Url(payload);
+  const json = await transform(bytes, new DecompressionStream("deflate-raw"), MAX_JSON);
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(json));
+  } catch {
+    throw new Error("its content is not JSON text");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("its content is not an object");
+  const v = value as Record<string, unknown>;
+  const known = new Set(["program", "syntax", "mode", "ctx", "tab"]);
+  for (const key of Object.keys(v)) if (!known.has(key)) throw new Error(`it has an unknown field "${clip(key)}"`);
+  const program = v["program"];
+  if (typeof program !== "string") throw new Error("its program is not text");
+  if (program.length > MAX_PROGRAM) throw new Error(`its program is longer than ${MAX_PROGRAM.toLocaleString("en")} characters`);
+  const ctx = v["ctx"] ?? "";
+  if (typeof ctx !== "string" || ctx.length > MAX_CTX || !/^[0-9a-fA-F\s]*$/.test(ctx)) {
+    throw new Error("its ctx is not hex bytes");
+  }
+  return {
+    program,
+    syntax: oneOf(v["syntax"] ?? "auto", SYNTAXES, "syntax"),
+    mode: oneOf(v["mode"] ?? "cleanup", MODES, "mode"),
+    ctx,
+    tab: oneOf(v["tab"] ?? "source", TABS, "tab"),
+  };
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`its ${what} is not one of ${allowed.join(", ")}`);
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** Runs `bytes` through a (de)compression stream, refusing output above `limit` bytes while
+ * it streams (a small link must not inflate into gigabytes). */
+async function transform(bytes: Uint8Array, stream: TransformStream<BufferSource, Uint8Array>, limit: number): Promise<Uint8Array> {
+  const writer = stream.writable.getWriter();
+  // Errors of the write side show up on the read side; do not leave them unhandled.
+  writer.write(bytes as Uint8Array<ArrayBuffer>).catch(() => {});
+  writer.close().catch(() => {});
+  const reader = stream.readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch {
+      throw new Error("its content does not decompress");
+    }
+    if (next.done) break;
+    total += next.value.length;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw new Error(`its content decompresses to more than ${(limit / 1024 / 1024).toFixed(0)} MB`);
+    }
+    chunks.push(next.value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64Url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error("it is not base64url text");
+  let binary: string;
+  try {
+    binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  } catch {
+    throw new Error("it is not base64url text");
+  }
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** The page's memory: the last program and its settings, in local storage. Storage may be
+ * unavailable (private windows, disabled, full): then nothing is remembered, silently. */
+const STORAGE_KEY = "unwind.playground.v1";
+const REPLACED_KEY = "unwind.playground.v1.replaced";
+
+export function remember(shared: Shared): void {
+  write(STORAGE_KEY, shared);
+}
+
+export function recall(): Shared | null {
+  return read(STORAGE_KEY);
+}
+
+/** The edit an example replaced, kept so that loading an example never loses work. */
+export function rememberReplaced(shared: Shared): void {
+  write(REPLACED_KEY, shared);
+}
+
+export function recallReplaced(): Shared | null {
+  return read(REPLACED_KEY);
+}
+
+function write(key: string, shared: Shared): void {
+  try {
+    localStorage.setItem(key, JSON.stringify(shared));
+  } catch {
+    // Unavailable or full: not remembered.
+  }
+}
+
+function read(key: string): Shared | null {
+  try {
+    const text = localStorage.getItem(key);
+    if (text === null) return null;
+    const v = JSON.parse(text) as Partial<Shared>;
+    if (typeof v.program !== "string") return null;
+    const pick = <T extends string>(x: unknown, allowed: readonly T[], fallback: T): T =>
+      typeof x === "string" && (allowed as readonly string[]).includes(x) ? (x as T) : fallback;
+    return {
+      program: v.program,
+      syntax: pick(v.syntax, SYNTAXES, "auto"),
+      mode: pick(v.mode, MODES, "cleanup"),
+      ctx: typeof v.ctx === "string" && /^[0-9a-fA-F\s]*$/.test(v.ctx) ? v.ctx : "",
+      tab: pick(v.tab, TABS, "source"),
+    };
+  } catch {
+    return null;
+  }
+}
