@@ -11,6 +11,7 @@ import {
   type VmOptions,
 } from "unwind-bpf";
 import { DebuggerPane } from "./debugger.js";
+import { StatePane } from "./states.js";
 import { Editor } from "./editor.js";
 import {
   BytecodePane,
@@ -79,6 +80,31 @@ const disassembly = new DisassemblyPane(
 );
 
 const verifier = new VerifierPane(byId("verdict"), byId("verifier-log"), navigate);
+const pcState = new StatePane(byId("pc-state"));
+
+/** The verification of `lastGood`'s source (null when there is none or it is stale). */
+let verified: { result: AssembleResult; verification: Verification } | null = null;
+let stateTimer: number | undefined;
+
+/** The line under the cursor: its state in the Verifier tab, its log lines marked. */
+function followCursor(): void {
+  window.clearTimeout(stateTimer);
+  stateTimer = window.setTimeout(() => {
+    const line = editor.cursor().line;
+    if (verified === null) {
+      pcState.clear("The state shows once the program assembles and is verified.");
+      return;
+    }
+    const { result, verification } = verified;
+    verifier.highlightPcs(result.instructions.filter((i) => i.line === line).map((i) => i.pc));
+    void pcState.show(line, result.instructions, (from, to) => verification.states(from, to));
+  }, 80);
+}
+
+verifier.onLogLine((pc) => {
+  const insn = verified?.result.instructions.find((i) => i.pc === pc);
+  if (insn !== undefined) navigate(insn.line, insn.column, insn.endColumn);
+});
 
 /** Source lines with a breakpoint (a click in the gutter toggles one). */
 const breakpoints = new Set<number>();
@@ -232,6 +258,8 @@ function show(result: AssembleResult, verdict: Verification | null, elapsedMs: n
   bytecode.highlightLine(editor.cursor().line);
   disassembly.render(lastGood, stale);
   if (result.ok) verifier.render(verdict);
+  verified = result.ok && verdict !== null ? { result, verification: verdict } : null;
+  followCursor();
   // The debugger follows the source and the mode: a new session when either changed.
   if (debuggerPane.visible) debuggerPane.act("state");
   const syntax = SYNTAX_NAMES[result.syntax] ?? result.syntax;
@@ -403,6 +431,7 @@ editor.onInput(assembleSoon);
 editor.onCursor((cursor) => {
   byId("cursor").textContent = `Ln ${cursor.line}, Col ${cursor.column}`;
   bytecode.highlightLine(cursor.line);
+  followCursor();
 });
 const assembleOnEvent = () => void assembleNow();
 syntaxSelect.addEventListener("change", assembleOnEvent);

@@ -541,6 +541,43 @@ test("cleanup-v2 resolves the conflicting slot: the rewritten program and its de
   await page.close();
 });
 
+test("the verifier's state at the cursor, every path at a join, and the log linked both ways", async () => {
+  const page = await openPage();
+  await page.locator("#source").fill(
+    ".ctx tc\nr6 = *(u32 *)(r1 + 0)\nr0 = 0\nif r6 > 5 goto big\nr0 = 1\nbig:\nr0 += 2\n*(u64 *)(r10 - 8) = r0\nexit\n",
+  );
+  await idle(page);
+  await page.locator("#tab-verifier").click();
+  // The cursor on line 7, `r0 += 2` (pc 4): reached from the fall-through (r0 = 1) and from
+  // the jump at pc 2 (r0 = 0).
+  await page.locator("#source").evaluate((textarea) => {
+    const at = textarea.value.split("\n").slice(0, 6).join("\n").length + 1;
+    textarea.focus();
+    textarea.setSelectionRange(at, at);
+    textarea.dispatchEvent(new Event("select"));
+  });
+  const state = page.locator("#pc-state");
+  await state.locator("h3", { hasText: "State at line 7 (pc 4)" }).waitFor();
+  assert.match(await state.textContent(), /Reached by 2 paths/);
+  const tables = state.locator("table.pc-state-table");
+  assert.equal(await tables.count(), 2);
+  const r0 = (i) => tables.nth(i).locator("tr.register", { has: page.locator("th", { hasText: /^R0$/ }) }).locator("td");
+  assert.deepEqual([await r0(0).textContent(), await r0(1).textContent()], ["1 _w", "0"]);
+  const r6 = await tables.nth(1).locator("tr.register", { has: page.locator("th", { hasText: /^R6$/ }) }).locator("td").textContent();
+  assert.match(r6, /^scalar\(smin=umin=umin32=6,/, "R6's bounds on the jump's path");
+  // The cursor's pc is marked in the log; a log line leads to its source line.
+  assert.ok((await page.locator("#verifier-log .log-line.current").count()) >= 2, "pc 4's log lines");
+  await page.locator("#verifier-log .log-line", { hasText: "5: (7b) *(u64 *)(r10 -8) = r0" }).first().click();
+  const line = await page.locator("#source").evaluate(
+    (textarea) => textarea.value.slice(0, textarea.selectionStart).split("\n").length,
+  );
+  assert.equal(line, 8, "the store's line");
+  await state.locator("h3", { hasText: "State at line 8 (pc 5)" }).waitFor();
+  assert.match(await state.locator("table").first().textContent(), /R0.*3/s);
+  await page.screenshot({ path: join(SCREENSHOTS, "page-states.png") });
+  await page.close();
+});
+
 test("the dark theme renders", async () => {
   const page = await openPage({ colorScheme: "dark" });
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
