@@ -12,6 +12,7 @@ import {
 } from "unwind-bpf";
 import { DebuggerPane } from "./debugger.js";
 import { StatePane } from "./states.js";
+import { setUpView } from "./view.js";
 import { Editor } from "./editor.js";
 import {
   BytecodePane,
@@ -445,6 +446,7 @@ exampleSelect.addEventListener("change", () => {
 });
 byId("assemble").addEventListener("click", assembleOnEvent);
 byId("share").addEventListener("click", () => void share());
+setUpView(byId<HTMLSelectElement>("theme"), byId<HTMLButtonElement>("present"));
 // A link pasted into this tab's address bar.
 window.addEventListener("hashchange", () => void openLink(location.hash));
 document.addEventListener("keydown", (event) => {

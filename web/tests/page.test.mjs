@@ -586,6 +586,50 @@ test("the dark theme renders", async () => {
   await page.close();
 });
 
+test("the theme menu, the presentation size on a 960x540 projector, and a phone layout", async () => {
+  const page = await openPage({ colorScheme: "dark" });
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(await background(), "rgb(13, 17, 23)", "the system's dark theme");
+  await page.selectOption("#theme", "light");
+  assert.equal(await background(), "rgb(243, 245, 248)", "light, whatever the system says");
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.selectOption("#theme", "dark");
+  assert.equal(await background(), "rgb(13, 17, 23)", "dark on a light system");
+  await page.selectOption("#theme", "system");
+  assert.equal(await background(), "rgb(243, 245, 248)", "the system's again");
+
+  // Every tab whole and inside the window; nothing wider than the window.
+  const tabsFit = async (width) => {
+    const boxes = await page.evaluate(() =>
+      [...document.querySelectorAll('[role="tab"]')].map((t) => {
+        const r = t.getBoundingClientRect();
+        return { id: t.id, left: r.left, right: r.right, clipped: t.scrollWidth > t.clientWidth };
+      }),
+    );
+    for (const b of boxes) {
+      assert.ok(b.left >= 0 && b.right <= width && !b.clipped, `${b.id} at ${width}px: ${JSON.stringify(b)}`);
+    }
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= width, `no page overflow at ${width}px`);
+  };
+  await page.setViewportSize({ width: 960, height: 540 });
+  await page.locator("#present").click();
+  assert.equal(await page.locator("#present").getAttribute("aria-pressed"), "true");
+  assert.equal(await page.locator("#bytecode-pane").isHidden(), true, "fewer panes");
+  const codeSize = await page.locator("#source").evaluate((t) => getComputedStyle(t).fontSize);
+  assert.equal(codeSize, "20px");
+  await tabsFit(960);
+  await page.screenshot({ path: join(SCREENSHOTS, "page-present.png") });
+  await page.locator("#present").click();
+  assert.equal(await page.locator("#bytecode-pane").isHidden(), false, "back to every pane");
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await tabsFit(390);
+  await page.locator("#tab-debugger").click();
+  assert.equal(await page.locator("#debugger-panel").isVisible(), true, "the debugger tab is reachable");
+  await page.screenshot({ path: join(SCREENSHOTS, "page-phone.png"), fullPage: true });
+  await page.close();
+});
+
 test("no console errors, page errors or failed requests", () => {
   assert.deepEqual(problems, []);
 });

@@ -136,11 +136,22 @@ test("the last program survives a reload, and an example never loses an edit", a
   const page = await open();
   await page.locator("#source").fill("r0 = 3\nexit\n");
   await page.selectOption("#mode", "upstream");
+  await page.selectOption("#theme", "dark");
+  await page.locator("#present").click();
   await page.locator('#workspace[aria-busy="false"]').waitFor();
   await page.reload();
   await page.locator('#workspace[aria-busy="false"]').waitFor();
   assert.equal(await source(page), "r0 = 3\nexit\n", "the edit is back after a reload");
   assert.equal(await page.locator("#mode").inputValue(), "upstream");
+  // The theme and the presentation size too (set before the first paint by index.html).
+  assert.deepEqual(
+    await page.evaluate(() => ({ ...document.documentElement.dataset })),
+    { theme: "dark", size: "presentation" },
+  );
+  assert.equal(await page.locator("#theme").inputValue(), "dark");
+  assert.equal(await page.locator("#present").getAttribute("aria-pressed"), "true");
+  await page.selectOption("#theme", "system");
+  await page.locator("#present").click();
 
   // Loading an example keeps the edit and offers it back.
   const option = page.locator("#example option").nth(1);
