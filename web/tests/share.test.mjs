@@ -150,8 +150,8 @@ test("the last program survives a reload, and an example never loses an edit", a
   );
   assert.equal(await page.locator("#theme").inputValue(), "dark");
   assert.equal(await page.locator("#present").getAttribute("aria-pressed"), "true");
-  await page.selectOption("#theme", "system");
   await page.locator("#present").click();
+  await page.selectOption("#theme", "system");
 
   // Loading an example keeps the edit and offers it back.
   const option = page.locator("#example option").nth(1);
