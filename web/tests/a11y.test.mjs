@@ -1,0 +1,85 @@
+// Accessibility of the built page: axe-core (npm) in headless Chromium, in the light and the
+// dark theme, on every tab (the Verifier tab with the state at the cursor, the Debugger tab
+// after a run through a throw's unwinding) and in the presentation size. No serious or
+// critical violation is allowed; milder ones are printed.
+
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { repoRoot, startServer } from "../serve.mjs";
+import { launch, watch } from "./chromium.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+let server;
+let url;
+let browser;
+const problems = [];
+
+before(async () => {
+  await stat(join(repoRoot, "dist", "index.html")).catch(() => {
+    throw new Error("dist/index.html is missing: build the page first (make build-web)");
+  });
+  ({ server, url } = await startServer({ port: 0 }));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((done) => (server ? server.close(done) : done()));
+});
+
+/** axe's violations on the page as it is now: serious and critical ones, and the rest. */
+async function audit(page, where) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+  const violations = await page.evaluate(async () =>
+    (await window.axe.run(document)).violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary}`),
+    })),
+  );
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  for (const v of violations.filter((v) => !bad.includes(v))) {
+    console.log(`axe (${where}): ${v.impact} ${v.id} on ${v.nodes.length} node(s)`);
+  }
+  assert.deepEqual(bad, [], `serious or critical axe violations (${where})`);
+}
+
+for (const scheme of ["light", "dark"]) {
+  test(`no serious or critical axe violation, ${scheme} theme, every tab`, async () => {
+    const page = await browser.context.newPage();
+    watch(page, problems);
+    await page.emulateMedia({ colorScheme: scheme });
+    // From the defaults: the page remembers the theme and size in this context's storage.
+    await page.addInitScript(() => localStorage.clear());
+    await page.goto(url);
+    await page.locator("#bytecode-rows tr.insn").first().waitFor({ timeout: 30_000 });
+    await page.locator('#workspace[aria-busy="false"]').waitFor();
+    await audit(page, `${scheme}, source tab`);
+
+    await page.locator("#tab-log").click();
+    await audit(page, `${scheme}, kernel log tab`);
+
+    // The Verifier tab with the state at the cursor drawn.
+    await page.locator("#tab-verifier").click();
+    await page.locator("#bytecode-rows tr.insn").first().click().catch(() => {});
+    await page.locator("#source").focus();
+    await page.locator("#pc-state table, #pc-state p").first().waitFor();
+    await audit(page, `${scheme}, verifier tab`);
+
+    // The Debugger tab after running the example's throw to the end (the unwinding shown).
+    await page.locator("#tab-debugger").click();
+    await page.locator("#debug-run").click();
+    await page.locator("#debug-events li").first().waitFor({ timeout: 15_000 }).catch(() => {});
+    await page.waitForTimeout(500);
+    await audit(page, `${scheme}, debugger tab after a run`);
+
+    await page.locator("#present").click();
+    await audit(page, `${scheme}, presentation size`);
+    await page.close();
+    assert.deepEqual(problems, []);
+  });
+}
