@@ -24,13 +24,16 @@ import {
 } from "./panes.js";
 import type { AssembleResult, DebugAction, Mode, Syntax, Verification } from "./api.js";
 import {
+  MAX_FRAGMENT,
   TABS,
   decode,
   encode,
+  forgetReplaced,
   recall,
   recallReplaced,
   remember,
   rememberReplaced,
+  tooLarge,
   type Shared,
   type Tab,
 } from "./share.js";
@@ -153,7 +156,7 @@ async function assembleNow(): Promise<void> {
   const { channel } = await started;
   const source = editor.text;
   const syntax = syntaxSelect.value as Syntax;
-  remember(current());
+  if (dirty) remember(current());
   const began = performance.now();
   try {
     const result = await channel.assemble(source, { syntax });
@@ -294,11 +297,13 @@ function current(): Shared {
   };
 }
 
-/** Shows a shared, remembered or restored program with its settings, and assembles it. It
- * counts as an edit: an example loaded over it keeps it. */
-function apply(shared: Shared): void {
+/** Shows a program with its settings and assembles it. `edited`: it is the user's work (a
+ * remembered or restored program), which an example loaded over it keeps; otherwise (a link)
+ * it is someone else's, kept only once edited. */
+function apply(shared: Shared, { edited }: { edited: boolean }): void {
   editor.setText(shared.program);
-  pristine = null;
+  pristine = edited ? null : shared.program;
+  dirty = edited;
   syntaxSelect.value = shared.syntax;
   modeSelect.value = shared.mode;
   ctxInput.value = shared.ctx;
@@ -310,31 +315,72 @@ function apply(shared: Shared): void {
   void assembleNow();
 }
 
-/** The text of the example loaded last (null when the editor holds something else): any
- * other text in the editor is an edit, which loading an example must not lose. */
+/** The text of the example or link loaded last (null when the editor holds the user's own
+ * program): any other text in the editor is an edit, which nothing may replace unasked. */
 let pristine: string | null = null;
+/** Edited since the last load: only then is the program remembered (opening a link or an
+ * example must not overwrite the program the page keeps). */
+let dirty = false;
+
+/** Marks an edit: remembered from now on, and a link in the address bar no longer says what
+ * the page shows (a reload would reopen the link over the edit), so it goes. */
+function edited(): void {
+  dirty = true;
+  if (location.hash !== "") history.replaceState(null, "", location.pathname + location.search);
+}
 
 const notice = byId("notice");
 const noticeText = byId("notice-text");
 const noticeAction = byId<HTMLButtonElement>("notice-action");
+/** What dismissing the current notice also does (forget an offered edit). */
+let onDismiss: (() => void) | null = null;
 byId("notice-close").addEventListener("click", () => {
   notice.hidden = true;
+  onDismiss?.();
+  onDismiss = null;
 });
 
 /** A message about the page above the workspace, with at most one action button. */
-function showNotice(text: string, kind: "info" | "error", action?: { label: string; run: () => void }): void {
+function showNotice(
+  text: string,
+  kind: "info" | "error",
+  action?: { label: string; run: () => void },
+  dismissed: (() => void) | null = null,
+): void {
   noticeText.textContent = text;
   notice.dataset["kind"] = kind;
   noticeAction.hidden = action === undefined;
   noticeAction.onclick = null;
+  onDismiss = dismissed;
   if (action !== undefined) {
     noticeAction.textContent = action.label;
     noticeAction.onclick = () => {
       notice.hidden = true;
+      onDismiss = null;
       action.run();
     };
   }
   notice.hidden = false;
+}
+
+/** Before `what` replaces the user's program (`program`, default: the editor's, when it is
+ * an edit), keeps it and offers it back. */
+function keepBeforeReplacing(what: string, program: Shared | null = null): void {
+  const replaced = program ?? (editor.text !== pristine && editor.text.trim() !== "" ? current() : null);
+  if (replaced === null) return;
+  const kept = rememberReplaced(replaced);
+  const where = kept ? "" : " for this visit (the browser's storage is unavailable or full)";
+  showNotice(
+    `${what} Your edited program was kept${where}.`,
+    "info",
+    { label: "Restore my program", run: () => restore(replaced) },
+    forgetReplaced,
+  );
+}
+
+function restore(replaced: Shared): void {
+  forgetReplaced();
+  apply(replaced, { edited: true });
 }
 
 let examples: Example[] = [];
@@ -353,36 +399,47 @@ async function loadExamples(): Promise<void> {
     ...examples.map((example) => new Option(example.title, JSON.stringify(example))),
   );
   // A link wins; else what the page remembers; else the first example.
-  if (await openLink(location.hash)) return;
   const remembered = recall();
-  if (remembered !== null) apply(remembered);
+  if (await openLink(location.hash, remembered)) return;
+  if (remembered !== null) apply(remembered, { edited: true });
   else if (examples[0] !== undefined) await loadExample(examples[0]);
   // An edit an example replaced in an earlier visit can still be brought back.
   const replaced = recallReplaced();
   if (replaced !== null && replaced.program !== editor.text) {
-    showNotice("An example replaced your edited program last time.", "info", {
-      label: "Restore my program",
-      run: () => apply(replaced),
-    });
+    showNotice(
+      "An example replaced your edited program last time.",
+      "info",
+      { label: "Restore my program", run: () => restore(replaced) },
+      forgetReplaced,
+    );
   }
 }
 
 /** Opens the share link in `fragment`: true when it was one (opened, or refused with a
- * message and the first example shown instead). */
-async function openLink(fragment: string): Promise<boolean> {
+ * message and the first example shown instead). What it replaces is kept: `mine`, the
+ * program the page remembered (at start), or the editor's edit. */
+async function openLink(fragment: string, mine: Shared | null): Promise<boolean> {
   const decoded = await decode(fragment);
   if (decoded.kind === "none") return false;
+  // Opened or refused, the fragment has done its work: a reload shows what the page keeps.
+  history.replaceState(null, "", location.pathname + location.search);
   if (decoded.kind === "ok") {
-    apply(decoded.shared);
+    if (mine === null || mine.program !== decoded.shared.program) keepBeforeReplacing("Opened a shared program.", mine);
+    apply(decoded.shared, { edited: false });
     return true;
   }
-  showNotice(`${decoded.message} The first example is shown instead; nothing from the link was used.`, "error");
-  history.replaceState(null, "", location.pathname + location.search);
-  if (examples[0] !== undefined) await loadExample(examples[0]);
+  const message = `${decoded.message} The first example is shown instead; nothing from the link was used.`;
+  const own = mine ?? (editor.text !== pristine && editor.text.trim() !== "" ? current() : null);
+  if (examples[0] !== undefined) await loadExample(examples[0], { keep: false });
+  if (own !== null) {
+    showNotice(message, "error", { label: "Open my program", run: () => apply(own, { edited: true }) });
+  } else {
+    showNotice(message, "error");
+  }
   return true;
 }
 
-async function loadExample(example: Example): Promise<void> {
+async function loadExample(example: Example, { keep = true } = {}): Promise<void> {
   setBusy(true);
   setStatus(`Loading ${example.title}…`, "busy");
   let text: string;
@@ -395,18 +452,10 @@ async function loadExample(example: Example): Promise<void> {
     setStatus(`Could not load ${example.file}: ${String(error)}`, "error");
     return;
   }
-  // An edit is kept, and can be brought back, before an example replaces it.
-  const edited = editor.text !== pristine && editor.text.trim() !== "";
-  if (edited) {
-    const replaced = current();
-    rememberReplaced(replaced);
-    showNotice(`Loaded “${example.title}”. Your edited program was kept.`, "info", {
-      label: "Restore my program",
-      run: () => apply(replaced),
-    });
-  }
+  if (keep) keepBeforeReplacing(`Loaded “${example.title}”.`);
   editor.setText(text);
   pristine = text;
+  dirty = false;
   exampleSelect.value = JSON.stringify(example);
   syntaxSelect.value = example.syntax ?? "auto";
   ctxInput.value = example.ctx ?? "";
@@ -417,7 +466,20 @@ async function loadExample(example: Example): Promise<void> {
 }
 
 async function share(): Promise<void> {
-  const fragment = await encode(current());
+  const shared = current();
+  const large = tooLarge(shared);
+  if (large !== null) {
+    showNotice(`This program cannot be shared as a link: ${large}.`, "error");
+    return;
+  }
+  const fragment = await encode(shared);
+  if (fragment.length > MAX_FRAGMENT) {
+    showNotice(
+      `This program cannot be shared as a link: the link would be ${fragment.length.toLocaleString("en")} characters (the limit is ${MAX_FRAGMENT.toLocaleString("en")}).`,
+      "error",
+    );
+    return;
+  }
   history.replaceState(null, "", `#${fragment}`);
   const url = location.href;
   try {
@@ -428,13 +490,18 @@ async function share(): Promise<void> {
   }
 }
 
-editor.onInput(assembleSoon);
+editor.onInput(() => {
+  edited();
+  assembleSoon();
+});
 editor.onCursor((cursor) => {
   byId("cursor").textContent = `Ln ${cursor.line}, Col ${cursor.column}`;
   bytecode.highlightLine(cursor.line);
   followCursor();
 });
 const assembleOnEvent = () => void assembleNow();
+// A changed setting is an edit too (remembered; a link in the address bar goes).
+for (const control of [syntaxSelect, modeSelect, ctxInput]) control.addEventListener("change", edited);
 syntaxSelect.addEventListener("change", assembleOnEvent);
 // A new ctx is a new debugger session.
 ctxInput.addEventListener("change", () => {
@@ -448,7 +515,7 @@ byId("assemble").addEventListener("click", assembleOnEvent);
 byId("share").addEventListener("click", () => void share());
 setUpView(byId<HTMLSelectElement>("theme"), byId<HTMLButtonElement>("present"));
 // A link pasted into this tab's address bar.
-window.addEventListener("hashchange", () => void openLink(location.hash));
+window.addEventListener("hashchange", () => void openLink(location.hash, null));
 document.addEventListener("keydown", (event) => {
   if (debuggerPane.key(event)) return;
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

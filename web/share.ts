@@ -33,9 +33,24 @@ export const VERSION = "v1";
 /** Caps: a fragment longer than this is refused unread; its JSON may not decompress to more. */
 export const MAX_FRAGMENT = 256 * 1024;
 export const MAX_JSON = 4 * 1024 * 1024;
-/** The longest program a link may carry (characters); the ctx (hex characters). */
-export const MAX_PROGRAM = 2 * 1024 * 1024;
+/** The longest program a link (or the page's memory) may carry, in characters and in lines
+ * (what the editor draws without freezing), and the longest ctx in hex characters. */
+export const MAX_PROGRAM = 512 * 1024;
+export const MAX_LINES = 100_000;
 export const MAX_CTX = 16 * 1024;
+
+/** Why `shared` cannot be put in a link or kept, or null when it can. */
+export function tooLarge(shared: Pick<Shared, "program" | "ctx">): string | null {
+  if (shared.program.length > MAX_PROGRAM) {
+    return `the program is longer than ${MAX_PROGRAM.toLocaleString("en")} characters`;
+  }
+  let lines = 1;
+  for (let i = shared.program.indexOf("\n"); i >= 0; i = shared.program.indexOf("\n", i + 1)) {
+    if (++lines > MAX_LINES) return `the program has more than ${MAX_LINES.toLocaleString("en")} lines`;
+  }
+  if (shared.ctx.length > MAX_CTX) return `the ctx is longer than ${MAX_CTX.toLocaleString("en")} hex digits`;
+  return null;
+}
 
 export type Decoded =
   | { kind: "none" }
@@ -94,11 +109,10 @@ async function decodeV1(payload: string): Promise<Shared> {
   for (const key of Object.keys(v)) if (!known.has(key)) throw new Error(`it has an unknown field "${clip(key)}"`);
   const program = v["program"];
   if (typeof program !== "string") throw new Error("its program is not text");
-  if (program.length > MAX_PROGRAM) throw new Error(`its program is longer than ${MAX_PROGRAM.toLocaleString("en")} characters`);
   const ctx = v["ctx"] ?? "";
-  if (typeof ctx !== "string" || ctx.length > MAX_CTX || !/^[0-9a-fA-F\s]*$/.test(ctx)) {
-    throw new Error("its ctx is not hex bytes");
-  }
+  if (typeof ctx !== "string" || !/^[0-9a-fA-F\s]*$/.test(ctx)) throw new Error("its ctx is not hex bytes");
+  const large = tooLarge({ program, ctx });
+  if (large !== null) throw new Error(large.replace(/^the /, "its "));
   return {
     program,
     syntax: oneOf(v["syntax"] ?? "auto", SYNTAXES, "syntax"),
@@ -118,12 +132,19 @@ function clip(text: string): string {
 }
 
 /** Runs `bytes` through a (de)compression stream, refusing output above `limit` bytes while
- * it streams (a small link must not inflate into gigabytes). */
+ * it streams (a small link must not inflate into gigabytes). The input goes in 4 KB slices,
+ * each written only once the output so far has been read: given all at once, Chromium
+ * inflates the whole of it before the first read (185 MB from a 251 KB link). */
 async function transform(bytes: Uint8Array, stream: TransformStream<BufferSource, Uint8Array>, limit: number): Promise<Uint8Array> {
   const writer = stream.writable.getWriter();
+  const feed = (async () => {
+    for (let at = 0; at < bytes.length; at += 4096) {
+      await writer.write(bytes.slice(at, at + 4096) as Uint8Array<ArrayBuffer>);
+    }
+    await writer.close();
+  })();
   // Errors of the write side show up on the read side; do not leave them unhandled.
-  writer.write(bytes as Uint8Array<ArrayBuffer>).catch(() => {});
-  writer.close().catch(() => {});
+  feed.catch(() => {});
   const reader = stream.readable.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -177,8 +198,10 @@ function fromBase64Url(text: string): Uint8Array {
 const STORAGE_KEY = "unwind.playground.v1";
 const REPLACED_KEY = "unwind.playground.v1.replaced";
 
-export function remember(shared: Shared): void {
-  write(STORAGE_KEY, shared);
+/** Keeps `shared` as the last program; false when it could not be kept (storage
+ * unavailable or full, or a program too large to reopen). */
+export function remember(shared: Shared): boolean {
+  return tooLarge(shared) === null && write(STORAGE_KEY, shared);
 }
 
 export function recall(): Shared | null {
@@ -186,19 +209,29 @@ export function recall(): Shared | null {
 }
 
 /** The edit an example replaced, kept so that loading an example never loses work. */
-export function rememberReplaced(shared: Shared): void {
-  write(REPLACED_KEY, shared);
+export function rememberReplaced(shared: Shared): boolean {
+  return tooLarge(shared) === null && write(REPLACED_KEY, shared);
 }
 
 export function recallReplaced(): Shared | null {
   return read(REPLACED_KEY);
 }
 
-function write(key: string, shared: Shared): void {
+/** The replaced edit was restored or dismissed: it is not offered again. */
+export function forgetReplaced(): void {
+  try {
+    localStorage.removeItem(REPLACED_KEY);
+  } catch {
+    // Unavailable: nothing was kept.
+  }
+}
+
+function write(key: string, shared: Shared): boolean {
   try {
     localStorage.setItem(key, JSON.stringify(shared));
+    return true;
   } catch {
-    // Unavailable or full: not remembered.
+    return false; // unavailable or full: not remembered
   }
 }
 
@@ -208,6 +241,7 @@ function read(key: string): Shared | null {
     if (text === null) return null;
     const v = JSON.parse(text) as Partial<Shared>;
     if (typeof v.program !== "string") return null;
+    if (tooLarge({ program: v.program, ctx: typeof v.ctx === "string" ? v.ctx : "" }) !== null) return null;
     const pick = <T extends string>(x: unknown, allowed: readonly T[], fallback: T): T =>
       typeof x === "string" && (allowed as readonly string[]).includes(x) ? (x as T) : fallback;
     return {

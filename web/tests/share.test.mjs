@@ -81,7 +81,53 @@ test("a share link round-trips the program, its settings and the open tab", asyn
   assert.equal(await opened.locator("#debug-ctx").inputValue(), "01 02 03");
   assert.equal(await selectedTab(opened), "tab-verifier");
   assert.match(await opened.locator("#status").textContent(), /Assembled 2 instructions · verifier: accepted/);
+  assert.equal(new URL(opened.url()).hash, "", "the fragment goes once applied: a reload shows what the page keeps");
   await opened.close();
+});
+
+test("a link never costs the program the page keeps", async () => {
+  // Mine, remembered; then a link opens over it: mine is offered back.
+  const page = await open();
+  await page.locator("#source").fill("r0 = 5\nexit\n");
+  await page.locator('#workspace[aria-busy="false"]').waitFor();
+  const link = v1({ program: "r0 = 6\nexit", mode: "legacy" });
+  const other = await open(link, { fresh: false });
+  assert.equal(await source(other), "r0 = 6\nexit");
+  assert.match(await other.locator("#notice-text").textContent(), /^Opened a shared program\. Your edited program was kept\.$/);
+  await other.locator("#notice-action").click();
+  assert.equal(await source(other), "r0 = 5\nexit\n", "mine again");
+  await other.close();
+
+  // A refused link shows the first example and offers mine; it does not overwrite it.
+  const refused = await open("#v1=!!!", { fresh: false });
+  assert.match(await refused.locator("#notice-text").textContent(), /damaged/);
+  assert.equal(await refused.locator("#notice-action").textContent(), "Open my program");
+  await refused.reload();
+  await refused.locator('#workspace[aria-busy="false"]').waitFor();
+  assert.equal(await source(refused), "r0 = 5\nexit\n", "still remembered");
+  await refused.close();
+
+  // Share, then edit: the link leaves the address bar, so a reload keeps the edit.
+  await page.locator("#share").click();
+  await page.locator("#notice:not([hidden])").waitFor();
+  assert.match(page.url(), /#v1=/);
+  await page.locator("#source").fill("r0 = 8\nexit\n");
+  assert.equal(await page.evaluate(() => location.hash), "");
+  await page.locator('#workspace[aria-busy="false"]').waitFor();
+  await page.reload();
+  await page.locator('#workspace[aria-busy="false"]').waitFor();
+  assert.equal(await source(page), "r0 = 8\nexit\n");
+
+  // Too large for a link: said, not written.
+  await page.locator("#source").fill(`exit // ${"x".repeat(600_000)}\n`);
+  await page.locator("#share").click();
+  assert.match(
+    await page.locator("#notice-text").textContent(),
+    /^This program cannot be shared as a link: the program is longer than 524,288 characters\.$/,
+  );
+  assert.equal(await page.evaluate(() => location.hash), "");
+  await page.close();
+  assert.deepEqual(problems, []);
 });
 
 // A link in format v1, written on 2026-12-02 (deflate-raw by zlib, as any v1 writer may): it
@@ -111,6 +157,9 @@ test("a hostile link is inert: a message, the first example, nothing injected", 
     [v1({ program: 5 }), /damaged: its program is not text/],
     [v1({ program: "exit", mode: "<script>" }), /damaged: its mode is not one of legacy/],
     [v1({ program: "exit", ctx: "<b>zz</b>" }), /damaged: its ctx is not hex bytes/],
+    [v1({ program: "exit", ctx: "00".repeat(9000) }), /damaged: its ctx is longer than 16,384 hex digits/],
+    [v1({ program: "\n".repeat(2_000_000) }), /damaged: its program is longer than 524,288 characters/],
+    [v1({ program: "\n".repeat(100_000) }), /damaged: its program has more than 100,000 lines/],
     [v1({ program: "exit", onload: "alert(1)" }), /damaged: it has an unknown field "onload"/],
   ];
   for (const [fragment, message] of cases) {
@@ -162,8 +211,19 @@ test("the last program survives a reload, and an example never loses an edit", a
   await page.locator("#notice-action").click();
   assert.equal(await source(page), "r0 = 3\nexit\n", "restored");
 
-  // Replaced again, then reloaded: the page still offers the edit back.
+  // Replaced again and reloaded: an example is not remembered until edited, so the edit is
+  // what the page reopens.
   await page.selectOption("#example", await option.getAttribute("value"));
+  await page.locator('#workspace[aria-busy="false"]').waitFor();
+  await page.reload();
+  await page.locator('#workspace[aria-busy="false"]').waitFor();
+  assert.equal(await source(page), "r0 = 3\nexit\n");
+  // Replaced, the example edited (now remembered instead), reloaded: the edit it replaced
+  // is still offered.
+  await page.selectOption("#example", await option.getAttribute("value"));
+  await page.locator('#workspace[aria-busy="false"]').waitFor();
+  await page.locator("#source").press("End");
+  await page.keyboard.type(" ");
   await page.locator('#workspace[aria-busy="false"]').waitFor();
   await page.reload();
   await page.locator("#notice:not([hidden])").waitFor();

@@ -110,6 +110,9 @@ fn describe(unexp: &Unexpected) -> String {
         Unexpected::Bool(b) => format!("boolean `{b}`"),
         Unexpected::Unsigned(n) => format!("integer `{n}`"),
         Unexpected::Signed(n) => format!("integer `{n}`"),
+        Unexpected::Str(s) if s.chars().count() > 60 => {
+            format!("string \"{}…\"", s.chars().take(60).collect::<String>())
+        }
         Unexpected::Str(s) => format!("string \"{s}\""),
         Unexpected::Unit => "null".into(),
         Unexpected::Option => "option".into(),
@@ -157,6 +160,19 @@ impl<'de> de::Deserializer<'de> for OptionValue {
         }
     }
 
+    // A struct is read from an object only: serde would fill one from a list by position.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, OptionsError> {
+        match self {
+            OptionValue::List(_) => Err(de::Error::invalid_type(Unexpected::Seq, &visitor)),
+            value => value.deserialize_any(visitor),
+        }
+    }
+
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -180,7 +196,7 @@ impl<'de> de::Deserializer<'de> for OptionValue {
 
     forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        unit unit_struct seq tuple tuple_struct map identifier ignored_any
     }
 }
 
@@ -342,6 +358,26 @@ mod tests {
         assert_eq!(
             e.unwrap_err().to_string(),
             "budget: integer `18446744073709551616` is out of the range of 64-bit integers"
+        );
+        // serde would fill a struct from a list by position; options are named.
+        let e = read::<DebugOptions>(json!({"world": [[], [], [], {}, null, null, null, 5]}));
+        assert_eq!(
+            e.unwrap_err(),
+            "world: invalid type: sequence, expected struct World"
+        );
+        let e = read::<DebugOptions>(json!({"world": {"tasks": [[7, "x"]]}}));
+        assert_eq!(
+            e.unwrap_err(),
+            "world.tasks[0]: invalid type: sequence, expected struct Task"
+        );
+        let long = "x".repeat(500);
+        let e = read::<DebugOptions>(json!({"budget": long})).unwrap_err();
+        assert_eq!(
+            e,
+            format!(
+                "budget: invalid type: string \"{}…\", expected u64",
+                "x".repeat(60)
+            )
         );
         let e = read::<VerifyOptions>(json!("cleanup")).unwrap_err();
         assert!(

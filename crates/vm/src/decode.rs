@@ -83,7 +83,7 @@ pub(crate) struct Op {
 }
 
 impl Op {
-    const fn new(kind: K) -> Op {
+    pub(crate) const fn new(kind: K) -> Op {
         Op {
             kind,
             dst: 0,
@@ -121,19 +121,6 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// A copy of the ops with `Break` at every pc set in `breakpoints`, or `None` when none
-    /// is set (the loop then runs the ops themselves).
-    pub(crate) fn with_breaks(&self, breakpoints: &[bool]) -> Option<Vec<Op>> {
-        if !breakpoints.iter().any(|&b| b) {
-            return None;
-        }
-        let mut ops = self.ops.clone();
-        for (op, _) in ops.iter_mut().zip(breakpoints).filter(|(_, &b)| b) {
-            *op = Op::new(K::Break);
-        }
-        Some(ops)
-    }
-
     pub fn new(program: &Program) -> Prepared {
         let slots = program.decode();
         let n = slots.len();

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use unwind_program::Program;
 
-use crate::decode::{Op, Prepared};
+use crate::decode::{Op, Prepared, K};
 use crate::events::Event;
 use crate::exec::{Observer, Progress, Stop, PROGRESS_STRIDE};
 use crate::machine::{Config, Machine, Status, Store};
@@ -74,6 +74,8 @@ pub struct Vm {
     /// The ops with `Break` at each breakpoint (`None` without breakpoints), which the run
     /// loop runs over.
     breaks: Option<Vec<Op>>,
+    /// How many breakpoints are set.
+    break_count: usize,
     recording: bool,
     trace: VecDeque<StepRecord>,
     trace_capacity: usize,
@@ -87,6 +89,7 @@ impl Vm {
             initial: Box::new(machine.clone()),
             breakpoints: vec![false; prep.len() + 1],
             breaks: None,
+            break_count: 0,
             machine,
             recording: true,
             trace: VecDeque::new(),
@@ -134,8 +137,22 @@ impl Vm {
     pub fn set_breakpoint(&mut self, pc: usize, on: bool) -> bool {
         match self.breakpoints.get_mut(pc) {
             Some(b) if pc < self.machine.prep.len() => {
-                *b = on;
-                self.breaks = self.machine.prep.with_breaks(&self.breakpoints);
+                // O(1) after the first: the copy is made once and patched.
+                if *b != on {
+                    *b = on;
+                    self.break_count = if on {
+                        self.break_count + 1
+                    } else {
+                        self.break_count - 1
+                    };
+                    let prep = &self.machine.prep;
+                    if self.break_count == 0 {
+                        self.breaks = None;
+                    } else {
+                        let ops = self.breaks.get_or_insert_with(|| prep.ops.clone());
+                        ops[pc] = if on { Op::new(K::Break) } else { prep.ops[pc] };
+                    }
+                }
                 true
             }
             _ => false,

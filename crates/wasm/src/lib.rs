@@ -263,77 +263,137 @@ fn options_from_js<T: serde::de::DeserializeOwned + Default>(
         return Ok(T::default());
     }
     let invalid = |e: &dyn std::fmt::Display| JsError::new(&format!("invalid options: {e}"));
-    if !options.is_object() || js_sys::Array::is_array(&options) {
+    if !options.is_object() {
         return Err(invalid(&"expected an object"));
     }
-    let tree = option_value(&options, 0).map_err(|e| invalid(&e))?;
+    let tree = OptionReader { values: 0 }
+        .read(&options, 0)
+        .map_err(|e| invalid(&e))?;
     unwind_session::from_options(tree).map_err(|e| invalid(&e))
 }
 
-/// How deeply options may nest (a cycle would otherwise recurse without end).
+/// How deeply options may nest (a cycle would otherwise recurse without end), and how many
+/// values they may hold in all (shared references could otherwise multiply them).
 const MAX_OPTION_DEPTH: usize = 32;
+const MAX_OPTION_VALUES: usize = 100_000;
 
-/// A JS value as an option value: as `JSON.stringify` would see it (fields that are
-/// `undefined` left out), except that a BigInt is an exact integer and that a Number must be
-/// an integer no larger than 2^53 (beyond it, it may not be the value the caller wrote:
-/// `2 ** 60 + 1 === 2 ** 60`). Errors name the field.
-fn option_value(value: &JsValue, depth: usize) -> Result<OptionValue, OptionsError> {
-    if depth > MAX_OPTION_DEPTH {
-        return Err(OptionsError::new("nested too deeply (a cycle?)"));
-    }
-    if value.is_null() || value.is_undefined() {
-        return Ok(OptionValue::Null);
-    }
-    if let Some(b) = value.as_bool() {
-        return Ok(OptionValue::Bool(b));
-    }
-    if let Some(s) = value.as_string() {
-        return Ok(OptionValue::Str(s));
-    }
-    if let Some(n) = value.as_f64() {
-        if n.fract() != 0.0 || !n.is_finite() {
-            return Err(OptionsError::new("expected an integer"));
+// The JS built-ins the reading of options needs, each one catching what it throws (a getter,
+// a Proxy trap, a revoked Proxy): an exception that unwinds through Rust frames would leave
+// the module's stack pointer behind and break every later call.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = getPrototypeOf)]
+    fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn own_keys(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+    #[wasm_bindgen(thread_local_v2, js_namespace = Object, js_name = prototype)]
+    static OBJECT_PROTOTYPE: JsValue;
+    #[wasm_bindgen(thread_local_v2, js_namespace = Array, js_name = prototype)]
+    static ARRAY_PROTOTYPE: JsValue;
+}
+
+/// Reads JS values into an [`OptionValue`] tree within the caps.
+struct OptionReader {
+    values: usize,
+}
+
+impl OptionReader {
+    /// A JS value as an option value: as `JSON.stringify` would see a plain object or array
+    /// (fields that are `undefined` left out), except that a BigInt is an exact integer and
+    /// that a Number must be a safe integer (beyond 2^53 - 1 it may not be the value the
+    /// caller wrote: `2 ** 53 + 1 === 2 ** 53`). Anything else (a Map, a Date, a class
+    /// instance, a function) is refused rather than read as `{}`. Errors name the field.
+    fn read(&mut self, value: &JsValue, depth: usize) -> Result<OptionValue, OptionsError> {
+        self.values += 1;
+        if self.values > MAX_OPTION_VALUES {
+            return Err(OptionsError::new(format!(
+                "more than {MAX_OPTION_VALUES} values"
+            )));
         }
-        if n.abs() > 9_007_199_254_740_992.0 {
+        if depth > MAX_OPTION_DEPTH {
+            return Err(OptionsError::new("nested too deeply (a cycle?)"));
+        }
+        if value.is_null() || value.is_undefined() {
+            return Ok(OptionValue::Null);
+        }
+        if let Some(b) = value.as_bool() {
+            return Ok(OptionValue::Bool(b));
+        }
+        if let Some(s) = value.as_string() {
+            return Ok(OptionValue::Str(s));
+        }
+        if let Some(n) = value.as_f64() {
+            if n.fract() != 0.0 || !n.is_finite() {
+                return Err(OptionsError::new("expected an integer"));
+            }
+            if n.abs() > 9_007_199_254_740_991.0 {
+                return Err(OptionsError::new(
+                    "a Number above 2^53 - 1 may not be exact; pass a BigInt",
+                ));
+            }
+            return Ok(OptionValue::Int(n as i128));
+        }
+        if value.is_bigint() {
+            let digits = js_sys::BigInt::from(value.clone())
+                .to_string(10)
+                .ok()
+                .and_then(|d| d.as_string())
+                .unwrap_or_default();
+            return digits.parse().map(OptionValue::Int).map_err(|_| {
+                OptionsError::new("the BigInt is out of the range of 64-bit integers")
+            });
+        }
+        if !value.is_object() || value.is_function() {
+            return Err(OptionsError::new("expected a value JSON can hold"));
+        }
+        let thrown = |_| OptionsError::new("reading it threw an exception");
+        let prototype = prototype_of(value).map_err(thrown)?;
+        if ARRAY_PROTOTYPE.with(|p| *p == prototype) {
+            return self.list(value, depth);
+        }
+        if !prototype.is_null() && !OBJECT_PROTOTYPE.with(|p| *p == prototype) {
             return Err(OptionsError::new(
-                "a Number above 2^53 is not exact; pass a BigInt",
+                "expected a plain object (not a Map, a Date or a class instance)",
             ));
         }
-        return Ok(OptionValue::Int(n as i128));
-    }
-    if value.is_bigint() {
-        let digits = js_sys::BigInt::from(value.clone())
-            .to_string(10)
-            .ok()
-            .and_then(|d| d.as_string())
-            .unwrap_or_default();
-        return digits
-            .parse()
-            .map(OptionValue::Int)
-            .map_err(|_| OptionsError::new(format!("the BigInt {digits}n is too large")));
-    }
-    if js_sys::Array::is_array(value) {
-        let items = js_sys::Array::from(value);
-        let mut out = Vec::with_capacity(items.length() as usize);
-        for (i, item) in items.iter().enumerate() {
-            out.push(option_value(&item, depth + 1).map_err(|e| e.within(format!("[{i}]")))?);
-        }
-        return Ok(OptionValue::List(out));
-    }
-    if value.is_object() && !value.is_function() {
         let mut out = Vec::new();
-        for entry in js_sys::Object::entries(value.unchecked_ref()).iter() {
-            let entry = js_sys::Array::from(&entry);
-            let (key, field) = (entry.get(0).as_string().unwrap_or_default(), entry.get(1));
+        for key in own_keys(value).map_err(thrown)?.iter() {
+            let name = key.as_string().unwrap_or_default();
+            let field =
+                js_sys::Reflect::get(value, &key).map_err(|e| thrown(e).within(name.clone()))?;
             if field.is_undefined() {
                 continue;
             }
-            let field = option_value(&field, depth + 1).map_err(|e| e.within(key.clone()))?;
-            out.push((key, field));
+            let field = self
+                .read(&field, depth + 1)
+                .map_err(|e| e.within(name.clone()))?;
+            out.push((name, field));
         }
-        return Ok(OptionValue::Object(out));
+        Ok(OptionValue::Object(out))
     }
-    Err(OptionsError::new("expected a value JSON can hold"))
+
+    fn list(&mut self, value: &JsValue, depth: usize) -> Result<OptionValue, OptionsError> {
+        let thrown = |_| OptionsError::new("reading it threw an exception");
+        let length = js_sys::Reflect::get(value, &JsValue::from_str("length"))
+            .map_err(thrown)?
+            .as_f64()
+            .unwrap_or(0.0);
+        if length > (MAX_OPTION_VALUES - self.values) as f64 {
+            return Err(OptionsError::new(format!(
+                "more than {MAX_OPTION_VALUES} values"
+            )));
+        }
+        let mut out = Vec::with_capacity(length as usize);
+        for i in 0..length as u32 {
+            let item = js_sys::Reflect::get_u32(value, i)
+                .map_err(|e| thrown(e).within(format!("[{i}]")))?;
+            out.push(
+                self.read(&item, depth + 1)
+                    .map_err(|e| e.within(format!("[{i}]")))?,
+            );
+        }
+        Ok(OptionValue::List(out))
+    }
 }
 
 /// A result as a plain JS value: serialized to JSON text with camelCase field names and

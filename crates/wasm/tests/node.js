@@ -284,7 +284,7 @@ export function u64ValuesCrossExactly() {
   // A Number above 2^53 may not be what the caller wrote: misuse, named by its path.
   throws(
     () => new Debugger("call bpf_ktime_get_ns\nexit", { world: { ktime_start_ns: 2 ** 60 } }),
-    /^invalid options: world\.ktime_start_ns: a Number above 2\^53 is not exact; pass a BigInt$/,
+    /^invalid options: world\.ktime_start_ns: a Number above 2\^53 - 1 may not be exact; pass a BigInt$/,
     "a Number above 2^53",
   );
   throws(() => new Debugger("exit", { budget: 1.5 }), /^invalid options: budget: expected an integer$/, "a fraction");
@@ -303,6 +303,39 @@ export function u64ValuesCrossExactly() {
     syntax: undefined,
   });
   eq(seeded.state().state, "running", `two BigInts: ${seeded.state().error}`);
+  throws(
+    () => new Debugger("exit", { world: { ktime_start_ns: 2 ** 53 } }),
+    /^invalid options: world\.ktime_start_ns: a Number above 2\^53 - 1 may not be exact; pass a BigInt$/,
+    "2^53 itself may be a rounded 2^53 + 1",
+  );
+  // Not plain data: refused, not read as {}.
+  for (const [what, value] of [
+    ["a Map", new Map([["mode", "legacy"]])],
+    ["a Date", new Date()],
+    ["a class instance", new (class O { get mode() { return "legacy"; } })()],
+    ["a boxed Number", new Number(5)],
+  ]) {
+    throws(() => verify("exit", value), /^invalid options: expected a plain object/, what);
+    throws(() => new Debugger("exit", { world: value }), /^invalid options: world: expected a plain object/, `${what} as the world`);
+  }
+  // A getter or a Proxy that throws is an error of the options, and leaves the module whole
+  // (an exception through Rust frames would leak its stack: 300 of them broke every call).
+  const throwing = { get mode() { throw new Error("boom"); } };
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  for (let i = 0; i < 300; i++) {
+    throws(() => verify("exit", throwing), /^invalid options: mode: reading it threw an exception$/, "a throwing getter");
+    throws(() => verify("exit", { world: proxy }), /^invalid options: world: reading it threw an exception$/, "a revoked Proxy");
+  }
+  eq(verify("exit", { mode: "legacy" }).summary().mode, "legacy", "the module still works");
+  // Sizes are bounded: shared references, huge sparse arrays.
+  let shared = 0;
+  for (let i = 0; i < 25; i++) shared = [shared, shared];
+  throws(() => new Debugger("exit", { world: { cgroups: shared } }), /more than 100000 values/, "2^25 shared values");
+  const sparse = [];
+  sparse.length = 2 ** 32 - 1;
+  throws(() => new Debugger("exit", { world: { cgroups: sparse } }), /more than 100000 values/, "a sparse array");
+  throws(() => verify("exit", ["legacy"]), /^invalid options: invalid type: sequence, expected struct VerifyOptions$/, "a list");
   const cycle = {};
   cycle.self = cycle;
   throws(() => verify("exit", { mode: cycle }), /invalid options: mode(\.self)+: nested too deeply/, "a cycle");
