@@ -65,16 +65,14 @@ for (const scheme of ["light", "dark"]) {
 
     // The Verifier tab with the state at the cursor drawn.
     await page.locator("#tab-verifier").click();
-    await page.locator("#bytecode-rows tr.insn").first().click().catch(() => {});
     await page.locator("#source").focus();
-    await page.locator("#pc-state table, #pc-state p").first().waitFor();
+    await page.locator("#pc-state h3, #pc-state p").first().waitFor();
     await audit(page, `${scheme}, verifier tab`);
 
     // The Debugger tab after running the example's throw to the end (the unwinding shown).
     await page.locator("#tab-debugger").click();
     await page.locator("#debug-run").click();
-    await page.locator("#debug-events li").first().waitFor({ timeout: 15_000 }).catch(() => {});
-    await page.waitForTimeout(500);
+    await page.locator("#debug-events li").first().waitFor({ timeout: 15_000 });
     await audit(page, `${scheme}, debugger tab after a run`);
 
     await page.locator("#present").click();
