@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KSELFTESTS_GEN := ../shared/tools/kselftests/generate.sh
 KSELFTESTS_DIR := target/kselftests
 
-.PHONY: setup build-web serve test rust-test web-test wasm-test bench-wasm kselftests-corpus kselftests clean
+.PHONY: setup build-web serve test rust-test web-test wasm-test bench-wasm screenshots kselftests-corpus kselftests clean
 
 setup: node_modules/.package-lock.json
 	@test -d "$$(rustc --print target-libdir --target wasm32-unknown-unknown)" \
@@ -80,6 +80,12 @@ wasm-test: setup
 # Not part of `make test`: about three minutes. `make bench-wasm QUICK=1` for a short run.
 bench-wasm: build-web
 	node scripts/bench-wasm.mjs $(if $(QUICK),--quick)
+
+# The README's screenshots, from the browser tests' run (target/page*.png).
+screenshots: web-test
+	mkdir -p docs/images
+	cp target/page.png docs/images/playground.png
+	cp target/page-debugger-unwinding.png docs/images/unwinding.png
 
 test: rust-test web-test wasm-test
 

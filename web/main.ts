@@ -252,7 +252,14 @@ function setBusy(busy: boolean): void {
   workspace.setAttribute("aria-busy", String(busy));
 }
 
+/** Marked once, when the first result is drawn: the tests read it (time to first render). */
+let firstResult = true;
+
 function show(result: AssembleResult, verdict: Verification | null, elapsedMs: number): void {
+  if (firstResult) {
+    firstResult = false;
+    requestAnimationFrame(() => performance.mark("unwind:first-result"));
+  }
   setBusy(timer !== undefined); // still busy when an edit is waiting for its debounce
   if (result.ok) lastGood = result;
   const stale = !result.ok && lastGood !== null;
