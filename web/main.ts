@@ -24,6 +24,7 @@ import {
 } from "./panes.js";
 import type { AssembleResult, DebugAction, Mode, Syntax, Verification } from "./api.js";
 import {
+  DEFAULTS,
   MAX_FRAGMENT,
   TABS,
   decode,
@@ -40,9 +41,6 @@ import {
 
 /** Delay after the last keystroke before assembling. */
 const DEBOUNCE_MS = 200;
-
-/** The debugger's instruction budget: a runaway loop stops with a fault, not a long wait. */
-const DEBUG_BUDGET = 10_000_000;
 
 interface Example {
   file: string;
@@ -118,6 +116,10 @@ editor.onGutterClick((line) => {
 });
 
 const ctxInput = byId<HTMLInputElement>("debug-ctx");
+const worldInput = byId<HTMLTextAreaElement>("debug-world");
+const unverifiedInput = byId<HTMLInputElement>("debug-unverified");
+const budgetInput = byId<HTMLInputElement>("debug-budget");
+budgetInput.value = String(DEFAULTS.budget);
 
 const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
   act(action) {
@@ -196,14 +198,38 @@ let debugging: { key: string; serial: number; session: Promise<DebuggerSession>;
   null;
 let debugSerial = 0;
 
-async function debug(action: DebugAction): Promise<void> {
+/** The debugger's options from the page's inputs, or why they are not right. */
+function debugOptions(): VmOptions | string {
   const ctx = ctxInput.value.replace(/\s+/g, "");
-  const options: VmOptions = {
+  let world: Record<string, unknown> = {};
+  const worldText = worldInput.value.trim();
+  if (worldText !== "") {
+    try {
+      const parsed: unknown = JSON.parse(worldText);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "The world must be a JSON object.";
+      world = parsed as Record<string, unknown>;
+    } catch (error) {
+      return `The world is not JSON: ${describe(error)}`;
+    }
+  }
+  if (ctx !== "") world = { ...world, ctx };
+  const budget = Number(budgetInput.value);
+  if (!Number.isSafeInteger(budget) || budget < 1) return "The instruction budget must be a whole number of at least 1.";
+  return {
     syntax: syntaxSelect.value as Syntax,
     mode: modeSelect.value as Mode,
-    budget: DEBUG_BUDGET,
-    ...(ctx === "" ? {} : { world: { ctx } }),
+    budget,
+    ...(Object.keys(world).length === 0 ? {} : { world: world as NonNullable<VmOptions["world"]> }),
+    ...(unverifiedInput.checked ? { unverified: true } : {}),
   };
+}
+
+async function debug(action: DebugAction): Promise<void> {
+  const options = debugOptions();
+  if (typeof options === "string") {
+    debuggerPane.renderFailure(options);
+    return;
+  }
   const source = editor.text;
   const key = JSON.stringify([source, options]);
   try {
@@ -301,6 +327,9 @@ function current(): Shared {
     mode: modeSelect.value as Mode,
     ctx: ctxInput.value,
     tab: TABS[Math.max(open, 0)] as Tab,
+    world: worldInput.value,
+    unverified: unverifiedInput.checked,
+    budget: Number(budgetInput.value) || DEFAULTS.budget,
   };
 }
 
@@ -314,6 +343,9 @@ function apply(shared: Shared, { edited }: { edited: boolean }): void {
   syntaxSelect.value = shared.syntax;
   modeSelect.value = shared.mode;
   ctxInput.value = shared.ctx;
+  worldInput.value = shared.world;
+  unverifiedInput.checked = shared.unverified;
+  budgetInput.value = String(shared.budget);
   lastGood = null;
   breakpoints.clear();
   editor.setBreakpoints(breakpoints);
@@ -466,6 +498,9 @@ async function loadExample(example: Example, { keep = true } = {}): Promise<void
   exampleSelect.value = JSON.stringify(example);
   syntaxSelect.value = example.syntax ?? "auto";
   ctxInput.value = example.ctx ?? "";
+  worldInput.value = DEFAULTS.world;
+  unverifiedInput.checked = DEFAULTS.unverified;
+  budgetInput.value = String(DEFAULTS.budget);
   lastGood = null;
   breakpoints.clear();
   editor.setBreakpoints(breakpoints);
@@ -508,12 +543,16 @@ editor.onCursor((cursor) => {
 });
 const assembleOnEvent = () => void assembleNow();
 // A changed setting is an edit too (remembered; a link in the address bar goes).
-for (const control of [syntaxSelect, modeSelect, ctxInput]) control.addEventListener("change", edited);
+for (const control of [syntaxSelect, modeSelect, ctxInput, worldInput, unverifiedInput, budgetInput]) {
+  control.addEventListener("change", edited);
+}
 syntaxSelect.addEventListener("change", assembleOnEvent);
-// A new ctx is a new debugger session.
-ctxInput.addEventListener("change", () => {
-  if (debuggerPane.visible) debuggerPane.act("state");
-});
+// New inputs are a new debugger session.
+for (const input of [ctxInput, worldInput, unverifiedInput, budgetInput]) {
+  input.addEventListener("change", () => {
+    if (debuggerPane.visible) debuggerPane.act("state");
+  });
+}
 modeSelect.addEventListener("change", assembleOnEvent);
 exampleSelect.addEventListener("change", () => {
   void loadExample(JSON.parse(exampleSelect.value) as Example);

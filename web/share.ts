@@ -1,12 +1,13 @@
 // Share links and the page's memory. A link carries the program and what goes with it in the
-// URL fragment, versioned and compressed: `#v1=` then base64url of the deflate-raw
-// compressed JSON `{ program, syntax, mode, ctx, tab }` (the browser's CompressionStream: no
-// dependency). A fragment is never sent to a server. Decoding is defensive: every size is
+// URL fragment, versioned and compressed: `#v2=` then base64url of the deflate-raw
+// compressed JSON `{ program, syntax, mode, ctx, tab, world, unverified, budget }` (the
+// browser's CompressionStream: no dependency). v1 links (without the last three) still open. A fragment is never sent to a server. Decoding is defensive: every size is
 // capped before and while decompressing, every field is checked against what the page knows,
 // and anything wrong is a message, never an exception, markup or a partly applied link. The
 // program text is data: it goes into the editor's value, never into markup.
 //
-// Versions: `DECODERS` maps each version ever written to its reader. A new format gets a new
+// Versions: `DECODERS` maps each version ever written to its reader (v1: 2026-12-02, without
+// the debugger's inputs; v2: with them). A new format gets a new
 // version and a new reader; old readers stay, so old links keep working.
 
 import type { Mode, Syntax } from "./api.js";
@@ -20,7 +21,18 @@ export interface Shared {
   ctx: string;
   /** The output tab that was open. */
   tab: Tab;
+  /** The debugger's world as the user typed it (JSON text; "" for the default world). */
+  world: string;
+  /** Run without verifying. */
+  unverified: boolean;
+  /** The debugger's instruction budget. */
+  budget: number;
 }
+
+/** What a link of an older format leaves unsaid. */
+export const DEFAULTS = { world: "", unverified: false, budget: 10_000_000 } as const;
+export const MAX_WORLD = 64 * 1024;
+export const MAX_BUDGET = 1_000_000_000;
 
 export const TABS = ["source", "log", "verifier", "debugger"] as const;
 export type Tab = (typeof TABS)[number];
@@ -28,7 +40,7 @@ export const SYNTAXES: readonly Syntax[] = ["auto", "pseudo_c", "ubpf", "hex"];
 export const MODES: readonly Mode[] = ["legacy", "upstream", "cleanup", "cleanup-v2", "runtime"];
 
 /** The newest version: what `encode` writes. */
-export const VERSION = "v1";
+export const VERSION = "v2";
 
 /** Caps: a fragment longer than this is refused unread; its JSON may not decompress to more. */
 export const MAX_FRAGMENT = 256 * 1024;
@@ -40,7 +52,7 @@ export const MAX_LINES = 100_000;
 export const MAX_CTX = 16 * 1024;
 
 /** Why `shared` cannot be put in a link or kept, or null when it can. */
-export function tooLarge(shared: Pick<Shared, "program" | "ctx">): string | null {
+export function tooLarge(shared: Pick<Shared, "program" | "ctx"> & Partial<Pick<Shared, "world">>): string | null {
   if (shared.program.length > MAX_PROGRAM) {
     return `the program is longer than ${MAX_PROGRAM.toLocaleString("en")} characters`;
   }
@@ -49,6 +61,7 @@ export function tooLarge(shared: Pick<Shared, "program" | "ctx">): string | null
     if (++lines > MAX_LINES) return `the program has more than ${MAX_LINES.toLocaleString("en")} lines`;
   }
   if (shared.ctx.length > MAX_CTX) return `the ctx is longer than ${MAX_CTX.toLocaleString("en")} hex digits`;
+  if ((shared.world ?? "").length > MAX_WORLD) return `the world is longer than ${MAX_WORLD.toLocaleString("en")} characters`;
   return null;
 }
 
@@ -65,14 +78,20 @@ export async function encode(shared: Shared): Promise<string> {
     mode: shared.mode,
     ctx: shared.ctx,
     tab: shared.tab,
+    world: shared.world,
+    unverified: shared.unverified,
+    budget: shared.budget,
   });
   const packed = await transform(new TextEncoder().encode(json), new CompressionStream("deflate-raw"), Infinity);
   return `${VERSION}=${toBase64Url(packed)}`;
 }
 
 const DECODERS: Record<string, (payload: string) => Promise<Shared>> = {
-  v1: decodeV1,
+  v1: (payload) => decodeFields(payload, V1_FIELDS),
+  v2: (payload) => decodeFields(payload, V2_FIELDS),
 };
+const V1_FIELDS = ["program", "syntax", "mode", "ctx", "tab"];
+const V2_FIELDS = [...V1_FIELDS, "world", "unverified", "budget"];
 
 /** Reads a fragment (with or without its `#`). Not a share fragment at all: `none`. */
 export async function decode(fragment: string): Promise<Decoded> {
@@ -94,7 +113,8 @@ export async function decode(fragment: string): Promise<Decoded> {
   }
 }
 
-async function decodeV1(payload: string): Promise<Shared> {
+/** Reads a v1 or v2 payload: the same JSON, v2 with three more fields. */
+async function decodeFields(payload: string, fields: readonly string[]): Promise<Shared> {
   const bytes = fromBase64Url(payload);
   const json = await transform(bytes, new DecompressionStream("deflate-raw"), MAX_JSON);
   let value: unknown;
@@ -105,13 +125,21 @@ async function decodeV1(payload: string): Promise<Shared> {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("its content is not an object");
   const v = value as Record<string, unknown>;
-  const known = new Set(["program", "syntax", "mode", "ctx", "tab"]);
+  const known = new Set(fields);
   for (const key of Object.keys(v)) if (!known.has(key)) throw new Error(`it has an unknown field "${clip(key)}"`);
   const program = v["program"];
   if (typeof program !== "string") throw new Error("its program is not text");
   const ctx = v["ctx"] ?? "";
   if (typeof ctx !== "string" || !/^[0-9a-fA-F\s]*$/.test(ctx)) throw new Error("its ctx is not hex bytes");
-  const large = tooLarge({ program, ctx });
+  const world = v["world"] ?? DEFAULTS.world;
+  if (typeof world !== "string") throw new Error("its world is not text");
+  const unverified = v["unverified"] ?? DEFAULTS.unverified;
+  if (typeof unverified !== "boolean") throw new Error("its unverified is not true or false");
+  const budget = v["budget"] ?? DEFAULTS.budget;
+  if (typeof budget !== "number" || !Number.isSafeInteger(budget) || budget < 1 || budget > MAX_BUDGET) {
+    throw new Error(`its budget is not a whole number from 1 to ${MAX_BUDGET.toLocaleString("en")}`);
+  }
+  const large = tooLarge({ program, ctx, world });
   if (large !== null) throw new Error(large.replace(/^the /, "its "));
   return {
     program,
@@ -119,6 +147,9 @@ async function decodeV1(payload: string): Promise<Shared> {
     mode: oneOf(v["mode"] ?? "cleanup", MODES, "mode"),
     ctx,
     tab: oneOf(v["tab"] ?? "source", TABS, "tab"),
+    world,
+    unverified,
+    budget,
   };
 }
 
@@ -241,7 +272,8 @@ function read(key: string): Shared | null {
     if (text === null) return null;
     const v = JSON.parse(text) as Partial<Shared>;
     if (typeof v.program !== "string") return null;
-    if (tooLarge({ program: v.program, ctx: typeof v.ctx === "string" ? v.ctx : "" }) !== null) return null;
+    const world = typeof v.world === "string" ? v.world : DEFAULTS.world;
+    if (tooLarge({ program: v.program, ctx: typeof v.ctx === "string" ? v.ctx : "", world }) !== null) return null;
     const pick = <T extends string>(x: unknown, allowed: readonly T[], fallback: T): T =>
       typeof x === "string" && (allowed as readonly string[]).includes(x) ? (x as T) : fallback;
     return {
@@ -250,6 +282,12 @@ function read(key: string): Shared | null {
       mode: pick(v.mode, MODES, "cleanup"),
       ctx: typeof v.ctx === "string" && /^[0-9a-fA-F\s]*$/.test(v.ctx) ? v.ctx : "",
       tab: pick(v.tab, TABS, "source"),
+      world,
+      unverified: v.unverified === true,
+      budget:
+        typeof v.budget === "number" && Number.isSafeInteger(v.budget) && v.budget >= 1 && v.budget <= MAX_BUDGET
+          ? v.budget
+          : DEFAULTS.budget,
     };
   } catch {
     return null;

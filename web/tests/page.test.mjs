@@ -593,6 +593,47 @@ test("the dark theme renders", async () => {
   await page.close();
 });
 
+test("the debugger's inputs: the world, running without verifying, the budget", async () => {
+  const page = await openPage();
+  await page.locator("#tab-debugger").click();
+  const status = page.locator("#debug-status");
+  /** Runs (once the session for the current inputs is ready) until the status says `end`. */
+  const run = async (end) => {
+    await page.locator("#debug-run").click();
+    await status.filter({ hasText: end }).waitFor();
+  };
+  // bpf_task_from_pid(7) finds a task only in a world that has it.
+  await page.locator("#source").fill(
+    ".ctx tc\nr1 = 7\ncall bpf_task_from_pid\nif r0 == 0 goto none\nr1 = r0\ncall bpf_task_release\nr0 = 1\nexit\nnone:\nr0 = 2\nexit\n",
+  );
+  await idle(page);
+  await run(/Exited, r0 = 2/); // the default world has only task 1
+  await page.locator("#debug-inputs summary").click();
+  await page.locator("#debug-world").fill('{"tasks": [{"pid": 7, "comm": "worker"}]}');
+  await page.locator("#debug-world").dispatchEvent("change");
+  await run(/Exited, r0 = 1/); // task 7 exists in this world
+  // A world the options refuse says where (a changed input is a new session, drawn at once).
+  await page.locator("#debug-world").fill('{"tasks": [{"pid": "7"}]}');
+  await page.locator("#debug-world").dispatchEvent("change");
+  await page.locator("#debugger-panel", { hasText: 'world.tasks[0].pid: invalid type: string "7", expected u32' }).waitFor();
+  await page.locator("#debug-world").fill("{ not json");
+  await page.locator("#debug-world").dispatchEvent("change");
+  await page.locator("#debugger-panel", { hasText: "The world is not JSON" }).waitFor();
+  await page.locator("#debug-world").fill("");
+  await page.locator("#debug-world").dispatchEvent("change");
+
+  // A program the verifier refuses runs when asked, with the budget given.
+  await page.locator("#source").fill("l:\nr0 += 1\ngoto l\n");
+  await idle(page);
+  await status.filter({ hasText: "Rejected by the verifier" }).waitFor();
+  assert.equal(await page.locator("#debug-run").isDisabled(), true, "not run");
+  await page.locator("#debug-unverified").check();
+  await page.locator("#debug-budget").fill("1000");
+  await page.locator("#debug-budget").dispatchEvent("change");
+  await run(/Fault at pc \d+: .*budget/i); // stopped by the budget of 1,000 instructions
+  await page.close();
+});
+
 test("the theme menu, the presentation size on a 960x540 projector, and a phone layout", async () => {
   const page = await openPage({ colorScheme: "dark" });
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);

@@ -54,11 +54,13 @@ async function open(fragment = "", { fresh = true } = {}) {
 const source = (page) => page.locator("#source").inputValue();
 const selectedTab = (page) => page.locator('[role="tab"][aria-selected="true"]').getAttribute("id");
 
-/** A v1 fragment of `value` as the page writes it (deflate-raw, base64url). */
-function v1(value) {
+/** A fragment of `value` in format `version` (deflate-raw, base64url), as the page writes. */
+function link(value, version = "v1") {
   const packed = deflateRawSync(Buffer.from(typeof value === "string" ? value : JSON.stringify(value)));
-  return `#v1=${packed.toString("base64url")}`;
+  return `#${version}=${packed.toString("base64url")}`;
 }
+const v1 = (value) => link(value, "v1");
+const v2 = (value) => link(value, "v2");
 
 test("a share link round-trips the program, its settings and the open tab", async () => {
   const page = await open();
@@ -66,19 +68,27 @@ test("a share link round-trips the program, its settings and the open tab", asyn
   await page.selectOption("#mode", "legacy");
   await page.locator("#tab-debugger").click();
   await page.locator("#debug-ctx").fill("01 02 03");
+  await page.locator("#debug-inputs summary").click();
+  await page.locator("#debug-world").fill('{"tasks": [{"pid": 7, "comm": "x"}]}');
+  await page.locator("#debug-unverified").check();
+  await page.locator("#debug-budget").fill("5000");
+  await page.locator("#debug-budget").dispatchEvent("change");
   await page.locator("#tab-verifier").click();
   await page.locator('#workspace[aria-busy="false"]').waitFor();
   await page.locator("#share").click();
   await page.locator("#notice:not([hidden])").waitFor();
   assert.match(await page.locator("#notice-text").textContent(), /Link (copied|is in the address bar)/);
   const link = page.url();
-  assert.match(link, /#v1=[A-Za-z0-9_-]+$/);
+  assert.match(link, /#v2=[A-Za-z0-9_-]+$/);
   await page.close();
 
   const opened = await open(link.slice(link.indexOf("#")));
   assert.equal(await source(opened), "r0 = 42\nexit\n");
   assert.equal(await opened.locator("#mode").inputValue(), "legacy");
   assert.equal(await opened.locator("#debug-ctx").inputValue(), "01 02 03");
+  assert.equal(await opened.locator("#debug-world").inputValue(), '{"tasks": [{"pid": 7, "comm": "x"}]}');
+  assert.equal(await opened.locator("#debug-unverified").isChecked(), true);
+  assert.equal(await opened.locator("#debug-budget").inputValue(), "5000");
   assert.equal(await selectedTab(opened), "tab-verifier");
   assert.match(await opened.locator("#status").textContent(), /Assembled 2 instructions · verifier: accepted/);
   assert.equal(new URL(opened.url()).hash, "", "the fragment goes once applied: a reload shows what the page keeps");
@@ -110,7 +120,7 @@ test("a link never costs the program the page keeps", async () => {
   // Share, then edit: the link leaves the address bar, so a reload keeps the edit.
   await page.locator("#share").click();
   await page.locator("#notice:not([hidden])").waitFor();
-  assert.match(page.url(), /#v1=/);
+  assert.match(page.url(), /#v2=/);
   await page.locator("#source").fill("r0 = 8\nexit\n");
   assert.equal(await page.evaluate(() => location.hash), "");
   await page.locator('#workspace[aria-busy="false"]').waitFor();
@@ -161,6 +171,10 @@ test("a hostile link is inert: a message, the first example, nothing injected", 
     [v1({ program: "\n".repeat(2_000_000) }), /damaged: its program is longer than 524,288 characters/],
     [v1({ program: "\n".repeat(100_000) }), /damaged: its program has more than 100,000 lines/],
     [v1({ program: "exit", onload: "alert(1)" }), /damaged: it has an unknown field "onload"/],
+    [v1({ program: "exit", world: "{}" }), /damaged: it has an unknown field "world"/],
+    [v2({ program: "exit", world: { tasks: [] } }), /damaged: its world is not text/],
+    [v2({ program: "exit", budget: 2 ** 60 }), /damaged: its budget is not a whole number from 1 to 1,000,000,000/],
+    [v2({ program: "exit", unverified: "yes" }), /damaged: its unverified is not true or false/],
   ];
   for (const [fragment, message] of cases) {
     const page = await open(fragment);
