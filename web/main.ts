@@ -13,6 +13,7 @@ import {
 import { DebuggerPane } from "./debugger.js";
 import { StatePane } from "./states.js";
 import { setUpView } from "./view.js";
+import { embedOptions, embedSnippet } from "./embed.js";
 import { Editor } from "./editor.js";
 import {
   BytecodePane,
@@ -83,6 +84,25 @@ const disassembly = new DisassemblyPane(
 
 const verifier = new VerifierPane(byId("verdict"), byId("verifier-log"), navigate);
 const pcState = new StatePane(byId("pc-state"));
+
+/** Embedded in a docs page (`?embed`): compact, the asked panes, nothing remembered. */
+const embed = embedOptions(location.search);
+if (embed !== null) {
+  const root = document.documentElement;
+  root.dataset["embed"] = "";
+  if (embed.readonly) {
+    root.dataset["readonly"] = "";
+    byId<HTMLTextAreaElement>("source").readOnly = true;
+  }
+  TABS.forEach((tab, i) => {
+    const button = tabButtons[i] as HTMLButtonElement;
+    button.hidden = !embed.panes.includes(tab);
+  });
+  const first = tabButtons[TABS.indexOf(embed.panes[0] as Tab)];
+  if (first !== undefined) disassembly.select(first);
+  const open = byId<HTMLAnchorElement>("open-playground");
+  open.href = location.pathname + location.hash;
+}
 
 /** The verification of `lastGood`'s source (null when there is none or it is stale). */
 let verified: { result: AssembleResult; verification: Verification } | null = null;
@@ -158,7 +178,7 @@ async function assembleNow(): Promise<void> {
   const { channel } = await started;
   const source = editor.text;
   const syntax = syntaxSelect.value as Syntax;
-  if (dirty) remember(current());
+  if (dirty && embed === null) remember(current());
   const began = performance.now();
   try {
     const result = await channel.assemble(source, { syntax });
@@ -350,7 +370,7 @@ function apply(shared: Shared, { edited }: { edited: boolean }): void {
   breakpoints.clear();
   editor.setBreakpoints(breakpoints);
   const tab = tabButtons[TABS.indexOf(shared.tab)];
-  if (tab !== undefined) disassembly.select(tab);
+  if (tab !== undefined && !tab.hidden) disassembly.select(tab);
   void assembleNow();
 }
 
@@ -365,7 +385,7 @@ let dirty = false;
  * the page shows (a reload would reopen the link over the edit), so it goes. */
 function edited(): void {
   dirty = true;
-  if (location.hash !== "") history.replaceState(null, "", location.pathname + location.search);
+  if (embed === null && location.hash !== "") history.replaceState(null, "", location.pathname + location.search);
 }
 
 const notice = byId("notice");
@@ -407,7 +427,7 @@ function showNotice(
 function keepBeforeReplacing(what: string, program: Shared | null = null): void {
   const replaced = program ?? (editor.text !== pristine && editor.text.trim() !== "" ? current() : null);
   if (replaced === null) return;
-  const kept = rememberReplaced(replaced);
+  const kept = embed === null && rememberReplaced(replaced);
   const where = kept ? "" : " for this visit (the browser's storage is unavailable or full)";
   showNotice(
     `${what} Your edited program was kept${where}.`,
@@ -437,13 +457,14 @@ async function loadExamples(): Promise<void> {
   exampleSelect.replaceChildren(
     ...examples.map((example) => new Option(example.title, JSON.stringify(example))),
   );
-  // A link wins; else what the page remembers; else the first example.
-  const remembered = recall();
+  // A link wins; else what the page remembers (an embed remembers nothing); else the first
+  // example.
+  const remembered = embed === null ? recall() : null;
   if (await openLink(location.hash, remembered)) return;
   if (remembered !== null) apply(remembered, { edited: true });
   else if (examples[0] !== undefined) await loadExample(examples[0]);
   // An edit an example replaced in an earlier visit can still be brought back.
-  const replaced = recallReplaced();
+  const replaced = embed === null ? recallReplaced() : null;
   if (replaced !== null && replaced.program !== editor.text) {
     showNotice(
       "An example replaced your edited program last time.",
@@ -461,7 +482,8 @@ async function openLink(fragment: string, mine: Shared | null): Promise<boolean>
   const decoded = await decode(fragment);
   if (decoded.kind === "none") return false;
   // Opened or refused, the fragment has done its work: a reload shows what the page keeps.
-  history.replaceState(null, "", location.pathname + location.search);
+  // An embed keeps its fragment: it is what the docs page asked for.
+  if (embed === null) history.replaceState(null, "", location.pathname + location.search);
   if (decoded.kind === "ok") {
     if (mine === null || mine.program !== decoded.shared.program) keepBeforeReplacing("Opened a shared program.", mine);
     apply(decoded.shared, { edited: false });
@@ -505,6 +527,24 @@ async function loadExample(example: Example, { keep = true } = {}): Promise<void
   breakpoints.clear();
   editor.setBreakpoints(breakpoints);
   void assembleNow();
+}
+
+/** Copies the iframe markup that embeds this program (read-only, the Verifier and Debugger
+ * tabs) in a docs page. */
+async function copyEmbed(): Promise<void> {
+  const shared = current();
+  const large = tooLarge(shared);
+  if (large !== null) {
+    showNotice(`This program cannot be embedded: ${large}.`, "error");
+    return;
+  }
+  const snippet = embedSnippet(location.href, await encode(shared), { panes: ["verifier", "debugger"], readonly: true });
+  try {
+    await navigator.clipboard.writeText(snippet);
+    showNotice("The embed markup is in the clipboard (docs/embedding.md says how to change its panes).", "info");
+  } catch {
+    showNotice(`Embed markup: ${snippet}`, "info");
+  }
 }
 
 async function share(): Promise<void> {
@@ -559,6 +599,7 @@ exampleSelect.addEventListener("change", () => {
 });
 byId("assemble").addEventListener("click", assembleOnEvent);
 byId("share").addEventListener("click", () => void share());
+byId("embed").addEventListener("click", () => void copyEmbed());
 setUpView(byId<HTMLSelectElement>("theme"), byId<HTMLButtonElement>("present"));
 // A link pasted into this tab's address bar.
 window.addEventListener("hashchange", () => void openLink(location.hash, null));

@@ -185,7 +185,9 @@ export class DisassemblyPane {
         const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
         if (step === 0) return;
         event.preventDefault();
-        const next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length]!;
+        // Only the tabs shown (an embed may offer fewer).
+        const shown = tabs.filter((t) => !t.hidden);
+        const next = shown[(shown.indexOf(tab) + step + shown.length) % shown.length]!;
         this.select(next);
         next.focus();
       });

@@ -1,0 +1,130 @@
+// Embed mode (web/embed.ts), as a docs site uses it: a test page with two iframes of the
+// built page, each on its own program, mode and panes, one read-only. They load
+// independently, stay compact in a 760x480 box, offer only their panes, and remember nothing
+// (the reader's own playground in local storage is untouched). The Embed button's markup is
+// such an iframe.
+
+import assert from "node:assert/strict";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { deflateRawSync } from "node:zlib";
+import { repoRoot, startServer } from "../serve.mjs";
+import { launch, watch } from "./chromium.mjs";
+
+let server;
+let url;
+let browser;
+const problems = [];
+
+before(async () => {
+  await stat(join(repoRoot, "dist", "index.html")).catch(() => {
+    throw new Error("dist/index.html is missing: build the page first (make build-web)");
+  });
+  ({ server, url } = await startServer({ port: 0 }));
+  browser = await launch({ viewport: { width: 1600, height: 1100 } });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((done) => (server ? server.close(done) : done()));
+});
+
+function v2(shared) {
+  const full = { syntax: "auto", mode: "cleanup", ctx: "", tab: "verifier", world: "", unverified: false, budget: 10_000_000, ...shared };
+  return `#v2=${deflateRawSync(Buffer.from(JSON.stringify(full))).toString("base64url")}`;
+}
+
+const THROWING = ".ctx tc\n.globl cb(scalar)\n.exception_callback cb\nr1 = 3\ncall bpf_throw\nr0 = 0\nexit\ncb:\nr0 = r1\nexit\n";
+
+test("two embeds on one docs page, independent, compact, remembering nothing", async () => {
+  const page = await browser.context.newPage();
+  watch(page, problems);
+  // The reader's own playground program, which the embeds must not touch (set from a
+  // document of the origin; an SVG one gets no favicon of its own).
+  await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
+  await page.goto(new URL("static/favicon.svg", url).href);
+  await page.evaluate(() => localStorage.setItem("unwind.playground.v1", JSON.stringify({ program: "r0 = 99\nexit", syntax: "auto", mode: "cleanup", ctx: "", tab: "source" })));
+  const first = `${url}?embed&panes=verifier,debugger&readonly${v2({ program: THROWING, mode: "cleanup", tab: "debugger" })}`;
+  const second = `${url}?embed&panes=source,verifier${v2({ program: "r0 = 1\nexit\n", mode: "legacy" })}`;
+  await page.route("**/docs-page.html", (route) =>
+    route.fulfill({
+      contentType: "text/html",
+      body: `<!doctype html><html lang="en"><head><title>A docs page</title><link rel="icon" href="data:,"></head><body>
+        <h1>Exceptions in BPF</h1>
+        <iframe id="a" src="${first.replace(/&/g, "&amp;")}" width="760" height="480" title="First example"></iframe>
+        <iframe id="b" src="${second.replace(/&/g, "&amp;")}" width="760" height="480" title="Second example"></iframe>
+      </body></html>`,
+    }),
+  );
+  await page.goto(new URL("docs-page.html", url).href);
+  const a = page.frameLocator("#a");
+  const b = page.frameLocator("#b");
+  await a.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
+  await b.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
+
+  // Each has its own program, mode and panes; the first is read-only and opens on its tab.
+  assert.equal(await a.locator("#source").inputValue(), THROWING);
+  assert.equal(await b.locator("#source").inputValue(), "r0 = 1\nexit\n");
+  assert.equal(await a.locator("#mode").inputValue(), "cleanup");
+  assert.equal(await b.locator("#mode").inputValue(), "legacy");
+  assert.equal(await a.locator("#source").getAttribute("readonly"), "");
+  assert.equal(await b.locator("#source").getAttribute("readonly"), null);
+  const shownTabs = (f) => f.locator('[role="tab"]:visible').evaluateAll((tabs) => tabs.map((t) => t.id));
+  assert.deepEqual(await shownTabs(a), ["tab-verifier", "tab-debugger"]);
+  assert.deepEqual(await shownTabs(b), ["tab-source", "tab-verifier"]);
+  assert.equal(await a.locator('[role="tab"][aria-selected="true"]').getAttribute("id"), "tab-debugger");
+  // Compact: no example menu, share button or bytecode pane; nothing overflows 760x480.
+  for (const f of [a, b]) {
+    assert.equal(await f.locator("#example").isVisible(), false);
+    assert.equal(await f.locator("#share").isVisible(), false);
+    assert.equal(await f.locator("#bytecode-pane").isVisible(), false);
+    assert.equal(await f.locator("#open-playground").isVisible(), true);
+    const size = await f.locator("html").evaluate((html) => [html.scrollWidth, html.scrollHeight]);
+    assert.ok(size[0] <= 760 && size[1] <= 480, `fits its box: ${size}`);
+  }
+
+  // The first runs its throw through the unwinder; the second is untouched by it.
+  await a.locator("#debug-run").click();
+  await a.locator("#debug-status", { hasText: "Exited, r0 = 3" }).waitFor({ timeout: 15_000 });
+  await b.locator("#source").fill("r0 = 2\nexit\n");
+  await b.locator('#workspace[aria-busy="false"]').waitFor();
+  assert.equal(await a.locator("#source").inputValue(), THROWING);
+  await b.locator("#tab-verifier").click();
+  await b.locator("#verdict", { hasText: "Accepted" }).waitFor();
+  // Keyboard: the arrows move among the offered tabs only.
+  await b.locator("#tab-verifier").press("ArrowRight");
+  assert.equal(await b.locator('[role="tab"][aria-selected="true"]').getAttribute("id"), "tab-source");
+
+  // Nothing remembered: the reader's playground program is as it was.
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem("unwind.playground.v1")).program);
+  assert.equal(stored, "r0 = 99\nexit");
+  await page.screenshot({ path: join(repoRoot, "target", "page-embeds.png") });
+  await page.close();
+  assert.deepEqual(problems, []);
+});
+
+test("the Embed button's markup is an iframe of this program", async () => {
+  await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(url).origin });
+  const page = await browser.context.newPage();
+  watch(page, problems);
+  await page.goto(url);
+  await page.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
+  await page.locator("#source").fill("r0 = 5\nexit\n");
+  await page.locator('#workspace[aria-busy="false"]').waitFor();
+  await page.locator("#embed").click();
+  await page.locator("#notice:not([hidden])").waitFor();
+  const snippet = await page.evaluate(() => navigator.clipboard.readText());
+  const src = /src="([^"]+)"/.exec(snippet)?.[1]?.replace(/&amp;/g, "&");
+  assert.ok(src, snippet);
+  assert.match(snippet, /width="760" height="480"/);
+  const embedded = await browser.context.newPage();
+  watch(embedded, problems);
+  await embedded.goto(src);
+  await embedded.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
+  assert.equal(await embedded.locator("#source").inputValue(), "r0 = 5\nexit\n");
+  assert.equal(await embedded.locator("#source").getAttribute("readonly"), "");
+  await embedded.close();
+  await page.close();
+  assert.deepEqual(problems, []);
+});
