@@ -81,3 +81,19 @@ for (const scheme of ["light", "dark"]) {
     assert.deepEqual(problems, []);
   });
 }
+
+test("no serious or critical axe violation in an embed", async () => {
+  const page = await browser.context.newPage();
+  watch(page, problems);
+  await page.addInitScript(() => localStorage.clear());
+  await page.setViewportSize({ width: 760, height: 480 });
+  await page.goto(`${url}?embed&panes=verifier,debugger&readonly`);
+  await page.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
+  await audit(page, "embed, verifier tab");
+  await page.locator("#tab-debugger").click();
+  await page.locator("#debug-run").click();
+  await page.locator("#debug-events li").first().waitFor({ timeout: 15_000 });
+  await audit(page, "embed, debugger tab after a run");
+  await page.close();
+  assert.deepEqual(problems, []);
+});
