@@ -119,7 +119,7 @@ function followCursor(): void {
     }
     const { result, verification } = verified;
     verifier.highlightPcs(result.instructions.filter((i) => i.line === line).map((i) => i.pc));
-    void pcState.show(line, result.instructions, (from, to) => verification.states(from, to));
+    void pcState.show(line, result.instructions, (from, to) => verification.states(from, to), verification.frameDescriptors);
   }, 80);
 }
 

@@ -4,7 +4,8 @@
 // stack slots. The states come from the package (`Verification.states`) in the kernel log's
 // format; `parseState` splits one into its parts.
 
-import type { Instruction, PcState } from "unwind-bpf";
+import type { FrameDescriptor, Instruction, PcState } from "unwind-bpf";
+import { descriptorItem } from "./panes.js";
 
 /** One recorded state, split: registers, stack slots, and anything else (`refs=...`). */
 export interface ParsedState {
@@ -77,6 +78,7 @@ export class StatePane {
     line: number,
     instructions: Instruction[],
     states: (fromPc: number, toPc: number) => Promise<PcState[]>,
+    descriptors: FrameDescriptor[] = [],
   ): Promise<void> {
     const serial = ++this.serial;
     const pcs = instructions.filter((i) => i.line === line).map((i) => i.pc);
@@ -117,6 +119,17 @@ export class StatePane {
           ),
         );
         at.states.forEach((s, i) => block.append(stateTable(parseState(s), paths === 1 ? null : i + 1)));
+      }
+      // An exception can unwind through this pc: its frame descriptor, with every path that
+      // was merged into it.
+      const descriptor = descriptors.find((d) => d.pc === pc);
+      if (descriptor !== undefined) {
+        const list = element("ul", "descriptors");
+        list.setAttribute("aria-label", `Frame descriptor at pc ${pc}`);
+        const item = descriptorItem(descriptor);
+        item.querySelector("details")?.setAttribute("open", "");
+        list.append(item);
+        block.append(element("p", "muted", "The frame descriptor the unwinder uses here:"), list);
       }
       parts.push(block);
     }

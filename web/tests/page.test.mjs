@@ -582,6 +582,22 @@ test("the verifier's state at the cursor, every path at a join, and the log link
   await state.locator("h3", { hasText: "State at line 8 (pc 5)" }).waitFor();
   assert.match(await state.locator("table").first().textContent(), /R0.*3/s);
   await page.screenshot({ path: join(SCREENSHOTS, "page-states.png") });
+
+  // Where an exception can unwind, the state view shows the frame descriptor too, with its
+  // merge history (callee-saved.s: level2's call of bpf_throw, on line 40).
+  const example = page.locator("#example option", { hasText: "R6-R9" });
+  await page.selectOption("#example", await example.getAttribute("value"));
+  await idle(page);
+  await page.locator("#source").evaluate((textarea) => {
+    const at = textarea.value.split("\n").slice(0, 39).join("\n").length + 5;
+    textarea.focus();
+    textarea.setSelectionRange(at, at);
+    textarea.dispatchEvent(new Event("select"));
+  });
+  await state.locator("h3", { hasText: "State at line 40" }).waitFor();
+  const descriptor = state.locator('.descriptors li[data-pc="24"]');
+  assert.match(await descriptor.locator("summary").textContent(), /^pc 24 \(level2\): r8: object → bpf_obj_drop$/);
+  assert.equal(await descriptor.locator("details").getAttribute("open"), "", "its merge history unfolded");
   await page.close();
 });
 
