@@ -13,6 +13,7 @@ import type {
   VmFrame,
   VmState,
 } from "./api.js";
+import { reveal } from "./panes.js";
 
 /** Delay between two revealed unwinding events. */
 const STEP_MS = 650;
@@ -261,12 +262,14 @@ export class DebuggerPane {
   }
 
   /** The worker failed on a debug request. */
-  renderFailure(message: string): void {
+  /** A failure of the page or the package (`input`: the user's inputs are not right, which
+   * is no internal error). */
+  renderFailure(message: string, { input = false } = {}): void {
     this.finishAnimation();
     this.root.setAttribute("aria-busy", "false");
     const status = this.root.querySelector("#debug-status");
     if (status) {
-      status.textContent = `Internal error: ${message}`;
+      status.textContent = input ? message : `Internal error: ${message}`;
       (status as HTMLElement).dataset["kind"] = "error";
     }
   }
@@ -548,7 +551,7 @@ export class DebuggerPane {
         return item;
       }),
     );
-    list.querySelector(".active")?.scrollIntoView({ block: "nearest" });
+    reveal(list.querySelector(".active"));
   }
 
   private drawEvents(shown: readonly VmEvent[], current: VmEvent | null): void {
@@ -582,6 +585,6 @@ export class DebuggerPane {
       if (e.kind === "exception_callback") inUnwind = false;
     }
     list.replaceChildren(...items);
-    list.lastElementChild?.scrollIntoView({ block: "nearest" });
+    reveal(list.lastElementChild);
   }
 }

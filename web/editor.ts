@@ -161,6 +161,8 @@ export class Editor {
   private keydown(event: KeyboardEvent): void {
     const escaped = this.escaped;
     this.escaped = event.key === "Escape";
+    // Read-only (an embed): Tab moves focus on, as in any field; nothing may change the text.
+    if (this.textarea.readOnly) return;
     if (event.key !== "Tab" || escaped || event.ctrlKey || event.metaKey || event.altKey) return;
     event.preventDefault();
     if (event.shiftKey) {

@@ -26,7 +26,9 @@ import {
 import type { AssembleResult, DebugAction, Mode, Syntax, Verification } from "./api.js";
 import {
   DEFAULTS,
+  MAX_BUDGET,
   MAX_FRAGMENT,
+  badInputs,
   TABS,
   decode,
   encode,
@@ -100,8 +102,19 @@ if (embed !== null) {
   });
   const first = tabButtons[TABS.indexOf(embed.panes[0] as Tab)];
   if (first !== undefined) disassembly.select(first);
+}
+
+/** The embed's "Open in the playground" link: the program as it is now. */
+function refreshOpenLink(): void {
   const open = byId<HTMLAnchorElement>("open-playground");
-  open.href = location.pathname + location.hash;
+  const shared = current();
+  if (tooLarge(shared) !== null || badInputs(shared) !== null) {
+    open.removeAttribute("href");
+    return;
+  }
+  void encode(shared).then((fragment) => {
+    open.href = fragment.length <= MAX_FRAGMENT ? `${location.pathname}#${fragment}` : location.pathname;
+  });
 }
 
 /** The verification of `lastGood`'s source (null when there is none or it is stale). */
@@ -118,13 +131,22 @@ function followCursor(): void {
       return;
     }
     const { result, verification } = verified;
+    if (verification.rewrite !== null) {
+      // The states, the log and the descriptors are by the rewritten program's pcs.
+      verifier.highlightPcs([]);
+      pcState.clear(
+        "cleanup-v2 rewrote this program: its states and log are by the rewritten program's pcs (shown in the verdict above), which the state view does not map to source lines yet.",
+      );
+      return;
+    }
     verifier.highlightPcs(result.instructions.filter((i) => i.line === line).map((i) => i.pc));
     void pcState.show(line, result.instructions, (from, to) => verification.states(from, to), verification.frameDescriptors);
   }, 80);
 }
 
 verifier.onLogLine((pc) => {
-  const insn = verified?.result.instructions.find((i) => i.pc === pc);
+  if (verified === null || verified.verification.rewrite !== null) return; // rewritten pcs
+  const insn = verified.result.instructions.find((i) => i.pc === pc);
   if (insn !== undefined) navigate(insn.line, insn.column, insn.endColumn);
 });
 
@@ -234,7 +256,9 @@ function debugOptions(): VmOptions | string {
   }
   if (ctx !== "") world = { ...world, ctx };
   const budget = Number(budgetInput.value);
-  if (!Number.isSafeInteger(budget) || budget < 1) return "The instruction budget must be a whole number of at least 1.";
+  if (!Number.isSafeInteger(budget) || budget < 1 || budget > MAX_BUDGET) {
+    return `The instruction budget must be a whole number from 1 to ${MAX_BUDGET.toLocaleString("en")}.`;
+  }
   return {
     syntax: syntaxSelect.value as Syntax,
     mode: modeSelect.value as Mode,
@@ -247,7 +271,7 @@ function debugOptions(): VmOptions | string {
 async function debug(action: DebugAction): Promise<void> {
   const options = debugOptions();
   if (typeof options === "string") {
-    debuggerPane.renderFailure(options);
+    debuggerPane.renderFailure(options, { input: true });
     return;
   }
   const source = editor.text;
@@ -315,6 +339,7 @@ function show(result: AssembleResult, verdict: Verification | null, elapsedMs: n
   bytecode.highlightLine(editor.cursor().line);
   disassembly.render(lastGood, stale);
   if (result.ok) verifier.render(verdict);
+  if (embed !== null) refreshOpenLink();
   verified = result.ok && verdict !== null ? { result, verification: verdict } : null;
   followCursor();
   // The debugger follows the source and the mode: a new session when either changed.
@@ -349,7 +374,7 @@ function current(): Shared {
     tab: TABS[Math.max(open, 0)] as Tab,
     world: worldInput.value,
     unverified: unverifiedInput.checked,
-    budget: Number(budgetInput.value) || DEFAULTS.budget,
+    budget: Number(budgetInput.value),
   };
 }
 
@@ -357,6 +382,11 @@ function current(): Shared {
  * remembered or restored program), which an example loaded over it keeps; otherwise (a link)
  * it is someone else's, kept only once edited. */
 function apply(shared: Shared, { edited }: { edited: boolean }): void {
+  // A fresh debugger session, even for the same program and options (a restored program
+  // starts from its beginning).
+  const old = debugging;
+  debugging = null;
+  void old?.session.then((s) => s.close(), () => {});
   editor.setText(shared.program);
   pristine = edited ? null : shared.program;
   dirty = edited;
@@ -397,6 +427,7 @@ byId("notice-close").addEventListener("click", () => {
   notice.hidden = true;
   onDismiss?.();
   onDismiss = null;
+  editor.textarea.focus(); // the focused button is gone: back to the program
 });
 
 /** A message about the page above the workspace, with at most one action button. */
@@ -417,6 +448,7 @@ function showNotice(
       notice.hidden = true;
       onDismiss = null;
       action.run();
+      editor.textarea.focus();
     };
   }
   notice.hidden = false;
@@ -427,18 +459,19 @@ function showNotice(
 function keepBeforeReplacing(what: string, program: Shared | null = null): void {
   const replaced = program ?? (editor.text !== pristine && editor.text.trim() !== "" ? current() : null);
   if (replaced === null) return;
+  // An embed keeps it for this visit only: it never touches the playground's storage.
   const kept = embed === null && rememberReplaced(replaced);
-  const where = kept ? "" : " for this visit (the browser's storage is unavailable or full)";
+  const where = kept || embed !== null ? "" : " for this visit (the browser's storage is unavailable or full)";
   showNotice(
     `${what} Your edited program was kept${where}.`,
     "info",
     { label: "Restore my program", run: () => restore(replaced) },
-    forgetReplaced,
+    embed === null ? forgetReplaced : null,
   );
 }
 
 function restore(replaced: Shared): void {
-  forgetReplaced();
+  if (embed === null) forgetReplaced();
   apply(replaced, { edited: true });
 }
 
@@ -533,12 +566,20 @@ async function loadExample(example: Example, { keep = true } = {}): Promise<void
  * tabs) in a docs page. */
 async function copyEmbed(): Promise<void> {
   const shared = current();
-  const large = tooLarge(shared);
+  const large = tooLarge(shared) ?? badInputs(shared);
   if (large !== null) {
     showNotice(`This program cannot be embedded: ${large}.`, "error");
     return;
   }
-  const snippet = embedSnippet(location.href, await encode(shared), { panes: ["verifier", "debugger"], readonly: true });
+  const fragment = await encode(shared);
+  if (fragment.length > MAX_FRAGMENT) {
+    showNotice(
+      `This program cannot be embedded: its link would be ${fragment.length.toLocaleString("en")} characters (the limit is ${MAX_FRAGMENT.toLocaleString("en")}).`,
+      "error",
+    );
+    return;
+  }
+  const snippet = embedSnippet(location.href, fragment, { panes: ["verifier", "debugger"], readonly: true });
   try {
     await navigator.clipboard.writeText(snippet);
     showNotice("The embed markup is in the clipboard (docs/embedding.md says how to change its panes).", "info");
@@ -549,7 +590,7 @@ async function copyEmbed(): Promise<void> {
 
 async function share(): Promise<void> {
   const shared = current();
-  const large = tooLarge(shared);
+  const large = tooLarge(shared) ?? badInputs(shared);
   if (large !== null) {
     showNotice(`This program cannot be shared as a link: ${large}.`, "error");
     return;

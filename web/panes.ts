@@ -27,6 +27,20 @@ function element<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** Scrolls `el` into view within its nearest scrolling box, never the document: an embed's
+ * `scrollIntoView` would scroll the docs page around it too. */
+export function reveal(el: Element | null | undefined): void {
+  if (el === null || el === undefined) return;
+  for (let box = el.parentElement; box !== null && box !== document.body; box = box.parentElement) {
+    if (!/(auto|scroll)/.test(getComputedStyle(box).overflowY) || box.scrollHeight <= box.clientHeight) continue;
+    const outer = box.getBoundingClientRect();
+    const inner = el.getBoundingClientRect();
+    if (inner.top < outer.top) box.scrollTop -= outer.top - inner.top;
+    else if (inner.bottom > outer.bottom) box.scrollTop += Math.min(inner.bottom - outer.bottom, inner.top - outer.top);
+    return;
+  }
+}
+
 export const SYNTAX_NAMES: Record<string, string> = {
   auto: "auto-detect",
   pseudo_c: "pseudo-C",
@@ -251,7 +265,7 @@ export class VerifierPane {
       line.classList.toggle("current", on);
       if (on && first === null) first = line;
     }
-    first?.scrollIntoView({ block: "nearest" });
+    reveal(first);
   }
 
   /** The log shows the lines the package sent (all of a short log; the start, the lines

@@ -51,6 +51,20 @@ export const MAX_PROGRAM = 512 * 1024;
 export const MAX_LINES = 100_000;
 export const MAX_CTX = 16 * 1024;
 
+/** Line ends as a textarea keeps them. */
+export function normaliseLines(text: string): string {
+  return text.replace(/\r\n?/g, "\n");
+}
+
+/** Why the debugger's inputs in `shared` are not right for a link, or null. */
+export function badInputs(shared: Pick<Shared, "ctx" | "budget">): string | null {
+  if (!/^[0-9a-fA-F\s]*$/.test(shared.ctx)) return "the ctx is not hex bytes";
+  if (!Number.isSafeInteger(shared.budget) || shared.budget < 1 || shared.budget > MAX_BUDGET) {
+    return `the instruction budget is not a whole number from 1 to ${MAX_BUDGET.toLocaleString("en")}`;
+  }
+  return null;
+}
+
 /** Why `shared` cannot be put in a link or kept, or null when it can. */
 export function tooLarge(shared: Pick<Shared, "program" | "ctx"> & Partial<Pick<Shared, "world">>): string | null {
   if (shared.program.length > MAX_PROGRAM) {
@@ -127,8 +141,10 @@ async function decodeFields(payload: string, fields: readonly string[]): Promise
   const v = value as Record<string, unknown>;
   const known = new Set(fields);
   for (const key of Object.keys(v)) if (!known.has(key)) throw new Error(`it has an unknown field "${clip(key)}"`);
-  const program = v["program"];
-  if (typeof program !== "string") throw new Error("its program is not text");
+  if (typeof v["program"] !== "string") throw new Error("its program is not text");
+  // As the editor will hold it (a textarea turns \r\n and a lone \r into \n), so that the
+  // line cap counts the lines it will draw.
+  const program = normaliseLines(v["program"]);
   const ctx = v["ctx"] ?? "";
   if (typeof ctx !== "string" || !/^[0-9a-fA-F\s]*$/.test(ctx)) throw new Error("its ctx is not hex bytes");
   const world = v["world"] ?? DEFAULTS.world;
@@ -272,6 +288,7 @@ function read(key: string): Shared | null {
     if (text === null) return null;
     const v = JSON.parse(text) as Partial<Shared>;
     if (typeof v.program !== "string") return null;
+    v.program = normaliseLines(v.program);
     const world = typeof v.world === "string" ? v.world : DEFAULTS.world;
     if (tooLarge({ program: v.program, ctx: typeof v.ctx === "string" ? v.ctx : "", world }) !== null) return null;
     const pick = <T extends string>(x: unknown, allowed: readonly T[], fallback: T): T =>

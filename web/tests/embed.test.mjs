@@ -84,6 +84,14 @@ test("two embeds on one docs page, independent, compact, remembering nothing", a
     assert.ok(size[0] <= 760 && size[1] <= 480, `fits its box: ${size}`);
   }
 
+  // Read-only: Tab moves focus on and changes nothing (no keyboard trap, no edit).
+  await a.locator("#source").focus();
+  await a.locator("#source").press("Tab");
+  assert.equal(await a.locator("#source").inputValue(), THROWING);
+  assert.equal(await a.locator("#source").evaluate((t) => document.activeElement === t), false, "focus moved on");
+  // The docs page did not scroll for the embeds.
+  assert.equal(await page.evaluate(() => scrollY), 0);
+
   // The first runs its throw through the unwinder; the second is untouched by it.
   await a.locator("#debug-run").click();
   await a.locator("#debug-status", { hasText: "Exited, r0 = 3" }).waitFor({ timeout: 15_000 });
