@@ -247,7 +247,14 @@ function debugOptions(): VmOptions | string {
   const worldText = worldInput.value.trim();
   if (worldText !== "") {
     try {
-      const parsed: unknown = JSON.parse(worldText);
+      // Integers beyond 2^53 - 1 (a u64 seed, clock or cgroup id) as BigInts, exact, where the
+      // engine gives the reviver the number's source text (Chromium 114+, Firefox 135+);
+      // elsewhere they arrive rounded and the package refuses them by name.
+      const exact = (_key: string, value: unknown, context?: { source?: string }): unknown =>
+        typeof value === "number" && !Number.isSafeInteger(value) && /^-?\d+$/.test(context?.source ?? "")
+          ? BigInt(context!.source!)
+          : value;
+      const parsed: unknown = JSON.parse(worldText, exact as (key: string, value: unknown) => unknown);
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "The world must be a JSON object.";
       world = parsed as Record<string, unknown>;
     } catch (error) {
@@ -275,7 +282,7 @@ async function debug(action: DebugAction): Promise<void> {
     return;
   }
   const source = editor.text;
-  const key = JSON.stringify([source, options]);
+  const key = JSON.stringify([source, options], (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
   try {
     const { unwind } = await started;
     if (debugging === null || debugging.key !== key) {

@@ -635,6 +635,10 @@ test("the debugger's inputs: the world, running without verifying, the budget", 
   await page.locator("#debug-world").fill("{ not json");
   await page.locator("#debug-world").dispatchEvent("change");
   await page.locator("#debugger-panel", { hasText: "The world is not JSON" }).waitFor();
+  // A u64 beyond 2^53 in the world's JSON arrives exact (a BigInt), not rounded and refused.
+  await page.locator("#debug-world").fill('{"tasks": [{"pid": 7}], "prandom_seed": 18446744073709551615}');
+  await page.locator("#debug-world").dispatchEvent("change");
+  await run(/Exited, r0 = 1/);
   await page.locator("#debug-world").fill("");
   await page.locator("#debug-world").dispatchEvent("change");
 
