@@ -23,7 +23,7 @@ import {
   VerifierPane,
   plural,
 } from "./panes.js";
-import type { AssembleResult, DebugAction, Mode, Syntax, Verification } from "./api.js";
+import type { AssembleResult, DebugAction, Instruction, Mode, Syntax, Verification } from "./api.js";
 import {
   DEFAULTS,
   MAX_BUDGET,
@@ -130,23 +130,36 @@ function followCursor(): void {
       pcState.clear("The state shows once the program assembles and is verified.");
       return;
     }
-    const { result, verification } = verified;
-    if (verification.rewrite !== null) {
-      // The states, the log and the descriptors are by the rewritten program's pcs.
-      verifier.highlightPcs([]);
-      pcState.clear(
-        "cleanup-v2 rewrote this program: its states and log are by the rewritten program's pcs (shown in the verdict above), which the state view does not map to source lines yet.",
-      );
-      return;
-    }
-    verifier.highlightPcs(result.instructions.filter((i) => i.line === line).map((i) => i.pc));
-    void pcState.show(line, result.instructions, (from, to) => verification.states(from, to), verification.frameDescriptors);
+    const { verification } = verified;
+    const instructions = verifiedInstructions();
+    verifier.highlightPcs(instructions.filter((i) => i.line === line).map((i) => i.pc));
+    void pcState.show(line, instructions, (from, to) => verification.states(from, to), verification.frameDescriptors);
   }, 80);
 }
 
+/** The instructions the verification's pcs count: the source's, or after cleanup-v2's rewrite
+ * the rewritten program's, each on the source line of the instruction it came from (original
+ * pc p became pcs pcMap[p]..pcMap[p + 1]), so that states, log lines and descriptors, all by
+ * the rewritten pcs, land on the right lines. */
+function verifiedInstructions(): Instruction[] {
+  if (verified === null) return [];
+  const { result, verification } = verified;
+  const rewrite = verification.rewrite;
+  if (rewrite === null) return result.instructions;
+  const out: Instruction[] = [];
+  for (const insn of result.instructions) {
+    const from = rewrite.pcMap[insn.pc] ?? insn.pc;
+    const to = rewrite.pcMap[insn.pc + 1] ?? from + 1;
+    for (let pc = from; pc < to; pc++) {
+      const log = to - from === 1 ? `${pc}: ${insn.source}` : `${pc}: part of ${insn.source} as cleanup-v2 rewrote it`;
+      out.push({ ...insn, pc, log: `${log} (pc ${insn.pc} before the rewrite)` });
+    }
+  }
+  return out;
+}
+
 verifier.onLogLine((pc) => {
-  if (verified === null || verified.verification.rewrite !== null) return; // rewritten pcs
-  const insn = verified.result.instructions.find((i) => i.pc === pc);
+  const insn = verifiedInstructions().find((i) => i.pc === pc);
   if (insn !== undefined) navigate(insn.line, insn.column, insn.endColumn);
 });
 

@@ -601,6 +601,32 @@ test("the verifier's state at the cursor, every path at a join, and the log link
   await page.close();
 });
 
+test("after cleanup-v2's rewrite the state view follows the rewritten pcs to their source lines", async () => {
+  const page = await openPage();
+  const example = page.locator("#example option", { hasText: "one slot, two resource types" });
+  await page.selectOption("#example", await example.getAttribute("value"));
+  await page.selectOption("#mode", "cleanup-v2");
+  await idle(page);
+  await page.locator("#tab-verifier").click();
+  // The first acquisition (line 15, pc 4) became pcs 6-7: its dedicated slot is zeroed first.
+  await page.locator("#source").evaluate((textarea) => {
+    const at = textarea.value.split("\n").slice(0, 14).join("\n").length + 3;
+    textarea.focus();
+    textarea.setSelectionRange(at, at);
+    textarea.dispatchEvent(new Event("select"));
+  });
+  const state = page.locator("#pc-state");
+  await state.locator("h3", { hasText: "State at line 15 (pcs 6–7)" }).waitFor();
+  assert.match(await state.textContent(), /6: part of call bpf_obj_new as cleanup-v2 rewrote it \(pc 4 before the rewrite\)/);
+  // A log line of a rewritten pc leads back to the source line it came from.
+  await page.locator("#verifier-log .log-line[data-pc='7']").first().click();
+  const line = await page.locator("#source").evaluate(
+    (textarea) => textarea.value.slice(0, textarea.selectionStart).split("\n").length,
+  );
+  assert.equal(line, 15);
+  await page.close();
+});
+
 test("the dark theme renders", async () => {
   const page = await openPage({ colorScheme: "dark" });
   const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
