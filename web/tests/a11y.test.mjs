@@ -5,31 +5,16 @@
 
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { repoRoot, startServer } from "../serve.mjs";
-import { launch, watch } from "./chromium.mjs";
+import { test } from "node:test";
+import { servePlayground, watch } from "./chromium.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
-let server;
 let url;
 let browser;
 const problems = [];
 
-before(async () => {
-  await stat(join(repoRoot, "dist", "index.html")).catch(() => {
-    throw new Error("dist/index.html is missing: build the page first (make build-web)");
-  });
-  ({ server, url } = await startServer({ port: 0 }));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((done) => (server ? server.close(done) : done()));
-});
+servePlayground((site) => ({ url, browser } = site));
 
 /** axe's violations on the page as it is now: serious and critical ones, and the rest. */
 async function audit(page, where) {

@@ -2,10 +2,12 @@
 // browser): headless, a fresh profile per launch, every console error, page error, failed
 // request and HTTP error recorded as text in `problems`.
 
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
+import { repoRoot, startServer } from "../serve.mjs";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ARGS = [
@@ -50,4 +52,33 @@ export function watch(page, problems) {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
   return page;
+}
+
+/** For a test file of the built page: before its tests, serves dist/ on a free port and
+ * launches a browser, then hands `{ url, browser }` to `ready`; after them, closes both. */
+export function servePlayground(ready, { viewport } = {}) {
+  let server;
+  let browser;
+  before(async () => {
+    await stat(join(repoRoot, "dist", "index.html")).catch(() => {
+      throw new Error("dist/index.html is missing: build the page first (make build-web)");
+    });
+    let url;
+    ({ server, url } = await startServer({ port: 0 }));
+    browser = await launch(viewport === undefined ? {} : { viewport });
+    ready({ url, browser });
+  });
+  after(async () => {
+    await browser?.close();
+    await new Promise((done) => (server ? server.close(done) : done()));
+  });
+}
+
+/** Empties the local storage of `url`'s origin (the page remembers programs, the theme and
+ * the size there), from a document of the origin that is not the page: an SVG one, whose
+ * browser-made favicon request is answered empty. */
+export async function clearStorage(page, url) {
+  await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
+  await page.goto(new URL("static/favicon.svg", url).href);
+  await page.evaluate(() => localStorage.clear());
 }

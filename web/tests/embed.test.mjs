@@ -5,30 +5,17 @@
 // such an iframe.
 
 import assert from "node:assert/strict";
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
-import { repoRoot, startServer } from "../serve.mjs";
-import { launch, watch } from "./chromium.mjs";
+import { repoRoot } from "../serve.mjs";
+import { clearStorage, servePlayground, watch } from "./chromium.mjs";
 
-let server;
 let url;
 let browser;
 const problems = [];
 
-before(async () => {
-  await stat(join(repoRoot, "dist", "index.html")).catch(() => {
-    throw new Error("dist/index.html is missing: build the page first (make build-web)");
-  });
-  ({ server, url } = await startServer({ port: 0 }));
-  browser = await launch({ viewport: { width: 1600, height: 1100 } });
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((done) => (server ? server.close(done) : done()));
-});
+servePlayground((site) => ({ url, browser } = site), { viewport: { width: 1600, height: 1100 } });
 
 function v2(shared) {
   const full = { syntax: "auto", mode: "cleanup", ctx: "", tab: "verifier", world: "", unverified: false, budget: 10_000_000, ...shared };
@@ -40,10 +27,8 @@ const THROWING = ".ctx tc\n.globl cb(scalar)\n.exception_callback cb\nr1 = 3\nca
 test("two embeds on one docs page, independent, compact, remembering nothing", async () => {
   const page = await browser.context.newPage();
   watch(page, problems);
-  // The reader's own playground program, which the embeds must not touch (set from a
-  // document of the origin; an SVG one gets no favicon of its own).
-  await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
-  await page.goto(new URL("static/favicon.svg", url).href);
+  // The reader's own playground program, which the embeds must not touch.
+  await clearStorage(page, url);
   await page.evaluate(() => localStorage.setItem("unwind.playground.v1", JSON.stringify({ program: "r0 = 99\nexit", syntax: "auto", mode: "cleanup", ctx: "", tab: "source" })));
   const first = `${url}?embed&panes=verifier,debugger&readonly${v2({ program: THROWING, mode: "cleanup", tab: "debugger" })}`;
   const second = `${url}?embed&panes=source,verifier${v2({ program: "r0 = 1\nexit\n", mode: "legacy" })}`;

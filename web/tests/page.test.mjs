@@ -5,35 +5,25 @@
 //   node --test web/tests/
 
 import assert from "node:assert/strict";
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { repoRoot, startServer } from "../serve.mjs";
-import { launch, watch } from "./chromium.mjs";
+import { before, test } from "node:test";
+import { repoRoot } from "../serve.mjs";
+import { servePlayground, watch } from "./chromium.mjs";
 
 const SCREENSHOTS = join(repoRoot, "target");
 
-let server;
 let url;
 let browser;
 let context;
 /** Every console error, page error and failed request of every page, as text. */
 const problems = [];
 
-before(async () => {
-  await stat(join(repoRoot, "dist", "index.html")).catch(() => {
-    throw new Error("dist/index.html is missing: build the page first (make build-web)");
-  });
-  ({ server, url } = await startServer({ port: 0 }));
-  browser = await launch();
+servePlayground((site) => {
+  ({ url, browser } = site);
   context = browser.context;
-  await mkdir(SCREENSHOTS, { recursive: true });
 });
-
-after(async () => {
-  await browser?.close();
-  await new Promise((done) => (server ? server.close(done) : done()));
-});
+before(() => mkdir(SCREENSHOTS, { recursive: true }));
 
 async function openPage({ colorScheme = "light", reducedMotion = "no-preference" } = {}) {
   const page = await context.newPage();

@@ -5,30 +5,15 @@
 // never loses an edit.
 
 import assert from "node:assert/strict";
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
-import { repoRoot, startServer } from "../serve.mjs";
-import { launch, watch } from "./chromium.mjs";
+import { clearStorage, servePlayground, watch } from "./chromium.mjs";
 
-let server;
 let url;
 let browser;
 const problems = [];
 
-before(async () => {
-  await stat(join(repoRoot, "dist", "index.html")).catch(() => {
-    throw new Error("dist/index.html is missing: build the page first (make build-web)");
-  });
-  ({ server, url } = await startServer({ port: 0 }));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((done) => (server ? server.close(done) : done()));
-});
+servePlayground((site) => ({ url, browser } = site));
 
 /** A page on `fragment` (with its `#`), once it has assembled what it shows; `fresh`: with
  * the origin's local storage emptied first (the page remembers the last program there). */
@@ -39,12 +24,7 @@ async function open(fragment = "", { fresh = true } = {}) {
     problems.push(`a dialog opened: ${d.message()}`);
     void d.dismiss();
   });
-  if (fresh) {
-    // Any document of the origin will do; an SVG one gets no favicon of its own.
-    await page.route("**/favicon.ico", (route) => route.fulfill({ status: 204 }));
-    await page.goto(new URL("static/favicon.svg", url).href);
-    await page.evaluate(() => localStorage.clear());
-  }
+  if (fresh) await clearStorage(page, url);
   await page.goto(url + fragment);
   await page.locator("#bytecode-rows tr.insn, #diagnostics li").first().waitFor({ timeout: 30_000 });
   await page.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 10_000 });
