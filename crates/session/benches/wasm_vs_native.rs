@@ -73,21 +73,9 @@ fn workloads() -> Vec<Workload> {
     ]
 }
 
-/// The options as the bindings read them (a JSON value is the same tree).
+/// The options as the bindings read them.
 fn options<T: serde::de::DeserializeOwned>(v: &Value) -> T {
-    fn tree(v: &Value) -> OptionValue {
-        match v {
-            Value::Null => OptionValue::Null,
-            Value::Bool(b) => OptionValue::Bool(*b),
-            Value::Number(n) => OptionValue::Int(n.as_i64().expect("an integer").into()),
-            Value::String(s) => OptionValue::Str(s.clone()),
-            Value::Array(a) => OptionValue::List(a.iter().map(tree).collect()),
-            Value::Object(o) => {
-                OptionValue::Object(o.iter().map(|(k, v)| (k.clone(), tree(v))).collect())
-            }
-        }
-    }
-    from_options(tree(v)).expect("benchmark options")
+    from_options(OptionValue::from_json(v).expect("integer options")).expect("benchmark options")
 }
 
 /// Runs the workload once; returns the time of the measured part and what it computed

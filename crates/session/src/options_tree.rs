@@ -27,6 +27,40 @@ pub enum OptionValue {
     Object(Vec<(String, OptionValue)>),
 }
 
+impl OptionValue {
+    /// The tree of a JSON value, as the bindings build one from a JS value: integers only
+    /// (options hold no fractions), objects in their order.
+    pub fn from_json(value: &serde_json::Value) -> Result<OptionValue, OptionsError> {
+        use serde_json::Value;
+        Ok(match value {
+            Value::Null => OptionValue::Null,
+            Value::Bool(b) => OptionValue::Bool(*b),
+            Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => OptionValue::Int(u.into()),
+                (_, Some(i)) => OptionValue::Int(i.into()),
+                _ => return Err(OptionsError::new("expected an integer")),
+            },
+            Value::String(s) => OptionValue::Str(s.clone()),
+            Value::Array(items) => OptionValue::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| Self::from_json(v).map_err(|e| e.within(format!("[{i}]"))))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(fields) => OptionValue::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = Self::from_json(v).map_err(|e| e.within(k.clone()))?;
+                        Ok((k.clone(), v))
+                    })
+                    .collect::<Result<_, OptionsError>>()?,
+            ),
+        })
+    }
+}
+
 /// Reads a `T` from `value`.
 pub fn from_options<T: de::DeserializeOwned>(value: OptionValue) -> Result<T, OptionsError> {
     T::deserialize(value)
@@ -283,27 +317,8 @@ mod tests {
 
     use crate::{DebugOptions, VerifyOptions};
 
-    /// The tree of a JSON value (integers only, as the bindings build it).
-    fn tree(v: &Value) -> OptionValue {
-        match v {
-            Value::Null => OptionValue::Null,
-            Value::Bool(b) => OptionValue::Bool(*b),
-            Value::Number(n) => OptionValue::Int(
-                n.as_u64()
-                    .map(i128::from)
-                    .or(n.as_i64().map(i128::from))
-                    .expect("an integer"),
-            ),
-            Value::String(s) => OptionValue::Str(s.clone()),
-            Value::Array(a) => OptionValue::List(a.iter().map(tree).collect()),
-            Value::Object(o) => {
-                OptionValue::Object(o.iter().map(|(k, v)| (k.clone(), tree(v))).collect())
-            }
-        }
-    }
-
     fn read<T: de::DeserializeOwned>(v: Value) -> Result<T, String> {
-        from_options(tree(&v)).map_err(|e| e.to_string())
+        from_options(OptionValue::from_json(&v).unwrap()).map_err(|e| e.to_string())
     }
 
     #[test]
