@@ -13,7 +13,7 @@ import type {
   VmFrame,
   VmState,
 } from "./api.js";
-import { reveal } from "./panes.js";
+import { element, reveal } from "./panes.js";
 
 /** Delay between two revealed unwinding events. */
 const STEP_MS = 650;
@@ -28,17 +28,6 @@ export interface DebuggerHost {
   showLine(line: number | null): void;
   /** Moves the editor's caret to a line (a click on an event, an error). */
   navigate(line: number, column?: number): void;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className !== undefined) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 /** A u64 as decimal strings carry it: small ones in decimal, the rest (pointers) in hex. */

@@ -16,7 +16,7 @@ import type {
 /** Where a click in a pane wants the editor to go. */
 export type Navigate = (line: number, column?: number, endColumn?: number) => void;
 
-function element<K extends keyof HTMLElementTagNameMap>(
+export function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   className?: string,
   text?: string,

@@ -5,7 +5,7 @@
 // format; `parseState` splits one into its parts.
 
 import type { FrameDescriptor, Instruction, PcState } from "unwind-bpf";
-import { descriptorItem } from "./panes.js";
+import { descriptorItem, element } from "./panes.js";
 
 /** One recorded state, split: registers, stack slots, and anything else (`refs=...`). */
 export interface ParsedState {
@@ -51,13 +51,6 @@ export function parseState(text: string): ParsedState {
     else parsed.other.push(entry);
   }
   return parsed;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className !== undefined) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 export class StatePane {
