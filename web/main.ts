@@ -26,7 +26,6 @@ import {
 import type { AssembleResult, DebugAction, Instruction, Mode, Syntax, Verification } from "./api.js";
 import {
   DEFAULTS,
-  MAX_BUDGET,
   MAX_FRAGMENT,
   badInputs,
   TABS,
@@ -276,9 +275,8 @@ function debugOptions(): VmOptions | string {
   }
   if (ctx !== "") world = { ...world, ctx };
   const budget = Number(budgetInput.value);
-  if (!Number.isSafeInteger(budget) || budget < 1 || budget > MAX_BUDGET) {
-    return `The instruction budget must be a whole number from 1 to ${MAX_BUDGET.toLocaleString("en")}.`;
-  }
+  const wrong = badInputs({ ctx: "", budget });
+  if (wrong !== null) return `The instruction ${wrong.replace(/^the /, "")}.`;
   return {
     syntax: syntaxSelect.value as Syntax,
     mode: modeSelect.value as Mode,

@@ -60,7 +60,7 @@ export function normaliseLines(text: string): string {
 export function badInputs(shared: Pick<Shared, "ctx" | "budget">): string | null {
   if (!/^[0-9a-fA-F\s]*$/.test(shared.ctx)) return "the ctx is not hex bytes";
   if (!Number.isSafeInteger(shared.budget) || shared.budget < 1 || shared.budget > MAX_BUDGET) {
-    return `the instruction budget is not a whole number from 1 to ${MAX_BUDGET.toLocaleString("en")}`;
+    return `the budget is not a whole number from 1 to ${MAX_BUDGET.toLocaleString("en")}`;
   }
   return null;
 }
@@ -137,6 +137,13 @@ async function decodeFields(payload: string, fields: readonly string[]): Promise
   } catch {
     throw new Error("its content is not JSON text");
   }
+  return fromFields(value, fields);
+}
+
+/** A `Shared` from JSON data with these `fields` (any may be left out but the program), or
+ * an error saying what is wrong: the one check of a link's content and of what the page
+ * kept in local storage. */
+function fromFields(value: unknown, fields: readonly string[]): Shared {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("its content is not an object");
   const v = value as Record<string, unknown>;
   const known = new Set(fields);
@@ -146,17 +153,14 @@ async function decodeFields(payload: string, fields: readonly string[]): Promise
   // line cap counts the lines it will draw.
   const program = normaliseLines(v["program"]);
   const ctx = v["ctx"] ?? "";
-  if (typeof ctx !== "string" || !/^[0-9a-fA-F\s]*$/.test(ctx)) throw new Error("its ctx is not hex bytes");
+  if (typeof ctx !== "string") throw new Error("its ctx is not hex bytes");
   const world = v["world"] ?? DEFAULTS.world;
   if (typeof world !== "string") throw new Error("its world is not text");
   const unverified = v["unverified"] ?? DEFAULTS.unverified;
   if (typeof unverified !== "boolean") throw new Error("its unverified is not true or false");
   const budget = v["budget"] ?? DEFAULTS.budget;
-  if (typeof budget !== "number" || !Number.isSafeInteger(budget) || budget < 1 || budget > MAX_BUDGET) {
-    throw new Error(`its budget is not a whole number from 1 to ${MAX_BUDGET.toLocaleString("en")}`);
-  }
-  const large = tooLarge({ program, ctx, world });
-  if (large !== null) throw new Error(large.replace(/^the /, "its "));
+  const wrong = tooLarge({ program, ctx, world }) ?? badInputs({ ctx, budget: typeof budget === "number" ? budget : NaN });
+  if (wrong !== null) throw new Error(wrong.replace(/^the /, "its "));
   return {
     program,
     syntax: oneOf(v["syntax"] ?? "auto", SYNTAXES, "syntax"),
@@ -165,7 +169,7 @@ async function decodeFields(payload: string, fields: readonly string[]): Promise
     tab: oneOf(v["tab"] ?? "source", TABS, "tab"),
     world,
     unverified,
-    budget,
+    budget: budget as number,
   };
 }
 
@@ -274,8 +278,10 @@ export function forgetReplaced(): void {
 }
 
 function write(key: string, shared: Shared): boolean {
+  // Inputs a link could not carry (a half-typed budget) are not kept: their defaults are.
+  const kept = badInputs(shared) === null ? shared : { ...shared, ctx: "", budget: DEFAULTS.budget };
   try {
-    localStorage.setItem(key, JSON.stringify(shared));
+    localStorage.setItem(key, JSON.stringify(kept));
     return true;
   } catch {
     return false; // unavailable or full: not remembered
@@ -285,28 +291,8 @@ function write(key: string, shared: Shared): boolean {
 function read(key: string): Shared | null {
   try {
     const text = localStorage.getItem(key);
-    if (text === null) return null;
-    const v = JSON.parse(text) as Partial<Shared>;
-    if (typeof v.program !== "string") return null;
-    v.program = normaliseLines(v.program);
-    const world = typeof v.world === "string" ? v.world : DEFAULTS.world;
-    if (tooLarge({ program: v.program, ctx: typeof v.ctx === "string" ? v.ctx : "", world }) !== null) return null;
-    const pick = <T extends string>(x: unknown, allowed: readonly T[], fallback: T): T =>
-      typeof x === "string" && (allowed as readonly string[]).includes(x) ? (x as T) : fallback;
-    return {
-      program: v.program,
-      syntax: pick(v.syntax, SYNTAXES, "auto"),
-      mode: pick(v.mode, MODES, "cleanup"),
-      ctx: typeof v.ctx === "string" && /^[0-9a-fA-F\s]*$/.test(v.ctx) ? v.ctx : "",
-      tab: pick(v.tab, TABS, "source"),
-      world,
-      unverified: v.unverified === true,
-      budget:
-        typeof v.budget === "number" && Number.isSafeInteger(v.budget) && v.budget >= 1 && v.budget <= MAX_BUDGET
-          ? v.budget
-          : DEFAULTS.budget,
-    };
+    return text === null ? null : fromFields(JSON.parse(text), V2_FIELDS);
   } catch {
-    return null;
+    return null; // unavailable, or not what this page wrote
   }
 }
