@@ -472,10 +472,16 @@ function showNotice(
   notice.hidden = false;
 }
 
+/** The editor's program when it is the user's edit (not the example or link loaded last,
+ * not empty), else null. */
+function ownEdit(): Shared | null {
+  return editor.text !== pristine && editor.text.trim() !== "" ? current() : null;
+}
+
 /** Before `what` replaces the user's program (`program`, default: the editor's, when it is
  * an edit), keeps it and offers it back. */
 function keepBeforeReplacing(what: string, program: Shared | null = null): void {
-  const replaced = program ?? (editor.text !== pristine && editor.text.trim() !== "" ? current() : null);
+  const replaced = program ?? ownEdit();
   if (replaced === null) return;
   // An embed keeps it for this visit only: it never touches the playground's storage.
   const kept = embed === null && rememberReplaced(replaced);
@@ -541,7 +547,7 @@ async function openLink(fragment: string, mine: Shared | null): Promise<boolean>
     return true;
   }
   const message = `${decoded.message} The first example is shown instead; nothing from the link was used.`;
-  const own = mine ?? (editor.text !== pristine && editor.text.trim() !== "" ? current() : null);
+  const own = mine ?? ownEdit();
   if (examples[0] !== undefined) await loadExample(examples[0], { keep: false });
   if (own !== null) {
     showNotice(message, "error", { label: "Open my program", run: () => apply(own, { edited: true }) });
