@@ -26,17 +26,15 @@ import {
 import type { AssembleResult, DebugAction, Instruction, Mode, Syntax, Verification } from "./api.js";
 import {
   DEFAULTS,
-  MAX_FRAGMENT,
-  badInputs,
   TABS,
+  badInputs,
   decode,
-  encode,
   forgetReplaced,
+  linkFragment,
   recall,
   recallReplaced,
   remember,
   rememberReplaced,
-  tooLarge,
   type Shared,
   type Tab,
 } from "./share.js";
@@ -93,7 +91,7 @@ if (embed !== null) {
   root.dataset["embed"] = "";
   if (embed.readonly) {
     root.dataset["readonly"] = "";
-    byId<HTMLTextAreaElement>("source").readOnly = true;
+    editor.textarea.readOnly = true;
   }
   TABS.forEach((tab, i) => {
     const button = tabButtons[i] as HTMLButtonElement;
@@ -106,13 +104,9 @@ if (embed !== null) {
 /** The embed's "Open in the playground" link: the program as it is now. */
 function refreshOpenLink(): void {
   const open = byId<HTMLAnchorElement>("open-playground");
-  const shared = current();
-  if (tooLarge(shared) !== null || badInputs(shared) !== null) {
-    open.removeAttribute("href");
-    return;
-  }
-  void encode(shared).then((fragment) => {
-    open.href = fragment.length <= MAX_FRAGMENT ? `${location.pathname}#${fragment}` : location.pathname;
+  void linkFragment(current()).then((link) => {
+    if ("fragment" in link) open.href = `${location.pathname}#${link.fragment}`;
+    else open.removeAttribute("href");
   });
 }
 
@@ -589,21 +583,12 @@ async function loadExample(example: Example, { keep = true } = {}): Promise<void
 /** Copies the iframe markup that embeds this program (read-only, the Verifier and Debugger
  * tabs) in a docs page. */
 async function copyEmbed(): Promise<void> {
-  const shared = current();
-  const large = tooLarge(shared) ?? badInputs(shared);
-  if (large !== null) {
-    showNotice(`This program cannot be embedded: ${large}.`, "error");
+  const link = await linkFragment(current());
+  if ("problem" in link) {
+    showNotice(`This program cannot be embedded: ${link.problem}.`, "error");
     return;
   }
-  const fragment = await encode(shared);
-  if (fragment.length > MAX_FRAGMENT) {
-    showNotice(
-      `This program cannot be embedded: its link would be ${fragment.length.toLocaleString("en")} characters (the limit is ${MAX_FRAGMENT.toLocaleString("en")}).`,
-      "error",
-    );
-    return;
-  }
-  const snippet = embedSnippet(location.href, fragment, { panes: ["verifier", "debugger"], readonly: true });
+  const snippet = embedSnippet(location.href, link.fragment, { panes: ["verifier", "debugger"], readonly: true });
   try {
     await navigator.clipboard.writeText(snippet);
     showNotice("The embed markup is in the clipboard (docs/embedding.md says how to change its panes).", "info");
@@ -613,21 +598,12 @@ async function copyEmbed(): Promise<void> {
 }
 
 async function share(): Promise<void> {
-  const shared = current();
-  const large = tooLarge(shared) ?? badInputs(shared);
-  if (large !== null) {
-    showNotice(`This program cannot be shared as a link: ${large}.`, "error");
+  const link = await linkFragment(current());
+  if ("problem" in link) {
+    showNotice(`This program cannot be shared as a link: ${link.problem}.`, "error");
     return;
   }
-  const fragment = await encode(shared);
-  if (fragment.length > MAX_FRAGMENT) {
-    showNotice(
-      `This program cannot be shared as a link: the link would be ${fragment.length.toLocaleString("en")} characters (the limit is ${MAX_FRAGMENT.toLocaleString("en")}).`,
-      "error",
-    );
-    return;
-  }
-  history.replaceState(null, "", `#${fragment}`);
+  history.replaceState(null, "", `#${link.fragment}`);
   const url = location.href;
   try {
     await navigator.clipboard.writeText(url);

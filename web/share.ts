@@ -100,6 +100,20 @@ export async function encode(shared: Shared): Promise<string> {
   return `${VERSION}=${toBase64Url(packed)}`;
 }
 
+/** The fragment of a link to `shared`, or why it cannot have one (the same limits a link's
+ * reader applies, so the page never writes a link it would refuse). */
+export async function linkFragment(shared: Shared): Promise<{ fragment: string } | { problem: string }> {
+  const problem = tooLarge(shared) ?? badInputs(shared);
+  if (problem !== null) return { problem };
+  const fragment = await encode(shared);
+  if (fragment.length > MAX_FRAGMENT) {
+    return {
+      problem: `the link would be ${fragment.length.toLocaleString("en")} characters (the limit is ${MAX_FRAGMENT.toLocaleString("en")})`,
+    };
+  }
+  return { fragment };
+}
+
 const DECODERS: Record<string, (payload: string) => Promise<Shared>> = {
   v1: (payload) => decodeFields(payload, V1_FIELDS),
   v2: (payload) => decodeFields(payload, V2_FIELDS),
