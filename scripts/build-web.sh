@@ -6,7 +6,8 @@
 #   3. checks the .wasm against the size budgets (raw, and gzipped: the package's 250 KB),
 #   4. compiles the package's TypeScript (packages/unwind-bpf) into the package folder, adds
 #      its package.json, README and licences, and packs it with `npm pack`,
-#   5. compiles the page's TypeScript in web/ (it imports the package as `unwind-bpf`),
+#   5. type-checks the page's TypeScript in web/ and bundles it with esbuild (it imports the
+#      package as `unwind-bpf`, left out of the bundle),
 #   6. copies index.html and static/ next to them.
 # Needs the tools `make setup` installs (wasm32 target, wasm-bindgen-cli, node_modules).
 set -euo pipefail
@@ -101,8 +102,14 @@ step "npm pack $package_dir"
 (cd "$(dirname "$package_dir")" && npm pack --silent "./$(basename "$package_dir")" >/dev/null)
 ls "$(dirname "$package_dir")"/*.tgz
 
-step "tsc -p web"
-node_modules/.bin/tsc -p web --outDir "$dist"
+# The page: type-checked by tsc, bundled by esbuild (CodeMirror and the page's modules in one
+# file; the package stays a module of its own, found through index.html's import map).
+step "tsc -p web --noEmit"
+node_modules/.bin/tsc -p web --noEmit
+step "esbuild web/main.ts --bundle"
+node_modules/.bin/esbuild web/main.ts --bundle --format=esm --target=es2022 --minify-syntax --minify-whitespace \
+  --sourcemap --external:unwind-bpf --legal-comments=linked --log-level=warning \
+  --outfile="$dist/main.js"
 
 cp index.html "$dist/"
 cp -R static "$dist/"

@@ -15,6 +15,7 @@ export type {
   Rewrite,
   Syntax,
   Verification,
+  VerifyError,
   VmEvent,
   VmFrame,
   VmState,

@@ -1,127 +1,328 @@
-// The source editor: a plain <textarea> (keyboard and screen-reader friendly) with a line-number
-// gutter that marks lines with errors. Tab indents; Escape then Tab moves focus on, so the
-// editor is never a keyboard trap.
+// The source editor: CodeMirror 6 (bundled by esbuild, nothing from a CDN). Highlighting,
+// completion and hover help come from bpf-language.ts; this class is the page's one seam to
+// it: the text, the cursor, diagnostics (underlined, with the message, and marked in the
+// gutter), breakpoints (a gutter of their own: a click or Ctrl/Cmd+B) and the line the debugger is
+// at. Tab indents; Escape then Tab moves focus on (CodeMirror's own rule), so the editor is
+// never a keyboard trap. CodeMirror draws only the visible lines: a 100,000-line paste stays
+// fast.
 
-const INDENT = "    ";
+import { defaultKeymap, history, historyKeymap, indentLess, indentMore } from "@codemirror/commands";
+import { bracketMatching, indentUnit } from "@codemirror/language";
+import { lintGutter, setDiagnostics, type Diagnostic as LintDiagnostic } from "@codemirror/lint";
+import { highlightSelectionMatches, search, searchKeymap } from "@codemirror/search";
+import { closeBrackets, completionKeymap } from "@codemirror/autocomplete";
+import {
+  Compartment,
+  EditorState,
+  RangeSet,
+  StateEffect,
+  StateField,
+  type Extension,
+  type Text,
+} from "@codemirror/state";
+import {
+  Decoration,
+  EditorView,
+  GutterMarker,
+  drawSelection,
+  gutter,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+  type DecorationSet,
+} from "@codemirror/view";
+import { bpfAssemblySupport, type CatalogueEntry } from "./bpf-language.js";
 
 export interface Cursor {
   line: number;
   column: number;
 }
 
-export class Editor {
-  private escaped = false;
-  private lineCount = 0;
-  private errorLines = new Set<number>();
-  private currentLine = 0;
-  /** The line the debugger is at (0: none), drawn as a band behind the text. */
-  private execLine = 0;
-  private readonly execBand: HTMLElement;
-  /** Lines with a breakpoint (the debugger's Run stops there). */
-  private breakpoints = new Set<number>();
-  private readonly cursorListeners: Array<(cursor: Cursor) => void> = [];
+/** A problem to show in the text: the assembler's (line, columns) or the verifier's (the
+ * refused instruction's place). Lines and columns are 1-based, columns in characters. */
+export interface EditorDiagnostic {
+  line: number;
+  column: number;
+  endColumn?: number;
+  message: string;
+  source: "assembler" | "verifier";
+}
 
-  constructor(
-    readonly textarea: HTMLTextAreaElement,
-    private readonly gutter: HTMLElement,
-  ) {
-    textarea.addEventListener("input", () => this.refresh());
-    textarea.addEventListener("scroll", () => this.syncScroll());
-    textarea.addEventListener("keydown", (event) => this.keydown(event));
-    for (const type of ["keyup", "click", "focus", "select"]) {
-      textarea.addEventListener(type, () => this.cursorMoved());
+class BreakpointMarker extends GutterMarker {
+  override toDOM(): Node {
+    const dot = document.createElement("span");
+    dot.className = "cm-breakpoint-dot";
+    dot.textContent = "●";
+    return dot;
+  }
+}
+const breakpointMarker = new BreakpointMarker();
+
+/** Keeps the breakpoint gutter as wide as a dot when there is none. */
+class SpacerMarker extends GutterMarker {
+  override toDOM(): Node {
+    const space = document.createElement("span");
+    space.textContent = "●";
+    return space;
+  }
+}
+
+class ExecMarker extends GutterMarker {
+  override toDOM(): Node {
+    const arrow = document.createElement("span");
+    arrow.className = "cm-exec-arrow";
+    arrow.textContent = "▶";
+    return arrow;
+  }
+}
+const execMarker = new ExecMarker();
+
+/** Breakpoints as line starts; they follow the text as it is edited. */
+const setBreakpointLines = StateEffect.define<number[]>();
+const breakpointField = StateField.define<RangeSet<GutterMarker>>({
+  create: () => RangeSet.empty,
+  update(set, tr) {
+    set = set.map(tr.changes);
+    for (const effect of tr.effects) {
+      if (!effect.is(setBreakpointLines)) continue;
+      const doc = tr.state.doc;
+      const starts = effect.value.filter((n) => n >= 1 && n <= doc.lines).map((n) => doc.line(n).from);
+      set = RangeSet.of([...new Set(starts)].sort((a, b) => a - b).map((from) => breakpointMarker.range(from)));
     }
-    this.execBand = document.createElement("div");
-    this.execBand.className = "exec-line";
-    this.execBand.hidden = true;
-    this.execBand.setAttribute("aria-hidden", "true");
-    textarea.before(this.execBand);
-    new ResizeObserver(() => this.placeExecBand()).observe(textarea);
-    this.refresh();
+    return set;
+  },
+});
+
+/** The debugger's line: a band on the line and an arrow in the breakpoint gutter. */
+const setExecLine = StateEffect.define<number>();
+const execField = StateField.define<number>({
+  create: () => 0,
+  update(line, tr) {
+    for (const effect of tr.effects) if (effect.is(setExecLine)) line = effect.value;
+    return line > tr.state.doc.lines ? 0 : line;
+  },
+  provide: (field) => [
+    EditorView.decorations.compute(["doc", field], (state): DecorationSet => {
+      const line = state.field(field);
+      if (line === 0) return Decoration.none;
+      return Decoration.set([Decoration.line({ class: "cm-exec-line" }).range(state.doc.line(line).from)]);
+    }),
+  ],
+});
+
+/** The (0-based) UTF-16 offset in `text` of 1-based character column `column`. */
+function columnOffset(text: string, column: number): number {
+  let offset = 0;
+  let col = 1;
+  for (const ch of text) {
+    if (col >= column) break;
+    offset += ch.length;
+    col++;
+  }
+  return offset;
+}
+
+export class Editor {
+  readonly view: EditorView;
+  private readonly readOnly = new Compartment();
+  private readonly inputListeners: Array<() => void> = [];
+  private readonly cursorListeners: Array<(cursor: Cursor) => void> = [];
+  private readonly gutterListeners: Array<(line: number) => void> = [];
+  /** Set while the page replaces the text (not an edit of the user's). */
+  private replacing = false;
+  private catalogue: readonly CatalogueEntry[] = [];
+  private readonly extensions: Extension[];
+  private isReadOnly = false;
+
+  constructor(readonly host: HTMLElement) {
+    const label = host.getAttribute("aria-labelledby");
+    const described = host.getAttribute("aria-describedby");
+    const contentAttributes: Record<string, string> = {
+      spellcheck: "false",
+      autocapitalize: "off",
+      autocorrect: "off",
+      "aria-multiline": "true",
+      // Explicit, so that checkers (axe) see the scroller's focusable content.
+      tabindex: "0",
+    };
+    if (label !== null) contentAttributes["aria-labelledby"] = label;
+    if (described !== null) contentAttributes["aria-describedby"] = described;
+    this.extensions = [
+      gutter({
+        class: "cm-breakpoint-gutter",
+        markers: (view) => view.state.field(breakpointField),
+        lineMarker: (view, line) => (view.state.doc.lineAt(line.from).number === view.state.field(execField) ? execMarker : null),
+        lineMarkerChange: (update) => update.startState.field(execField) !== update.state.field(execField),
+        initialSpacer: () => new SpacerMarker(),
+        domEventHandlers: {
+          mousedown: (view, line) => {
+            this.gutterClicked(view.state.doc.lineAt(line.from).number);
+            return true;
+          },
+        },
+      }),
+      lineNumbers({
+        domEventHandlers: {
+          mousedown: (view, line) => {
+            this.gutterClicked(view.state.doc.lineAt(line.from).number);
+            return true;
+          },
+        },
+      }),
+      lintGutter(),
+      breakpointField,
+      execField,
+      highlightActiveLineGutter(),
+      highlightActiveLine(),
+      history(),
+      drawSelection(),
+      bracketMatching(),
+      closeBrackets(),
+      search({ top: true }),
+      highlightSelectionMatches(),
+      indentUnit.of("\t"),
+      EditorState.tabSize.of(8),
+      bpfAssemblySupport(() => this.catalogue),
+      keymap.of([
+        { key: "Tab", run: indentMore, shift: indentLess },
+        // Ctrl/Cmd+Enter assembles (the page's shortcut), it does not insert a line.
+        { key: "Mod-Enter", run: () => true },
+        // As in Chrome DevTools (whose F8-F11 the debugger uses): Ctrl/Cmd+B toggles a breakpoint.
+        { key: "Mod-b", run: () => (this.gutterClicked(this.cursor().line), true) },
+        ...completionKeymap,
+        ...searchKeymap,
+        ...historyKeymap,
+        ...defaultKeymap,
+      ]),
+      EditorView.contentAttributes.of(contentAttributes),
+      EditorView.updateListener.of((update) => {
+        if (update.docChanged && !this.replacing) for (const listener of this.inputListeners) listener();
+        if (update.docChanged || update.selectionSet) {
+          const cursor = this.cursor();
+          for (const listener of this.cursorListeners) listener(cursor);
+        }
+        if (update.transactions.some((tr) => tr.effects.some((e) => e.is(setExecLine)))) {
+          host.dataset["execLine"] = String(update.state.field(execField));
+        }
+      }),
+    ];
+    this.view = new EditorView({ parent: host, state: this.newState("") });
+    host.dataset["execLine"] = "0";
+    // Scripts (and the tests) read and set the program, the selection and the focus as they
+    // would a textarea's: value, selectionStart/End (UTF-16 offsets), setSelectionRange, focus.
+    Object.defineProperties(host, {
+      value: { get: () => this.text, set: (text: string) => this.setText(text) },
+      selectionStart: { get: () => this.view.state.selection.main.from },
+      selectionEnd: { get: () => this.view.state.selection.main.to },
+      setSelectionRange: {
+        value: (anchor: number, head: number) => {
+          const length = this.view.state.doc.length;
+          const clamp = (n: number) => Math.min(Math.max(n, 0), length);
+          this.view.dispatch({
+            selection: { anchor: clamp(anchor), head: clamp(head) },
+            effects: EditorView.scrollIntoView(clamp(head), { y: "nearest" }),
+          });
+        },
+      },
+      focus: { value: () => this.view.focus() },
+    });
   }
 
-  /** Calls `listener` with the line number clicked in the gutter. */
+  /** The kernel functions for completion and hover help (static/catalogue.json). */
+  setCatalogue(entries: readonly CatalogueEntry[]): void {
+    this.catalogue = entries;
+  }
+
+  /** Calls `listener` with the line number clicked in the gutter (or Ctrl/Cmd+B on the cursor line). */
   onGutterClick(listener: (line: number) => void): void {
-    this.gutter.addEventListener("click", (event) => {
-      const target = event.target as HTMLElement;
-      const line = Number(target.dataset["line"]);
-      if (line > 0) listener(line);
-    });
+    this.gutterListeners.push(listener);
+  }
+
+  private gutterClicked(line: number): void {
+    for (const listener of this.gutterListeners) listener(line);
   }
 
   /** The lines to mark with a breakpoint dot. */
   setBreakpoints(lines: ReadonlySet<number>): void {
-    this.breakpoints = new Set(lines);
-    this.renderGutter();
+    this.view.dispatch({ effects: setBreakpointLines.of([...lines]) });
+    this.host.dataset["breakpoints"] = [...lines].sort((a, b) => a - b).join(" ");
   }
 
   /** Highlights the line the debugger is at (null: none) and scrolls it into view. */
   showExecLine(line: number | null): void {
-    const next = line ?? 0;
-    const changed = next !== this.execLine;
-    this.gutter.children[this.execLine - 1]?.classList.remove("is-exec");
-    this.execLine = next;
-    this.gutter.children[this.execLine - 1]?.classList.add("is-exec");
-    this.textarea.dataset["execLine"] = String(next);
-    if (changed && next > 0) {
-      const lineHeight = this.lineHeight();
-      const top = (next - 1) * lineHeight;
-      const view = this.textarea.clientHeight;
-      if (top < this.textarea.scrollTop || top + lineHeight * 2 > this.textarea.scrollTop + view) {
-        this.textarea.scrollTop = Math.max(0, top - view / 3);
-      }
-    }
-    this.placeExecBand();
-  }
-
-  private lineHeight(): number {
-    return parseFloat(getComputedStyle(this.textarea).lineHeight) || 20;
-  }
-
-  private placeExecBand(): void {
-    const band = this.execBand;
-    if (this.execLine === 0) {
-      band.hidden = true;
-      return;
-    }
-    const style = getComputedStyle(this.textarea);
-    const lineHeight = this.lineHeight();
-    const top =
-      this.textarea.offsetTop +
-      parseFloat(style.paddingTop) +
-      (this.execLine - 1) * lineHeight -
-      this.textarea.scrollTop;
-    band.hidden = top + lineHeight < this.textarea.offsetTop || top > this.textarea.offsetTop + this.textarea.clientHeight;
-    band.style.top = `${top}px`;
-    band.style.height = `${lineHeight}px`;
-    band.style.left = `${this.textarea.offsetLeft}px`;
-    band.style.width = `${this.textarea.clientWidth}px`;
+    const next = line === null || line > this.view.state.doc.lines ? 0 : line;
+    if (next === this.view.state.field(execField)) return;
+    const effects: StateEffect<unknown>[] = [setExecLine.of(next)];
+    if (next > 0) effects.push(EditorView.scrollIntoView(this.view.state.doc.line(next).from, { y: "nearest", yMargin: 60 }));
+    this.view.dispatch({ effects });
   }
 
   get text(): string {
-    return this.textarea.value;
+    return this.view.state.doc.toString();
   }
 
-  /** Replaces the whole text (loading an example); the caret goes to the start. */
+  get doc(): Text {
+    return this.view.state.doc;
+  }
+
+  /** Replaces the whole text (loading an example or a link); the caret goes to the start and
+   * the undo history starts afresh. Not an edit: `onInput` listeners are not called. */
   setText(text: string): void {
-    this.textarea.value = text;
-    this.textarea.setSelectionRange(0, 0);
-    this.textarea.scrollTop = 0;
-    this.refresh();
+    this.replacing = true;
+    try {
+      this.view.setState(this.newState(text));
+      this.host.dataset["execLine"] = "0";
+    } finally {
+      this.replacing = false;
+    }
+  }
+
+  private newState(doc: string): EditorState {
+    return EditorState.create({
+      doc,
+      extensions: [this.extensions, this.readOnly.of(EditorState.readOnly.of(this.isReadOnly))],
+    });
+  }
+
+  /** Read-only (an embed): the text can be read, selected and searched, never changed. */
+  setReadOnly(on: boolean): void {
+    this.isReadOnly = on;
+    this.view.dispatch({ effects: this.readOnly.reconfigure(EditorState.readOnly.of(on)) });
+  }
+
+  focus(): void {
+    this.view.focus();
   }
 
   onInput(listener: () => void): void {
-    this.textarea.addEventListener("input", listener);
+    this.inputListeners.push(listener);
   }
 
   onCursor(listener: (cursor: Cursor) => void): void {
     this.cursorListeners.push(listener);
   }
 
-  /** Lines (1-based) to mark in the gutter as having errors. */
-  markErrors(lines: Iterable<number>): void {
-    this.errorLines = new Set(lines);
-    this.renderGutter();
+  /** Shows `diagnostics` underlined in the text with their messages, marked in the gutter. */
+  setDiagnostics(diagnostics: readonly EditorDiagnostic[]): void {
+    const doc = this.view.state.doc;
+    const marks: LintDiagnostic[] = [];
+    for (const d of diagnostics) {
+      if (d.line < 1 || d.line > doc.lines) continue;
+      const line = doc.line(d.line);
+      let from = line.from + columnOffset(line.text, d.column);
+      let to = d.endColumn === undefined ? line.to : line.from + columnOffset(line.text, d.endColumn);
+      if (d.source === "verifier") {
+        // The refused instruction: the whole statement, without leading blanks or a comment.
+        const code = line.text.replace(/\s*(\/\/|#|;).*$/, "");
+        from = line.from + (code.length - code.trimStart().length);
+        to = line.from + code.length;
+      }
+      if (to <= from) to = Math.min(line.to, from + 1);
+      if (to <= from && from > line.from) from--;
+      marks.push({ from, to, severity: "error", source: d.source, message: d.message });
+    }
+    this.view.dispatch(setDiagnostics(this.view.state, marks));
   }
 
   /**
@@ -129,108 +330,21 @@ export class Editor {
    * characters like the assembler's diagnostics), scrolling it into view.
    */
   focusLocation(line: number, column = 1, endColumn = column): void {
-    const lines = this.text.split("\n");
-    const index = Math.min(Math.max(line, 1), lines.length) - 1;
-    let offset = 0;
-    for (let i = 0; i < index; i++) offset += lines[i]!.length + 1;
-    const chars = Array.from(lines[index] ?? "");
-    const toUnits = (col: number) =>
-      chars.slice(0, Math.min(Math.max(col - 1, 0), chars.length)).join("").length;
-    const start = offset + toUnits(column);
-    const end = offset + toUnits(Math.max(endColumn, column));
-    this.textarea.focus({ preventScroll: true });
-    this.textarea.setSelectionRange(start, end);
-    const lineHeight = parseFloat(getComputedStyle(this.textarea).lineHeight) || 20;
-    const top = index * lineHeight;
-    const view = this.textarea.clientHeight;
-    if (top < this.textarea.scrollTop || top + lineHeight > this.textarea.scrollTop + view) {
-      this.textarea.scrollTop = Math.max(0, top - view / 3);
-    }
-    this.cursorMoved();
+    const doc = this.view.state.doc;
+    const target = doc.line(Math.min(Math.max(line, 1), doc.lines));
+    const anchor = target.from + columnOffset(target.text, column);
+    const head = target.from + columnOffset(target.text, Math.max(endColumn, column));
+    this.view.dispatch({
+      selection: { anchor, head },
+      effects: EditorView.scrollIntoView(anchor, { y: "center" }),
+    });
+    this.view.focus();
   }
 
   cursor(): Cursor {
-    const before = this.text.slice(0, this.textarea.selectionStart);
-    const lineStart = before.lastIndexOf("\n") + 1;
-    return {
-      line: before.split("\n").length,
-      column: Array.from(before.slice(lineStart)).length + 1,
-    };
-  }
-
-  private keydown(event: KeyboardEvent): void {
-    const escaped = this.escaped;
-    this.escaped = event.key === "Escape";
-    // Read-only (an embed): Tab moves focus on, as in any field; nothing may change the text.
-    if (this.textarea.readOnly) return;
-    if (event.key !== "Tab" || escaped || event.ctrlKey || event.metaKey || event.altKey) return;
-    event.preventDefault();
-    if (event.shiftKey) {
-      this.outdent();
-    } else {
-      this.insert(INDENT);
-    }
-  }
-
-  /** Inserts text at the caret as typing would (undoable where the browser allows it). */
-  private insert(text: string): void {
-    // execCommand keeps the browser's undo history; setRangeText is the fallback.
-    if (!document.execCommand("insertText", false, text)) {
-      this.textarea.setRangeText(text, this.textarea.selectionStart, this.textarea.selectionEnd, "end");
-      this.textarea.dispatchEvent(new Event("input"));
-    }
-  }
-
-  /** Shift-Tab: removes up to one indent before the caret's line. */
-  private outdent(): void {
-    const { selectionStart } = this.textarea;
-    const lineStart = this.text.lastIndexOf("\n", selectionStart - 1) + 1;
-    const spaces = /^ {1,4}|^\t/.exec(this.text.slice(lineStart))?.[0].length ?? 0;
-    if (spaces === 0) return;
-    this.textarea.setSelectionRange(lineStart, lineStart + spaces);
-    if (!document.execCommand("delete")) {
-      this.textarea.setRangeText("", lineStart, lineStart + spaces, "start");
-      this.textarea.dispatchEvent(new Event("input"));
-    }
-  }
-
-  private refresh(): void {
-    const count = this.text.split("\n").length;
-    if (count !== this.lineCount) {
-      this.lineCount = count;
-      this.renderGutter();
-    }
-    this.syncScroll();
-  }
-
-  private renderGutter(): void {
-    const fragment = document.createDocumentFragment();
-    for (let line = 1; line <= this.lineCount; line++) {
-      const div = document.createElement("div");
-      div.textContent = String(line);
-      div.dataset["line"] = String(line);
-      if (this.breakpoints.has(line)) div.classList.add("has-breakpoint");
-      if (this.errorLines.has(line)) div.className = "has-error";
-      if (line === this.currentLine) div.classList.add("is-current");
-      if (line === this.execLine) div.classList.add("is-exec");
-      fragment.append(div);
-    }
-    this.gutter.replaceChildren(fragment);
-    this.syncScroll();
-  }
-
-  private syncScroll(): void {
-    this.gutter.scrollTop = this.textarea.scrollTop;
-    this.placeExecBand();
-  }
-
-  private cursorMoved(): void {
-    const cursor = this.cursor();
-    if (cursor.line !== this.currentLine) {
-      this.gutter.children[this.currentLine - 1]?.classList.remove("is-current");
-      this.currentLine = cursor.line;
-      this.gutter.children[this.currentLine - 1]?.classList.add("is-current");
-    }
-    for (const listener of this.cursorListeners) listener(cursor);
+    const state = this.view.state;
+    const head = state.selection.main.head;
+    const line = state.doc.lineAt(head);
+    return { line: line.number, column: Array.from(line.text.slice(0, head - line.from)).length + 1 };
   }
 }

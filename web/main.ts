@@ -15,6 +15,7 @@ import { StatePane } from "./states.js";
 import { setUpView } from "./view.js";
 import { embedOptions, embedSnippet } from "./embed.js";
 import { Editor } from "./editor.js";
+import type { CatalogueEntry } from "./bpf-language.js";
 import {
   BytecodePane,
   DiagnosticsPane,
@@ -56,7 +57,7 @@ function byId<T extends HTMLElement>(id: string): T {
   return node as T;
 }
 
-const editor = new Editor(byId<HTMLTextAreaElement>("source"), byId("gutter"));
+const editor = new Editor(byId("source"));
 const syntaxSelect = byId<HTMLSelectElement>("syntax");
 const modeSelect = byId<HTMLSelectElement>("mode");
 const exampleSelect = byId<HTMLSelectElement>("example");
@@ -91,7 +92,7 @@ if (embed !== null) {
   root.dataset["embed"] = "";
   if (embed.readonly) {
     root.dataset["readonly"] = "";
-    editor.textarea.readOnly = true;
+    editor.setReadOnly(true);
   }
   TABS.forEach((tab, i) => {
     const button = tabButtons[i] as HTMLButtonElement;
@@ -345,8 +346,12 @@ function show(result: AssembleResult, verdict: Verification | null, elapsedMs: n
   setBusy(timer !== undefined); // still busy when an edit is waiting for its debounce
   if (result.ok) lastGood = result;
   const stale = !result.ok && lastGood !== null;
-  diagnostics.render(result.diagnostics);
-  editor.markErrors(result.diagnostics.map((d) => d.line));
+  const refusals = result.ok && verdict !== null && !verdict.accepted ? verdict.errors : [];
+  diagnostics.render(result.diagnostics, refusals);
+  editor.setDiagnostics([
+    ...result.diagnostics.map((d) => ({ ...d, source: "assembler" as const })),
+    ...refusals.map((e) => ({ line: e.line, column: e.column, message: `verifier: ${e.message} (pc ${e.pc})`, source: "verifier" as const })),
+  ]);
   bytecode.render(lastGood, stale);
   bytecode.highlightLine(editor.cursor().line);
   disassembly.render(lastGood, stale);
@@ -439,7 +444,7 @@ byId("notice-close").addEventListener("click", () => {
   notice.hidden = true;
   onDismiss?.();
   onDismiss = null;
-  editor.textarea.focus(); // the focused button is gone: back to the program
+  editor.focus(); // the focused button is gone: back to the program
 });
 
 /** A message about the page above the workspace, with at most one action button. */
@@ -460,7 +465,7 @@ function showNotice(
       notice.hidden = true;
       onDismiss = null;
       action.run();
-      editor.textarea.focus();
+      editor.focus();
     };
   }
   notice.hidden = false;
@@ -652,6 +657,11 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// The kernel functions for the editor's completion and hover help (without them the editor
+// still works: it only has less to say).
+void fetch("static/catalogue.json")
+  .then((response) => (response.ok ? response.json() : []))
+  .then((entries: CatalogueEntry[]) => editor.setCatalogue(entries), () => {});
 bytecode.render(null, false);
 disassembly.render(null, false);
 verifier.render(null);

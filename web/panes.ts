@@ -11,6 +11,7 @@ import type {
   Loaded,
   Rewrite,
   Verification,
+  VerifyError,
 } from "./api.js";
 
 /** Where a click in a pane wants the editor to go. */
@@ -59,30 +60,35 @@ export class DiagnosticsPane {
     private readonly navigate: Navigate,
   ) {}
 
-  render(diagnostics: readonly Diagnostic[]): void {
-    this.count.textContent = diagnostics.length === 0 ? "" : String(diagnostics.length);
-    this.count.hidden = diagnostics.length === 0;
-    if (diagnostics.length === 0) {
+  /** The assembler's diagnostics, or when the program assembled, the verifier's refusal
+   * (never "No problems." for a program the verifier refuses). */
+  render(diagnostics: readonly Diagnostic[], refusals: readonly VerifyError[] = []): void {
+    const count = diagnostics.length + refusals.length;
+    this.count.textContent = count === 0 ? "" : String(count);
+    this.count.hidden = count === 0;
+    if (count === 0) {
       this.list.replaceChildren(element("li", "empty ok", "No problems."));
       return;
     }
+    const item = (line: number, column: number, severity: string, message: string, endColumn?: number) => {
+      const li = element("li");
+      const button = element("button", endColumn === undefined ? "diagnostic refusal" : "diagnostic");
+      button.type = "button";
+      button.dataset["line"] = String(line);
+      button.dataset["column"] = String(column);
+      button.title = `Go to line ${line}, column ${column}`;
+      button.append(
+        element("span", "location", `${line}:${column}`),
+        element("span", "severity", severity),
+        element("span", "message", message),
+      );
+      button.addEventListener("click", () => this.navigate(line, column, endColumn));
+      li.append(button);
+      return li;
+    };
     this.list.replaceChildren(
-      ...diagnostics.map((d) => {
-        const item = element("li");
-        const button = element("button", "diagnostic");
-        button.type = "button";
-        button.dataset["line"] = String(d.line);
-        button.dataset["column"] = String(d.column);
-        button.title = `Go to line ${d.line}, column ${d.column}`;
-        button.append(
-          element("span", "location", `${d.line}:${d.column}`),
-          element("span", "severity", "error"),
-          element("span", "message", d.message),
-        );
-        button.addEventListener("click", () => this.navigate(d.line, d.column, d.endColumn));
-        item.append(button);
-        return item;
-      }),
+      ...diagnostics.map((d) => item(d.line, d.column, "error", d.message, d.endColumn)),
+      ...refusals.map((e) => item(e.line, e.column, `verifier · pc ${e.pc}`, e.message)),
     );
   }
 

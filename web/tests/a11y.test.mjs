@@ -50,7 +50,7 @@ for (const scheme of ["light", "dark"]) {
 
     // The Verifier tab with the state at the cursor drawn.
     await page.locator("#tab-verifier").click();
-    await page.locator("#source").focus();
+    await page.locator("#source .cm-content").focus();
     await page.locator("#pc-state h3, #pc-state p").first().waitFor();
     await audit(page, `${scheme}, verifier tab`);
 

@@ -82,3 +82,21 @@ export async function clearStorage(page, url) {
   await page.goto(new URL("static/favicon.svg", url).href);
   await page.evaluate(() => localStorage.clear());
 }
+
+/** Replaces the program in the editor (`#source` under `scope`, a page or a frame) as a user
+ * would: select all, then paste. */
+export async function fillSource(scope, text) {
+  const content = scope.locator("#source .cm-content");
+  await content.focus();
+  await content.press("ControlOrMeta+a");
+  await content.evaluate((el, text) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", text);
+    el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+/** The program in the editor. */
+export function sourceText(scope) {
+  return scope.locator("#source").evaluate((host) => host.value);
+}

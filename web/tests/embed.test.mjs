@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
 import { repoRoot } from "../serve.mjs";
-import { clearStorage, servePlayground, watch } from "./chromium.mjs";
+import { clearStorage, servePlayground, watch, fillSource, sourceText } from "./chromium.mjs";
 
 let url;
 let browser;
@@ -49,12 +49,12 @@ test("two embeds on one docs page, independent, compact, remembering nothing", a
   await b.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
 
   // Each has its own program, mode and panes; the first is read-only and opens on its tab.
-  assert.equal(await a.locator("#source").inputValue(), THROWING);
-  assert.equal(await b.locator("#source").inputValue(), "r0 = 1\nexit\n");
+  assert.equal(await sourceText(a), THROWING);
+  assert.equal(await sourceText(b), "r0 = 1\nexit\n");
   assert.equal(await a.locator("#mode").inputValue(), "cleanup");
   assert.equal(await b.locator("#mode").inputValue(), "legacy");
-  assert.equal(await a.locator("#source").getAttribute("readonly"), "");
-  assert.equal(await b.locator("#source").getAttribute("readonly"), null);
+  assert.equal(await a.locator("#source .cm-content").getAttribute("aria-readonly"), "true");
+  assert.equal(await b.locator("#source .cm-content").getAttribute("aria-readonly"), null);
   const shownTabs = (f) => f.locator('[role="tab"]:visible').evaluateAll((tabs) => tabs.map((t) => t.id));
   assert.deepEqual(await shownTabs(a), ["tab-verifier", "tab-debugger"]);
   assert.deepEqual(await shownTabs(b), ["tab-source", "tab-verifier"]);
@@ -70,19 +70,19 @@ test("two embeds on one docs page, independent, compact, remembering nothing", a
   }
 
   // Read-only: Tab moves focus on and changes nothing (no keyboard trap, no edit).
-  await a.locator("#source").focus();
-  await a.locator("#source").press("Tab");
-  assert.equal(await a.locator("#source").inputValue(), THROWING);
-  assert.equal(await a.locator("#source").evaluate((t) => document.activeElement === t), false, "focus moved on");
+  await a.locator("#source .cm-content").focus();
+  await a.locator("#source .cm-content").press("Tab");
+  assert.equal(await sourceText(a), THROWING);
+  assert.equal(await a.locator("#source").evaluate((t) => t.contains(document.activeElement)), false, "focus moved on");
   // The docs page did not scroll for the embeds.
   assert.equal(await page.evaluate(() => scrollY), 0);
 
   // The first runs its throw through the unwinder; the second is untouched by it.
   await a.locator("#debug-run").click();
   await a.locator("#debug-status", { hasText: "Exited, r0 = 3" }).waitFor({ timeout: 15_000 });
-  await b.locator("#source").fill("r0 = 2\nexit\n");
+  await fillSource(b, "r0 = 2\nexit\n");
   await b.locator('#workspace[aria-busy="false"]').waitFor();
-  assert.equal(await a.locator("#source").inputValue(), THROWING);
+  assert.equal(await sourceText(a), THROWING);
   await b.locator("#tab-verifier").click();
   await b.locator("#verdict", { hasText: "Accepted" }).waitFor();
   // Keyboard: the arrows move among the offered tabs only.
@@ -103,7 +103,7 @@ test("the Embed button's markup is an iframe of this program", async () => {
   watch(page, problems);
   await page.goto(url);
   await page.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
-  await page.locator("#source").fill("r0 = 5\nexit\n");
+  await fillSource(page, "r0 = 5\nexit\n");
   await page.locator('#workspace[aria-busy="false"]').waitFor();
   await page.locator("#embed").click();
   await page.locator("#notice:not([hidden])").waitFor();
@@ -115,8 +115,8 @@ test("the Embed button's markup is an iframe of this program", async () => {
   watch(embedded, problems);
   await embedded.goto(src);
   await embedded.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
-  assert.equal(await embedded.locator("#source").inputValue(), "r0 = 5\nexit\n");
-  assert.equal(await embedded.locator("#source").getAttribute("readonly"), "");
+  assert.equal(await sourceText(embedded), "r0 = 5\nexit\n");
+  assert.equal(await embedded.locator("#source .cm-content").getAttribute("aria-readonly"), "true");
   await embedded.close();
   await page.close();
   assert.deepEqual(problems, []);

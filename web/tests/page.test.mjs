@@ -9,7 +9,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import { repoRoot } from "../serve.mjs";
-import { servePlayground, watch } from "./chromium.mjs";
+import { servePlayground, watch, fillSource, sourceText } from "./chromium.mjs";
 
 const SCREENSHOTS = join(repoRoot, "target");
 
@@ -60,7 +60,7 @@ test("the example loads and assembles into bytecode and disassembly", async () =
     () => performance.getEntriesByName("unwind:first-result")[0]?.startTime,
   );
   console.log(`first render with the default example: ${Math.round(await firstRender.jsonValue())} ms`);
-  const source = await page.locator("#source").inputValue();
+  const source = await sourceText(page);
   assert.match(source, /call bpf_throw/, "the first example is in the editor");
 
   const rows = page.locator("#bytecode-rows tr.insn");
@@ -94,7 +94,7 @@ test("the example loads and assembles into bytecode and disassembly", async () =
 
 test("an error shows as a diagnostic with line and column, and clicking it focuses the line", async () => {
   const page = await openPage();
-  const lines = (await page.locator("#source").inputValue()).split("\n").length;
+  const lines = (await sourceText(page)).split("\n").length;
   await caretToEnd(page);
   await page.keyboard.type("\n    r11 = 0");
   const diagnostic = page.locator("#diagnostics .diagnostic").first();
@@ -103,7 +103,9 @@ test("an error shows as a diagnostic with line and column, and clicking it focus
   assert.equal(await diagnostic.locator(".location").textContent(), `${errorLine}:5`);
   assert.match(await diagnostic.locator(".message").textContent(), /r11/);
   assert.match(await page.locator("#status").textContent(), /^1 error/);
-  assert.equal(await page.locator("#gutter .has-error").textContent(), String(errorLine));
+  // Underlined in the text, marked in the gutter.
+  assert.equal(await page.locator("#source .cm-lintRange-error").textContent(), "r11");
+  assert.equal(await page.locator("#source .cm-lint-marker-error").count(), 1);
   // The last good program stays visible, marked stale.
   assert.ok(await page.locator("#bytecode-pane.stale").isVisible());
   await page.screenshot({ path: join(SCREENSHOTS, "page-error.png") });
@@ -112,7 +114,7 @@ test("an error shows as a diagnostic with line and column, and clicking it focus
   await page.locator("#source").evaluate((textarea) => textarea.setSelectionRange(0, 0));
   await diagnostic.click();
   const caret = await page.locator("#source").evaluate((textarea) => ({
-    focused: document.activeElement === textarea,
+    focused: textarea.contains(document.activeElement),
     before: textarea.value.slice(0, textarea.selectionStart),
     selected: textarea.value.slice(textarea.selectionStart, textarea.selectionEnd),
   }));
@@ -124,7 +126,11 @@ test("an error shows as a diagnostic with line and column, and clicking it focus
   await page.keyboard.press("Backspace");
   await page.keyboard.type("r1 ");
   await page.keyboard.press("Control+Enter");
-  await page.locator("#diagnostics .empty.ok").waitFor({ timeout: 10_000 });
+  // It assembles; the verifier's refusal (an instruction after the last exit) is what the
+  // Diagnostics list shows now, never "No problems." for a refused program.
+  await page.locator("#diagnostics .diagnostic.refusal").first().waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator("#diagnostics .diagnostic:not(.refusal)").count(), 0);
+  assert.equal(await page.locator("#source .cm-lint-marker-error").count(), 1, "the refused line is marked");
   assert.equal(await page.locator("#bytecode-pane.stale").count(), 0);
   await page.close();
 });
@@ -144,7 +150,8 @@ test("the syntax selector and the other examples work", async () => {
     await page.locator("#example").selectOption(value);
     const { file } = JSON.parse(value);
     await idle(page);
-    assert.equal(await page.locator("#diagnostics .diagnostic").count(), 0, file);
+    // No assembler diagnostic (a refused example lists the verifier's refusal instead).
+    assert.equal(await page.locator("#diagnostics .diagnostic:not(.refusal)").count(), 0, file);
     assert.ok((await page.locator("#bytecode-rows tr.insn").count()) > 0, file);
     assert.match(await page.locator("#status").textContent(), /^Assembled/, file);
     assert.match(await page.locator("#status").textContent(), detected[file.split(".").pop()], file);
@@ -285,8 +292,9 @@ test("the debugger steps, goes back and runs the default example through bpf_thr
   assert.match(await page.locator("#debug-status").textContent(), /cleanup pc 0 · line 11 · r6 = r1/);
   // The executing line is highlighted in the editor (a band behind the text, an arrow in the gutter).
   assert.equal(await page.locator("#source").getAttribute("data-exec-line"), "11");
-  assert.ok(await page.locator(".editor .exec-line").isVisible());
-  assert.equal(await page.locator("#gutter .is-exec").textContent(), "11");
+  assert.ok(await page.locator("#source .cm-exec-line").isVisible());
+  assert.match(await page.locator("#source .cm-exec-line").textContent(), /r6 = r1/);
+  assert.equal(await page.locator("#source .cm-exec-arrow").count(), 1);
   assert.ok(await page.locator("#debug-back").isDisabled());
 
   await press(page, "debug-step");
@@ -335,8 +343,9 @@ test("the debugger steps, goes back and runs the default example through bpf_thr
   assert.match(await page.locator("#debug-status").textContent(), /Exited, r0 = 42/);
 
   // A click on a line number sets a breakpoint there: Run stops at it.
-  await page.locator('#gutter [data-line="25"]').click();
-  assert.equal(await page.locator("#gutter .has-breakpoint").textContent(), "25");
+  await page.locator("#source .cm-lineNumbers .cm-gutterElement", { hasText: /^25$/ }).click();
+  assert.equal(await page.locator("#source").getAttribute("data-breakpoints"), "25");
+  assert.equal(await page.locator("#source .cm-breakpoint-dot").count(), 1);
   await press(page, "debug-reset");
   await press(page, "debug-run");
   assert.match(await page.locator("#debug-status").textContent(), /breakpoint pc \d+ · line 25 · call bpf_throw/);
@@ -474,7 +483,7 @@ test("the debugger follows edits and shows the trace output", async () => {
     "r0 = 0",
     "exit",
   ].join("\n");
-  await page.locator("#source").fill(source);
+  await fillSource(page, source);
   // A new session for the new source: at pc 0, line 2, nothing printed yet.
   await page.locator("#debug-status", { hasText: "pc 0 · line 2" }).waitFor({ timeout: 10_000 });
   await page.locator('#debugger-panel[aria-busy="false"]').waitFor({ timeout: 10_000 });
@@ -540,7 +549,7 @@ test("cleanup-v2 resolves the conflicting slot: the rewritten program and its de
 
 test("the verifier's state at the cursor, every path at a join, and the log linked both ways", async () => {
   const page = await openPage();
-  await page.locator("#source").fill(
+  await fillSource(page, 
     ".ctx tc\nr6 = *(u32 *)(r1 + 0)\nr0 = 0\nif r6 > 5 goto big\nr0 = 1\nbig:\nr0 += 2\n*(u64 *)(r10 - 8) = r0\nexit\n",
   );
   await idle(page);
@@ -635,7 +644,7 @@ test("the debugger's inputs: the world, running without verifying, the budget", 
     await status.filter({ hasText: end }).waitFor();
   };
   // bpf_task_from_pid(7) finds a task only in a world that has it.
-  await page.locator("#source").fill(
+  await fillSource(page, 
     ".ctx tc\nr1 = 7\ncall bpf_task_from_pid\nif r0 == 0 goto none\nr1 = r0\ncall bpf_task_release\nr0 = 1\nexit\nnone:\nr0 = 2\nexit\n",
   );
   await idle(page);
@@ -659,7 +668,7 @@ test("the debugger's inputs: the world, running without verifying, the budget", 
   await page.locator("#debug-world").dispatchEvent("change");
 
   // A program the verifier refuses runs when asked, with the budget given.
-  await page.locator("#source").fill("l:\nr0 += 1\ngoto l\n");
+  await fillSource(page, "l:\nr0 += 1\ngoto l\n");
   await idle(page);
   await status.filter({ hasText: "Rejected by the verifier" }).waitFor();
   assert.equal(await page.locator("#debug-run").isDisabled(), true, "not run");

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { deflateRawSync } from "node:zlib";
-import { clearStorage, servePlayground, watch } from "./chromium.mjs";
+import { clearStorage, servePlayground, watch, fillSource, sourceText } from "./chromium.mjs";
 
 let url;
 let browser;
@@ -31,7 +31,7 @@ async function open(fragment = "", { fresh = true } = {}) {
   return page;
 }
 
-const source = (page) => page.locator("#source").inputValue();
+const source = (page) => sourceText(page);
 const selectedTab = (page) => page.locator('[role="tab"][aria-selected="true"]').getAttribute("id");
 
 /** A fragment of `value` in format `version` (deflate-raw, base64url), as the page writes. */
@@ -44,7 +44,7 @@ const v2 = (value) => link(value, "v2");
 
 test("a share link round-trips the program, its settings and the open tab", async () => {
   const page = await open();
-  await page.locator("#source").fill("r0 = 42\nexit\n");
+  await fillSource(page, "r0 = 42\nexit\n");
   await page.selectOption("#mode", "legacy");
   await page.locator("#tab-debugger").click();
   await page.locator("#debug-ctx").fill("01 02 03");
@@ -78,7 +78,7 @@ test("a share link round-trips the program, its settings and the open tab", asyn
 test("a link never costs the program the page keeps", async () => {
   // Mine, remembered; then a link opens over it: mine is offered back.
   const page = await open();
-  await page.locator("#source").fill("r0 = 5\nexit\n");
+  await fillSource(page, "r0 = 5\nexit\n");
   await page.locator('#workspace[aria-busy="false"]').waitFor();
   const link = v1({ program: "r0 = 6\nexit", mode: "legacy" });
   const other = await open(link, { fresh: false });
@@ -101,7 +101,7 @@ test("a link never costs the program the page keeps", async () => {
   await page.locator("#share").click();
   await page.locator("#notice:not([hidden])").waitFor();
   assert.match(page.url(), /#v2=/);
-  await page.locator("#source").fill("r0 = 8\nexit\n");
+  await fillSource(page, "r0 = 8\nexit\n");
   assert.equal(await page.evaluate(() => location.hash), "");
   await page.locator('#workspace[aria-busy="false"]').waitFor();
   await page.reload();
@@ -109,7 +109,7 @@ test("a link never costs the program the page keeps", async () => {
   assert.equal(await source(page), "r0 = 8\nexit\n");
 
   // Too large for a link: said, not written.
-  await page.locator("#source").fill(`exit // ${"x".repeat(600_000)}\n`);
+  await fillSource(page, `exit // ${"x".repeat(600_000)}\n`);
   await page.locator("#share").click();
   assert.match(
     await page.locator("#notice-text").textContent(),
@@ -178,7 +178,7 @@ test("a hostile link is inert: a message, the first example, nothing injected", 
 
 test("the last program survives a reload, and an example never loses an edit", async () => {
   const page = await open();
-  await page.locator("#source").fill("r0 = 3\nexit\n");
+  await fillSource(page, "r0 = 3\nexit\n");
   await page.selectOption("#mode", "upstream");
   await page.selectOption("#theme", "dark");
   await page.locator("#present").click();
@@ -217,7 +217,7 @@ test("the last program survives a reload, and an example never loses an edit", a
   // is still offered.
   await page.selectOption("#example", await option.getAttribute("value"));
   await page.locator('#workspace[aria-busy="false"]').waitFor();
-  await page.locator("#source").press("End");
+  await page.locator("#source .cm-content").press("End");
   await page.keyboard.type(" ");
   await page.locator('#workspace[aria-busy="false"]').waitFor();
   await page.reload();

@@ -4,6 +4,8 @@
 //! - [`assembly`]: a source assembled into the views the page shows (instructions with their
 //!   bytes and source places, both disassembly styles, functions, maps).
 //! - [`verification`]: a source assembled and verified: the verdict, or why there is none.
+//! - [`catalogue`]: the kernel functions the simulated kernel models (completion and hover
+//!   help).
 //! - [`debugger`]: a source assembled, verified, loaded (`unwind_verifier::runnable`) and
 //!   stepped in the interpreter.
 //! - [`js_names`]: the one naming policy of the JS API (every struct field in camelCase).
@@ -17,6 +19,7 @@
 //! option value) is an `Err`.
 
 pub mod assembly;
+pub mod catalogue;
 pub mod debugger;
 pub mod js_names;
 pub mod options_tree;
@@ -24,6 +27,7 @@ pub mod progress;
 pub mod verification;
 
 pub use assembly::{assemble, AssembleOptions, AssemblyView};
+pub use catalogue::{catalogue, catalogue_json, CatalogueEntry};
 pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason};
 pub use js_names::CamelCase;
 pub use options_tree::{from_options, OptionValue, OptionsError};
