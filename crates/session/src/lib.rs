@@ -4,7 +4,7 @@
 //! - [`assembly`]: a source assembled into the views the page shows (instructions with their
 //!   bytes and source places, both disassembly styles, functions, maps).
 //! - [`verification`]: a source assembled and verified: the verdict, or why there is none.
-//! - [`catalogue`]: the kernel functions the simulated kernel models (completion and hover
+//! - [`mod@catalogue`]: the kernel functions the simulated kernel models (completion and hover
 //!   help).
 //! - [`debugger`]: a source assembled, verified, loaded (`unwind_verifier::runnable`) and
 //!   stepped in the interpreter.
