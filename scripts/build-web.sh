@@ -107,7 +107,7 @@ ls "$(dirname "$package_dir")"/*.tgz
 step "tsc -p web --noEmit"
 node_modules/.bin/tsc -p web --noEmit
 step "esbuild web/main.ts --bundle"
-node_modules/.bin/esbuild web/main.ts --bundle --format=esm --target=es2022 --minify-syntax --minify-whitespace \
+node_modules/.bin/esbuild web/main.ts --bundle --format=esm --target=es2022 --minify \
   --sourcemap --external:unwind-bpf --legal-comments=linked --log-level=warning \
   --outfile="$dist/main.js"
 

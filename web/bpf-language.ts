@@ -15,7 +15,8 @@ type ResourceKind = string;
  * crate's table by crates/session/src/catalogue.rs): snake_case kind names. */
 export interface CatalogueEntry {
   name: string;
-  call: { kind: "helper" | "kfunc"; id: number };
+  /** A helper (`call N`) or a kfunc (its BTF id in the simulated kernel). */
+  kind: { kind: "helper" | "kfunc"; id: number };
   /** What R1, R2, ... must hold: a kind name, or `{ release: kind }`. */
   args: Array<string | { release: ResourceKind }>;
   ret: string | { acquired_or_null: ResourceKind };
@@ -209,7 +210,7 @@ export function functionHelp(entry: CatalogueEntry): HTMLElement {
   root.className = "cm-bpf-help";
   const title = document.createElement("div");
   title.className = "cm-bpf-help-title";
-  const id = entry.call.kind === "helper" ? `helper #${entry.call.id}` : `kfunc, BTF id ${entry.call.id}`;
+  const id = entry.kind.kind === "helper" ? `helper #${entry.kind.id}` : `kfunc, BTF id ${entry.kind.id}`;
   title.textContent = `${entry.name} · ${id}`;
   root.append(title);
   const list = document.createElement("ul");
@@ -235,7 +236,7 @@ export function functionHelp(entry: CatalogueEntry): HTMLElement {
 
 /** A one-line summary for the completion list. */
 function signature(entry: CatalogueEntry): string {
-  const kind = entry.call.kind === "helper" ? `#${entry.call.id}` : "kfunc";
+  const kind = entry.kind.kind === "helper" ? `#${entry.kind.id}` : "kfunc";
   const effect = typeof entry.effect === "string" ? "" : "acquire" in entry.effect ? " · acquires" : " · releases";
   return `${kind} (${entry.args.length} arg${entry.args.length === 1 ? "" : "s"})${effect}`;
 }
@@ -244,7 +245,7 @@ function signature(entry: CatalogueEntry): string {
 function labels(view: EditorView): string[] {
   const found = new Set<string>();
   const text = view.state.doc;
-  // Bounded: a 100,000-line paste is searched only near the cursor's part of the text.
+  // Bounded: in a 100,000-line paste only the first 20,000 lines are searched.
   const limit = Math.min(text.lines, 20_000);
   for (let n = 1; n <= limit; n++) {
     const match = /^\s*([A-Za-z_.$][\w.$]*):/.exec(text.line(n).text);
@@ -283,7 +284,7 @@ export function bpfAssemblySupport(catalogue: () => readonly CatalogueEntry[]): 
       for (const entry of catalogue()) {
         options.push({
           label: entry.name,
-          type: entry.call.kind === "helper" ? "function" : "method",
+          type: entry.kind.kind === "helper" ? "function" : "method",
           detail: signature(entry),
           info: () => functionHelp(entry),
         });

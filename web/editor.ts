@@ -49,34 +49,30 @@ export interface EditorDiagnostic {
   source: "assembler" | "verifier";
 }
 
-class BreakpointMarker extends GutterMarker {
+/** A gutter mark: one character in a span of its own class. */
+class TextMarker extends GutterMarker {
+  constructor(
+    private readonly text: string,
+    private readonly className: string,
+  ) {
+    super();
+  }
+
+  override eq(other: GutterMarker): boolean {
+    return other instanceof TextMarker && other.text === this.text && other.className === this.className;
+  }
+
   override toDOM(): Node {
-    const dot = document.createElement("span");
-    dot.className = "cm-breakpoint-dot";
-    dot.textContent = "●";
-    return dot;
+    const span = document.createElement("span");
+    span.className = this.className;
+    span.textContent = this.text;
+    return span;
   }
 }
-const breakpointMarker = new BreakpointMarker();
-
+const breakpointMarker = new TextMarker("●", "cm-breakpoint-dot");
 /** Keeps the breakpoint gutter as wide as a dot when there is none. */
-class SpacerMarker extends GutterMarker {
-  override toDOM(): Node {
-    const space = document.createElement("span");
-    space.textContent = "●";
-    return space;
-  }
-}
-
-class ExecMarker extends GutterMarker {
-  override toDOM(): Node {
-    const arrow = document.createElement("span");
-    arrow.className = "cm-exec-arrow";
-    arrow.textContent = "▶";
-    return arrow;
-  }
-}
-const execMarker = new ExecMarker();
+const spacerMarker = new TextMarker("●", "cm-breakpoint-spacer");
+const execMarker = new TextMarker("▶", "cm-exec-arrow");
 
 /** Breakpoints as line starts; they follow the text as it is edited. */
 const setBreakpointLines = StateEffect.define<number[]>();
@@ -154,7 +150,7 @@ export class Editor {
         markers: (view) => view.state.field(breakpointField),
         lineMarker: (view, line) => (view.state.doc.lineAt(line.from).number === view.state.field(execField) ? execMarker : null),
         lineMarkerChange: (update) => update.startState.field(execField) !== update.state.field(execField),
-        initialSpacer: () => new SpacerMarker(),
+        initialSpacer: () => spacerMarker,
         domEventHandlers: {
           mousedown: (view, line) => {
             this.gutterClicked(view.state.doc.lineAt(line.from).number);

@@ -70,9 +70,9 @@ export class DiagnosticsPane {
       this.list.replaceChildren(element("li", "empty ok", "No problems."));
       return;
     }
-    const item = (line: number, column: number, severity: string, message: string, endColumn?: number) => {
+    const item = (refusal: boolean, line: number, column: number, severity: string, message: string, endColumn?: number) => {
       const li = element("li");
-      const button = element("button", endColumn === undefined ? "diagnostic refusal" : "diagnostic");
+      const button = element("button", refusal ? "diagnostic refusal" : "diagnostic");
       button.type = "button";
       button.dataset["line"] = String(line);
       button.dataset["column"] = String(column);
@@ -87,8 +87,8 @@ export class DiagnosticsPane {
       return li;
     };
     this.list.replaceChildren(
-      ...diagnostics.map((d) => item(d.line, d.column, "error", d.message, d.endColumn)),
-      ...refusals.map((e) => item(e.line, e.column, `verifier · pc ${e.pc}`, e.message)),
+      ...diagnostics.map((d) => item(false, d.line, d.column, "error", d.message, d.endColumn)),
+      ...refusals.map((e) => item(true, e.line, e.column, `verifier · pc ${e.pc}`, e.message)),
     );
   }
 

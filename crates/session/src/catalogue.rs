@@ -3,20 +3,14 @@
 //! that may call each spelled by their kernel names.
 
 use serde::Serialize;
-use unwind_kernel::{ArgKind, Effect, FuncKind, RetKind, FUNCS};
+use unwind_kernel::{Func, FUNCS};
 
-/// One function of the catalogue.
+/// One function of the catalogue: its entry as the kernel crate has it, and the program types
+/// that may call it by name (the entry's own list is not serialized).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CatalogueEntry {
-    pub name: &'static str,
-    /// A helper (`call N`) or a kfunc (its BTF id in the simulated kernel).
-    pub call: FuncKind,
-    /// What each argument register, from R1 on, must hold.
-    pub args: &'static [ArgKind],
-    /// What the function leaves in R0.
-    pub ret: RetKind,
-    /// What it acquires, releases, locks or calls besides its return value.
-    pub effect: Effect,
+    #[serde(flatten)]
+    pub func: &'static Func,
     /// The program types that may call it (`None`: every type).
     #[serde(rename = "progTypes")]
     pub prog_types: Option<Vec<&'static str>>,
@@ -35,13 +29,9 @@ pub fn catalogue_json() -> String {
 pub fn catalogue() -> Vec<CatalogueEntry> {
     FUNCS
         .iter()
-        .map(|f| CatalogueEntry {
-            name: f.name,
-            call: f.kind,
-            args: f.args,
-            ret: f.ret,
-            effect: f.effect,
-            prog_types: f
+        .map(|func| CatalogueEntry {
+            func,
+            prog_types: func
                 .prog_types
                 .map(|types| types.iter().map(|t| t.name()).collect()),
         })
@@ -58,9 +48,9 @@ mod tests {
     fn entries_carry_the_catalogue_facts_in_api_names() {
         let entries = catalogue();
         assert_eq!(entries.len(), FUNCS.len());
-        assert_eq!(entries[0].name, "bpf_map_lookup_elem");
+        assert_eq!(entries[0].func.name, "bpf_map_lookup_elem");
         let json = serde_json::from_str::<serde_json::Value>(&catalogue_json()).unwrap()[0].clone();
-        assert_eq!(json["call"], serde_json::json!({"kind": "helper", "id": 1}));
+        assert_eq!(json["kind"], serde_json::json!({"kind": "helper", "id": 1}));
         assert_eq!(json["args"], serde_json::json!(["map_ptr", "map_key"]));
         assert_eq!(json["ret"], "map_value_or_null");
         assert_eq!(json["progTypes"], serde_json::Value::Null);
@@ -72,7 +62,7 @@ mod tests {
             .find(|e| e["name"] == "bpf_obj_new")
             .unwrap()
             .clone();
-        assert_eq!(json["call"]["kind"], "kfunc");
+        assert_eq!(json["kind"]["kind"], "kfunc");
         assert_eq!(
             json["ret"],
             serde_json::json!({"acquired_or_null": "object"})
@@ -106,7 +96,7 @@ mod tests {
         assert!(!restricted.is_empty());
         for entry in restricted {
             let types = entry.prog_types.unwrap();
-            assert!(!types.is_empty(), "{}", entry.name);
+            assert!(!types.is_empty(), "{}", entry.func.name);
             assert!(types.iter().all(|t| !t.is_empty()));
         }
     }
