@@ -16,8 +16,8 @@ import { setUpView } from "./view.js";
 import { embedOptions, embedSnippet } from "./embed.js";
 import { Editor } from "./editor.js";
 import type { CatalogueEntry } from "./bpf-language.js";
+import { BytecodePane } from "./bytecode.js";
 import {
-  BytecodePane,
   DiagnosticsPane,
   DisassemblyPane,
   SYNTAX_NAMES,

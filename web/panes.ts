@@ -1,4 +1,4 @@
-// The output panes: diagnostics, bytecode and disassembly. Each takes an assembly result and
+// The output panes: diagnostics, disassembly and the verifier (the bytecode is web/bytecode.ts). Each takes an assembly result and
 // redraws itself; none of them talks to the worker.
 
 import type {
@@ -6,8 +6,6 @@ import type {
   DescriptorEntry,
   Diagnostic,
   FrameDescriptor,
-  FunctionInfo,
-  Instruction,
   Loaded,
   Rewrite,
   Verification,
@@ -97,95 +95,6 @@ export class DiagnosticsPane {
     this.count.hidden = true;
     this.list.replaceChildren(element("li", "empty failure", `Internal error: ${message}`));
   }
-}
-
-export class BytecodePane {
-  private rowsByLine = new Map<number, HTMLTableRowElement[]>();
-  private highlighted: HTMLTableRowElement[] = [];
-
-  constructor(
-    private readonly pane: HTMLElement,
-    private readonly body: HTMLTableSectionElement,
-    private readonly summary: HTMLElement,
-    private readonly navigate: Navigate,
-  ) {}
-
-  render(result: AssembleResult | null, stale: boolean): void {
-    this.pane.classList.toggle("stale", stale);
-    this.rowsByLine.clear();
-    this.highlighted = [];
-    if (result === null) {
-      this.summary.textContent = "";
-      const row = element("tr", "placeholder");
-      const cell = element("td", undefined, "Nothing assembled yet.");
-      cell.colSpan = 4;
-      row.append(cell);
-      this.body.replaceChildren(row);
-      return;
-    }
-    this.summary.textContent = summarize(result);
-    const rows: HTMLTableRowElement[] = [];
-    const starts = new Map(result.functions.map((f) => [f.start, f]));
-    for (const insn of result.instructions) {
-      const fn = starts.get(insn.pc);
-      if (fn !== undefined) rows.push(functionRow(fn));
-      const row = this.instructionRow(insn);
-      rows.push(row);
-      const same = this.rowsByLine.get(insn.line);
-      if (same) same.push(row);
-      else this.rowsByLine.set(insn.line, [row]);
-    }
-    this.body.replaceChildren(...rows);
-  }
-
-  /** Highlights the instructions that came from `line` (the editor's caret line). */
-  highlightLine(line: number): void {
-    for (const row of this.highlighted) row.classList.remove("is-current");
-    this.highlighted = this.rowsByLine.get(line) ?? [];
-    for (const row of this.highlighted) row.classList.add("is-current");
-  }
-
-  private instructionRow(insn: Instruction): HTMLTableRowElement {
-    const row = element("tr", "insn");
-    const bytes = element("td", "bytes");
-    // The opcode byte stands out; an ld_imm64's second slot goes on its own line.
-    const hex = insn.hex.split(" ");
-    bytes.append(element("span", "opcode", hex[0] ?? ""), " " + hex.slice(1, 8).join(" "));
-    if (hex.length > 8) bytes.append("\n" + hex.slice(8).join(" "));
-    const lineCell = element("td", "line");
-    const go = element("button", "link", String(insn.line));
-    go.type = "button";
-    go.title = `Go to line ${insn.line}`;
-    go.addEventListener("click", () => this.navigate(insn.line, insn.column, insn.endColumn));
-    lineCell.append(go);
-    row.append(element("td", "pc", String(insn.pc)), bytes, lineCell, element("td", "text", insn.source));
-    row.addEventListener("click", (event) => {
-      if (event.target !== go) this.navigate(insn.line, insn.column, insn.endColumn);
-    });
-    return row;
-  }
-}
-
-function functionRow(fn: FunctionInfo): HTMLTableRowElement {
-  const row = element("tr", "function");
-  const cell = element("th");
-  cell.colSpan = 4;
-  cell.scope = "rowgroup";
-  const name = fn.linkage === "global" ? `${fn.name}(${fn.args.join(", ")})` : fn.name;
-  const traits: string[] = [fn.linkage === "main" ? "entry" : fn.linkage];
-  if (fn.isExceptionCallback) traits.push("exception callback");
-  traits.push(fn.end - fn.start === 1 ? `pc ${fn.start}` : `pcs ${fn.start}–${fn.end - 1}`);
-  cell.append(element("span", "name", name), element("span", "traits", `  ${traits.join(" · ")}`));
-  row.append(cell);
-  return row;
-}
-
-function summarize(result: AssembleResult): string {
-  return [
-    plural(result.instructions.length, "instruction"),
-    `${result.slotCount * 8} bytes`,
-    plural(result.functions.length, "function"),
-  ].join(" · ");
 }
 
 /** The disassembly in source style and in the kernel log's style, the verifier and the
