@@ -111,7 +111,12 @@ export class StatePane {
               : `Reached by ${paths} paths; the state before the instruction on each, in the order the verifier walked them:`,
           ),
         );
-        at.states.forEach((s, i) => block.append(stateTable(parseState(s), paths === 1 ? null : i + 1)));
+        const byPc = new Map(instructions.map((i) => [i.pc, i]));
+        at.states.forEach((s, i) => {
+          const table = stateTable(parseState(s), paths === 1 ? null : i + 1);
+          const origins = at.origins?.[i] ?? [];
+          block.append(element("p", "pc-state-origin", originText(pc, origins, byPc)), table);
+        });
       }
       // An exception can unwind through this pc: its frame descriptor, with every path that
       // was merged into it.
@@ -128,6 +133,27 @@ export class StatePane {
     }
     this.root.replaceChildren(...parts);
   }
+}
+
+/** Where the paths in one state came from: the instruction before `pc` on each, named by
+ * how control left it (a jump taken, a branch not taken, a call, a return). */
+export function originText(pc: number, origins: readonly number[], byPc: ReadonlyMap<number, Instruction>): string {
+  if (origins.length === 0) return "From the program's entry.";
+  return `From ${origins.map((from) => originOf(pc, from, byPc.get(from))).join("; ")}.`;
+}
+
+function originOf(pc: number, from: number, insn: Instruction | undefined): string {
+  if (insn === undefined) return `pc ${from}`;
+  const where = `pc ${from} (line ${insn.line}: ${insn.source})`;
+  const opcode = Number.parseInt(insn.hex.slice(0, 2), 16);
+  const width = insn.hex.split(" ").length > 8 ? 2 : 1;
+  const jumpClass = (opcode & 7) === 5 || (opcode & 7) === 6;
+  if (opcode === 0x95) return `the return at ${where}`;
+  if (opcode === 0x85) return from + width === pc ? `after the call at ${where}` : `the call at ${where}`;
+  if (!jumpClass) return where;
+  // JA (0x05, 0x06) always jumps; a conditional jump either jumps or falls through.
+  if (opcode === 0x05 || opcode === 0x06) return `the jump at ${where}`;
+  return from + width === pc ? `${where}, branch not taken` : `${where}, branch taken`;
 }
 
 function stateTable(state: ParsedState, path: number | null): HTMLTableElement {

@@ -571,6 +571,11 @@ test("the verifier's state at the cursor, every path at a join, and the log link
   assert.deepEqual([await r0(0).textContent(), await r0(1).textContent()], ["1 _w", "0"]);
   const r6 = await tables.nth(1).locator("tr.register", { has: page.locator("th", { hasText: /^R6$/ }) }).locator("td").textContent();
   assert.match(r6, /^scalar\(smin=umin=umin32=6,/, "R6's bounds on the jump's path");
+  // Each path says where it came from: the instruction before pc 4 on it.
+  const origins = await state.locator(".pc-state-origin").allTextContents();
+  assert.equal(origins.length, 2);
+  assert.equal(origins[0], "From pc 3 (line 5: r0 = 1).");
+  assert.match(origins[1], /^From pc 2 \(line 4: if r6 > 5 goto .*\), branch taken\.$/);
   // The cursor's pc is marked in the log; a log line leads to its source line.
   assert.ok((await page.locator("#verifier-log .log-line.current").count()) >= 2, "pc 4's log lines");
   await page.locator("#verifier-log .log-line", { hasText: "5: (7b) *(u64 *)(r10 -8) = r0" }).first().click();

@@ -59,6 +59,9 @@ impl FunctionFacts {
 pub struct PcState {
     pub pc: usize,
     pub states: Vec<String>,
+    /// For each of `states`, the pcs the paths in that state came from: the instruction
+    /// before `pc` on each (a jump, a fall-through, a call or an exit; empty at the entry).
+    pub origins: Vec<Vec<usize>>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -117,6 +117,9 @@ export interface VerifyError {
 export interface PcState {
   pc: number;
   states: string[];
+  /** For each of `states`, the pcs its paths came from (the instruction before `pc` on each
+   * path: a jump, a fall-through, a call or an exit); empty at the program's entry. */
+  origins: number[][];
 }
 
 export interface FunctionFacts {

@@ -155,8 +155,9 @@ pub(crate) struct Paths {
 /// What is recorded for the verdict besides the log and the counts.
 pub(crate) struct Record {
     pub(crate) facts: Vec<FuncFacts>,
-    /// Printed states per pc (a few each), for the page.
-    pc_states: Vec<Vec<String>>,
+    /// Printed states per pc (a few each), for the page, each with the pcs its paths came
+    /// from (empty at the entry).
+    pc_states: Vec<Vec<(String, Vec<usize>)>>,
     /// Visits of each pc while states were recorded.
     pc_visits: Vec<u8>,
     /// Frame descriptors merged so far (cleanup modes).
@@ -164,13 +165,24 @@ pub(crate) struct Record {
 }
 
 impl Record {
-    /// Keeps a few states at `pc`, from its first visits only (formatting is not free).
-    fn note_state(&mut self, pc: usize, text: impl FnOnce() -> String) {
+    /// Keeps a few states at `pc`, from its first visits only (formatting is not free), and
+    /// where each came from: `from` is the instruction before `pc` on the path (none at the
+    /// entry). Paths that arrive in the same state are one entry with all their origins.
+    fn note_state(&mut self, pc: usize, from: Option<usize>, text: impl FnOnce() -> String) {
         if self.pc_states[pc].len() < 4 && self.pc_visits[pc] < 16 {
             self.pc_visits[pc] += 1;
             let t = text();
-            if !self.pc_states[pc].contains(&t) {
-                self.pc_states[pc].push(t);
+            let states = &mut self.pc_states[pc];
+            let at = match states.iter().position(|(s, _)| *s == t) {
+                Some(at) => at,
+                None => {
+                    states.push((t, Vec::new()));
+                    states.len() - 1
+                }
+            };
+            let origins = &mut states[at].1;
+            if let Some(from) = from.filter(|f| !origins.contains(f)) {
+                origins.push(from);
             }
         }
     }
@@ -392,8 +404,10 @@ impl<'a> Env<'a> {
             };
             if self.input.opts.record_states {
                 let maps = &self.input.maps;
+                // `prev == pc` only before the first instruction (a jump to itself never verifies).
+                let from = (prev != pc).then_some(prev);
                 self.record
-                    .note_state(pc, || frame_text(&st, st.curframe(), maps, None));
+                    .note_state(pc, from, || frame_text(&st, st.curframe(), maps, None));
             }
             if self.log.on() {
                 let text = unwind_program::disasm::format_insn(

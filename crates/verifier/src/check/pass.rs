@@ -104,7 +104,8 @@ impl Env<'_> {
             .filter(|(_, s)| !s.is_empty())
             .map(|(pc, s)| PcState {
                 pc,
-                states: s.clone(),
+                states: s.iter().map(|(text, _)| text.clone()).collect(),
+                origins: s.iter().map(|(_, from)| from.clone()).collect(),
             })
             .collect();
         let verdict = Verdict {
