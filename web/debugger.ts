@@ -637,6 +637,7 @@ export class DebuggerPane {
       "reg-note",
       "The unwinder's R6-R9 at this event: zeroed by the trampoline, reloaded from each frame's saved area.",
     );
+    body.classList.add("unwinder");
     body.replaceChildren(...cells, note);
   }
 
@@ -773,6 +774,7 @@ export class DebuggerPane {
 
   private drawRegisters(state: VmState): void {
     const body = this.root.querySelector<HTMLElement>("#debug-registers")!;
+    body.classList.remove("unwinder");
     if (state.registers.length === 0) {
       body.replaceChildren(element("p", "muted", "—"));
       return;

@@ -5,7 +5,9 @@
 //   node --test web/tests/unwind.test.mjs   (after scripts/build-web.sh)
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { test } from "node:test";
+import { repoRoot } from "../serve.mjs";
 import { servePlayground, watch } from "./chromium.mjs";
 
 let url;
@@ -113,6 +115,7 @@ test("pause on throw, then step through the unwinding by keyboard, forward and b
         // The trampoline's saved area: level2's object in r8, labelled with the resource.
         assert.match((await register(page, "r8")).value, /^0x[0-9a-f]+ → object#3 \(acquired pc \d+\)$/);
         assert.match(now.text, /r8=0x[0-9a-f]+ → object#3/);
+        await page.screenshot({ path: join(repoRoot, "target", "page-debugger-stepping.png") });
       }
     }
     if (i === 4) {
