@@ -306,7 +306,8 @@ export class DebuggerPane {
   }
 
   /** Called whenever an unwinding event becomes the revealed one (a step or the animation):
-   * the event and its index in the run's events. */
+   * the event and its index in the run's events. The root element also dispatches it as an
+   * `unwind-event-shown` CustomEvent (`detail: { event, index }`). */
   onEventShown(listener: (event: VmEvent, index: number) => void): void {
     this.shownListeners.push(listener);
   }
@@ -493,8 +494,13 @@ export class DebuggerPane {
     const event = target > this.unwindFrom ? (this.events[index] ?? null) : null;
     this.highlighted = event;
     this.draw(this.inUnwinding ? event : null);
-    if (event !== null) for (const listener of this.shownListeners) listener(event, index);
+    if (event !== null) {
+      for (const listener of this.shownListeners) listener(event, index);
+      // The same as a DOM event, for code (and tests) without the pane object.
+      this.root.dispatchEvent(new CustomEvent("unwind-event-shown", { detail: { event, index } }));
+    }
     if (target >= this.unwindTo) this.stopPlaying("finished");
+    else if (target === this.unwindFrom && !this.animating) this.notifyStop("paused_at_throw");
   }
 
   /** Stops the animation where it is (`finished`: it reached the end). */
@@ -580,6 +586,11 @@ export class DebuggerPane {
     setEnabled("reset", ready);
     const shown = this.events.slice(0, this.shown);
     const unwindingView = this.inUnwinding;
+    // The lists' headings name the numbering of their pcs.
+    const loaded = state.mode === "cleanup" || state.mode === "cleanup-v2";
+    for (const note of this.root.querySelectorAll<HTMLElement>(".pc-numbering-note")) {
+      note.textContent = loaded ? (state.mode === "cleanup-v2" ? "pcs rewritten, as loaded" : "pcs as loaded") : "source pcs";
+    }
     this.drawStatus(state, unwindingView ? current : null);
     this.drawUnwindControls();
     // While the unwinding is stepped, the registers are the unwinder's R6-R9 at the revealed
@@ -850,7 +861,7 @@ export class DebuggerPane {
           element("td", "status", r.status),
           element("td", "detail", r.detail),
         );
-        tr.title = `acquired at pc ${r.acquiredPc}${r.acquiredBy ? ` by ${r.acquiredBy}` : ""}`;
+        tr.title = `acquired at pc ${r.acquiredPc}${r.acquiredBy ? ` by ${r.acquiredBy}` : ""} (${this.pcNumbering(r.acquiredPc).title})`;
         return tr;
       }),
     );

@@ -94,6 +94,12 @@ test("pause on throw, then step through the unwinding by keyboard, forward and b
   // The pc names its numbering.
   assert.match(await status.locator(".insn").first().getAttribute("title"), /as loaded/);
   const before = (await revealed(page)).count;
+  assert.equal(await page.locator("#debug-events-title .pc-numbering-note").textContent(), "pcs as loaded");
+  // What a tour would follow: the pane's unwind-event-shown events.
+  await page.locator("#debugger-panel").evaluate((panel) => {
+    window.shownEvents = [];
+    panel.addEventListener("unwind-event-shown", (e) => window.shownEvents.push([e.detail.event.kind, e.detail.index]));
+  });
 
   // Keyboard only: the focus on the unwinding controls, `.` reveals the next event.
   await page.locator("#unwind-next").focus();
@@ -124,6 +130,7 @@ test("pause on throw, then step through the unwinding by keyboard, forward and b
     }
   }
   assert.ok(await page.locator("#unwind-next").isDisabled(), "the exit is the last event");
+  assert.deepEqual(await page.evaluate(() => window.shownEvents), UNWINDING.map((kind, i) => [kind, before + i]));
   assert.match(await status.textContent(), /Exited, r0 = 7/);
 
   // `,` goes back one event at a time, all the way to the throw.
