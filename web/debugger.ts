@@ -236,7 +236,7 @@ export class DebuggerPane {
   /** What each address the debugger saw a resource at holds, for this session (the events
    * carry no addresses: a resource is known once a state showed it live). */
   private known = new Map<string, KnownResource>();
-  private readonly preferences = loadPreferences();
+  private readonly preferences: UnwindingPreferences;
   private readonly shownListeners: ((event: VmEvent, index: number) => void)[] = [];
   private readonly stopListeners: ((stop: UnwindingStop, index: number) => void)[] = [];
   /** The main function's name (the events name only the frames that calls push). */
@@ -252,9 +252,11 @@ export class DebuggerPane {
   private readonly speedSelect: HTMLSelectElement;
   private readonly pauseOnThrowBox: HTMLInputElement;
 
+  /** `remember`: keep Pause on throw and the speed in local storage (an embed does not). */
   constructor(
     private readonly root: HTMLElement,
     private readonly host: DebuggerHost,
+    private readonly options: { remember?: boolean } = {},
   ) {
     const find = <T extends HTMLElement>(selector: string): T => {
       const node = root.querySelector<T>(selector);
@@ -273,6 +275,7 @@ export class DebuggerPane {
     for (const [action, button] of Object.entries(this.buttons)) {
       button?.addEventListener("click", () => this.act(action as DebugAction));
     }
+    this.preferences = this.remember ? loadPreferences() : { pauseOnThrow: true, speed: 1 };
     this.unwindControls = find("#unwind-controls");
     this.previousButton = find("#unwind-previous");
     this.nextButton = find("#unwind-next");
@@ -285,15 +288,19 @@ export class DebuggerPane {
     this.pauseOnThrowBox.checked = this.preferences.pauseOnThrow;
     this.pauseOnThrowBox.addEventListener("change", () => {
       this.preferences.pauseOnThrow = this.pauseOnThrowBox.checked;
-      savePreferences(this.preferences);
+      if (this.remember) savePreferences(this.preferences);
     });
     this.speedSelect.value = String(this.preferences.speed);
     this.speedSelect.addEventListener("change", () => {
       this.preferences.speed = Number(this.speedSelect.value);
-      savePreferences(this.preferences);
+      if (this.remember) savePreferences(this.preferences);
       this.root.dataset["stepMs"] = String(this.stepMs);
     });
     this.root.dataset["stepMs"] = String(this.stepMs);
+  }
+
+  private get remember(): boolean {
+    return this.options.remember ?? true;
   }
 
   get visible(): boolean {
