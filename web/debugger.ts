@@ -474,7 +474,8 @@ export class DebuggerPane {
    * motion it shows all of it at once. */
   private play(): void {
     if (this.unwindFrom < 0) return;
-    if (this.unwindPosition >= this.unwindTo) this.revealUpTo(this.unwindFrom);
+    // From the end, Play starts over (quietly: this is no pause at the throw).
+    if (this.unwindPosition >= this.unwindTo) this.shown = this.unwindFrom;
     if (this.reducedMotion) {
       this.revealUpTo(this.unwindTo);
       return;
@@ -628,8 +629,8 @@ export class DebuggerPane {
     const position = this.unwindPosition;
     this.previousButton.disabled = position <= this.unwindFrom;
     this.nextButton.disabled = position >= this.unwindTo;
+    // The label says what a press does (as a media player's; no aria-pressed beside it).
     this.playButton.textContent = this.animating ? "❚❚ Pause" : "▶ Play";
-    this.playButton.setAttribute("aria-pressed", String(this.animating));
     const progress = this.unwindControls.querySelector<HTMLElement>("#unwind-progress");
     if (progress !== null) {
       progress.textContent = `event ${position - this.unwindFrom} of ${this.unwindTo - this.unwindFrom}`;
