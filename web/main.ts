@@ -176,7 +176,7 @@ const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
   },
   showLine: (line) => editor.showExecLine(line),
   navigate: (line, column) => navigate(line, column),
-});
+}, { remember: embed === null }); // an embed keeps its unwinding preferences for the visit only
 
 disassembly.onSelect((panel) => {
   if (panel === "debugger-panel") debuggerPane.act("state");

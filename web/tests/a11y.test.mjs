@@ -59,6 +59,11 @@ for (const scheme of ["light", "dark"]) {
     await page.locator("#debug-run").click();
     await page.locator("#debug-events li").first().waitFor({ timeout: 15_000 });
     await audit(page, `${scheme}, debugger tab after a run`);
+    // Paused at the throw (the default): stepped into the unwinding, the unwinder's registers.
+    await page.locator("#debug-status", { hasText: "Paused at bpf_throw" }).waitFor({ timeout: 15_000 });
+    for (let i = 0; i < 3; i++) await page.locator("#unwind-next").click();
+    await page.locator("#debug-registers .reg-note").waitFor();
+    await audit(page, `${scheme}, debugger tab stepping an unwinding`);
 
     await page.locator("#present").click();
     await audit(page, `${scheme}, presentation size`);

@@ -78,8 +78,13 @@ test("two embeds on one docs page, independent, compact, remembering nothing", a
   assert.equal(await page.evaluate(() => scrollY), 0);
 
   // The first runs its throw through the unwinder; the second is untouched by it.
+  // It pauses at the throw (Pause on throw is on by default); Play reveals the unwinding.
   await a.locator("#debug-run").click();
+  await a.locator("#debug-status", { hasText: "Paused at bpf_throw" }).waitFor({ timeout: 15_000 });
+  await a.locator("#unwind-speed").selectOption("4");
+  await a.locator("#unwind-play").click();
   await a.locator("#debug-status", { hasText: "Exited, r0 = 3" }).waitFor({ timeout: 15_000 });
+  assert.equal(await page.evaluate(() => localStorage.getItem("unwind.unwinding.v1")), null, "the speed is not remembered");
   await fillSource(b, "r0 = 2\nexit\n");
   await b.locator('#workspace[aria-busy="false"]').waitFor();
   assert.equal(await sourceText(a), THROWING);

@@ -25,13 +25,18 @@ servePlayground((site) => {
 });
 before(() => mkdir(SCREENSHOTS, { recursive: true }));
 
-async function openPage({ colorScheme = "light", reducedMotion = "no-preference" } = {}) {
+async function openPage({ colorScheme = "light", reducedMotion = "no-preference", pauseOnThrow = false } = {}) {
   const page = await context.newPage();
   await page.emulateMedia({ colorScheme, reducedMotion });
   watch(page, problems);
   // Every page starts from the first example: the page remembers the last program in local
   // storage, which this context shares between pages (web/tests/share.test.mjs tests that).
-  await page.addInitScript(() => localStorage.clear());
+  // These tests look at whole runs: a throw's unwinding plays without pausing (the pause and
+  // the stepping are web/tests/unwind.test.mjs's).
+  await page.addInitScript((pause) => {
+    localStorage.clear();
+    if (!pause) localStorage.setItem("unwind.unwinding.v1", JSON.stringify({ pauseOnThrow: false, speed: 1 }));
+  }, pauseOnThrow);
   await page.goto(url);
   // The example is loaded and assembled: the bytecode pane lists its instructions.
   await page.locator("#bytecode-rows tr.insn").first().waitFor({ timeout: 30_000 });
