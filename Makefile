@@ -4,6 +4,8 @@
 #   make test    formatting, clippy, docs (warnings denied), cargo tests, the web build and the
 #                browser tests
 #   make kselftests  the verifier's agreement with the kernel's selftests (needs the corpus)
+#   make fuzz    every cargo-fuzz target for FUZZ_SECONDS each (docs/fuzzing.md)
+#   make fuzz-smoke  every target for FUZZ_SMOKE_SECONDS each (what .ci/run runs)
 #
 # `setup` installs only what is missing, so every target can depend on it.
 
@@ -14,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KSELFTESTS_GEN := ../shared/tools/kselftests/generate.sh
 KSELFTESTS_DIR := target/kselftests
 
-.PHONY: setup build-web serve test rust-test web-test wasm-test bench-wasm screenshots kselftests-corpus kselftests clean
+.PHONY: setup build-web serve test rust-test web-test wasm-test bench-wasm screenshots kselftests-corpus kselftests fuzz-setup fuzz fuzz-smoke clean
 
 setup: node_modules/.package-lock.json
 	@test -d "$$(rustc --print target-libdir --target wasm32-unknown-unknown)" \
@@ -88,6 +90,44 @@ screenshots: web-test
 	cp target/page-debugger-unwinding.png docs/images/unwinding.png
 
 test: rust-test web-test wasm-test
+
+# Fuzzing (docs/fuzzing.md): the cargo-fuzz targets of fuzz/, a crate outside the workspace.
+# cargo-fuzz passes nightly flags (-Zsanitizer=address, -Cpasses=sancov-module, ...);
+# RUSTC_BOOTSTRAP=1 lets this machine's stable rustc accept them. Each target runs on a
+# working corpus in fuzz/target/corpus/<target> (new inputs go there) seeded from the
+# committed fuzz/corpus/<target>; crashes are written to fuzz/artifacts/<target>/.
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_TARGETS ?= assemble decode verify run_unverified soundness
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 20
+# libFuzzer's options: a 10 s timeout per input (a hang is a crash), 2 GB of memory.
+FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -max_len=4096
+
+fuzz-setup:
+	@[ "$$(cargo fuzz --version 2>/dev/null)" = "cargo-fuzz $(CARGO_FUZZ_VERSION)" ] \
+		|| cargo install cargo-fuzz --locked --version $(CARGO_FUZZ_VERSION)
+
+# $(1): seconds per target. libFuzzer's output goes to fuzz/target/<target>.log; a failing
+# target prints its end (the input and the panic) and stops the run.
+define run_fuzz_targets
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/target/corpus/$$t; \
+		echo "== fuzz $$t: $(1) s (log: fuzz/target/$$t.log)"; \
+		if RUSTC_BOOTSTRAP=1 cargo fuzz run $$t fuzz/target/corpus/$$t fuzz/corpus/$$t -- \
+			-max_total_time=$(1) $(FUZZ_FLAGS) > fuzz/target/$$t.log 2>&1; then \
+			grep -E '^Done [0-9]+ runs' fuzz/target/$$t.log || true; \
+		else \
+			tail -n 60 fuzz/target/$$t.log; \
+			echo "fuzz $$t failed: the input is in fuzz/artifacts/$$t/"; exit 1; \
+		fi; \
+	done
+endef
+
+fuzz: fuzz-setup
+	$(call run_fuzz_targets,$(FUZZ_SECONDS))
+
+fuzz-smoke: fuzz-setup
+	$(call run_fuzz_targets,$(FUZZ_SMOKE_SECONDS))
 
 clean:
 	rm -rf dist

@@ -31,7 +31,7 @@ use serde::Serialize;
 use unwind_program::Program;
 
 pub use check::{Reject, COMPLEXITY_LIMIT};
-pub use runnable::{runnable, Runnable};
+pub use runnable::{prog_type_of, runnable, Runnable};
 pub use verdict::{
     DedicatedSlot, DescriptorEntry, DescriptorSlot, FrameDescriptor, FunctionFacts, Loaded,
     PathContribution, PcState, Rewrite, Stats, Verdict, VerifyError,

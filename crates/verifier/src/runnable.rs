@@ -11,6 +11,14 @@ use unwind_stackmap::{add_throw_trampoline, DescTable, Unwinding};
 
 use crate::{Mode, Verdict};
 
+/// The program type the verifier checks `program` as: its `.ctx`, else a socket filter (the
+/// kernel selftests' default, `BPF_PROG_TYPE_SOCKET_FILTER`).
+pub fn prog_type_of(program: &Program) -> unwind_kernel::ProgType {
+    program
+        .prog_type
+        .unwrap_or(unwind_kernel::ProgType::SocketFilter)
+}
+
 /// A program ready for the interpreter, with the policy its throws unwind by.
 #[derive(Clone, Debug)]
 pub struct Runnable {
@@ -29,16 +37,23 @@ impl Runnable {
     }
 }
 
-/// The program to run for an accepted `verdict` of `program` in `mode`.
+/// The program to run for an accepted `verdict` of `program` in `mode`. It runs as the
+/// program type it was verified as ([`prog_type_of`]): a program without `.ctx` is checked as
+/// a socket filter, so it is loaded as one, not as the interpreter's `raw` default (whose
+/// input memory is not the `__sk_buff` the verifier allowed it to read).
 pub fn runnable(program: &Program, verdict: &Verdict, mode: Mode) -> Result<Runnable, PatchError> {
+    let prog_type = Some(prog_type_of(program));
     if !matches!(mode, Mode::Cleanup | Mode::CleanupV2) {
+        let mut program = program.clone();
+        program.prog_type = prog_type;
         return Ok(Runnable {
-            program: program.clone(),
+            program,
             unwinding: unwinding(mode, None),
         });
     }
     let base = verdict.rewrite.as_ref().map_or(program, |r| &r.program);
-    let (with_tramp, map) = add_throw_trampoline(base)?;
+    let (mut with_tramp, map) = add_throw_trampoline(base)?;
+    with_tramp.prog_type = prog_type;
     let mut table = DescTable::default();
     for mut d in verdict.desc_table.descs.values().cloned() {
         d.pc = map.insn.get(d.pc).copied().unwrap_or(d.pc);

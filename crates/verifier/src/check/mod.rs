@@ -213,7 +213,7 @@ impl<'a> Env<'a> {
             input: Input {
                 prog,
                 insns,
-                prog_type: prog.prog_type.unwrap_or(ProgType::SocketFilter),
+                prog_type: crate::runnable::prog_type_of(prog),
                 opts,
                 maps,
                 might_throw: unwind_stackmap::throw_facts(prog).might_throw,
