@@ -38,6 +38,8 @@ export class LogView {
   private renderedFrom = 0;
   private renderedTo = 0;
   private frame: number | null = null;
+  /** A line to scroll to once the view can be measured (asked while the tab was hidden). */
+  private pendingScroll: { line: number; how: "nearest" | "center" } | null = null;
   /** The keyboard's line (search results move it too), or null before the first key. */
   private activeLine: number | null = null;
   private currentPcs = new Set<number>();
@@ -57,8 +59,10 @@ export class LogView {
     private readonly searchInput: HTMLInputElement,
     private readonly searchStatus: HTMLElement,
   ) {
-    this.spacer.setAttribute("aria-hidden", "true");
-    viewport.replaceChildren(this.spacer, this.rows);
+    // The rows sit in the spacer, which clips them vertically: rows drawn past its end would
+    // otherwise make the scroll range longer than the log.
+    this.spacer.append(this.rows);
+    viewport.replaceChildren(this.spacer);
     viewport.addEventListener("scroll", () => this.schedule());
     new ResizeObserver(() => this.schedule()).observe(viewport);
     viewport.addEventListener("click", (event) => {
@@ -92,7 +96,7 @@ export class LogView {
     this.lineListeners.push(listener);
   }
 
-  /** Shows `log` (null: none) from its start; fetches for the previous one are dropped. */
+  /** Shows `log` (null: none); fetches and searches for the previous one are dropped. */
   show(log: VerifierLog | null): void {
     this.log = log;
     this.generation++;
@@ -100,12 +104,13 @@ export class LogView {
     this.fetching.clear();
     this.failedChunks.clear();
     this.activeLine = null;
+    this.pendingScroll = null;
     this.matches = { lines: [], truncated: false };
     this.matchSet.clear();
     this.matchIndex = -1;
     this.clearRows();
     if (log !== null) this.seed(log);
-    this.viewport.scrollTop = 0;
+    // The scroll position stays (an edit verifies again: the log is much the same).
     this.refresh();
     // The same query over the new log.
     if (this.query !== "") void this.search();
@@ -115,6 +120,9 @@ export class LogView {
   refresh(): void {
     if (this.frame !== null) cancelAnimationFrame(this.frame);
     this.frame = null;
+    const pending = this.pendingScroll;
+    this.pendingScroll = null;
+    if (pending !== null) this.scrollToLine(pending.line, pending.how);
     this.render();
   }
 
@@ -127,7 +135,7 @@ export class LogView {
     if (log === null || pcs.length === 0) return;
     // A line of theirs in view already (the one just clicked, say): the view stays.
     const top = this.virtualTop();
-    for (const [line, row] of this.rendered) {
+    for (const [line, row] of this.rowHeight > 0 ? this.rendered : []) {
       const at = line * this.rowHeight;
       const inView = at >= top && at + this.rowHeight <= top + this.viewport.clientHeight;
       if (inView && row.classList.contains("current")) return;
@@ -182,10 +190,15 @@ export class LogView {
     return { virtual: Math.max(0, total - view), real: Math.max(0, Math.min(total, MAX_SCROLL_PX) - view), view };
   }
 
+  /** The scroll position, within the spacer's range (a scrollbar can overshoot briefly). */
+  private scrollTop(): number {
+    return Math.min(this.viewport.scrollTop, this.heights().real);
+  }
+
   /** Where the view's top is in the log, in pixels of rows. */
   private virtualTop(): number {
     const { virtual, real } = this.heights();
-    return real === 0 ? 0 : (this.viewport.scrollTop * virtual) / real;
+    return real === 0 ? 0 : (this.scrollTop() * virtual) / real;
   }
 
   private render(): void {
@@ -198,16 +211,17 @@ export class LogView {
     // Hidden (another tab): nothing to measure; the tab's selection calls refresh().
     if (this.viewport.clientHeight === 0) return;
     // A drawn row tells the height as it is now (the text size can change).
-    const sample = this.rows.firstElementChild?.getBoundingClientRect().height ?? 0;
-    if (sample > 0) this.rowHeight = sample;
+    const sample = this.rows.firstElementChild;
+    if (sample !== null) this.rowHeight = rowHeightOf(sample) || this.rowHeight;
     if (this.rowHeight === 0 && !this.measure()) return;
     const { view } = this.heights();
-    this.spacer.style.height = `${Math.min(log.lineCount * this.rowHeight, MAX_SCROLL_PX)}px`;
+    this.sizeSpacer();
     const top = this.virtualTop();
     const first = Math.floor(top / this.rowHeight);
     const from = Math.max(0, first - OVERSCAN_ROWS);
     const to = Math.min(log.lineCount, Math.ceil((top + view) / this.rowHeight) + OVERSCAN_ROWS);
-    this.rows.style.transform = `translateY(${this.viewport.scrollTop - (top - from * this.rowHeight)}px)`;
+    // `top`, not a transform: transforms are single-precision floats, off by pixels at 15M px.
+    this.rows.style.top = `${this.scrollTop() - (top - from * this.rowHeight)}px`;
     let changed = from !== this.renderedFrom || to !== this.renderedTo;
     const next = new Map<number, HTMLElement>();
     for (let line = from; line < to; line++) {
@@ -229,11 +243,16 @@ export class LogView {
     this.fetch(from, to);
   }
 
+  private sizeSpacer(): void {
+    const lines = this.log?.lineCount ?? 0;
+    this.spacer.style.height = `${Math.min(lines * this.rowHeight, MAX_SCROLL_PX)}px`;
+  }
+
   /** The row height from the style sheet (a probe row); false while it cannot be measured. */
   private measure(): boolean {
     const probe = element("div", "log-line", "0");
     this.rows.append(probe);
-    this.rowHeight = probe.getBoundingClientRect().height;
+    this.rowHeight = rowHeightOf(probe);
     probe.remove();
     return this.rowHeight > 0;
   }
@@ -322,7 +341,11 @@ export class LogView {
 
   /** Scrolls so that `line` shows: only as far as needed (`nearest`) or to the middle. */
   private scrollToLine(line: number, how: "nearest" | "center"): void {
-    if (this.rowHeight === 0 && !this.measure()) return;
+    if (this.viewport.clientHeight === 0 || (this.rowHeight === 0 && !this.measure())) {
+      this.pendingScroll = { line, how };
+      return;
+    }
+    this.sizeSpacer(); // before scrolling: a spacer still sized for the last log would clamp
     const { virtual, real, view } = this.heights();
     const top = this.virtualTop();
     const at = line * this.rowHeight;
@@ -335,7 +358,7 @@ export class LogView {
     }
     target = Math.min(Math.max(target, 0), virtual);
     this.viewport.scrollTop = virtual === 0 ? 0 : (target * real) / virtual;
-    this.refresh();
+    this.render();
   }
 
   private onKey(event: KeyboardEvent): void {
@@ -443,6 +466,12 @@ export class LogView {
     this.scrollToLine(this.activeLine, "center");
     this.decorate();
   }
+}
+
+/** A row's height from its computed style: exact, where its bounding box, millions of
+ * pixels down the log, has lost the fraction (Chromium: 23.25 px measured 23). */
+function rowHeightOf(row: Element): number {
+  return parseFloat(getComputedStyle(row).height) || 0;
 }
 
 /** `text` with each (case-insensitive) occurrence of `query` in a <mark>. */

@@ -33,6 +33,13 @@ function caretLine(page) {
   return page.locator("#source").evaluate((host) => host.value.slice(0, host.selectionStart).split("\n").length);
 }
 
+/** `row` lies within the log's visible box. */
+async function inView(log, row) {
+  const outer = await log.boundingBox();
+  const inner = await row.boundingBox();
+  return inner !== null && inner.y >= outer.y - 1 && inner.y + inner.height <= outer.y + outer.height + 1;
+}
+
 test("a 1,500,000-line log: responsive, a bounded DOM, the end, search and the keyboard", async () => {
   const page = await context.newPage();
   watch(page, problems);
@@ -76,6 +83,7 @@ test("a 1,500,000-line log: responsive, a bounded DOM, the end, search and the k
   const last = log.locator(`.log-line[aria-posinset="${lineCount}"]:not(.pending)`);
   await last.waitFor({ timeout: 30_000 });
   assert.match(await last.textContent(), /^processed 1000001 insns \(limit 1000000\)/);
+  assert.ok(await inView(log, last), "the last line in view");
   assert.ok((await rows()) < 500, `${await rows()} rows in the DOM at the end`);
 
   // A search over the whole log (in the worker, case-insensitive) goes to a line that only
@@ -92,7 +100,7 @@ test("a 1,500,000-line log: responsive, a bounded DOM, the end, search and the k
   await found.locator("mark").waitFor({ timeout: 30_000 });
   assert.equal(Number(await found.getAttribute("aria-posinset")), 1_179_649);
   assert.match(await found.textContent(), /^1: \(07\) r1 \+= 1 +; R1_w=0x60000$/m);
-  assert.ok(await found.isVisible(), "scrolled into view");
+  assert.ok(await inView(log, found), "scrolled into view");
   await search.press("Enter");
   assert.equal(await status.textContent(), "2 of 3 matches");
   await search.press("Shift+Enter");
@@ -112,12 +120,15 @@ test("a 1,500,000-line log: responsive, a bounded DOM, the end, search and the k
   }
   const pcLine = log.locator(".log-line.active[data-pc]");
   assert.equal(await pcLine.getAttribute("data-pc"), "1");
+  assert.ok(await inView(log, pcLine), "the keyboard's line in view");
   assert.equal(await log.getAttribute("aria-activedescendant"), await pcLine.getAttribute("id"));
   assert.notEqual(await caretLine(page), 3);
   await log.press("Enter");
   await page.waitForFunction(
     () => document.querySelector("#source").value.slice(0, document.querySelector("#source").selectionStart).split("\n").length === 3,
   );
+  // The caret's pc is marked in the log.
+  await log.locator(".log-line.active.current[data-pc='1']").waitFor({ timeout: 10_000 });
   await log.focus();
   await log.press("Home");
   assert.equal(await log.locator(".log-line.active").getAttribute("aria-posinset"), "1");
