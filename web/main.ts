@@ -11,6 +11,7 @@ import {
   type VmOptions,
 } from "unwind-bpf";
 import { DebuggerPane } from "./debugger.js";
+import { LogView } from "./log-view.js";
 import { StatePane } from "./states.js";
 import { setUpView } from "./view.js";
 import { embedOptions, embedSnippet } from "./embed.js";
@@ -82,7 +83,11 @@ const disassembly = new DisassemblyPane(
   byId("disasm-log"),
 );
 
-const verifier = new VerifierPane(byId("verdict"), byId("verifier-log"), navigate);
+const verifier = new VerifierPane(
+  byId("verdict"),
+  new LogView(byId("verifier-log"), byId<HTMLInputElement>("log-search"), byId("log-search-status")),
+  navigate,
+);
 const pcState = new StatePane(byId("pc-state"));
 
 /** Embedded in a docs page (`?embed`): compact, the asked panes, nothing remembered. */
@@ -179,6 +184,7 @@ const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
 }, { remember: embed === null }); // an embed keeps its unwinding preferences for the visit only
 
 disassembly.onSelect((panel) => {
+  if (panel === "verifier-panel") verifier.shown();
   if (panel === "debugger-panel") debuggerPane.act("state");
   else editor.showExecLine(null);
 });

@@ -11,6 +11,7 @@ import type {
   Verification,
   VerifyError,
 } from "./api.js";
+import type { LogView } from "./log-view.js";
 
 /** Where a click in a pane wants the editor to go. */
 export type Navigate = (line: number, column?: number, endColumn?: number) => void;
@@ -150,46 +151,33 @@ export class DisassemblyPane {
 
 /** The verifier's verdict and its log in the kernel's format. */
 export class VerifierPane {
-  private readonly logLineListeners: Array<(pc: number) => void> = [];
-
   constructor(
     private readonly verdict: HTMLElement,
-    private readonly log: HTMLElement,
+    private readonly log: LogView,
     private readonly navigate: Navigate,
-  ) {
-    // A log line that starts with its pc (`12: (bf) r6 = r1`, `12: R0=...`) leads to it.
-    log.addEventListener("click", (event) => {
-      const line = (event.target as Element | null)?.closest?.("[data-pc]");
-      if (!(line instanceof HTMLElement)) return;
-      const pc = Number(line.dataset["pc"]);
-      for (const listener of this.logLineListeners) listener(pc);
-    });
-  }
+  ) {}
 
-  /** Called with the pc of a log line the user clicked. */
+  /** Called with the pc of a log line the user clicked (or pressed Enter on). */
   onLogLine(listener: (pc: number) => void): void {
-    this.logLineListeners.push(listener);
+    this.log.onLine(listener);
   }
 
   /** Marks the log lines of `pcs` (the cursor's line) and scrolls the first into view. */
   highlightPcs(pcs: number[]): void {
-    const wanted = new Set(pcs.map(String));
-    let first: HTMLElement | null = null;
-    for (const line of this.log.querySelectorAll<HTMLElement>("[data-pc]")) {
-      const on = wanted.has(line.dataset["pc"] ?? "");
-      line.classList.toggle("current", on);
-      if (on && first === null) first = line;
-    }
-    reveal(first);
+    this.log.highlightPcs(pcs);
   }
 
-  /** The log shows the lines the package sent (all of a short log; the start, the lines
-   * around the error and the end of a long one, with markers where lines are left out). */
+  /** The tab was shown: the log can measure itself and draw. */
+  shown(): void {
+    this.log.refresh();
+  }
+
+  /** The whole log, drawn a screenful at a time (see LogView). */
   render(result: Verification | null): void {
     if (result === null) {
       this.verdict.replaceChildren(element("span", "muted", "Verifies once the program assembles."));
       this.verdict.dataset["verdict"] = "none";
-      this.log.replaceChildren();
+      this.log.show(null);
       return;
     }
     this.verdict.dataset["verdict"] = result.accepted ? "accepted" : "rejected";
@@ -221,21 +209,7 @@ export class VerifierPane {
     if (result.rewrite !== null) parts.push(rewriteView(result.rewrite));
     if (result.loaded !== null) parts.push(loadedView(result.loaded));
     this.verdict.replaceChildren(...parts);
-    // One element per line (the excerpt is capped: at most 2,000 lines, or the windows of a
-    // longer log), so that a line can lead to its source line and the cursor's lines show.
-    const lines = result.log.excerpt().split("\n");
-    if (lines[lines.length - 1] === "") lines.pop();
-    this.log.replaceChildren(
-      ...lines.map((text) => {
-        const line = element("span", "log-line", `${text}\n`);
-        const pc = /^(\d+): /.exec(text);
-        if (pc !== null) {
-          line.dataset["pc"] = pc[1] as string;
-          line.title = `pc ${pc[1]}: click to go to its source line`;
-        }
-        return line;
-      }),
-    );
+    this.log.show(result.log);
   }
 }
 

@@ -207,6 +207,13 @@ test("progress while the verifier walks to the 1,000,000-instruction limit; canc
       .then(() => "answered", (e) => e.code);
     clearInterval(ticker);
     const lines = await full.log.lines(full.log.lineCount - 3, full.log.lineCount);
+    // Searched in the worker, over the whole log: case-insensitive, or at the lines' starts.
+    const searched = {
+      summary: await full.log.search("PROCESSED 1000001 INSNS"),
+      pcLines: await full.log.search("2: ", { prefix: true, limit: 3 }),
+      inside: await full.log.search("2: ", { limit: 20_000 }),
+    };
+    const summaryLine = await full.log.lines(searched.summary.lines[0], searched.summary.lines[0] + 1);
     unwind.close();
     return {
       fullMs,
@@ -221,6 +228,8 @@ test("progress while the verifier walks to the 1,000,000-instruction limit; canc
       windows: full.log.windows.length,
       excerpt: full.log.excerpt().length,
       tail: lines,
+      searched,
+      summaryLine,
       cancel,
       next: next.accepted,
       nextMs,
@@ -245,6 +254,15 @@ test("progress while the verifier walks to the 1,000,000-instruction limit; canc
   assert.ok(result.windows >= 2);
   assert.ok(result.excerpt < 100_000, `the excerpt is ${result.excerpt} characters`);
   assert.match(result.tail.join("\n"), /processed 1000001 insns/);
+  assert.equal(result.searched.summary.lines.length, 1);
+  assert.equal(result.searched.summary.truncated, false);
+  assert.match(result.summaryLine[0], /^processed 1000001 insns/);
+  assert.equal(result.searched.pcLines.lines.length, 3);
+  assert.equal(result.searched.pcLines.truncated, true);
+  assert.ok(result.searched.pcLines.lines.every((n, i, all) => i === 0 || n > all[i - 1]), "in order");
+  // The caller's limit (above the default 10,000): the first 20,000 lines that hold it.
+  assert.equal(result.searched.inside.lines.length, 20_000);
+  assert.equal(result.searched.inside.truncated, true);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -16,11 +16,11 @@ import type {
   VmState,
 } from "./pkg/unwind_wasm.js";
 import { Host, UnwindError, type CallOptions, type Start } from "./host.js";
-import type { Call, DebugAction, DebugCreated, DebugReply, LogWindow, VerifyReply } from "./protocol.js";
+import type { Call, DebugAction, DebugCreated, DebugReply, LogMatches, LogWindow, VerifyReply } from "./protocol.js";
 
 export { UnwindError } from "./host.js";
 export type { CallOptions, UnwindErrorCode } from "./host.js";
-export type { LogWindow } from "./protocol.js";
+export type { LogMatches, LogWindow } from "./protocol.js";
 export type * from "./pkg/unwind_wasm.js";
 
 export interface UnwindOptions {
@@ -215,6 +215,13 @@ export class Verification {
   }
 }
 
+export interface LogSearchOptions {
+  /** Match only at the start of a line. */
+  prefix?: boolean;
+  /** At most this many line numbers (default 10,000). */
+  limit?: number;
+}
+
 /** A verifier log too long to send whole: its size, the lines at hand, the rest on request. */
 export class VerifierLog {
   /** How many lines it has. */
@@ -263,6 +270,15 @@ export class VerifierLog {
     const window = this.windows.find((w) => w.from <= from && to <= w.from + w.lines.length);
     if (window !== undefined) return window.lines.slice(from - window.from, to - window.from);
     return this.ask<string[]>({ op: "logLines", handle: this.handle, from, to }, options);
+  }
+
+  /** The (0-based) lines that hold `query`, case-insensitively (a plain substring, not a
+   * pattern), or with `prefix: true`, that start with it (`"12: "`: pc 12's lines); at most
+   * `limit` (default 10,000), `truncated` when more matched. It runs in the worker, over the
+   * whole log. */
+  search(query: string, options: LogSearchOptions & CallOptions = {}): Promise<LogMatches> {
+    const { prefix = false, limit = 10_000, ...call } = options;
+    return this.ask<LogMatches>({ op: "logSearch", handle: this.handle, query, prefix, limit }, call);
   }
 
   /** The whole log (it can be tens of megabytes). */

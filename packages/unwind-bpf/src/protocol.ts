@@ -19,6 +19,13 @@ export interface LogWindow {
   lines: string[];
 }
 
+/** What `logSearch` answers: the (0-based) numbers of the matching lines, in order. */
+export interface LogMatches {
+  lines: number[];
+  /** More lines matched than the limit: `lines` holds the first ones. */
+  truncated: boolean;
+}
+
 /** What `verify` answers: the summary and a few windows of the log, never the whole log
  * unless it is short. */
 export interface VerifyReply {
@@ -66,6 +73,9 @@ export type Call =
   | { op: "verify"; handle: number; source: string; options: VerifyOptions }
   | { op: "logLines"; handle: number; from: number; to: number }
   | { op: "logText"; handle: number }
+  /** The lines holding `query` (case-insensitive), or with `prefix`, starting with it; at
+   * most `limit`. */
+  | { op: "logSearch"; handle: number; query: string; prefix: boolean; limit: number }
   | { op: "states"; handle: number; fromPc: number; toPc: number }
   | { op: "release"; handle: number }
   | { op: "debugger"; handle: number; source: string; options: VmOptions }

@@ -17,6 +17,7 @@ import type {
   DebugCreated,
   DebugReply,
   FailureCode,
+  LogMatches,
   LogWindow,
   Reply,
   Request,
@@ -38,6 +39,10 @@ const TAIL_LINES = 40;
  * the client verifies again when it needs one back). */
 const KEPT_VERIFICATIONS = 4;
 
+/** Logs kept split into lowercased lines for `logSearch` (a 75 MB log is a second or so to
+ * split: done once per verification searched, not per query). */
+const SEARCHED_LOGS = 2;
+
 interface WorkerScope {
   postMessage(message: Reply): void;
   addEventListener(type: "message", listener: (event: MessageEvent<Request>) => void): void;
@@ -48,6 +53,7 @@ let trapped = false;
 let loaded: Promise<void> | null = null;
 const verifications = new Map<number, Verification>();
 const debuggers = new Map<number, Debugger>();
+const searchedLogs = new Map<number, string[]>();
 
 class Failure extends Error {
   constructor(
@@ -110,11 +116,14 @@ function perform(call: Call, onProgress: OnProgress | undefined): unknown {
       return kept(call.handle).logLines(call.from, call.to);
     case "logText":
       return kept(call.handle).log();
+    case "logSearch":
+      return searchLog(call.handle, call.query, call.prefix, call.limit);
     case "states":
       return kept(call.handle).states(call.fromPc, call.toPc);
     case "release":
       verifications.get(call.handle)?.free();
       verifications.delete(call.handle);
+      searchedLogs.delete(call.handle);
       debuggers.get(call.handle)?.free();
       debuggers.delete(call.handle);
       return null;
@@ -222,11 +231,39 @@ function verifyReply(verification: Verification): VerifyReply {
 function keep(handle: number, verification: Verification): void {
   verifications.get(handle)?.free();
   verifications.set(handle, verification);
+  searchedLogs.delete(handle);
   for (const [old, value] of verifications) {
     if (verifications.size <= KEPT_VERIFICATIONS) break;
     value.free();
     verifications.delete(old);
+    searchedLogs.delete(old);
   }
+}
+
+/** Plain substring search in JS over the kept log's text (no wasm code for it: the module
+ * has a size budget, and a worker's JS does not block the page either). */
+function searchLog(handle: number, query: string, prefix: boolean, limit: number): LogMatches {
+  let lines = searchedLogs.get(handle);
+  if (lines === undefined) {
+    const text = kept(handle).log().toLowerCase();
+    lines = text.split("\n");
+    if (text.endsWith("\n")) lines.pop();
+    searchedLogs.set(handle, lines);
+    for (const old of searchedLogs.keys()) {
+      if (searchedLogs.size <= SEARCHED_LOGS) break;
+      searchedLogs.delete(old);
+    }
+  }
+  const needle = query.toLowerCase();
+  const found: number[] = [];
+  if (needle === "") return { lines: found, truncated: false };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (!(prefix ? line.startsWith(needle) : line.includes(needle))) continue;
+    if (found.length === limit) return { lines: found, truncated: true };
+    found.push(i);
+  }
+  return { lines: found, truncated: false };
 }
 
 function kept(handle: number): Verification {
