@@ -209,7 +209,9 @@ export class LogView {
       return;
     }
     // Hidden (another tab): nothing to measure; the tab's selection calls refresh().
-    if (this.viewport.clientHeight === 0) return;
+    // A hidden tab is drawn when shown (`refresh`): reading its size would force a layout of
+    // the whole page, which after a 100,000-line paste takes seconds.
+    if (this.viewport.closest("[hidden]") !== null || this.viewport.clientHeight === 0) return;
     // A drawn row tells the height as it is now (the text size can change).
     const sample = this.rows.firstElementChild;
     if (sample !== null) this.rowHeight = rowHeightOf(sample) || this.rowHeight;
