@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { servePlayground, watch, fillSource } from "./chromium.mjs";
+import { LIMIT_PROGRAM } from "./programs.mjs";
 
 let url;
 let context;
@@ -18,15 +19,6 @@ servePlayground((site) => {
   context = site.browser.context;
 });
 
-/** The verifier walks this loop until the kernel's 1,000,000-instruction limit. */
-const LIMIT_PROGRAM = [
-  "r1 = 0",
-  "loop:",
-  "r1 += 1",
-  "if r1 < 10000000 goto loop",
-  "r0 = 0",
-  "exit",
-].join("\n");
 
 /** The editor's caret line (1-based). */
 function caretLine(page) {

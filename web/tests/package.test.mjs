@@ -15,6 +15,7 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { repoRoot, startServer } from "../serve.mjs";
 import { launch, watch } from "./chromium.mjs";
+import { LIMIT_PROGRAM } from "./programs.mjs";
 
 const run = promisify(execFile);
 
@@ -24,15 +25,6 @@ let url;
 let browser;
 const problems = [];
 
-/** The verifier walks this loop until the kernel's 1,000,000-instruction limit. */
-const LIMIT_PROGRAM = [
-  "r1 = 0",
-  "loop:",
-  "r1 += 1",
-  "if r1 < 10000000 goto loop",
-  "r0 = 0",
-  "exit",
-].join("\n");
 
 before(async () => {
   const npmDir = join(repoRoot, "dist", "npm");
