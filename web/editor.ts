@@ -107,6 +107,24 @@ const execField = StateField.define<number>({
   ],
 });
 
+/** A guided tour's line (web/tours.ts): a band of its own, apart from the debugger's line and
+ * the selection, so that showing it never moves the caret or the focus. */
+const setTourLine = StateEffect.define<number>();
+const tourField = StateField.define<number>({
+  create: () => 0,
+  update(line, tr) {
+    for (const effect of tr.effects) if (effect.is(setTourLine)) line = effect.value;
+    return line > tr.state.doc.lines ? 0 : line;
+  },
+  provide: (field) => [
+    EditorView.decorations.compute(["doc", field], (state): DecorationSet => {
+      const line = state.field(field);
+      if (line === 0) return Decoration.none;
+      return Decoration.set([Decoration.line({ class: "cm-tour-line" }).range(state.doc.line(line).from)]);
+    }),
+  ],
+});
+
 /** The (0-based) UTF-16 offset in `text` of 1-based character column `column`. */
 function columnOffset(text: string, column: number): number {
   let offset = 0;
@@ -169,6 +187,7 @@ export class Editor {
       lintGutter(),
       breakpointField,
       execField,
+      tourField,
       highlightActiveLineGutter(),
       highlightActiveLine(),
       history(),
@@ -254,6 +273,16 @@ export class Editor {
     this.view.dispatch({ effects });
   }
 
+  /** Marks the line a tour step is about (null: none) and scrolls it into view, leaving the
+   * caret and the focus where they are. */
+  showTourLine(line: number | null): void {
+    const next = line === null || line < 1 || line > this.view.state.doc.lines ? 0 : line;
+    this.host.dataset["tourLine"] = String(next);
+    const effects: StateEffect<unknown>[] = [setTourLine.of(next)];
+    if (next > 0) effects.push(EditorView.scrollIntoView(this.view.state.doc.line(next).from, { y: "center" }));
+    this.view.dispatch({ effects });
+  }
+
   get text(): string {
     return this.view.state.doc.toString();
   }
@@ -269,6 +298,7 @@ export class Editor {
     try {
       this.view.setState(this.newState(text));
       this.host.dataset["execLine"] = "0";
+      this.host.dataset["tourLine"] = "0";
     } finally {
       this.replacing = false;
     }

@@ -16,6 +16,7 @@ import { StatePane } from "./states.js";
 import { setUpView } from "./view.js";
 import { embedOptions, embedSnippet } from "./embed.js";
 import { Editor } from "./editor.js";
+import { TourGuide, parseTour, type Tour, type VerdictSummary } from "./tours.js";
 import type { CatalogueEntry } from "./bpf-language.js";
 import { BytecodePane } from "./bytecode.js";
 import {
@@ -50,6 +51,8 @@ interface Example {
   syntax?: Syntax;
   /** The ctx bytes (hex) for the debugger: the input that takes the example's throwing path. */
   ctx?: string;
+  /** Its guided tour, a file in static/examples (docs/tours.md). */
+  tour?: string;
 }
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -182,6 +185,40 @@ const debuggerPane = new DebuggerPane(byId("debugger-panel"), {
   showLine: (line) => editor.showExecLine(line),
   navigate: (line, column) => navigate(line, column),
 }, { remember: embed === null }); // an embed keeps its unwinding preferences for the visit only
+
+/** The current verdict as the tour checks it (null while the program is being verified). */
+let tourVerdict: VerdictSummary | null = null;
+
+const tours = new TourGuide(
+  {
+    button: byId<HTMLButtonElement>("tour-open"),
+    panel: byId("tour"),
+    heading: byId("tour-heading"),
+    counter: byId("tour-counter"),
+    text: byId("tour-text"),
+    status: byId("tour-status"),
+    previous: byId<HTMLButtonElement>("tour-previous"),
+    next: byId<HTMLButtonElement>("tour-next"),
+    close: byId<HTMLButtonElement>("tour-close"),
+  },
+  {
+    showLine: (line) => editor.showTourLine(line),
+    lineOfPc: (pc) => lastGood?.instructions.find((i) => i.pc === pc)?.line ?? null,
+    selectTab(tab) {
+      const button = tabButtons[TABS.indexOf(tab)];
+      if (button !== undefined && !button.hidden) disassembly.select(button);
+    },
+    mode: () => modeSelect.value as Mode,
+    setMode(mode) {
+      // Not an edit of the user's: the tour shows the example in another mode.
+      modeSelect.value = mode;
+      tourVerdict = null;
+      void assembleNow();
+    },
+    verdict: () => tourVerdict,
+  },
+);
+debuggerPane.onEventShown((event, index) => tours.eventShown(event, index));
 
 disassembly.onSelect((panel) => {
   if (panel === "verifier-panel") verifier.shown();
@@ -364,6 +401,18 @@ function show(result: AssembleResult, verdict: Verification | null, elapsedMs: n
   if (result.ok) verifier.render(verdict);
   if (embed !== null) refreshOpenLink();
   verified = result.ok && verdict !== null ? { result, verification: verdict } : null;
+  tourVerdict =
+    verified === null
+      ? null
+      : {
+          mode: modeSelect.value as Mode,
+          accepted: verified.verification.accepted,
+          descriptorLines: verifiedInstructions()
+            .filter((i) => verified!.verification.frameDescriptors.some((d) => d.pc === i.pc))
+            .map((i) => i.line),
+          error: verified.verification.errors[0]?.message ?? null,
+        };
+  tours.verified();
   followCursor();
   // The debugger follows the source and the mode: a new session when either changed.
   if (debuggerPane.visible) debuggerPane.act("state");
@@ -411,6 +460,7 @@ function apply(shared: Shared, { edited }: { edited: boolean }): void {
   debugging = null;
   void old?.session.then((s) => s.close(), () => {});
   editor.setText(shared.program);
+  tours.setTour(null);
   pristine = edited ? null : shared.program;
   dirty = edited;
   syntaxSelect.value = shared.syntax;
@@ -588,7 +638,33 @@ async function loadExample(example: Example, { keep = true } = {}): Promise<void
   lastGood = null;
   breakpoints.clear();
   editor.setBreakpoints(breakpoints);
+  tours.setTour(null);
   void assembleNow();
+  if (example.tour !== undefined && embed === null) void loadTour(example, example.tour);
+}
+
+/** Fetches and checks an example's tour: the Tour button appears when it is right; a
+ * malformed one is named in a notice (the example itself works without it). */
+async function loadTour(example: Example, file: string): Promise<void> {
+  let outcome: { tour: Tour } | { problem: string };
+  try {
+    const response = await fetch(`static/examples/${file}`);
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`not JSON: ${describe(error)}`);
+    }
+    outcome = parseTour(json);
+  } catch (error) {
+    outcome = { problem: describe(error) };
+  }
+  // Another example was chosen meanwhile: this tour is not its.
+  if (exampleSelect.value !== JSON.stringify(example)) return;
+  if ("tour" in outcome) tours.setTour(outcome.tour);
+  else showNotice(`The tour of “${example.title}” cannot be shown (${file}: ${outcome.problem}).`, "error");
 }
 
 /** Copies the iframe markup that embeds this program (read-only, the Verifier and Debugger
