@@ -239,6 +239,7 @@ export class DebuggerPane {
   private readonly preferences: UnwindingPreferences;
   private readonly shownListeners: ((event: VmEvent, index: number) => void)[] = [];
   private readonly stopListeners: ((stop: UnwindingStop, index: number) => void)[] = [];
+  private readonly screenListeners: ((events: readonly VmEvent[]) => void)[] = [];
   /** The main function's name (the events name only the frames that calls push). */
   private mainName = "main";
   private lastStop: DebugResult["stop"] = null;
@@ -317,6 +318,12 @@ export class DebuggerPane {
    * `unwind-event-shown` CustomEvent (`detail: { event, index }`). */
   onEventShown(listener: (event: VmEvent, index: number) => void): void {
     this.shownListeners.push(listener);
+  }
+
+  /** Called with the run's events on screen each time the pane draws (all of them after a
+   * plain run, those revealed so far while an unwinding is stepped; fewer after Back). */
+  onEventsOnScreen(listener: (events: readonly VmEvent[]) => void): void {
+    this.screenListeners.push(listener);
   }
 
   /** Called when the stepping through an unwinding stops: paused at the throw (before its
@@ -594,6 +601,7 @@ export class DebuggerPane {
     setEnabled("reset", ready);
     const shown = this.events.slice(0, this.shown);
     const unwindingView = this.inUnwinding;
+    for (const listener of this.screenListeners) listener(shown);
     // The lists' headings name the numbering of their pcs.
     const loaded = state.mode === "cleanup" || state.mode === "cleanup-v2";
     for (const note of this.root.querySelectorAll<HTMLElement>(".pc-numbering-note")) {
@@ -773,7 +781,8 @@ export class DebuggerPane {
       );
     }
     if (state.ready && current === null && !this.inUnwinding) {
-      parts.push(element("span", "muted", ` · ${state.instructions} insns · unwinding: ${state.unwinding?.replace("_", " ")}`));
+      const tableOps = state.unwinding === "runtime_table" ? ` · ${state.runtimeTableOps} table updates` : "";
+      parts.push(element("span", "muted", ` · ${state.instructions} insns${tableOps} · unwinding: ${state.unwinding?.replace("_", " ")}`));
       // Every pc the debugger shows is the loaded program's (the tooltips say more).
       const loaded = state.mode === "cleanup" || state.mode === "cleanup-v2";
       const numbering = element(

@@ -218,7 +218,7 @@ const tours = new TourGuide(
     verdict: () => tourVerdict,
   },
 );
-debuggerPane.onEventShown((event, index) => tours.eventShown(event, index));
+debuggerPane.onEventsOnScreen((events) => tours.eventsOnScreen(events));
 
 disassembly.onSelect((panel) => {
   if (panel === "verifier-panel") verifier.shown();

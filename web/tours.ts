@@ -11,7 +11,7 @@ import type { Tab } from "./share.js";
 export const TOUR_TABS = ["source", "log", "verifier", "debugger"] as const satisfies readonly Tab[];
 export const TOUR_MODES = ["legacy", "upstream", "cleanup", "cleanup-v2", "runtime"] as const satisfies readonly Mode[];
 export const VERIFIER_EVENTS = ["accepted", "rejected", "descriptor"] as const;
-export const RUN_EVENTS = ["throw", "release", "restore_regs", "exception_callback", "exit"] as const;
+export const RUN_EVENTS = ["acquire", "call", "throw", "unwind_frame", "restore_regs", "release", "exception_callback", "exit", "leak", "fault"] as const;
 
 export type VerifierEvent = (typeof VERIFIER_EVENTS)[number];
 export type RunEvent = (typeof RUN_EVENTS)[number];
@@ -147,10 +147,8 @@ export interface TourElements {
 export class TourGuide {
   private tour: Tour | null = null;
   private index = 0;
-  /** The kinds of the events the debugger has shown, by their index in the session. */
-  private eventKinds: string[] = [];
-  /** The event that reached each run step (by step index). */
-  private readonly reached = new Map<number, { event: VmEvent; index: number }>();
+  /** The event on screen that satisfies each run step (by step index). */
+  private reached = new Map<number, VmEvent>();
 
   constructor(
     private readonly ui: TourElements,
@@ -202,7 +200,10 @@ export class TourGuide {
     else if ((event.altKey && event.key === "ArrowLeft") || (plain && (event.key === "p" || event.key === "P"))) this.go(this.index - 1);
     else if (event.key === "Escape") this.close();
     else handled = false;
-    if (handled) event.preventDefault();
+    if (!handled) return;
+    // The page's own keys (P plays the unwinding in the Debugger) must not act on it too.
+    event.preventDefault();
+    event.stopPropagation();
   }
 
   /** Next, or on the last step Finish (which closes). */
@@ -249,23 +250,39 @@ export class TourGuide {
     this.refresh();
   }
 
-  /** The debugger showed `event` (index `index` of its session's events): a run step it
-   * satisfies is reached, and the tour moves on to it when it lies ahead. */
-  eventShown(event: VmEvent, index: number): void {
-    if (index < this.eventKinds.length) {
-      // A new session or `back`: the events from `index` on are no longer on screen.
-      this.eventKinds.length = index;
-      for (const [step, seen] of this.reached) if (seen.index >= index) this.reached.delete(step);
-    }
-    this.eventKinds[index] = event.kind;
-    const nth = this.eventKinds.filter((kind) => kind === event.kind).length;
+  /** The debugger's events on screen changed: each run step is reached when its nth event
+   * of its kind is among them; a step newly reached ahead of the current one is moved to (the
+   * notes follow the unwinding as it plays), and Back or a new run un-reaches steps. */
+  eventsOnScreen(events: readonly VmEvent[]): void {
     const steps = this.tour?.steps ?? [];
-    const target = steps.findIndex((s) => s.on !== undefined && "run" in s.on && s.on.run === event.kind && s.on.nth === nth);
-    if (target < 0) return;
-    this.reached.set(target, { event, index });
+    const reached = new Map<number, VmEvent>();
+    const counts = new Map<string, number>();
+    const wanted = new Map<string, number[]>(); // "kind nth" → the steps waiting for it
+    steps.forEach((s, i) => {
+      if (s.on === undefined || !("run" in s.on)) return;
+      const key = `${s.on.run} ${s.on.nth}`;
+      wanted.set(key, [...(wanted.get(key) ?? []), i]);
+    });
+    if (wanted.size === 0) return;
+    for (const event of events) {
+      const nth = (counts.get(event.kind) ?? 0) + 1;
+      counts.set(event.kind, nth);
+      for (const step of wanted.get(`${event.kind} ${nth}`) ?? []) reached.set(step, event);
+    }
+    const fresh = [...reached.keys()].filter((step) => !this.reached.has(step));
+    this.reached = reached;
     if (!this.isOpen) return;
-    if (target > this.index) this.go(target);
-    else if (target === this.index) this.refresh();
+    // Moves on to a step just reached when it is the next one, or when the current step was
+    // itself waiting for a run event (the notes follow the unwinding); the first such step,
+    // so that no note is skipped unread when a plain run shows every event at once.
+    // Never across a step that switches the mode: that step restarts the run.
+    const mode = this.host.mode();
+    const sameRun = (to: number) => steps.slice(this.index + 1, to + 1).every((s) => s.mode === undefined || s.mode === mode);
+    const ahead = fresh.filter((step) => step > this.index && sameRun(step)).sort((a, b) => a - b)[0];
+    const on = this.step()?.on;
+    const waitingForRun = on !== undefined && "run" in on;
+    if (ahead !== undefined && (ahead === this.index + 1 || waitingForRun)) this.go(ahead);
+    else this.refresh();
   }
 
   /** The step's check: is what it waits for there yet? */
@@ -286,7 +303,7 @@ export class TourGuide {
   }
 
   private runStatus(on: { run: RunEvent; nth: number }): ["waiting" | "reached", string] {
-    const event = this.reached.get(this.index)?.event;
+    const event = this.reached.get(this.index);
     if (event !== undefined) return ["reached", `Reached: ${describeEvent(event)} (pc ${event.pc}).`];
     const which = on.nth === 1 ? `the first ${eventName(on.run)}` : `${eventName(on.run)} number ${on.nth}`;
     return ["waiting", `Waiting for ${which}: in the Debugger tab, Step (F9) or Run (F8).`];
@@ -310,17 +327,19 @@ export class TourGuide {
   }
 }
 
+const EVENT_NAMES: Record<RunEvent, string> = {
+  acquire: "acquisition",
+  call: "call",
+  throw: "throw",
+  unwind_frame: "frame unwound",
+  restore_regs: "register restore",
+  release: "release",
+  exception_callback: "exception callback",
+  exit: "exit",
+  leak: "leak",
+  fault: "fault",
+};
+
 function eventName(kind: RunEvent): string {
-  switch (kind) {
-    case "throw":
-      return "throw";
-    case "release":
-      return "release";
-    case "restore_regs":
-      return "register restore";
-    case "exception_callback":
-      return "exception callback";
-    case "exit":
-      return "exit";
-  }
+  return EVENT_NAMES[kind];
 }

@@ -22,6 +22,10 @@ pub struct Snapshot {
     /// Instructions executed so far.
     #[serde(serialize_with = "u64_str")]
     pub instructions: u64,
+    /// Updates of the run-time table so far (`runtime` mode's cost: one per acquire and
+    /// release; 0 in the other modes).
+    #[serde(serialize_with = "u64_str")]
+    pub runtime_table_ops: u64,
     /// `state` (`running`, `exited`, `faulted`) with `return_value` or `fault`.
     #[serde(flatten)]
     pub status: Option<Status>,
@@ -119,6 +123,7 @@ impl Machine {
                 .then(|| format_insn(&self.prep.program, self.pc, Style::Source)),
             unwinding: Some(self.config.unwinding.name()),
             instructions: self.insns,
+            runtime_table_ops: self.kernel.runtime_table_ops,
             status: Some(self.status.clone()),
             registers: self.regs.iter().map(|r| r.to_string()).collect(),
             frames,

@@ -319,6 +319,9 @@ export interface VmState {
   /** Source line of `pc` (0 in hidden code: the bpf_throw trampoline). */
   line: number;
   instructions: string;
+  /** Updates of the run-time table so far (`runtime` mode's cost, one per acquire and release;
+   * "0" in the other modes). */
+  runtimeTableOps: string;
   /** `running`, `exited` (with `returnValue`) or `faulted` (with `fault`); `rejected` by the
    * verifier; `not_ready` (did not assemble, bad world). */
   state: "running" | "exited" | "faulted" | "rejected" | "not_ready";
