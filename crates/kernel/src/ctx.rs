@@ -157,6 +157,22 @@ impl ProgType {
         }
     }
 
+    /// The size of the ctx in bytes: the verifier checks ctx accesses against it and the
+    /// interpreter's ctx (for `raw`, its input memory) is at least this long, zero-filled, so
+    /// every access the verifier accepts is in bounds at run time. Types with a layout have
+    /// its size; the others are opaque buffers: `raw` 4,096 bytes, `kprobe` and `perf_event`
+    /// 168 (`struct pt_regs` on x86-64), the rest 512 (a tracepoint or tracing record).
+    pub fn ctx_size(self) -> u32 {
+        if let Some(layout) = self.ctx_layout() {
+            return layout.size;
+        }
+        match self {
+            ProgType::Raw => 4096,
+            ProgType::Kprobe | ProgType::PerfEvent => 168,
+            _ => 512,
+        }
+    }
+
     /// Whether a test run gives this program type a packet (the kernel's
     /// `BPF_PROG_TEST_RUN` with packet data).
     pub fn has_packet(self) -> bool {

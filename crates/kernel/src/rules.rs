@@ -19,11 +19,7 @@ pub enum CtxAccess {
 pub fn ctx_access(prog: ProgType, off: i64, size: u32, write: bool) -> Option<CtxAccess> {
     let Some(layout) = prog.ctx_layout() else {
         // Types without a modelled layout: a read-only buffer (tracepoint, kprobe, ... records).
-        let limit = match prog {
-            ProgType::Raw => 4096,
-            ProgType::Kprobe | ProgType::PerfEvent => 168,
-            _ => 512,
-        };
+        let limit = prog.ctx_size() as i64;
         let ok = off >= 0 && off + size as i64 <= limit && off % size as i64 == 0;
         return (ok && (!write || prog == ProgType::Raw)).then_some(CtxAccess::Scalar);
     };

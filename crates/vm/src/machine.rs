@@ -24,8 +24,6 @@ pub const CODE_REGION: u32 = 1 + STACK_REGIONS as u32;
 /// Map handles follow, one region per map.
 pub const MAP_REGION_BASE: u32 = CODE_REGION + 1;
 
-/// The ctx size given to program types without a modelled layout (kprobe, tracing, ...).
-pub const DEFAULT_CTX_SIZE: usize = 64;
 /// The packet a packet program gets when the world gives none (as the kernel selftests' runs).
 pub const DEFAULT_PACKET_SIZE: usize = 64;
 /// The largest map key or value, and the largest ringbuf record (the kernel's
@@ -342,15 +340,21 @@ impl Machine {
         let layout = prog_type.ctx_layout();
         if prog_type == ProgType::Raw {
             // The raw input: R1 points to it, R2 is its length (the conformance convention).
-            if let Some(hex) = world.mem.as_deref().or(world.ctx.as_deref()) {
-                let bytes = parse_hex("mem", hex)?;
-                let len = bytes.len() as u64;
-                let id = mem.add(Region::new(RegionKind::Input, bytes, true));
-                regs[1] = addr(id, 0);
-                regs[2] = len;
-            }
+            // The buffer is zero-filled to the ctx size the verifier checked accesses against
+            // (`ProgType::ctx_size`), so an accepted program never reads past it; a longer
+            // input is kept whole (only an unverified program can reach past the ctx size).
+            let mut bytes = match world.mem.as_deref().or(world.ctx.as_deref()) {
+                Some(hex) => parse_hex("mem", hex)?,
+                None => Vec::new(),
+            };
+            let len = bytes.len() as u64;
+            let size = (prog_type.ctx_size() as usize).max(bytes.len());
+            bytes.resize(size, 0);
+            let id = mem.add(Region::new(RegionKind::Input, bytes, true));
+            regs[1] = addr(id, 0);
+            regs[2] = len;
         } else {
-            let size = layout.map_or(DEFAULT_CTX_SIZE, |l| l.size as usize);
+            let size = prog_type.ctx_size() as usize;
             let mut ctx = vec![0u8; size];
             let given = world
                 .ctx

@@ -111,7 +111,8 @@ Options:
   --unverified       run without verifying (everything the verifier would refuse then shows up
                      as a runtime fault, a leak or a wrong result)
   --ctx HEX          the ctx bytes (shorter is zero-filled to the ctx size, longer is an error);
-                     for `raw` programs the input memory (R1 points to it, R2 is its length)
+                     for `raw` programs the input memory (R1 points to it, R2 is its length;
+                     zero-filled to the 4096 bytes the verifier checks, a longer one is kept)
   --budget N         stop with a fault after N instructions (default 50000000)
   --world FILE       the simulated world as JSON (tasks, cgroups, sockets, maps, ctx, packet,
                      mem, prandom_seed, ktime_start_ns, max_alloc, current_pid)

@@ -39,6 +39,25 @@ fn expected(kind: ResourceKind) -> &'static str {
 }
 
 impl Env<'_> {
+    /// A ctx pointer passed to a helper or a global function must point to the ctx's start
+    /// (the kernel's `check_func_arg_reg_off` → `__check_ptr_off_reg`): the callee checks its
+    /// accesses against the whole ctx.
+    fn ctx_arg_at_base(&self, r: &RegState, regno: u8) -> R<()> {
+        if !r.var.is_const() {
+            return self.reject(format!(
+                "variable ctx access var_off={} disallowed",
+                r.var.var_off
+            ));
+        }
+        let off = r.off as i64 + r.var.var_off.value as i64;
+        if off != 0 {
+            return self.reject(format!(
+                "dereference of modified ctx ptr R{regno} off={off} disallowed"
+            ));
+        }
+        Ok(())
+    }
+
     /// A kernel object inside a map value (`struct bpf_spin_lock`, `struct bpf_timer`) at a
     /// constant offset. Without BTF its field is not known: it must at least be `size` bytes of
     /// the value, aligned to `align`.
@@ -244,12 +263,7 @@ impl Env<'_> {
                     if r.kind() != Some(PtrKind::Ctx) {
                         return self.reject(format!("R{regno} type={} expected=ctx", r.type_str()));
                     }
-                    if r.off != 0 {
-                        return self.reject(format!(
-                            "dereference of modified ctx ptr R{regno} off={} disallowed",
-                            r.off
-                        ));
-                    }
+                    self.ctx_arg_at_base(&r, regno)?;
                 }
                 ArgKind::SpinLock => {
                     // The simulated kernel writes the lock word.
@@ -644,6 +658,8 @@ impl Env<'_> {
                         if r.kind() != Some(PtrKind::Ctx) {
                             return self.reject(format!("arg#{i} expects pointer to ctx"));
                         }
+                        // The callee is verified with the ctx at its base.
+                        self.ctx_arg_at_base(&r, regno)?;
                     }
                     GlobalArg::Mem(n) => {
                         if r.is_const(0) {
