@@ -8,7 +8,8 @@
 #      its package.json, README and licences, and packs it with `npm pack`,
 #   5. type-checks the page's TypeScript in web/ and bundles it with esbuild (it imports the
 #      package as `unwind-bpf`, left out of the bundle),
-#   6. copies index.html and static/ next to them.
+#   6. bundles the <unwind-playground> element (web/element.ts) into unwind-playground.js,
+#   7. copies index.html and static/ next to them.
 # Needs the tools `make setup` installs (wasm32 target, wasm-bindgen-cli, node_modules).
 set -euo pipefail
 
@@ -110,6 +111,11 @@ step "esbuild web/main.ts --bundle"
 node_modules/.bin/esbuild web/main.ts --bundle --format=esm --target=es2022 --minify \
   --sourcemap --external:unwind-bpf --legal-comments=linked --log-level=warning \
   --outfile="$dist/main.js"
+# The <unwind-playground> element for docs pages (web/element.ts): one classic script, no
+# imports, so that a docs page on another origin can load it without CORS.
+step "esbuild web/element.ts --bundle (unwind-playground.js)"
+node_modules/.bin/esbuild web/element.ts --bundle --format=iife --target=es2022 --minify \
+  --sourcemap --log-level=warning --outfile="$dist/unwind-playground.js"
 
 cp index.html "$dist/"
 cp -R static "$dist/"

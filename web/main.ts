@@ -14,6 +14,7 @@ import { DebuggerPane } from "./debugger.js";
 import { LogView } from "./log-view.js";
 import { StatePane } from "./states.js";
 import { setUpView } from "./view.js";
+import { setUpSplitters } from "./splitter.js";
 import { embedOptions, embedSnippet } from "./embed.js";
 import { Editor } from "./editor.js";
 import { TourGuide, parseTour, type Tour, type VerdictSummary } from "./tours.js";
@@ -729,6 +730,7 @@ byId("assemble").addEventListener("click", assembleOnEvent);
 byId("share").addEventListener("click", () => void share());
 byId("embed").addEventListener("click", () => void copyEmbed());
 setUpView(byId<HTMLSelectElement>("theme"), byId<HTMLButtonElement>("present"));
+setUpSplitters(embed === null); // an embed keeps its pane sizes for the visit only
 // A link pasted into this tab's address bar.
 window.addEventListener("hashchange", () => void openLink(location.hash, null));
 document.addEventListener("keydown", (event) => {

@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { test } from "node:test";
+import { createServer } from "node:http";
+import { after, test } from "node:test";
 import { deflateRawSync } from "node:zlib";
 import { repoRoot } from "../serve.mjs";
 import { clearStorage, servePlayground, watch, fillSource, sourceText } from "./chromium.mjs";
@@ -123,6 +124,124 @@ test("the Embed button's markup is an iframe of this program", async () => {
   assert.equal(await sourceText(embedded), "r0 = 5\nexit\n");
   assert.equal(await embedded.locator("#source .cm-content").getAttribute("aria-readonly"), "true");
   await embedded.close();
+  await page.close();
+  assert.deepEqual(problems, []);
+});
+
+// The <unwind-playground> element (web/element.ts, dist/unwind-playground.js) on a docs page
+// of another origin: a classic script, so no CORS is needed. Two elements, each with its own
+// program (one inline as text, one by attribute), mode and panes, render their own verdicts;
+// an attribute change updates only its element; hostile content stays data.
+const LOOPHOLE_INDENTED = `
+      <script type="text/plain">
+        .ctx tc
+        .globl global_may_throw(ctx)
+            r6 = r1
+            r1 = 16
+            call bpf_obj_new
+            if r0 == 0 goto out
+            *(u64 *)(r10 - 8) = r0
+            r1 = r6
+            call global_may_throw
+            r1 = *(u64 *)(r10 - 8)
+            call bpf_obj_drop
+        out:
+            r0 = 0
+            exit
+        global_may_throw:
+            r0 = *(u32 *)(r1 + 0)
+            if r0 < 1000 goto throw
+            r0 = 0
+            exit
+        throw:
+            r1 = 3
+            call bpf_throw
+            r0 = 0
+            exit
+      </script>`;
+
+test("two <unwind-playground> elements on a docs page of another origin", async () => {
+  const page = await browser.context.newPage();
+  watch(page, problems);
+  const script = new URL("unwind-playground.js", url).href;
+  // The docs site: another origin (localhost, another port) than the playground's, a server
+  // of its own (Chromium keeps a page that is not served from loopback from loading it).
+  const html = `<!doctype html><html lang="en"><head><title>Docs with elements</title><link rel="icon" href="data:,">
+        <script src="${script}" defer></script></head><body>
+        <h1>Exceptions in BPF</h1>
+        <unwind-playground id="a" mode="upstream" panes="verifier,debugger" readonly label="The loophole, refused upstream">${LOOPHOLE_INDENTED}
+        </unwind-playground>
+        <unwind-playground id="b" mode="legacy" panes="verifier" program="r0 = r5&#10;exit&#10;" label="An uninitialised register"></unwind-playground>
+        <unwind-playground id="c" src="javascript:alert(1)" program="r0 = 0&#10;exit"></unwind-playground>
+      </body></html>`;
+  const docs = createServer((request, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end(html);
+  });
+  await new Promise((done) => docs.listen(0, "127.0.0.1", done));
+  after(() => docs.close());
+  await page.goto(`http://localhost:${docs.address().port}/guide.html`);
+  const a = page.frameLocator("#a iframe");
+  const b = page.frameLocator("#b iframe");
+  await a.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
+  await b.locator('#workspace[aria-busy="false"]').waitFor({ timeout: 30_000 });
+
+  // Sized 760x480, titled, the embed page of the script's origin.
+  for (const id of ["a", "b"]) {
+    const frame = page.locator(`#${id} iframe`);
+    assert.deepEqual(await frame.evaluate((f) => [f.width, f.height, f.getBoundingClientRect().width, f.getBoundingClientRect().height]), ["760", "480", 760, 480]);
+    assert.ok((await frame.getAttribute("src")).startsWith(`${url}?embed&panes=`));
+  }
+  for (const f of [a, b]) {
+    const size = await f.locator("html").evaluate((html) => [html.scrollWidth, html.clientWidth, html.scrollHeight, html.clientHeight]);
+    assert.ok(size[0] <= size[1] && size[2] <= size[3], `fits its box: ${size}`);
+  }
+  assert.equal(await page.locator("#a iframe").getAttribute("title"), "The loophole, refused upstream");
+  // The inline program, dedented; the attribute's program.
+  const inline = await sourceText(a);
+  assert.ok(inline.startsWith(".ctx tc\n.globl global_may_throw(ctx)\n    r6 = r1\n"), inline);
+  assert.ok(inline.includes("if r0 < 1000 goto throw\n"));
+  assert.equal(await sourceText(b), "r0 = r5\nexit\n");
+  assert.equal(await a.locator("#mode").inputValue(), "upstream");
+  assert.equal(await b.locator("#mode").inputValue(), "legacy");
+  assert.equal(await a.locator("#source .cm-content").getAttribute("aria-readonly"), "true");
+  assert.equal(await b.locator("#source .cm-content").getAttribute("aria-readonly"), null);
+  const shownTabs = (f) => f.locator('[role="tab"]:visible').evaluateAll((tabs) => tabs.map((t) => t.id));
+  assert.deepEqual(await shownTabs(a), ["tab-verifier", "tab-debugger"]);
+  assert.deepEqual(await shownTabs(b), ["tab-verifier"]);
+
+  // Their own verdicts: the loophole refused upstream; r5 read before it is written.
+  await a.locator("#verdict", { hasText: "Rejected" }).waitFor();
+  assert.match(await a.locator("#verdict").innerText(), /bpf_throw would lead to reference leak/);
+  await b.locator("#verdict", { hasText: "Rejected" }).waitFor();
+  assert.match(await b.locator("#verdict").innerText(), /R5 !read_ok/);
+  // A bad src shows a message, no frame.
+  assert.equal(await page.locator("#c iframe").isVisible(), false);
+  assert.match(await page.locator("#c p").innerText(), /src attribute is not an http\(s\) URL/);
+
+  // An attribute change updates its element only: the loophole in cleanup mode is accepted
+  // (the unwinder releases the object); b stays as it was.
+  await page.locator("#a").evaluate((e) => e.setAttribute("mode", "cleanup"));
+  await a.locator('#verdict[data-verdict="accepted"]').waitFor({ timeout: 15_000 });
+  assert.equal(await a.locator("#mode").inputValue(), "cleanup");
+  assert.equal(await b.locator("#mode").inputValue(), "legacy");
+  assert.match(await b.locator("#verdict").innerText(), /R5 !read_ok/);
+
+  // Hostile content is data: markup in the program attribute is the editor's text, nothing
+  // is injected into the embed or the docs page.
+  const hostile = '<img src=x onerror="parent.pwned=1;window.pwned=1"><script>window.pwned=1</script>\nr0 = 0\nexit\n';
+  await page.locator("#b").evaluate((e, text) => e.setAttribute("program", text), hostile);
+  await b.locator("#source .cm-content", { hasText: "onerror" }).waitFor({ timeout: 15_000 });
+  assert.equal(await sourceText(b), hostile);
+  assert.equal(await b.locator("img").count(), 0);
+  assert.equal(await b.locator("body").evaluate(() => window.pwned), undefined);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.equal(await page.locator("img").count(), 0);
+  // The text program follows an edit of the element's text by the docs page's script.
+  await page.locator("#a").evaluate((e) => { e.textContent = "\n    r0 = 7\n    exit\n"; });
+  await a.locator("#source .cm-content", { hasText: "r0 = 7" }).waitFor({ timeout: 15_000 });
+  assert.equal(await sourceText(a), "r0 = 7\nexit\n");
+  await page.screenshot({ path: join(repoRoot, "target", "page-elements.png"), fullPage: true });
   await page.close();
   assert.deepEqual(problems, []);
 });
