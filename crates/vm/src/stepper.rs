@@ -379,6 +379,9 @@ impl Vm {
                         *used = old;
                     }
                 }
+                Undo::ObjectCreated(key) => {
+                    m.kernel.objects.remove(&key);
+                }
                 Undo::TableRecorded => {
                     m.kernel.runtime_table.pop();
                     m.kernel.runtime_table_ops -= 1;
