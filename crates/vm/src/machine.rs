@@ -199,10 +199,10 @@ pub struct KernelState {
     /// Operations on that table: one per record (acquire) and one per removal (a release by
     /// the program, or by the table at a throw). Zero in the other modes.
     pub runtime_table_ops: u64,
-    /// The world's refcounted objects the run has touched, and the region behind each: the
-    /// same object is the same region (the same address) at every acquisition, live while
-    /// the program holds a reference to it.
-    pub objects: BTreeMap<KernelObject, u32>,
+    /// The world's refcounted objects the run has touched (in that order), and the region
+    /// behind each: the same object is the same region (the same address) at every
+    /// acquisition, live while the program holds a reference to it.
+    pub objects: Vec<(KernelObject, u32)>,
 }
 
 /// The whole machine.
@@ -501,7 +501,7 @@ impl Machine {
                 trace_dropped: 0,
                 runtime_table: Vec::new(),
                 runtime_table_ops: 0,
-                objects: BTreeMap::new(),
+                objects: Vec::new(),
             },
             facts: Arc::new(facts),
             config,
@@ -665,7 +665,7 @@ impl Machine {
     /// The reference count of the world object behind `region` (the world's references plus
     /// the program's), or `None` when the region is not a world object.
     pub fn refcount(&self, region: u32) -> Option<u32> {
-        if region == 0 || !self.kernel.objects.values().any(|&r| r == region) {
+        if region == 0 || !self.kernel.objects.iter().any(|&(_, r)| r == region) {
             return None;
         }
         let held = self

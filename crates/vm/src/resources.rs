@@ -98,7 +98,7 @@ impl Resource {
 /// A refcounted object of the world that acquisitions alias: acquiring it again gives the same
 /// pointer (the same region) with its count raised, as the kernel's `bpf_task_from_pid`,
 /// `bpf_cgroup_from_id` and socket lookups do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum KernelObject {
     /// A task, by pid.
     Task(u32),

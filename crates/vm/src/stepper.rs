@@ -379,8 +379,8 @@ impl Vm {
                         *used = old;
                     }
                 }
-                Undo::ObjectCreated(key) => {
-                    m.kernel.objects.remove(&key);
+                Undo::ObjectCreated => {
+                    m.kernel.objects.pop();
                 }
                 Undo::TableRecorded => {
                     m.kernel.runtime_table.pop();

@@ -270,7 +270,10 @@ impl Machine {
         if self.kernel.resources.len() >= self.config.max_resources {
             return 0;
         }
-        let existing = object.and_then(|o| self.kernel.objects.get(&o).copied());
+        let existing = object.and_then(|o| {
+            let mut known = self.kernel.objects.iter();
+            known.find(|&&(k, _)| k == o).map(|&(_, region)| region)
+        });
         let region = match existing {
             Some(region) => {
                 if !self.mem.regions[region as usize].live {
@@ -284,8 +287,8 @@ impl Machine {
                 }
                 let region = self.add_region(Region::new(kind, data, writable));
                 if let Some(o) = object {
-                    self.kernel.objects.insert(o, region);
-                    self.log.push(|| Undo::ObjectCreated(o));
+                    self.kernel.objects.push((o, region));
+                    self.log.push(|| Undo::ObjectCreated);
                 }
                 region
             }
