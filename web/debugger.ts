@@ -55,7 +55,7 @@ function savePreferences(preferences: UnwindingPreferences): void {
 /** Why the stepping through an unwinding stopped (`onStop`). */
 export type UnwindingStop = "paused_at_throw" | "paused" | "finished";
 
-/** A live (or once live) resource the debugger saw at an address. */
+/** A resource the debugger saw at an address (in an event or a state). */
 interface KnownResource {
   id: number;
   type: string;
@@ -151,13 +151,16 @@ function byName(by: VmEvent["by"]): string {
  * `formatValue`; the pane adds what a pointer points at). */
 export function describeEvent(e: VmEvent, value: (decimal: string) => string = formatValue): string {
   const res = e.resource ? `${e.resource.type}#${e.resource.id}` : "";
+  // A world object (task, cgroup, socket) is refcounted: the same address at every
+  // acquisition, its count (the world's own reference included) after the event.
+  const count = e.resource?.refcount !== undefined ? `, count ${e.resource.refcount}` : "";
   switch (e.kind) {
     case "acquire":
-      return `acquire ${res} ← ${e.function}`;
+      return `acquire ${res} ← ${e.function}${count}`;
     case "release":
       return e.by === "program"
-        ? `release ${res} → ${e.function}`
-        : `release ${res} → ${e.function} (by ${byName(e.by)}${e.location ? `, ${e.location} of frame ${e.depth}` : ""})`;
+        ? `release ${res} → ${e.function}${count}`
+        : `release ${res} → ${e.function} (by ${byName(e.by)}${e.location ? `, ${e.location} of frame ${e.depth}` : ""})${count}`;
     case "call":
       return `call ${e.function} (frame ${e.depth})`;
     case "return":
@@ -175,7 +178,7 @@ export function describeEvent(e: VmEvent, value: (decimal: string) => string = f
     case "exit":
       return `exit, r0 = ${formatValue(e.returnValue ?? "0")}`;
     case "leak":
-      return `LEAK ${res}, acquired at pc ${e.resource?.acquiredPc}`;
+      return `LEAK ${res}, acquired at pc ${e.resource?.acquiredPc}${count}`;
     case "fault":
       return `fault: ${e.message}`;
     default:
@@ -233,9 +236,10 @@ export class DebuggerPane {
   private unwindTo = -1;
   /** The event the last step or animation frame revealed, outlined in the list. */
   private highlighted: VmEvent | null = null;
-  /** What each address the debugger saw a resource at holds, for this session (the events
-   * carry no addresses: a resource is known once a state showed it live). */
-  private known = new Map<string, KnownResource>();
+  /** What each address holds, for this session: the resources the events (which carry their
+   * addresses) and the states showed there, oldest first. One address can hold several: an
+   * object of the world (a task, cgroup, socket) acquired twice is the same pointer. */
+  private known = new Map<string, KnownResource[]>();
   private readonly preferences: UnwindingPreferences;
   private readonly shownListeners: ((event: VmEvent, index: number) => void)[] = [];
   private readonly stopListeners: ((stop: UnwindingStop, index: number) => void)[] = [];
@@ -397,9 +401,10 @@ export class DebuggerPane {
     this.state = result.state;
     this.lastStop = result.stop;
     this.highlighted = null;
-    for (const r of result.state.resources) {
-      if (r.addr !== "0") this.known.set(r.addr, { id: r.id, type: r.type, acquiredPc: r.acquiredPc });
+    for (const e of result.events) {
+      if (e.resource !== undefined) this.learn(e.resource.addr, e.resource);
     }
+    for (const r of result.state.resources) this.learn(r.addr, r);
     if (result.state.frames[0] !== undefined) this.mainName = result.state.frames[0].function;
     this.descriptors = result.descriptors;
     this.lines = result.lines;
@@ -550,15 +555,31 @@ export class DebuggerPane {
     this.root.setAttribute("aria-busy", "false");
   }
 
+  /** Records that `addr` holds `resource` (NULL and addressless held states are not kept). */
+  private learn(addr: string | undefined, resource: KnownResource): void {
+    if (addr === undefined || addr === "0") return;
+    const list = this.known.get(addr);
+    const known = { id: resource.id, type: resource.type, acquiredPc: resource.acquiredPc };
+    if (list === undefined) this.known.set(addr, [known]);
+    else if (!list.some((r) => r.id === resource.id)) list.push(known);
+  }
+
   /** A value with what it points at, when it is the address of a resource the debugger saw
-   * (`0x… → task#1, acquired pc 1`; released or leaked ones say so). */
+   * (`0x… → task#1 (acquired pc 1)`; released or leaked ones say so). An address several
+   * references share names those live at this point of the events (else the newest). */
   private valueText(decimal: string, shown: readonly VmEvent[] = this.events.slice(0, this.shown)): string {
     const text = formatValue(decimal);
-    const resource = this.known.get(decimal);
-    if (resource === undefined) return text;
-    const row = ledger(shown).find((r) => r.id === resource.id);
-    const status = row === undefined || row.status === "live" ? `acquired pc ${resource.acquiredPc}` : row.status;
-    return `${text} → ${resource.type}#${resource.id} (${status})`;
+    const resources = this.known.get(decimal);
+    if (resources === undefined) return text;
+    const rows = ledger(shown);
+    const status = (resource: KnownResource) => rows.find((r) => r.id === resource.id)?.status;
+    const live = resources.filter((r) => status(r) === "live");
+    const named = live.length > 0 ? live : resources.slice(-1);
+    const labels = named.map((resource) => {
+      const s = status(resource);
+      return `${resource.type}#${resource.id} (${s === undefined || s === "live" ? `acquired pc ${resource.acquiredPc}` : s})`;
+    });
+    return `${text} → ${labels.join(", ")}`;
   }
 
   /** Which numbering the debugger's pcs are in: the program as loaded, as the kernel would

@@ -1,6 +1,6 @@
 // Browser test of stepping through a throw's unwinding in the Debugger tab (web/debugger.ts):
 // Pause on throw, Previous/Next event by keyboard, the unwinder's R6-R9 per restore, pointer
-// labels, the speed of Play, and reduced motion.
+// labels (from the states and from the events' addresses), the speed of Play, and reduced motion.
 //
 //   node --test web/tests/unwind.test.mjs   (after scripts/build-web.sh)
 
@@ -198,6 +198,35 @@ test("with reduced motion the unwinding shows at once, and can still be stepped 
   await idle(page);
   assert.match(await page.locator("#debug-status").textContent(), /pc \d+/);
   assert.ok(await page.locator("#unwind-controls").isHidden(), "the throw is undone");
+  await page.close();
+});
+
+test("after a plain Run, pointers are labelled from the events' addresses (no state showed them live)", async () => {
+  const page = await openExample();
+  // No breakpoint: Run goes straight to the throw (Pause on throw), so no state the page
+  // received had the three resources live; their addresses come from the acquire events.
+  await page.locator("#debug-run").click();
+  const status = page.locator("#debug-status");
+  await status.filter({ hasText: /Paused at bpf_throw/ }).waitFor({ timeout: 10_000 });
+  await idle(page);
+  await page.locator("#unwind-next").focus();
+  for (let i = 0; i < 3; i++) await page.keyboard.press(".");
+  const now = await revealed(page);
+  assert.equal(now.kind, "restore_regs");
+  // The trampoline's saved area: level2's object in r8, still live at this event.
+  assert.match((await register(page, "r8")).value, /^0x[0-9a-f]+ → object#3 \(acquired pc 19\)$/);
+  assert.match(now.text, /r7=0x[0-9a-f]+ → cgroup#2 \(acquired pc 10\)/);
+  assert.match(now.text, /r8=0x[0-9a-f]+ → object#3 \(acquired pc 19\)/);
+  // The acquire events of world objects carry their count (the world's reference included).
+  const texts = await page.locator("#debug-events li.event .text").allTextContents();
+  assert.ok(texts.includes("acquire task#1 ← bpf_task_from_pid, count 2"), texts.join("\n"));
+  // To the end: the list's restore events say what became of each pointer.
+  await page.locator("#unwind-play").click();
+  await page.locator("#unwind-next:disabled").waitFor({ timeout: 20_000 });
+  await idle(page);
+  const restores = await page.locator('#debug-events li.event[data-kind="restore_regs"] .text').allTextContents();
+  assert.ok(restores.some((t) => /r8=0x[0-9a-f]+ → object#3 \(released\)/.test(t)), restores.join("\n"));
+  assert.ok(restores.some((t) => /r6=0x[0-9a-f]+ → task#1 \(released\)/.test(t)), restores.join("\n"));
   await page.close();
 });
 

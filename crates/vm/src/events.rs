@@ -115,7 +115,11 @@ impl Event {
     pub fn describe(&self) -> String {
         let what = match &self.kind {
             EventKind::Acquire { function, resource } => {
-                format!("acquire {} by {function}", resource.label())
+                format!(
+                    "acquire {} by {function}{}",
+                    resource.label(),
+                    count(resource)
+                )
             }
             EventKind::Release {
                 function,
@@ -124,7 +128,7 @@ impl Event {
                 depth,
                 location,
             } => format!(
-                "release {} by {function} ({}{})",
+                "release {} by {function} ({}{}){}",
                 resource.label(),
                 match by {
                     ReleasedBy::Program => "program",
@@ -134,7 +138,8 @@ impl Event {
                 match (depth, location) {
                     (Some(d), Some(l)) => format!(", {l} of frame {d}"),
                     _ => String::new(),
-                }
+                },
+                count(resource)
             ),
             EventKind::Call { function, depth } => format!("call {function} (frame {depth})"),
             EventKind::Return {
@@ -163,15 +168,30 @@ impl Event {
             }
             EventKind::Exit { return_value } => format!("exit, r0 = {return_value}"),
             EventKind::Leak { resource } => format!(
-                "leak {} acquired at pc {} in frame {}",
+                "leak {} acquired at pc {} in frame {}{}",
                 resource.label(),
                 resource.acquired_pc,
-                resource.frame
+                resource.frame,
+                match resource.refcount {
+                    Some(n) => format!(
+                        ", count {n} (the world holds {})",
+                        crate::resources::KernelObject::WORLD_REFS
+                    ),
+                    None => String::new(),
+                }
             ),
             EventKind::Fault { message } => format!("fault: {message}"),
         };
         format!("pc {}: {what}", self.pc)
     }
+}
+
+/// `, count 3` for a world object's reference count (nothing for other resources).
+fn count(resource: &ResourceRef) -> String {
+    resource
+        .refcount
+        .map(|n| format!(", count {n}"))
+        .unwrap_or_default()
 }
 
 /// Serializes a u64 as a decimal string (JSON numbers lose precision above 2^53).

@@ -83,6 +83,24 @@ pub enum FaultKind {
         function: &'static str,
         reason: String,
     },
+    /// A release of something this program released already (for a world object: a
+    /// release that would take its count below the world's own references).
+    #[error("{function}: double release: {reason}")]
+    DoubleRelease {
+        function: &'static str,
+        #[serde(serialize_with = "crate::events::u64_str")]
+        addr: u64,
+        reason: String,
+    },
+    /// A release of a pointer that is not a reference this program holds (never acquired, of
+    /// another kind, or not at the start of what it points into).
+    #[error("{function}: {reason}")]
+    ReleaseNotHeld {
+        function: &'static str,
+        #[serde(serialize_with = "crate::events::u64_str")]
+        addr: u64,
+        reason: String,
+    },
     #[error("invalid instruction: {reason}")]
     InvalidInsn { reason: String },
     #[error("unsupported instruction: {what}")]
@@ -152,6 +170,8 @@ impl Fault {
             FaultKind::UnknownKfunc { .. } => "unknown_kfunc",
             FaultKind::NotAllowed { .. } => "not_allowed",
             FaultKind::BadArgument { .. } => "bad_argument",
+            FaultKind::DoubleRelease { .. } => "double_release",
+            FaultKind::ReleaseNotHeld { .. } => "release_not_held",
             FaultKind::InvalidInsn { .. } => "invalid_insn",
             FaultKind::Unsupported { .. } => "unsupported",
             FaultKind::Unwind { .. } => "unwind",

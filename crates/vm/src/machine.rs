@@ -15,7 +15,7 @@ use crate::events::{Event, EventKind};
 use crate::fault::{Fault, FaultKind};
 use crate::frames::{Frame, FrameKind, MAX_FRAMES, MAY_GOTO_BUDGET, STACK_REGIONS};
 use crate::memory::{addr, region_of, Memory, Region, RegionKind, STACK_SIZE};
-use crate::resources::Resource;
+use crate::resources::{KernelObject, Resource, ResourceRef};
 use crate::undo::{Undo, UndoLog};
 use crate::world::{parse_hex, SocketAddrs, World, WorldError};
 
@@ -197,6 +197,10 @@ pub struct KernelState {
     /// Operations on that table: one per record (acquire) and one per removal (a release by
     /// the program, or by the table at a throw). Zero in the other modes.
     pub runtime_table_ops: u64,
+    /// The world's refcounted objects the run has touched (in that order), and the region
+    /// behind each: the same object is the same region (the same address) at every
+    /// acquisition, live while the program holds a reference to it.
+    pub objects: Vec<(KernelObject, u32)>,
 }
 
 /// The whole machine.
@@ -501,6 +505,7 @@ impl Machine {
                 trace_dropped: 0,
                 runtime_table: Vec::new(),
                 runtime_table_ops: 0,
+                objects: Vec::new(),
             },
             facts: Arc::new(facts),
             config,
@@ -641,11 +646,39 @@ impl Machine {
         self.pc = pc;
         self.regs[0] = return_value;
         self.event(pc, EventKind::Exit { return_value });
-        let leaks: Vec<_> = self.kernel.resources.iter().map(|r| r.as_ref()).collect();
+        let leaks: Vec<_> = self
+            .kernel
+            .resources
+            .iter()
+            .map(|r| self.resource_ref(r))
+            .collect();
         for resource in leaks {
             self.event(pc, EventKind::Leak { resource });
         }
         self.status = Status::Exited { return_value };
+    }
+
+    /// A resource as events name it, with the count of the world object behind it now.
+    pub(crate) fn resource_ref(&self, r: &Resource) -> ResourceRef {
+        ResourceRef {
+            refcount: self.refcount(r.region),
+            ..r.as_ref()
+        }
+    }
+
+    /// The reference count of the world object behind `region` (the world's references plus
+    /// the program's), or `None` when the region is not a world object.
+    pub fn refcount(&self, region: u32) -> Option<u32> {
+        if region == 0 || !self.kernel.objects.iter().any(|&(_, r)| r == region) {
+            return None;
+        }
+        let held = self
+            .kernel
+            .resources
+            .iter()
+            .filter(|r| r.region == region)
+            .count() as u32;
+        Some(KernelObject::WORLD_REFS + held)
     }
 
     /// Whether `n` more bytes of regions fit in [`MAX_RUN_MEMORY`].

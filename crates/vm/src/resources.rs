@@ -62,8 +62,17 @@ pub struct ResourceRef {
     pub id: u32,
     #[serde(rename = "type")]
     pub held: Held,
+    /// The pointer the program got (as [`Resource::addr`]; a decimal string in JSON).
+    #[serde(serialize_with = "crate::events::u64_str")]
+    pub addr: u64,
     pub acquired_pc: usize,
     pub frame: usize,
+    /// For an object of the world (a task, cgroup or socket, which the kernel refcounts): its
+    /// reference count just after the event, the world's own reference included (so 1 when
+    /// the program holds none, 3 after two acquisitions of it). `None` for allocations
+    /// (objects, ringbuf records, cpumasks) and held states.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refcount: Option<u32>,
 }
 
 impl ResourceRef {
@@ -78,8 +87,30 @@ impl Resource {
         ResourceRef {
             id: self.id,
             held: self.held,
+            addr: self.addr,
             acquired_pc: self.acquired_pc,
             frame: self.frame,
+            refcount: None,
         }
     }
+}
+
+/// A refcounted object of the world that acquisitions alias: acquiring it again gives the same
+/// pointer (the same region) with its count raised, as the kernel's `bpf_task_from_pid`,
+/// `bpf_cgroup_from_id` and socket lookups do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KernelObject {
+    /// A task, by pid.
+    Task(u32),
+    /// A cgroup, by id.
+    Cgroup(u64),
+    /// A socket, by its index in the world's socket table.
+    Socket(usize),
+}
+
+impl KernelObject {
+    /// The references the world holds on each of its objects before a run (the kernel's own:
+    /// a task is referenced by its pid, a cgroup by its hierarchy, a socket by its table). A
+    /// count above it at the end is the program's leak; a release below it is a fault.
+    pub const WORLD_REFS: u32 = 1;
 }

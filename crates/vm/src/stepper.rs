@@ -379,6 +379,9 @@ impl Vm {
                         *used = old;
                     }
                 }
+                Undo::ObjectCreated => {
+                    m.kernel.objects.pop();
+                }
                 Undo::TableRecorded => {
                     m.kernel.runtime_table.pop();
                     m.kernel.runtime_table_ops -= 1;

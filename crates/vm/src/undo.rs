@@ -54,6 +54,8 @@ pub enum Undo {
         map: u32,
         old: u32,
     },
+    /// A world object got its region (revert: forget the newest; the region is `RegionAdded`).
+    ObjectCreated,
     /// A resource id was appended to the `runtime` mode's table (one table operation).
     TableRecorded,
     /// An id was removed from it at `index` (one table operation).

@@ -604,3 +604,207 @@ fn event_log_trace_output_and_resource_table_are_bounded() {
     assert_eq!(f.pc, 3);
     assert!(f.message.contains("more than 3 resources"), "{}", f.message);
 }
+
+/// The kernel's `bpf_task_from_pid(1)` twice gives the same `task_struct` with its count
+/// raised twice; each release drops one. The verifier still tracks two references.
+const TASK_TWICE: &str = ".ctx tracing
+r1 = 1
+call bpf_task_from_pid
+if r0 == 0 goto out
+r6 = r0
+r1 = 1
+call bpf_task_from_pid
+if r0 == 0 goto drop6
+r7 = r0
+r1 = r7
+call bpf_task_release
+drop6:
+r1 = r6
+call bpf_task_release
+out:
+r0 = 0
+exit";
+
+#[test]
+fn acquiring_the_same_task_twice_aliases_with_a_count() {
+    let m = run(TASK_TWICE);
+    assert_eq!(m.status, Status::Exited { return_value: 0 });
+    assert_eq!(
+        names(&m),
+        ["acquire", "acquire", "release", "release", "exit"]
+    );
+    let refs: Vec<_> = m
+        .kernel
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Acquire { resource, .. } | EventKind::Release { resource, .. } => {
+                Some((resource.id, resource.addr, resource.refcount))
+            }
+            _ => None,
+        })
+        .collect();
+    let a = refs[0].1;
+    assert_ne!(a, 0);
+    // Same pointer both times, two reference ids, the count 1 (the world's) + the program's.
+    assert_eq!(
+        refs,
+        [
+            (1, a, Some(2)),
+            (2, a, Some(3)),
+            (2, a, Some(2)),
+            (1, a, Some(1)),
+        ]
+    );
+    assert!(m.kernel.resources.is_empty());
+    assert_eq!(m.refcount(unwind_vm::memory::region_of(a)), Some(1));
+    // The memory stayed mapped while one reference was left: after both, it is released.
+    assert!(!m.mem.regions[unwind_vm::memory::region_of(a) as usize].live);
+}
+
+#[test]
+fn the_program_holding_two_references_and_dropping_one_leaks_the_other() {
+    // Drop the second release: the count ends one above the world's.
+    let src = TASK_TWICE.replace("r1 = r6\ncall bpf_task_release\n", "");
+    let m = run(&src);
+    assert_eq!(m.status, Status::Exited { return_value: 0 });
+    assert_eq!(names(&m), ["acquire", "acquire", "release", "exit", "leak"]);
+    let EventKind::Leak { resource } = &m.kernel.events[4].kind else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            resource.held,
+            resource.id,
+            resource.acquired_pc,
+            resource.refcount
+        ),
+        (Held::Resource(ResourceKind::Task), 1, 1, Some(2))
+    );
+    assert_eq!(
+        m.kernel.events[4].describe(),
+        "pc 11: leak task#1 acquired at pc 1 in frame 0, count 2 (the world holds 1)"
+    );
+}
+
+#[test]
+fn releasing_a_task_twice_is_a_double_release() {
+    let src = ".ctx tracing
+r1 = 1
+call bpf_task_from_pid
+r6 = r0
+r1 = r6
+call bpf_task_release
+r1 = r6
+call bpf_task_release
+r0 = 0
+exit";
+    let f = common::fault(src);
+    assert_eq!((f.pc, f.kind_name()), (6, "double_release"));
+    assert!(
+        f.message
+            .starts_with("bpf_task_release: double release: a task at 0x"),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.message.contains("its count is back to the world's 1"),
+        "{}",
+        f.message
+    );
+    // Twice acquired, three releases: the third is past the program's references.
+    let src = TASK_TWICE.replace(
+        "r1 = r6\ncall bpf_task_release\n",
+        "r1 = r6\ncall bpf_task_release\nr1 = r6\ncall bpf_task_release\n",
+    );
+    assert_eq!(common::fault(&src).kind_name(), "double_release");
+    // Allocations are never aliased, and dropping one twice is also a double release.
+    let f = common::fault(
+        ".ctx tracing\nr1 = 8\ncall bpf_obj_new\nr6 = r0\nr1 = 8\ncall bpf_obj_new\nr7 = r0\nr1 = r6\ncall bpf_obj_drop\nr1 = r6\ncall bpf_obj_drop\nexit",
+    );
+    assert_eq!((f.pc, f.kind_name()), (9, "double_release"));
+    // Something this program never held, or not at its start: release_not_held.
+    let f = common::fault(".ctx tracing\nr1 = 5\ncall bpf_task_release\nexit");
+    assert_eq!(f.kind_name(), "release_not_held");
+    let f = common::fault(
+        ".ctx tracing\nr1 = 1\ncall bpf_task_from_pid\nr1 = r0\nr1 += 4\ncall bpf_task_release\nexit",
+    );
+    assert_eq!(f.kind_name(), "release_not_held");
+    assert!(
+        f.message
+            .contains("points 4 bytes into a task, not at its start"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn cgroups_and_sockets_alias_too_and_objects_do_not() {
+    let m = run(".ctx tracing
+r1 = 1
+call bpf_cgroup_from_id
+r6 = r0
+r1 = 1
+call bpf_cgroup_from_id
+r7 = r0
+r1 = 16
+call bpf_obj_new
+r8 = r0
+r1 = 16
+call bpf_obj_new
+r9 = r0
+r1 = r8
+call bpf_obj_drop
+r1 = r9
+call bpf_obj_drop
+r1 = r6
+call bpf_cgroup_release
+r1 = r7
+call bpf_cgroup_release
+r0 = 0
+exit");
+    assert_eq!(m.status, Status::Exited { return_value: 0 });
+    assert_eq!(m.regs[6], m.regs[7]);
+    assert_ne!(m.regs[8], m.regs[9]);
+    assert!(!names(&m).contains(&"leak"));
+
+    let lookup = "r1 = r6\nr2 = r10\nr2 += -12\nr3 = 12\nr4 = -1\nr5 = 0\ncall bpf_sk_lookup_tcp\n";
+    let src = format!(
+        ".ctx tc
+r6 = r1
+r1 = 0
+*(u32 *)(r10 - 12) = r1
+*(u32 *)(r10 - 8) = r1
+r1 = 0x50000000      // dport 80
+*(u32 *)(r10 - 4) = r1
+{lookup}if r0 == 0 goto out
+r7 = r0
+{lookup}if r0 == 0 goto one
+r8 = r0
+r1 = r8
+call bpf_sk_release
+one:
+r1 = r7
+call bpf_sk_release
+out:
+r0 = r7
+r0 -= r8
+exit"
+    );
+    let mut world = World::default();
+    world.sockets.push(Socket {
+        protocol: Protocol::Tcp,
+        local: "0.0.0.0:80".into(),
+        remote: None,
+    });
+    let m = machine_with(&src, &world, Config::default());
+    assert_eq!(
+        m.status,
+        Status::Exited { return_value: 0 },
+        "the same socket"
+    );
+    assert_eq!(
+        names(&m),
+        ["acquire", "acquire", "release", "release", "exit"]
+    );
+}

@@ -11,8 +11,13 @@ fn full_state(vm: &Vm) -> (Snapshot, String) {
     (
         vm.snapshot(),
         format!(
-            "{:?}|{:?}|{:?}|{:?}|{}",
-            m.mem, m.kernel.resources, m.kernel.maps, m.kernel.events, m.kernel.prng
+            "{:?}|{:?}|{:?}|{:?}|{}|{:?}",
+            m.mem,
+            m.kernel.resources,
+            m.kernel.maps,
+            m.kernel.events,
+            m.kernel.prng,
+            m.kernel.objects
         ),
     )
 }
@@ -81,7 +86,41 @@ sub:
 
 #[test]
 fn back_n_then_forward_n_reproduces_every_state() {
-    let p = program(RICH);
+    back_and_forth(RICH, 40);
+}
+
+/// The aliasing kernel: the same task acquired twice, released, acquired again (its region
+/// goes dead and comes back), a cgroup leaked.
+#[test]
+fn back_and_forth_over_aliased_acquisitions() {
+    back_and_forth(
+        ".ctx tracing
+    r1 = 1
+    call bpf_task_from_pid
+    r6 = r0
+    r1 = 1
+    call bpf_task_from_pid
+    r7 = r0
+    r1 = r6
+    call bpf_task_release
+    r1 = r7
+    call bpf_task_release
+    r1 = 1
+    call bpf_task_from_pid
+    r6 = r0
+    r1 = r6
+    call bpf_task_release
+    r1 = 1
+    call bpf_cgroup_from_id
+    r0 = 0
+    exit
+",
+        15,
+    );
+}
+
+fn back_and_forth(src: &str, min_steps: usize) {
+    let p = program(src);
     let mut vm = Vm::new(&p, &World::default(), Config::default()).unwrap();
     let mut states = vec![full_state(&vm)];
     while vm.is_running_for_tests() {
@@ -89,7 +128,7 @@ fn back_n_then_forward_n_reproduces_every_state() {
         states.push(full_state(&vm));
     }
     let n = states.len() - 1;
-    assert!(n > 40, "{n} steps");
+    assert!(n > min_steps, "{n} steps");
     assert!(matches!(vm.status(), Status::Exited { .. }));
     for k in [1, 2, 5, 13, n / 2, n] {
         assert_eq!(vm.back(k), k);

@@ -238,9 +238,9 @@ fn callee_saved_registers_are_restored_level_by_level() {
     assert_eq!(
         lines(&m),
         [
-            "pc 1: acquire task#1 by bpf_task_from_pid".to_string(),
+            "pc 1: acquire task#1 by bpf_task_from_pid, count 2".to_string(),
             format!("pc {call_l1}: call level1 (frame 1)"),
-            "pc 10: acquire cgroup#2 by bpf_cgroup_from_id".into(),
+            "pc 10: acquire cgroup#2 by bpf_cgroup_from_id, count 2".into(),
             format!("pc {call_l2}: call level2 (frame 2)"),
             "pc 19: acquire object#3 by bpf_obj_new".into(),
             format!("pc {throw}: call bpf_throw_tramp (frame 3)"),
@@ -254,11 +254,11 @@ fn callee_saved_registers_are_restored_level_by_level() {
             format!("pc {throw}: release object#3 by bpf_obj_drop (unwinder, r8 of frame 2)"),
             format!("pc {throw}: restore r6 = {task:#x}, r8 = 0x0 from frame 2"),
             format!("pc {call_l2}: unwind frame 1 (level1)"),
-            format!("pc {call_l2}: release cgroup#2 by bpf_cgroup_release (unwinder, r7 of frame 1)"),
+            format!("pc {call_l2}: release cgroup#2 by bpf_cgroup_release (unwinder, r7 of frame 1), count 1"),
             format!("pc {call_l2}: restore r7 = 0x0 from frame 1"),
             format!("pc {call_l1}: unwind frame 0 (main)"),
             // main's task came back into r6 although level2 had overwritten it.
-            format!("pc {call_l1}: release task#1 by bpf_task_release (unwinder, r6 of frame 0)"),
+            format!("pc {call_l1}: release task#1 by bpf_task_release (unwinder, r6 of frame 0), count 1"),
             format!("pc {bpf_throw}: exception callback default with cookie 7"),
             format!("pc {bpf_throw}: exit, r0 = 7"),
         ]

@@ -342,6 +342,20 @@ export interface VmState {
   traceLength: number;
 }
 
+/** A resource as an event names it. */
+export interface VmEventResource {
+  id: number;
+  type: string;
+  /** The pointer the program got, as a decimal string (a lock's address; "0" for RCU,
+   * preemption and held states without one). */
+  addr: string;
+  acquiredPc: number;
+  frame: number;
+  /** A task, cgroup or socket of the world (refcounted, the same address at every
+   * acquisition): its reference count after the event, the world's own reference included. */
+  refcount?: number;
+}
+
 /** One run event: `acquire`, `release`, `call`, `return`, `throw`, `unwind_frame`,
  * `restore_regs`, `exception_callback`, `exit`, `leak`, `fault`. */
 export interface VmEvent {
@@ -349,7 +363,7 @@ export interface VmEvent {
   pc: number;
   step: string;
   function?: string;
-  resource?: { id: number; type: string; acquiredPc: number; frame: number };
+  resource?: VmEventResource;
   by?: "program" | "unwinder" | "runtime_table";
   depth?: number;
   value?: string;

@@ -12,7 +12,7 @@ use crate::fault::FaultKind;
 use crate::frames::FrameKind;
 use crate::machine::{prog_type_of, HelperTable, Machine, Unwinding, CODE_REGION};
 use crate::memory::{addr, offset_of, region_of, Region, RegionKind};
-use crate::resources::{Held, LockKind, Resource};
+use crate::resources::{Held, KernelObject, LockKind, Resource};
 use crate::undo::Undo;
 use crate::world::Protocol;
 
@@ -141,17 +141,19 @@ impl Machine {
                     0
                 } else {
                     let data = vec![0; r2 as usize];
-                    self.acquire(pc, func, RegionKind::RingbufRecord { map: m }, data, true)
+                    let kind = RegionKind::RingbufRecord { map: m };
+                    self.acquire(pc, func, kind, None, data, true)
                 }
             }
             "bpf_obj_new" | "bpf_percpu_obj_new" => {
                 if r1 == 0 || r1 > self.facts.max_alloc as u64 {
                     0
                 } else if name == "bpf_obj_new" {
-                    self.acquire(pc, func, RegionKind::Object, vec![0; r1 as usize], true)
+                    let data = vec![0; r1 as usize];
+                    self.acquire(pc, func, RegionKind::Object, None, data, true)
                 } else {
                     // Its address is a handle: the bytes are per CPU, behind bpf_this_cpu_ptr.
-                    self.acquire(pc, func, RegionKind::PercpuObject, Vec::new(), false)
+                    self.acquire(pc, func, RegionKind::PercpuObject, None, Vec::new(), false)
                 }
             }
             "bpf_task_from_pid" => {
@@ -160,25 +162,24 @@ impl Machine {
                     let mut data = vec![0u8; 16];
                     data[..4].copy_from_slice(&(r1 as u32).to_le_bytes());
                     data[4..8].copy_from_slice(&(r1 as u32).to_le_bytes());
-                    self.acquire(pc, func, RegionKind::Task, data, false)
+                    let task = Some(KernelObject::Task(r1 as u32));
+                    self.acquire(pc, func, RegionKind::Task, task, data, false)
                 } else {
                     0
                 }
             }
             "bpf_cgroup_from_id" => {
                 if self.facts.cgroups.contains(&r1) {
-                    self.acquire(
-                        pc,
-                        func,
-                        RegionKind::Cgroup,
-                        r1.to_le_bytes().to_vec(),
-                        false,
-                    )
+                    let cgroup = Some(KernelObject::Cgroup(r1));
+                    let data = r1.to_le_bytes().to_vec();
+                    self.acquire(pc, func, RegionKind::Cgroup, cgroup, data, false)
                 } else {
                     0
                 }
             }
-            "bpf_cpumask_create" => self.acquire(pc, func, RegionKind::Cpumask, vec![0; 16], true),
+            "bpf_cpumask_create" => {
+                self.acquire(pc, func, RegionKind::Cpumask, None, vec![0; 16], true)
+            }
             "bpf_spin_lock" => {
                 self.spin_lock(pc, func, r1)?;
                 0
@@ -251,24 +252,47 @@ impl Machine {
         Ok(())
     }
 
-    /// A new resource backed by a fresh region; returns the pointer.
+    /// A new reference; returns the pointer. An allocation (`object` is `None`: objects,
+    /// ringbuf records, cpumasks) gets a fresh region. A world object gets the region it got
+    /// the first time (built from `data` then): the same pointer, its count one higher.
     fn acquire(
         &mut self,
         pc: usize,
         func: &'static Func,
         kind: RegionKind,
+        object: Option<KernelObject>,
         data: Vec<u8>,
         writable: bool,
     ) -> u64 {
         let unwind_kernel::Effect::Acquire(resource) = func.effect else {
             unreachable!("{} acquires", func.name)
         };
-        if !self.can_allocate(data.len())
-            || self.kernel.resources.len() >= self.config.max_resources
-        {
+        if self.kernel.resources.len() >= self.config.max_resources {
             return 0;
         }
-        let region = self.add_region(Region::new(kind, data, writable));
+        let existing = object.and_then(|o| {
+            let mut known = self.kernel.objects.iter();
+            known.find(|&&(k, _)| k == o).map(|&(_, region)| region)
+        });
+        let region = match existing {
+            Some(region) => {
+                if !self.mem.regions[region as usize].live {
+                    self.set_live(region, true);
+                }
+                region
+            }
+            None => {
+                if !self.can_allocate(data.len()) {
+                    return 0;
+                }
+                let region = self.add_region(Region::new(kind, data, writable));
+                if let Some(o) = object {
+                    self.kernel.objects.push((o, region));
+                    self.log.push(|| Undo::ObjectCreated);
+                }
+                region
+            }
+        };
         let a = addr(region, 0);
         self.add_resource(pc, func.name, Held::Resource(resource), a, region);
         a
@@ -293,8 +317,8 @@ impl Machine {
             function,
             region,
         };
-        let resource = r.as_ref();
         self.kernel.resources.push(r);
+        let resource = self.resource_ref(self.kernel.resources.last().expect("just pushed"));
         self.log.push(|| Undo::ResourceAdded);
         if matches!(held, Held::Resource(_))
             && matches!(self.config.unwinding, Unwinding::RuntimeTable)
@@ -327,7 +351,8 @@ impl Machine {
         let r = self.kernel.resources.remove(index);
         let resource = r.clone();
         self.log.push(|| Undo::ResourceRemoved { index, resource });
-        if r.region != 0 {
+        // A world object's memory stays mapped while the program holds another reference.
+        if r.region != 0 && !self.kernel.resources.iter().any(|o| o.region == r.region) {
             self.set_live(r.region, false);
         }
         // The runtime table forgets what the program (or an unwinder) released.
@@ -345,7 +370,7 @@ impl Machine {
             pc,
             EventKind::Release {
                 function,
-                resource: r.as_ref(),
+                resource: self.resource_ref(&r),
                 by,
                 depth,
                 location,
@@ -371,6 +396,11 @@ impl Machine {
         }
     }
 
+    /// A release by the program: drops one reference to what `ptr` points to (for a world
+    /// object held more than once, the newest acquisition's: the references are the same
+    /// pointer, as in the kernel). A pointer to something this program released already is a
+    /// `double_release` fault (for a world object: a count that would drop below the world's
+    /// own); anything else it does not hold is `release_not_held`.
     fn release(
         &mut self,
         pc: usize,
@@ -378,17 +408,61 @@ impl Machine {
         kind: ResourceKind,
         ptr: u64,
     ) -> Result<(), FaultKind> {
-        let index = self
+        let held = Held::Resource(kind);
+        if let Some(index) = self
             .kernel
             .resources
             .iter()
-            .position(|r| r.held == Held::Resource(kind) && r.addr == ptr)
-            .ok_or_else(|| FaultKind::BadArgument {
-                function: func.name,
-                reason: format!("R1 ({ptr:#x}) is not a live {} reference", kind.name()),
-            })?;
-        self.remove_resource(pc, func.name, index, ReleasedBy::Program);
-        Ok(())
+            .rposition(|r| r.held == held && r.addr == ptr)
+        {
+            self.remove_resource(pc, func.name, index, ReleasedBy::Program);
+            return Ok(());
+        }
+        let function = func.name;
+        let region = self
+            .mem
+            .region(region_of(ptr))
+            .filter(|r| releasable_as(r.kind, kind));
+        if let Some(region) = region {
+            let at_base = offset_of(ptr) == 0;
+            let what = region.kind.describe();
+            if at_base && !region.live {
+                let refcount = self
+                    .refcount(region_of(ptr))
+                    .map(|n| {
+                        format!(
+                            ": its count is back to the world's {n}, which this program does not own"
+                        )
+                    })
+                    .unwrap_or_default();
+                return Err(FaultKind::DoubleRelease {
+                    function,
+                    addr: ptr,
+                    reason: format!("{what} at {ptr:#x} was already released{refcount}"),
+                });
+            }
+            if !at_base
+                && self
+                    .kernel
+                    .resources
+                    .iter()
+                    .any(|r| r.region == region_of(ptr))
+            {
+                return Err(FaultKind::ReleaseNotHeld {
+                    function,
+                    addr: ptr,
+                    reason: format!(
+                        "R1 ({ptr:#x}) points {} bytes into {what}, not at its start",
+                        offset_of(ptr)
+                    ),
+                });
+            }
+        }
+        Err(FaultKind::ReleaseNotHeld {
+            function,
+            addr: ptr,
+            reason: format!("R1 ({ptr:#x}) is not a live {} reference", kind.name()),
+        })
     }
 
     fn prandom(&mut self) -> u32 {
@@ -472,15 +546,16 @@ impl Machine {
                 SocketAddr::new(ip(16), port(34)),
             )
         };
-        let found = self.facts.sockets.iter().find(|s| {
+        let found = self.facts.sockets.iter().position(|s| {
             s.protocol == proto
                 && s.local.port() == dst.port()
                 && (s.local.ip().is_unspecified() || s.local.ip() == dst.ip())
                 && s.remote.map_or(true, |r| r == src)
         });
-        let Some(s) = found.copied() else {
+        let Some(index) = found else {
             return Ok(0);
         };
+        let s = self.facts.sockets[index];
         // struct bpf_sock: family @4, type @8, protocol @12, src_ip4 @24, src_ip6 @28,
         // src_port @44 (host order), dst_port @48 (network order), dst_ip4 @52, dst_ip6 @56.
         let mut b = vec![0u8; BPF_SOCK_SIZE];
@@ -505,7 +580,8 @@ impl Machine {
                 IpAddr::V6(ip) => b[56..72].copy_from_slice(&ip.octets()),
             }
         }
-        Ok(self.acquire(pc, func, RegionKind::Socket, b, false))
+        let socket = Some(KernelObject::Socket(index));
+        Ok(self.acquire(pc, func, RegionKind::Socket, socket, b, false))
     }
 
     /// Enters an RCU, preemption-disabled or IRQ-disabled section (a held "lock" that a leak
@@ -667,4 +743,21 @@ impl Machine {
         self.regs[5] = 0;
         Ok(())
     }
+}
+
+/// Whether a region of `region` kind is what a release of `kind` takes.
+fn releasable_as(region: RegionKind, kind: ResourceKind) -> bool {
+    matches!(
+        (region, kind),
+        (RegionKind::Object, ResourceKind::Object)
+            | (RegionKind::PercpuObject, ResourceKind::PercpuObject)
+            | (
+                RegionKind::RingbufRecord { .. },
+                ResourceKind::RingbufRecord
+            )
+            | (RegionKind::Socket, ResourceKind::Socket)
+            | (RegionKind::Task, ResourceKind::Task)
+            | (RegionKind::Cgroup, ResourceKind::Cgroup)
+            | (RegionKind::Cpumask, ResourceKind::Cpumask)
+    )
 }
