@@ -126,7 +126,7 @@ pub fn assemble_with(source: &str, options: &Options) -> Assembly {
         });
         builder::build(stmts, &mut diagnostics)
     };
-    diagnostics.sort_by_key(|d| (d.line, d.column));
+    let diagnostics = sort_diagnostics(diagnostics);
     Assembly {
         program: if diagnostics.is_empty() {
             program
@@ -136,6 +136,34 @@ pub fn assemble_with(source: &str, options: &Options) -> Assembly {
         diagnostics,
         syntax,
     }
+}
+
+/// `diagnostics` by line and column, equal ones in their order: what `sort_by_key` does, as a
+/// merge sort of its own. The standard library's stable sort would be the wasm module's only
+/// instance of it (about 4 KB, 1.3 KB gzipped); this one is a few hundred bytes.
+fn sort_diagnostics(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diagnostics.len() < 2 {
+        return diagnostics;
+    }
+    let key = |d: &Diagnostic| (d.line, d.column);
+    let mut left = diagnostics;
+    let right = sort_diagnostics(left.split_off(left.len() / 2));
+    let left = sort_diagnostics(left);
+    let mut out = Vec::with_capacity(left.len() + right.len());
+    let mut left = left.into_iter().peekable();
+    let mut right = right.into_iter().peekable();
+    while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
+        // Ties take the left one: the sort is stable.
+        let next = if key(r) < key(l) {
+            right.next()
+        } else {
+            left.next()
+        };
+        out.extend(next);
+    }
+    out.extend(left);
+    out.extend(right);
+    out
 }
 
 /// Picks the syntax of a file: a `.syntax` directive, else hex when every line is hex bytes,
@@ -291,4 +319,32 @@ fn assemble_hex(source: &str, diagnostics: &mut Vec<Diagnostic>) -> Option<Progr
         .map(|(_, line)| unwind_program::Span::new(*line, 1, 1))
         .collect();
     Some(program)
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `sort_diagnostics` orders as the standard library's stable `sort_by_key` does.
+        #[test]
+        fn sort_diagnostics_is_a_stable_sort_by_line_and_column(
+            keys in proptest::collection::vec((0u32..4, 0u32..3), 0..40)
+        ) {
+            let diagnostics: Vec<Diagnostic> = keys
+                .iter()
+                .enumerate()
+                .map(|(i, &(line, column))| Diagnostic {
+                    line,
+                    column,
+                    end_column: i as u32,
+                    error: AsmError::EmptyProgram,
+                })
+                .collect();
+            let mut expected = diagnostics.clone();
+            expected.sort_by_key(|d| (d.line, d.column));
+            prop_assert_eq!(sort_diagnostics(diagnostics), expected);
+        }
+    }
 }

@@ -160,16 +160,22 @@ pub(crate) fn verify(
             ..opts.clone()
         };
         let (_, learned) = verify_pass(&rewritten, &quiet, pass, reborrow(&mut observer))?;
-        let new_sites: BTreeSet<usize> = learned
-            .conflict_sites
-            .iter()
-            .filter_map(|pc| back.get(pc).copied())
-            .collect();
-        let new_releases: BTreeSet<(usize, usize)> = learned
-            .releases
-            .iter()
-            .filter_map(|(r, a)| Some((*back.get(r)?, *back.get(a)?)))
-            .collect();
+        // Sets built by inserting (`extend`), not `collect` (which sorts first): no sort
+        // instances in the wasm module.
+        let mut new_sites = BTreeSet::new();
+        new_sites.extend(
+            learned
+                .conflict_sites
+                .iter()
+                .filter_map(|pc| back.get(pc).copied()),
+        );
+        let mut new_releases = BTreeSet::new();
+        new_releases.extend(
+            learned
+                .releases
+                .iter()
+                .filter_map(|(r, a)| Some((*back.get(r)?, *back.get(a)?))),
+        );
         if new_sites.is_subset(&sites) && new_releases.is_subset(&releases) {
             break (rewritten, map, placed, identity_pcs);
         }
@@ -357,7 +363,8 @@ fn inserted_notes(
     map: &PcMap,
     placed: &[Site],
 ) -> HashMap<usize, String> {
-    let originals: BTreeSet<usize> = map.insn.iter().copied().collect();
+    let mut originals = BTreeSet::new();
+    originals.extend(map.insn.iter().copied());
     let mut notes = HashMap::new();
     for pc in 0..rewritten.slots.len() {
         if originals.contains(&pc) {

@@ -13,7 +13,7 @@ use unwind_isa::{AluOp, Endian, JmpOp, Width};
 use crate::decode::{Op, K};
 use crate::fault::FaultKind;
 use crate::frames::FrameKind;
-use crate::machine::{Machine, Status, CODE_REGION, MAP_REGION_BASE};
+use crate::machine::{frame_must_fit, Machine, Status, CODE_REGION, MAP_REGION_BASE};
 use crate::memory::{addr, offset_of, region_of};
 
 /// Why the loop returned.
@@ -630,7 +630,7 @@ impl Machine {
                         ctx,
                     };
                     self.push_frame(frame.function, next, Some(call_site), frame.return_pc)
-                        .expect("the frame just popped fits again");
+                        .unwrap_or_else(|e| frame_must_fit("the frame just popped fits again", e));
                     if self.call_event_room() {
                         let function = self.prep.funcs[frame.function].name.clone();
                         self.event(

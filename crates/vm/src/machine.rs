@@ -303,6 +303,20 @@ pub fn prog_type_of(program: &Program) -> ProgType {
     program.prog_type.unwrap_or(ProgType::Raw)
 }
 
+/// The panic of a `push_frame` that cannot fail (its only error is `CallDepth`), with the
+/// message `.expect(what)` would print, without linking `FaultKind`'s derived `Debug` (and
+/// the string escaping it brings) into the wasm module.
+#[cold]
+#[inline(never)]
+pub(crate) fn frame_must_fit(what: &str, fault: FaultKind) -> ! {
+    match fault {
+        FaultKind::CallDepth { depth, max } => {
+            panic!("{what}: CallDepth {{ depth: {depth}, max: {max} }}")
+        }
+        other => panic!("{what}: {other}"),
+    }
+}
+
 impl Machine {
     /// Sets up a run: memory, the ctx (and packet), maps with the world's contents, the main
     /// frame, R1 (and R2 for raw input), R10.
@@ -517,7 +531,7 @@ impl Machine {
         };
         let main = m.prep.func_index(0);
         m.push_frame(main, FrameKind::Main, None, 0)
-            .expect("the first frame always fits");
+            .unwrap_or_else(|e| frame_must_fit("the first frame always fits", e));
         Ok(m)
     }
 
@@ -778,5 +792,26 @@ impl Machine {
     /// The function a frame runs.
     pub fn frame_function(&self, frame: &Frame) -> &str {
         &self.prep.funcs[frame.function].name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frame_must_fit_panics_as_expect_would() {
+        let fault = || FaultKind::CallDepth { depth: 8, max: 8 };
+        let expected = std::panic::catch_unwind(|| {
+            Err::<(), _>(fault()).expect("no frame is left");
+        })
+        .unwrap_err();
+        let ours =
+            std::panic::catch_unwind(|| frame_must_fit("no frame is left", fault())).unwrap_err();
+        assert_eq!(
+            ours.downcast_ref::<String>(),
+            expected.downcast_ref::<String>()
+        );
+        assert!(ours.downcast_ref::<String>().is_some());
     }
 }

@@ -31,7 +31,7 @@ use unwind_stackmap::{DescTable, Location};
 use crate::events::{EventKind, ReleasedBy};
 use crate::fault::FaultKind;
 use crate::frames::{mask_names, Frame, FrameKind};
-use crate::machine::{Machine, Unwinding};
+use crate::machine::{frame_must_fit, Machine, Unwinding};
 use crate::memory::{addr, STACK_SIZE};
 use crate::resources::Held;
 
@@ -78,7 +78,7 @@ impl Machine {
                     },
                 );
                 self.push_frame(function, FrameKind::ExceptionCallback, None, 0)
-                    .expect("no frame is left");
+                    .unwrap_or_else(|e| frame_must_fit("no frame is left", e));
                 self.regs[1] = cookie;
                 self.pc = start;
             }
