@@ -11,7 +11,9 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use unwind_session::{from_options, CamelCase, DebugOptions, Debugger, OptionValue, VerifyOptions};
+use unwind_session::{
+    from_options, CamelCase, DebugOptions, Debugger, FromOptions, OptionValue, VerifyOptions,
+};
 
 include!("../../vm/benches/support/programs.rs");
 
@@ -74,7 +76,7 @@ fn workloads() -> Vec<Workload> {
 }
 
 /// The options as the bindings read them.
-fn options<T: serde::de::DeserializeOwned>(v: &Value) -> T {
+fn options<T: FromOptions>(v: &Value) -> T {
     from_options(OptionValue::from_json(v).expect("integer options")).expect("benchmark options")
 }
 

@@ -22,6 +22,7 @@ pub mod assembly;
 pub mod catalogue;
 pub mod debugger;
 pub mod js_names;
+pub mod options_read;
 pub mod options_tree;
 pub mod progress;
 pub mod verification;
@@ -30,6 +31,7 @@ pub use assembly::{assemble, AssembleOptions, AssemblyView};
 pub use catalogue::{catalogue, catalogue_json, CatalogueEntry};
 pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason};
 pub use js_names::CamelCase;
+pub use options_read::FromOptions;
 pub use options_tree::{from_options, OptionValue, OptionsError};
 pub use progress::{Error, Observer, Phase, Progress, RUN_STRIDE, VERIFY_STRIDE};
 pub use verification::{

@@ -1,7 +1,10 @@
 //! The JS API's options as a small tree of values, and a serde deserializer over it, so that
-//! the option types (`VerifyOptions`, `DebugOptions` with its `World`, ...) are read with
+//! the option types (`VerifyOptions`, `DebugOptions` with its `World`, ...) can be read with
 //! their own derives, unknown fields refused, and every error names the option it is about
-//! (`world.tasks[0].pid: invalid type: string "1", expected u32`).
+//! (`world.tasks[0].pid: invalid type: string "1", expected u32`). [`from_options`] reads them
+//! by hand instead ([`FromOptions`], `options_read.rs`: far smaller in the wasm module), with
+//! the same values and errors as the derives through this deserializer (a property test there
+//! compares the two).
 //!
 //! Why not serde_json or serde-wasm-bindgen: the bindings build this tree from the JS value
 //! directly (`unwind-wasm`), and reading it costs the wasm module far less than either:
@@ -14,6 +17,8 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Unexpected, Visitor};
 use serde::forward_to_deserialize_any;
+
+use crate::options_read::FromOptions;
 
 /// One option value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,9 +66,10 @@ impl OptionValue {
     }
 }
 
-/// Reads a `T` from `value`.
-pub fn from_options<T: de::DeserializeOwned>(value: OptionValue) -> Result<T, OptionsError> {
-    T::deserialize(value)
+/// Reads a `T` from `value`: by hand ([`FromOptions`], the wasm module's path), with the
+/// values and errors of `T`'s serde derive through this tree's `Deserializer`.
+pub fn from_options<T: FromOptions>(value: OptionValue) -> Result<T, OptionsError> {
+    T::from_options(value)
 }
 
 /// What is wrong with the options, and where (a path such as `world.tasks[0].pid`).
@@ -317,7 +323,7 @@ mod tests {
 
     use crate::{DebugOptions, VerifyOptions};
 
-    fn read<T: de::DeserializeOwned>(v: Value) -> Result<T, String> {
+    fn read<T: FromOptions>(v: Value) -> Result<T, String> {
         from_options(OptionValue::from_json(&v).unwrap()).map_err(|e| e.to_string())
     }
 

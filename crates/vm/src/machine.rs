@@ -800,6 +800,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::unnecessary_literal_unwrap)] // `expect`'s message is what is compared
     fn frame_must_fit_panics_as_expect_would() {
         let fault = || FaultKind::CallDepth { depth: 8, max: 8 };
         let expected = std::panic::catch_unwind(|| {

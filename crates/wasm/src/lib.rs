@@ -253,10 +253,11 @@ fn error(e: unwind_session::Error) -> JsValue {
     JsError::new(&e.to_string()).into()
 }
 
-/// An options object (or `undefined`/`null` for the defaults), read with the option types'
-/// own serde derives through [`unwind_session::OptionValue`]: unknown fields are refused (a
+/// An options object (or `undefined`/`null` for the defaults), read through
+/// [`unwind_session::OptionValue`] by [`unwind_session::FromOptions`] (what the option types'
+/// serde derives would read, with their errors): unknown fields are refused (a
 /// misspelled option must be an error, not silently ignored) and errors name the option.
-fn options_from_js<T: serde::de::DeserializeOwned + Default>(
+fn options_from_js<T: unwind_session::FromOptions + Default>(
     options: JsValue,
 ) -> Result<T, JsError> {
     if options.is_undefined() || options.is_null() {
