@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { before, test } from "node:test";
 import { repoRoot } from "../serve.mjs";
 import { servePlayground, watch, fillSource, sourceText } from "./chromium.mjs";
+import { CALLEE_SAVED_UNWINDING } from "./programs.mjs";
 
 const SCREENSHOTS = join(repoRoot, "target");
 
@@ -391,21 +392,7 @@ test("the unwinder releases each frame's resources, animated step by step", asyn
   assert.deepEqual(seen.active, ["24", "13", "4"]);
   assert.deepEqual(
     seen.revealed.map((r) => r.kind),
-    [
-      "throw",
-      "unwind_frame", // the trampoline
-      "restore_regs",
-      "unwind_frame", // level2
-      "release",
-      "restore_regs",
-      "unwind_frame", // level1
-      "release",
-      "restore_regs",
-      "unwind_frame", // main
-      "release",
-      "exception_callback",
-      "exit",
-    ],
+    CALLEE_SAVED_UNWINDING,
   );
   const releases = await page
     .locator('#debug-events li.event[data-kind="release"] .text')

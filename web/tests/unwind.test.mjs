@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { repoRoot } from "../serve.mjs";
 import { servePlayground, watch } from "./chromium.mjs";
+import { CALLEE_SAVED_UNWINDING } from "./programs.mjs";
 
 let url;
 let browser;
@@ -17,21 +18,7 @@ const problems = [];
 servePlayground((site) => ({ url, browser } = site));
 
 /** callee-saved.s's unwinding, one event per Next. */
-const UNWINDING = [
-  "throw",
-  "unwind_frame", // the trampoline
-  "restore_regs", // level2's R6-R9
-  "unwind_frame", // level2
-  "release", // its object, from r8
-  "restore_regs",
-  "unwind_frame", // level1
-  "release",
-  "restore_regs",
-  "unwind_frame", // main
-  "release",
-  "exception_callback",
-  "exit",
-];
+const UNWINDING = CALLEE_SAVED_UNWINDING;
 
 async function openExample(reducedMotion = "no-preference") {
   const page = await browser.context.newPage();
