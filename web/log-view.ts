@@ -33,6 +33,11 @@ export class LogView {
   private readonly fetching = new Set<number>();
   private readonly failedChunks = new Set<number>();
   private rowHeight = 0;
+  /** Where the view was at the last drawing: its height, its top in log pixels, at the end, the scroll. */
+  private placeView = 0;
+  private placeTop = 0;
+  private placeAtEnd = false;
+  private placeScroll = 0;
   /** The rows in the DOM, by line number, and the range they cover. */
   private rendered = new Map<number, HTMLElement>();
   private renderedFrom = 0;
@@ -150,9 +155,12 @@ export class LogView {
       }
     }
     const generation = this.generation;
+    const scrolledFrom = this.viewport.scrollTop;
     void Promise.all(prefixes.map((p) => log.search(p, { prefix: true, limit: 1 }))).then(
       (found) => {
         if (request !== this.pcsRequest || generation !== this.generation) return;
+        // The view moved while the worker searched: the user is reading elsewhere now.
+        if (this.viewport.scrollTop !== scrolledFrom) return;
         const lines = found.flatMap((m) => m.lines);
         if (lines.length > 0) this.scrollToLine(Math.min(...lines), "nearest");
       },
@@ -216,8 +224,8 @@ export class LogView {
     const sample = this.rows.firstElementChild;
     if (sample !== null) this.rowHeight = rowHeightOf(sample) || this.rowHeight;
     if (this.rowHeight === 0 && !this.measure()) return;
-    const { view } = this.heights();
     this.sizeSpacer();
+    const { view } = this.keepPlaceOnResize();
     const top = this.virtualTop();
     const first = Math.floor(top / this.rowHeight);
     const from = Math.max(0, first - OVERSCAN_ROWS);
@@ -243,6 +251,25 @@ export class LogView {
     if (changed) this.rows.replaceChildren(...next.values());
     this.decorate();
     this.fetch(from, to);
+  }
+
+  /**
+   * The view's height maps scroll pixels to log pixels, so a viewport that grew or shrank
+   * (the page's layout moved) would show other lines at the same scroll position: the
+   * line at the top stays at the top, and a view at the log's end stays at the end.
+   */
+  private keepPlaceOnResize(): { view: number } {
+    const { virtual, real, view } = this.heights();
+    // A scroll since then (the user's, or the browser clamping it) says where to be instead.
+    if (this.placeView !== 0 && view !== this.placeView && this.viewport.scrollTop === this.placeScroll) {
+      const target = this.placeAtEnd ? virtual : Math.min(this.placeTop, virtual);
+      this.viewport.scrollTop = virtual === 0 ? 0 : (target * real) / virtual;
+    }
+    this.placeView = view;
+    this.placeTop = this.virtualTop();
+    this.placeAtEnd = real > 0 && this.scrollTop() >= real - 1;
+    this.placeScroll = this.viewport.scrollTop;
+    return { view };
   }
 
   private sizeSpacer(): void {
