@@ -44,6 +44,19 @@ impl ResourceKind {
         }
     }
 
+    /// Whether every acquisition of this kind makes a new object, so that two live references
+    /// of it are never the same object. Lookups (a socket, a task by pid, a cgroup by id) are
+    /// not: the kernel hands out the same object twice, with its count raised.
+    pub const fn distinct_by_construction(self) -> bool {
+        match self {
+            ResourceKind::Object
+            | ResourceKind::RingbufRecord
+            | ResourceKind::Cpumask
+            | ResourceKind::PercpuObject => true,
+            ResourceKind::Socket | ResourceKind::Task | ResourceKind::Cgroup => false,
+        }
+    }
+
     /// The function the unwinder calls to release a resource of this kind.
     pub const fn release_function(self) -> &'static str {
         match self {

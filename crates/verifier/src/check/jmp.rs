@@ -40,7 +40,7 @@ impl Env<'_> {
         // is_branch_taken
         let mut taken = self.branch_taken(&dst, &srcr, op, jmp32);
         if taken.is_none() && matches!(op, JmpOp::Eq | JmpOp::Ne) && self.v2.decides_identity(pc) {
-            taken = same_reference(&dst, &srcr).map(|same| same == (op == JmpOp::Eq));
+            taken = same_reference(st, &dst, &srcr).map(|same| same == (op == JmpOp::Eq));
         }
         match taken {
             Some(true) => return Ok(Next::Goto(target)),
@@ -205,8 +205,9 @@ impl Env<'_> {
 
 /// Whether two referenced pointers, at least one of them not NULL, are the same pointer
 /// (cleanup-v2's compares only): the same reference at the same offset is; a different
-/// reference never is (distinct live objects, or NULL against a pointer that is not).
-fn same_reference(a: &RegState, b: &RegState) -> Option<bool> {
+/// reference never is when the two are distinct objects by kind or by construction (or NULL
+/// against a pointer that is not); two references from lookups of one kind may be one object.
+fn same_reference(st: &VerifierState, a: &RegState, b: &RegState) -> Option<bool> {
     let referenced = |r: &RegState| {
         r.is_ptr() && r.ref_obj_id != 0 && r.var.is_const() && r.var.var_off.value == 0
     };
@@ -214,7 +215,18 @@ fn same_reference(a: &RegState, b: &RegState) -> Option<bool> {
         return None;
     }
     if a.ref_obj_id != b.ref_obj_id {
-        return Some(false);
+        // Two references are two objects only when they are of different kinds or one was
+        // made by its acquisition: two lookups of one cgroup give one pointer, counted twice.
+        let kind = |r: &RegState| {
+            st.refs
+                .iter()
+                .find(|x| x.id == r.ref_obj_id)
+                .map(|x| x.kind)
+        };
+        return match (kind(a), kind(b)) {
+            (Some(x), Some(y)) if x != y || x.distinct_by_construction() => Some(false),
+            _ => None,
+        };
     }
     (a.off == b.off && a.not_null() && b.not_null()).then_some(true)
 }
