@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KSELFTESTS_GEN := ../shared/tools/kselftests/generate.sh
 KSELFTESTS_DIR := target/kselftests
 
-.PHONY: setup build-web serve test rust-test web-test wasm-test bench-wasm screenshots kselftests-corpus kselftests fuzz-setup fuzz fuzz-smoke clean
+.PHONY: setup build-web serve test rust-test web-test wasm-test bench-wasm screenshots kselftests-corpus kselftests soundness-long fuzz-setup fuzz fuzz-smoke clean
 
 setup: node_modules/.package-lock.json
 	@test -d "$$(rustc --print target-libdir --target wasm32-unknown-unknown)" \
@@ -91,13 +91,25 @@ screenshots: web-test
 
 test: rust-test web-test wasm-test
 
+# The throwing soundness property's full run (docs/reliability.md): enough programs that each
+# of cleanup, cleanup-v2 and runtime accepts at least SOUNDNESS_MIN_THREW that throw in a run,
+# all run without a fault, a leak or a double release. About 5 minutes on 2 cores.
+SOUNDNESS_CASES ?= 320000
+SOUNDNESS_MIN_THREW ?= 100000
+SOUNDNESS_SEED ?= 232124112
+
+soundness-long:
+	UNWIND_UNWIND_SOUNDNESS_CASES=$(SOUNDNESS_CASES) UNWIND_UNWIND_SOUNDNESS_SEED=$(SOUNDNESS_SEED) \
+		UNWIND_UNWIND_SOUNDNESS_MIN_THREW=$(SOUNDNESS_MIN_THREW) \
+		cargo test --release -p unwind-verifier --test unwind_soundness accepted -- --nocapture
+
 # Fuzzing (docs/fuzzing.md): the cargo-fuzz targets of fuzz/, a crate outside the workspace.
 # cargo-fuzz passes nightly flags (-Zsanitizer=address, -Cpasses=sancov-module, ...);
 # RUSTC_BOOTSTRAP=1 lets this machine's stable rustc accept them. Each target runs on a
 # working corpus in fuzz/target/corpus/<target> (new inputs go there) seeded from the
 # committed fuzz/corpus/<target>; crashes are written to fuzz/artifacts/<target>/.
 CARGO_FUZZ_VERSION := 0.13.2
-FUZZ_TARGETS ?= assemble decode verify run_unverified soundness
+FUZZ_TARGETS ?= assemble decode verify run_unverified soundness unwind_soundness
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 # libFuzzer's options: a 10 s timeout per input (a hang is a crash), 2 GB of memory.
@@ -115,6 +127,7 @@ define run_fuzz_targets
 		echo "== fuzz $$t: $(1) s (log: fuzz/target/$$t.log)"; \
 		if RUSTC_BOOTSTRAP=1 cargo fuzz run $$t fuzz/target/corpus/$$t fuzz/corpus/$$t -- \
 			-max_total_time=$(1) $(FUZZ_FLAGS) > fuzz/target/$$t.log 2>&1; then \
+			grep -E '^unwind_soundness: ' fuzz/target/$$t.log | tail -n 1 || true; \
 			grep -E '^Done [0-9]+ runs' fuzz/target/$$t.log || true; \
 		else \
 			tail -n 60 fuzz/target/$$t.log; \

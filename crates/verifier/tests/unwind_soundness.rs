@@ -57,8 +57,9 @@
 //! the generator; `=2` also the first program refused with each message),
 //! `UNWIND_UNWIND_SOUNDNESS_SHOW=N` the first N programs. The counts (accepted per mode and
 //! how many of those threw in a run, runs, runs that threw, runs in which the unwinder or the
-//! run-time table released something) are printed with `--nocapture`. `make soundness-long`
-//! is the full run (docs/reliability.md).
+//! run-time table released something) are printed with `--nocapture`;
+//! `UNWIND_UNWIND_SOUNDNESS_MIN_THREW=N` fails the run if a mode has fewer than N accepted
+//! programs that threw. `make soundness-long` is the full run (docs/reliability.md).
 //!
 //! A violation is minimised (instructions removed while the program still assembles, is
 //! accepted in that mode and still violates the property on that world) and reported with the
@@ -342,6 +343,16 @@ fn accepted_programs_release_exactly_what_they_acquire() {
     eprintln!("  accepted in cleanup-v2 but not in cleanup: {v2_only}");
     for (class, (n, _)) in &failures {
         eprintln!("  VIOLATION x{n}: {class}");
+    }
+    // The full run's promise (issue 12): this many accepted programs that threw, per mode.
+    if let Some(min) = env_u64("UNWIND_UNWIND_SOUNDNESS_MIN_THREW") {
+        for (c, (_, name)) in counts.iter().zip(MODES) {
+            assert!(
+                c.accepted_threw >= min,
+                "{name}: {} accepted programs threw in a run, fewer than {min}: generate more",
+                c.accepted_threw
+            );
+        }
     }
     let reports: Vec<&str> = failures.values().map(|(_, r)| r.as_str()).collect();
     assert!(
