@@ -583,6 +583,7 @@ mod tests {
                 json: true,
                 mode: unwind_verifier::Mode::CleanupV2,
                 unverified: true,
+                compare_kernel: false,
             }
         );
         assert_eq!(
@@ -592,6 +593,7 @@ mod tests {
                 json: false,
                 log_level: 2,
                 mode: unwind_verifier::Mode::Legacy,
+                compare_kernel: false,
             }))
         );
         for name in ["c", "llvm", "pseudoc", "PSEUDO-C", "pseudo_c"] {

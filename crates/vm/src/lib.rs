@@ -37,4 +37,4 @@ pub use machine::{Config, HelperTable, Machine, Status, TraceLine, Unwinding, DE
 pub use resources::{Held, LockKind, Resource, ResourceRef};
 pub use snapshot::{FrameView, Snapshot};
 pub use stepper::{run_program, Stopped, Vm, DEFAULT_TRACE_CAPACITY};
-pub use world::{World, WorldError};
+pub use world::{parse_hex, World, WorldError};

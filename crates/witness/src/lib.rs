@@ -19,12 +19,16 @@ use unwind_program::Program;
 /// How to ask the kernel.
 #[derive(Clone, Debug)]
 pub struct KernelOptions {
-    /// The log level of the second, logged load (0: no log, one load).
+    /// The log level of the second, logged load (0: no log, one load; a refusal is always
+    /// logged at level 1 at least, for its error line).
     pub log_level: u32,
     /// The log buffer's size; the kernel keeps the log's end when it is longer.
     pub log_size: usize,
     /// Test-run the program once on this input when the kernel accepts it.
     pub run: Option<RunInput>,
+    /// How long one load may take before it is interrupted (the kernel's verifier can take
+    /// minutes on programs Unwind stops early, such as one holding ever more references).
+    pub timeout: std::time::Duration,
 }
 
 impl Default for KernelOptions {
@@ -33,6 +37,7 @@ impl Default for KernelOptions {
             log_level: 1,
             log_size: 16 << 20,
             run: None,
+            timeout: std::time::Duration::from_secs(20),
         }
     }
 }
@@ -53,6 +58,8 @@ pub struct KernelVerdict {
     pub errno: Option<String>,
     /// The verifier's log at the requested level (its end, when it was longer than the buffer).
     pub log: String,
+    /// The log was longer than the buffer: `log` is its end only.
+    pub log_truncated: bool,
     /// The test run's return value (`R0`, 32 bits as `BPF_PROG_TEST_RUN` reports it), or why
     /// it could not run.
     pub run: Option<Result<u32, String>>,
@@ -85,6 +92,8 @@ pub enum WitnessError {
     NotComparable(NotComparable),
     /// A step before the load failed (a map, the program BTF, reading vmlinux's BTF).
     Setup { step: String, error: String },
+    /// The kernel's verifier was still at work when the deadline passed.
+    Timeout(std::time::Duration),
 }
 
 impl std::fmt::Display for WitnessError {
@@ -103,6 +112,11 @@ impl std::fmt::Display for WitnessError {
             WitnessError::Setup { step, error } => {
                 write!(f, "the running kernel could not be asked: {step}: {error}")
             }
+            WitnessError::Timeout(t) => write!(
+                f,
+                "the running kernel's verifier had not finished after {} s (interrupted)",
+                t.as_secs()
+            ),
         }
     }
 }
@@ -179,22 +193,35 @@ fn load(request: &LoadRequest, opts: &KernelOptions) -> Result<KernelVerdict, Wi
         .flat_map(|&(off, id)| off.to_le_bytes().into_iter().chain(id.to_le_bytes()))
         .collect();
     let load = |log_level: u32| {
-        sys::prog_load(&sys::ProgLoad {
-            prog_type: request.prog_type,
-            insns: &code,
-            btf_fd: Some(&btf),
-            func_info: &func_info,
-            log_level,
-            log_size: opts.log_size,
-        })
+        let load = || {
+            sys::prog_load(&sys::ProgLoad {
+                prog_type: request.prog_type,
+                prog_flags: request.prog_flags,
+                insns: &code,
+                btf_fd: Some(&btf),
+                func_info: &func_info,
+                log_level,
+                log_size: opts.log_size,
+            })
+        };
+        sys::with_deadline(opts.timeout, load)
     };
     // The verdict from a load without a log: with one, a log longer than the buffer makes
     // the load fail with ENOSPC whatever the verdict.
-    let (verdict, _) = load(0);
-    let log = if opts.log_level > 0 {
-        load(opts.log_level).1
+    let ((verdict, _, _), late) = load(0);
+    if late && verdict.is_err() {
+        return Err(WitnessError::Timeout(opts.timeout));
+    }
+    let level = if verdict.is_err() {
+        opts.log_level.max(1)
     } else {
-        String::new()
+        opts.log_level
+    };
+    let (log, log_truncated) = if level > 0 {
+        let ((_, log, truncated), _) = load(level);
+        (log, truncated)
+    } else {
+        (String::new(), false)
     };
     match verdict {
         Ok(prog) => {
@@ -205,6 +232,7 @@ fn load(request: &LoadRequest, opts: &KernelOptions) -> Result<KernelVerdict, Wi
                 accepted: true,
                 errno: None,
                 log,
+                log_truncated,
                 run,
             })
         }
@@ -215,6 +243,7 @@ fn load(request: &LoadRequest, opts: &KernelOptions) -> Result<KernelVerdict, Wi
             accepted: false,
             errno: Some(e.to_string()),
             log,
+            log_truncated,
             run: None,
         }),
     }
@@ -290,6 +319,7 @@ mod tests {
             accepted: false,
             errno: Some("Permission denied".into()),
             log: "0: (95) exit\nR0 !read_ok\nprocessed 1 insns (limit 1000000) max_states_per_insn 0\n".into(),
+            log_truncated: false,
             run: None,
         };
         assert_eq!(v.first_error(), Some("R0 !read_ok"));

@@ -6,6 +6,9 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Once};
+use std::time::Duration;
 
 const BPF_MAP_CREATE: libc::c_long = 0;
 const BPF_PROG_LOAD: libc::c_long = 5;
@@ -88,6 +91,8 @@ pub fn btf_load(blob: &[u8]) -> Result<OwnedFd, (io::Error, String)> {
 /// What `BPF_PROG_LOAD` is given besides the bytecode.
 pub struct ProgLoad<'a> {
     pub prog_type: u32,
+    /// `BPF_F_SLEEPABLE` and the like.
+    pub prog_flags: u32,
     pub insns: &'a [u8],
     pub btf_fd: Option<&'a OwnedFd>,
     pub func_info: &'a [u8],
@@ -95,8 +100,9 @@ pub struct ProgLoad<'a> {
     pub log_size: usize,
 }
 
-/// `BPF_PROG_LOAD`: the program's fd or the error, and the log (empty at level 0).
-pub fn prog_load(p: &ProgLoad) -> (io::Result<OwnedFd>, String) {
+/// `BPF_PROG_LOAD`: the program's fd or the error, the log (empty at level 0), and whether
+/// the log was longer than the buffer (the kernel then keeps its end).
+pub fn prog_load(p: &ProgLoad) -> (io::Result<OwnedFd>, String, bool) {
     let license = b"GPL\0";
     let mut log = vec![0u8; if p.log_level == 0 { 0 } else { p.log_size }];
     let mut a = Attr::new();
@@ -113,7 +119,8 @@ pub fn prog_load(p: &ProgLoad) -> (io::Result<OwnedFd>, String) {
             } else {
                 log.as_mut_ptr()
             },
-        );
+        )
+        .u32(44, p.prog_flags);
     if let Some(btf) = p.btf_fd {
         a.u32(72, btf.as_raw_fd() as u32)
             .u32(76, 8)
@@ -121,26 +128,25 @@ pub fn prog_load(p: &ProgLoad) -> (io::Result<OwnedFd>, String) {
             .u32(88, (p.func_info.len() / 8) as u32);
     }
     let r = fd(BPF_PROG_LOAD, &mut a);
-    (r, c_string(&log))
+    // log_true_size (Linux 6.4+): the whole log's size, terminating NUL included
+    let truncated = !log.is_empty() && a.read_u32(140) as usize > log.len();
+    (r, c_string(&log), truncated)
 }
 
 /// `BPF_PROG_TEST_RUN` once: the return value.
 pub fn test_run(prog: &OwnedFd, data: &[u8], ctx: Option<&[u8]>) -> io::Result<u32> {
     let mut out = vec![0u8; data.len() + 256];
     let mut a = Attr::new();
-    a.u32(0, prog.as_raw_fd() as u32)
-        .u32(8, data.len() as u32)
-        .u32(12, out.len() as u32)
-        .ptr(
-            16,
-            if data.is_empty() {
-                std::ptr::null()
-            } else {
-                data.as_ptr()
-            },
-        )
-        .ptr(24, out.as_mut_ptr())
-        .u32(32, 1);
+    a.u32(0, prog.as_raw_fd() as u32);
+    // A program without a packet (`syscall`) must be given no data, no output buffer and no
+    // repeat count (the kernel's bpf_prog_test_run_syscall refuses them).
+    if !data.is_empty() {
+        a.u32(8, data.len() as u32)
+            .u32(12, out.len() as u32)
+            .ptr(16, data.as_ptr())
+            .ptr(24, out.as_mut_ptr())
+            .u32(32, 1);
+    }
     if let Some(ctx) = ctx {
         a.u32(40, ctx.len() as u32).ptr(48, ctx.as_ptr());
     }
@@ -151,4 +157,42 @@ pub fn test_run(prog: &OwnedFd, data: &[u8], ctx: Option<&[u8]>) -> io::Result<u
 fn c_string(buf: &[u8]) -> String {
     let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
     String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+extern "C" fn on_alarm(_: libc::c_int) {}
+
+/// Runs `f` (a `bpf()` call) on this thread and interrupts it after `timeout`: the kernel's
+/// verifier stops with `EAGAIN` when a signal is pending (`do_check`'s `signal_pending`), so
+/// a watcher thread sends this thread `SIGALRM`, for which a handler that does nothing is
+/// installed without `SA_RESTART`. Returns `f`'s result and whether the deadline passed.
+pub fn with_deadline<T>(timeout: Duration, f: impl FnOnce() -> T) -> (T, bool) {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // SAFETY: a zeroed sigaction with a handler that does nothing (async-signal-safe);
+        // the pointers passed are to locals that outlive the calls.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_alarm as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(libc::SIGALRM, &sa, std::ptr::null_mut());
+        }
+    });
+    // SAFETY: pthread_self has no preconditions.
+    let me = unsafe { libc::pthread_self() };
+    let fired = Arc::new(AtomicBool::new(false));
+    let (done, wait) = mpsc::channel::<()>();
+    let watcher = {
+        let fired = fired.clone();
+        std::thread::spawn(move || {
+            if wait.recv_timeout(timeout) == Err(mpsc::RecvTimeoutError::Timeout) {
+                fired.store(true, Ordering::SeqCst);
+                // SAFETY: `me` is alive: it is waiting for this thread in `join` below.
+                unsafe { libc::pthread_kill(me, libc::SIGALRM) };
+            }
+        })
+    };
+    let r = f();
+    drop(done);
+    let _ = watcher.join();
+    (r, fired.load(Ordering::SeqCst))
 }

@@ -14,6 +14,7 @@ use crate::btf::{BtfWriter, FuncLinkage};
 const LD_IMM64: u8 = 0x18;
 const CALL: u8 = 0x85;
 const MOV64_IMM: u8 = 0xb7;
+const BPF_F_SLEEPABLE: u32 = 1 << 4;
 const PSEUDO_MAP_FD: u8 = 1;
 const PSEUDO_MAP_VALUE: u8 = 2;
 const PSEUDO_BTF_ID: u8 = 3;
@@ -92,6 +93,8 @@ pub fn map_type_number(t: MapType) -> u32 {
 #[derive(Clone, Debug)]
 pub struct LoadRequest {
     pub prog_type: u32,
+    /// `BPF_F_SLEEPABLE` for `syscall` programs, which the kernel loads only sleepable.
+    pub prog_flags: u32,
     pub insns: Vec<RawInsn>,
     /// `(slot, map index)`: an `ld_imm64` whose imm becomes the map's fd.
     pub map_refs: Vec<(usize, usize)>,
@@ -248,6 +251,11 @@ pub fn translate(program: &Program) -> Result<LoadRequest, NotComparable> {
     }
     Ok(LoadRequest {
         prog_type,
+        prog_flags: if t == ProgType::Syscall {
+            BPF_F_SLEEPABLE
+        } else {
+            0
+        },
         insns,
         map_refs,
         kfunc_refs,

@@ -5,6 +5,7 @@
 pub mod asm;
 pub mod conformance;
 pub mod disasm;
+mod kernel;
 pub mod run;
 pub mod verify;
 

@@ -44,6 +44,8 @@ pub struct RunArgs {
     pub mode: Mode,
     /// Skip the verifier.
     pub unverified: bool,
+    /// Also load and test-run the program in the running kernel (`--compare-kernel`).
+    pub compare_kernel: bool,
 }
 
 const BUDGET_VALUES: &str = "a positive number of instructions";
@@ -53,6 +55,7 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
     let options = [
         Opt::flag("--json", |a: &mut RunArgs| a.json = true),
         Opt::flag("--unverified", |a| a.unverified = true),
+        Opt::flag("--compare-kernel", |a| a.compare_kernel = true),
         Opt::value("--mode", MODE_VALUES.as_str(), |a, v| {
             a.mode = named(v)?;
             Some(())
@@ -87,12 +90,14 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         json: false,
         mode: Mode::default(),
         unverified: false,
+        compare_kernel: false,
     };
     options::parse(&spec, defaults, rest)
 }
 
 pub const USAGE: &str = "\
 Usage: unwind run FILE [--mode M] [--unverified] [--ctx HEX] [--budget N] [--world FILE.json] [--json]
+                 [--compare-kernel]
 
 Assembles FILE ('-' for standard input), verifies it, and runs it in the interpreter against the
 simulated kernel; prints r0, the bpf_trace_printk output and every event (acquire, release, call,
@@ -119,6 +124,11 @@ Options:
   --json             print one JSON object: verified, accepted, errors, return_value, events,
                      leaks, fault, instructions, trace_output, runtime_table_ops, and the
                      verifier's mode, frame_descriptors, functions, rewrite and loaded
+  --compare-kernel   also load the program into the running kernel (Linux, root or CAP_BPF;
+                     nothing is attached) and test-run it once (BPF_PROG_TEST_RUN) on the same
+                     packet (packet programs) or ctx (syscall programs); print both verdicts and
+                     both return values (JSON: a \"kernel\" field). What the simulated world
+                     holds besides (tasks, maps, prandom) the kernel does not share
   -h, --help         print this help
 
 Exit codes: 0 ran to the end (normally or through the exception callback), 1 rejected by the
@@ -135,6 +145,8 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     let mut notes = String::new();
     let mut verified = false;
     let mut exceptions = None;
+    let mut kernel_verdict = None;
+    let original = program.clone();
     let runnable = if args.unverified {
         notes += UNVERIFIED_NOTE;
         notes.push('\n');
@@ -158,6 +170,9 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
             Ok(r) => r,
             Err(e) => return Output::unusable(format_args!("{name}: {e}")),
         };
+        if args.compare_kernel {
+            kernel_verdict = Some(verdict.clone());
+        }
         exceptions = Some(ExceptionFacts::new(args.mode, verdict));
         runnable
     };
@@ -208,18 +223,56 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
         Status::Faulted { .. } => EXIT_FAULT,
         _ => super::EXIT_OK,
     };
+    let kernel = kernel_verdict.map(|verdict| {
+        let our_r0 = match machine.status {
+            Status::Exited { return_value } => Some(return_value),
+            _ => None,
+        };
+        let input = kernel_input(&original, &world);
+        super::kernel::compare(&original, &verdict, args.mode, Some((input, our_r0)))
+    });
     let stdout = if args.json {
-        let mut s = serde_json::to_string_pretty(&report)
+        let mut value = serde_json::to_value(&report).unwrap_or_default();
+        if let (Some(k), Some(map)) = (&kernel, value.as_object_mut()) {
+            map.insert("kernel".into(), k.json());
+        }
+        let mut s = serde_json::to_string_pretty(&value)
             .unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()));
         s.push('\n');
         s
     } else {
-        text_report(&report, &machine, source)
+        let mut s = text_report(&report, &machine, source);
+        if let Some(k) = &kernel {
+            s += &k.text();
+        }
+        s
     };
     Output {
         stdout,
         stderr: notes,
         code,
+    }
+}
+
+/// What `BPF_PROG_TEST_RUN` is given for the run the interpreter made: packet programs get
+/// the world's packet (64 zero bytes by default, as here), `syscall` programs the ctx bytes.
+fn kernel_input(program: &unwind_program::Program, world: &World) -> unwind_witness::RunInput {
+    let hex = |h: &Option<String>| h.as_deref().and_then(|h| unwind_vm::parse_hex("", h).ok());
+    let t = program
+        .prog_type
+        .unwrap_or(unwind_kernel::ProgType::SocketFilter);
+    if t == unwind_kernel::ProgType::Syscall {
+        let mut ctx = hex(&world.ctx).unwrap_or_default();
+        ctx.resize(t.ctx_size() as usize, 0);
+        unwind_witness::RunInput {
+            data: Vec::new(),
+            ctx: Some(ctx),
+        }
+    } else {
+        unwind_witness::RunInput {
+            data: hex(&world.packet).unwrap_or_else(|| vec![0; 64]),
+            ctx: None,
+        }
     }
 }
 

@@ -20,6 +20,8 @@ pub struct VerifyArgs {
     pub json: bool,
     pub log_level: u32,
     pub mode: Mode,
+    /// Also ask the running kernel's verifier (`--compare-kernel`).
+    pub compare_kernel: bool,
 }
 
 const LEVELS: &str = "0, 1 or 2";
@@ -28,6 +30,9 @@ const LEVELS: &str = "0, 1 or 2";
 pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
     let options = [
         Opt::flag("--json", |a: &mut VerifyArgs| a.json = true),
+        Opt::flag("--compare-kernel", |a: &mut VerifyArgs| {
+            a.compare_kernel = true
+        }),
         Opt::value("--log-level", LEVELS, |a, v| {
             a.log_level = number(v, 0, 2)?;
             Some(())
@@ -51,12 +56,13 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         json: false,
         log_level: 1,
         mode: Mode::default(),
+        compare_kernel: false,
     };
     options::parse(&spec, defaults, rest)
 }
 
 pub const USAGE: &str = "\
-Usage: unwind verify FILE [--json] [--log-level N] [--mode M]
+Usage: unwind verify FILE [--json] [--log-level N] [--mode M] [--compare-kernel]
 
 Assembles FILE ('-' for standard input) and verifies it as the kernel's verifier would (Linux
 6.12 rules, privileged load). Prints the verifier log in the kernel's format and, when the
@@ -75,6 +81,10 @@ Options:
                      callee-saved registers, might_throw), stats, frame_descriptors (pc,
                      function, slots, paths), rewrite (cleanup-v2), loaded (cleanup modes: the
                      program with the hidden bpf_throw trampoline)
+  --compare-kernel   also load the program into the running kernel's verifier (Linux, root
+                     or CAP_BPF; nothing is attached) and print both verdicts, both errors and
+                     where the two explorations part; compare with --mode upstream (JSON: a
+                     \"kernel\" field)
   -h, --help         print this help
 
 Exit codes: 0 accepted, 1 rejected, 2 unusable input.
@@ -94,8 +104,15 @@ pub fn run(args: &VerifyArgs, bytes: &[u8]) -> Output {
     };
     let verdict = verify(&program, &opts);
     let code = if verdict.accepted { 0 } else { EXIT_REJECTED };
+    let kernel = args
+        .compare_kernel
+        .then(|| super::kernel::compare(&program, &verdict, args.mode, None));
     if args.json {
-        let mut stdout = serde_json::to_string(&verdict).unwrap_or_default();
+        let mut value = serde_json::to_value(&verdict).unwrap_or_default();
+        if let (Some(k), Some(map)) = (&kernel, value.as_object_mut()) {
+            map.insert("kernel".into(), k.json());
+        }
+        let mut stdout = value.to_string();
         stdout.push('\n');
         return Output {
             stdout,
@@ -126,6 +143,9 @@ pub fn run(args: &VerifyArgs, bytes: &[u8]) -> Output {
     } else {
         "verification: rejected\n"
     });
+    if let Some(k) = &kernel {
+        stdout.push_str(&k.text());
+    }
     Output {
         stdout,
         stderr,
