@@ -207,7 +207,7 @@ fn violation_class(mode: &str, text: &str, why: &str) -> String {
     if text.contains("r1 += 8") || text.contains("r1 += r2") {
         tags += "[pointer moved into its resource] ";
     }
-    if text.contains("mem:8)") {
+    if text.contains("mem:") {
         tags += "[global function given caller's stack as mem] ";
     }
     format!("{mode}: {tags}{reason}")
@@ -229,6 +229,16 @@ struct Counts {
     /// Programs with a run that violated the property.
     violations: u64,
     rejections: BTreeMap<String, u64>,
+    /// Accepted programs by the constructs they contain (the generator's `// @name` marks).
+    constructs: BTreeMap<String, u64>,
+}
+
+/// The constructs a program contains: the generator's `// @name` marks.
+fn marks(text: &str) -> std::collections::BTreeSet<String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("// @"))
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -238,9 +248,12 @@ fn accepted_programs_release_exactly_what_they_acquire() {
     let debug = std::env::var("UNWIND_UNWIND_SOUNDNESS_DEBUG").is_ok();
     let debug_programs = env_u64("UNWIND_UNWIND_SOUNDNESS_DEBUG") == Some(2);
     let show = env_u64("UNWIND_UNWIND_SOUNDNESS_SHOW").unwrap_or(0);
+    let show_mark = std::env::var("UNWIND_UNWIND_SOUNDNESS_MARK").ok();
+    let mut shown_mark = [false; 3];
     let start = Instant::now();
     let mut counts: Vec<Counts> = MODES.iter().map(|_| Counts::default()).collect();
     let mut v2_only = 0u64;
+    let mut generated: BTreeMap<String, u64> = BTreeMap::new();
     // violations by class (mode, kind of program, what went wrong), with the number of
     // programs and a minimised report for the first of each class
     let mut failures: BTreeMap<String, (u64, String)> = BTreeMap::new();
@@ -255,6 +268,10 @@ fn accepted_programs_release_exactly_what_they_acquire() {
             .program
             .unwrap_or_else(|| panic!("does not assemble:\n{text}\n{:?}", asm.diagnostics));
         let mut accepted_in = [false; 3];
+        let program_marks = marks(&text);
+        for m in &program_marks {
+            *generated.entry(m.clone()).or_default() += 1;
+        }
         for (mi, &(mode, name)) in MODES.iter().enumerate() {
             let c = &mut counts[mi];
             let verdict = unwind_verifier::verify(&program, &options(mode));
@@ -276,6 +293,15 @@ fn accepted_programs_release_exactly_what_they_acquire() {
             }
             accepted_in[mi] = true;
             c.accepted += 1;
+            for m in &program_marks {
+                *c.constructs.entry(m.clone()).or_default() += 1;
+            }
+            if let Some(m) = &show_mark {
+                if !shown_mark[mi] && program_marks.contains(m) {
+                    shown_mark[mi] = true;
+                    eprintln!("---- {name} accepts seed {seed} with @{m}\n{text}");
+                }
+            }
             let r = unwind_verifier::runnable(&program, &verdict, mode)
                 .unwrap_or_else(|e| panic!("runnable in {name}: {e}\n{text}"));
             assert!(
@@ -340,6 +366,14 @@ fn accepted_programs_release_exactly_what_they_acquire() {
         }
     }
     eprintln!("  accepted in cleanup-v2 but not in cleanup: {v2_only}");
+    eprintln!("  programs with a construct: generated, accepted in each mode");
+    for (m, n) in &generated {
+        let per_mode: Vec<String> = counts
+            .iter()
+            .map(|c| c.constructs.get(m).copied().unwrap_or(0).to_string())
+            .collect();
+        eprintln!("    {m:>20}: {n:>6} {}", per_mode.join(" / "));
+    }
     for (class, (n, _)) in &failures {
         eprintln!("  VIOLATION x{n}: {class}");
     }
@@ -533,5 +567,87 @@ exit
     };
     if let Some(why) = violation(text, Mode::CleanupV2, &w) {
         panic!("accepted in cleanup-v2 but unsound: {why}\n{text}");
+    }
+}
+
+/// A world whose packet is too short for `skb[30]`: a legacy load there ends the program.
+fn short_packet() -> World {
+    World {
+        ctx: Some("00".into()),
+        packet: Some("0102030405060708".into()),
+        ..World::default()
+    }
+}
+
+/// Found by the property (issue 12, legacy packet loads): a global function is verified on
+/// its own, without the caller's references, so its `LD_ABS` was accepted while the caller
+/// held a cgroup; out of bounds, the load ends the program there and the cgroup leaks. The
+/// kernel refuses a legacy load that could leak (`check_ld_abs`: `check_resource_leak`,
+/// "BPF_LD_[ABS|IND] cannot be mixed with socket references"); for a global function the
+/// check is made at the call, with the caller's state (`abnormal_return`, the kernel's
+/// `has_abnormal_return`).
+#[test]
+fn a_legacy_load_in_a_global_function_while_the_caller_holds_a_reference() {
+    let text = ".ctx tc
+.globl g1(ctx)
+.globl g2(ctx)
+*(u64 *)(r10 - 72) = r1
+r1 = 1
+call bpf_cgroup_from_id
+r7 = r0
+r1 = *(u64 *)(r10 - 72)
+call g1
+r1 = r7
+if r1 == 0 goto out
+call bpf_cgroup_release
+out:
+r0 = 0
+exit
+g2:
+r6 = r1
+r0 = *(u8 *)skb[30]
+r0 = 0
+exit
+g1:
+call g2
+r0 = 0
+exit
+";
+    for (mode, name) in MODES {
+        if let Some(why) = violation(text, mode, &short_packet()) {
+            panic!("accepted in {name} but unsound: {why}\n{text}");
+        }
+    }
+}
+
+/// Found by the property: an `LD_ABS` inside an RCU read section was accepted; out of
+/// bounds it ends the program with the section open (the run-time check reports the RCU read
+/// lock as leaked). The kernel refuses it (`check_ld_abs` → `check_resource_leak` with
+/// `check_lock`: "BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region"), and
+/// so does a global function with a legacy load called inside the section.
+#[test]
+fn a_legacy_load_inside_an_rcu_read_section() {
+    for body in ["r0 = *(u16 *)skb[30]", "r1 = r6\ncall g"] {
+        let text = format!(
+            ".ctx tc
+.globl g(ctx)
+r6 = r1
+call bpf_rcu_read_lock
+{body}
+call bpf_rcu_read_unlock
+r0 = 0
+exit
+g:
+r6 = r1
+r0 = *(u8 *)skb[30]
+r0 = 0
+exit
+"
+        );
+        for (mode, name) in MODES {
+            if let Some(why) = violation(&text, mode, &short_packet()) {
+                panic!("accepted in {name} but unsound: {why}\n{text}");
+            }
+        }
     }
 }
