@@ -42,7 +42,40 @@
 //!   take 8 bytes of their caller's stack as memory (`mem:8`) and write a scalar there or
 //!   read it;
 //! - RCU read sections and spin locks, with throws inside (which must be refused);
+//! - global functions `.globl gN(ctx[, mem:8|mem:16][, scalar])` (the two extra arguments in
+//!   either order) that read or write their memory, throw on their scalar, acquire, release,
+//!   throw and call other functions; called with the ctx (or, to be refused, the ctx moved 8
+//!   bytes or NULL), memory that is one or two of the caller's location slots (whatever they
+//!   hold: a spilled resource there is clobbered, and the program refused for the leak), a
+//!   misaligned stack pointer, a zeroed scratch slot, NULL or (refused) the ctx, and scalars
+//!   that are constants or ctx fields (or, refused, a stack pointer);
+//! - static functions that borrow a resource: R2 points to the caller's stack slot holding it;
+//!   they move it into a location of their own frame (clearing the caller's slot, or leaving
+//!   both frames holding it), run a body that may throw, and store it back for the caller to
+//!   release;
+//! - `bpf_loop` calls (1 or 2 iterations) whose static callback gets a pointer to the caller's
+//!   ctx slot, reads the ctx through it and runs a block of its own (acquisitions and releases,
+//!   branches, forks, loops, sometimes calls of static or global functions, rarely a throw:
+//!   `bpf_throw` in a callback, or in a function it calls, is refused in every mode, as by the
+//!   kernel's `check_max_stack_depth_subprog`); the callback returns 0 or 1;
+//! - timers in the map `t`'s value (`bpf_timer_init`, `_set_callback`, `_start`) whose async
+//!   callback allocates and frees an object and rarely throws (refused); the simulated kernel
+//!   never fires a timer, so only the verifier sees the callback;
+//! - bounded loops in callees with a throw and a call at their head;
+//! - legacy packet loads (`r0 = *(u16 *)skb[14]`, `r0 = *(u8 *)skb[r1 + 2]`, R6 the ctx) in
+//!   `tc` programs: at the start of main (nothing held), in the body when the function holds
+//!   nothing (refused while any frame holds a reference), in static and global callees (a
+//!   global one is refused when its caller holds something), and, to be refused, in RCU read
+//!   sections and under spin locks; the worlds' packets are often shorter than the loads, which
+//!   then end the program;
+//! - direct packet access in `tc` programs: data and data_end from the `__sk_buff`, a bounds
+//!   check (or, to be refused, none), loads, a store, the packet pointer kept in a free
+//!   location across a throw, a throw on the byte loaded;
 //! - sometimes a custom exception callback (which may allocate and free, or leak).
+//!
+//! Each construct leaves a `// @name` comment in the program; with `--nocapture` the test
+//! prints how many generated programs hold each and how many of them each mode accepted
+//! (`UNWIND_UNWIND_SOUNDNESS_MARK=name` prints the first accepted program with it per mode).
 //!
 //! Each program is verified in each of the three modes (log level 0, no recorded states); an
 //! accepted one is run (the program `unwind_verifier::runnable` gives: cleanup-v2's rewrite

@@ -185,6 +185,8 @@ struct ProgGen {
     borrows: Vec<Option<Kind>>,
     /// A `tc` program (direct packet access and legacy packet loads; `syscall` otherwise).
     tc: bool,
+    /// Functions that start with a legacy packet load (accepted when no frame holds anything).
+    ld_first: Vec<bool>,
     /// Static functions that take a resource of this kind from their caller in R2 (or NULL)
     /// and release it (or pass it on).
     takes: Vec<Option<Kind>>,
@@ -257,6 +259,9 @@ impl ProgGen {
             let mut f = FnGen::new(self, index, budget);
             f.line(&format!("{name}:"));
             f.prologue();
+            if f.p.ld_first[index] {
+                f.legacy_load(None);
+            }
             let mut owned = Vec::new();
             if let Some(kind) = f.p.gives[index] {
                 // acquired here, held across the body (which may throw), returned in R0
@@ -661,7 +666,7 @@ impl FnGen<'_> {
     fn throw(&mut self) {
         if self.in_callback {
             // refused in a callback (`check_max_stack_depth_subprog`): rare
-            if self.rng().chance(90) {
+            if self.rng().chance(95) {
                 return;
             }
             self.line("// @cb-throw");
@@ -725,7 +730,7 @@ impl FnGen<'_> {
         }
         if self.in_callback {
             // a callee that may throw makes the callback's call refused: not too often
-            if self.rng().chance(60) {
+            if self.rng().chance(75) {
                 return true;
             }
             self.line("// @cb-call");
@@ -738,6 +743,23 @@ impl FnGen<'_> {
             .collect();
         if !takers.is_empty() && self.rng().chance(60) {
             callee = self.rng().pick(&takers);
+        }
+        // holding nothing here: often one that starts with a legacy packet load
+        let loads: Vec<usize> = (self.index + 1..=n)
+            .filter(|&j| self.p.ld_first[j])
+            .collect();
+        let holding = self.busy.iter().any(|&b| b);
+        if !loads.is_empty() && !holding && self.rng().chance(50) {
+            callee = self.rng().pick(&loads);
+        } else if self.p.ld_first[callee] && (holding || self.index > 0) {
+            // (refused while anything is held: mostly avoided)
+            let others: Vec<usize> = (self.index + 1..=n)
+                .filter(|&j| !self.p.ld_first[j])
+                .collect();
+            if others.is_empty() {
+                return false;
+            }
+            callee = self.rng().pick(&others);
         }
         let name = self.p.function(callee);
         if let Some(kind) = self.p.takes[callee] {
@@ -781,11 +803,11 @@ impl FnGen<'_> {
         if self.p.global[callee] {
             match self.rng().below(100) {
                 // refused: the ctx moved, or NULL
-                0..=2 => {
+                0..=1 => {
                     self.line("// @call-ctx-off");
                     self.line("r1 += 8");
                 }
-                3..=4 => {
+                2 => {
                     self.line("// @call-ctx-null");
                     self.line("r1 = 0");
                 }
@@ -1130,7 +1152,11 @@ impl FnGen<'_> {
                 95 => self.junk(),
                 55 | 56 | 96 => {
                     // (refused while a caller holds a reference: rarer in callees)
-                    let pct = if self.index > 0 { 25 } else { 60 };
+                    let pct = if self.index > 0 || self.in_callback {
+                        25
+                    } else {
+                        70
+                    };
                     if self.p.tc && self.rng().chance(pct) {
                         self.legacy_load(None);
                     } else if self.p.tc {
@@ -1263,7 +1289,8 @@ impl FnGen<'_> {
     /// held (it may end the program: an out-of-bounds load returns 0), in an RCU read section
     /// or under a spin lock; sometimes a throw on what it loaded.
     fn legacy_load(&mut self, mark: Option<&str>) {
-        if self.busy[4] {
+        // (a marked one is to be refused anyway; otherwise only when this frame holds nothing)
+        if self.busy[4] || mark.is_none() && self.busy.iter().any(|&b| b) {
             return;
         }
         if let Some(m) = mark {
@@ -1634,6 +1661,18 @@ pub fn program_text_from(mut rng: Rng) -> String {
             .then(|| rng.pick(kinds))
         })
         .collect();
+    let ld_first: Vec<bool> = (0..=nfuncs)
+        .map(|i| {
+            // (R1-R5 are clobbered by the load: only functions whose one argument is the ctx)
+            i > 0
+                && !syscall
+                && takes[i].is_none()
+                && puts[i].is_none()
+                && borrows[i].is_none()
+                && gargs[i].is_empty()
+                && rng.chance(8)
+        })
+        .collect();
     let risky = rng.chance(30);
     let mut p = ProgGen {
         rng,
@@ -1647,6 +1686,7 @@ pub fn program_text_from(mut rng: Rng) -> String {
         gargs,
         borrows,
         tc: !syscall,
+        ld_first,
         kinds,
         takes,
         takes_ptr,
