@@ -1374,6 +1374,33 @@ impl FnGen<'_> {
         // the ctx, read through the pointer to the caller's stack
         cb.line("r1 = *(u64 *)(r2 + 0)");
         cb.prologue();
+        if cb.rng().chance(40) {
+            // a static function of its own (which calls nothing and rarely throws), called
+            // while the callback holds a resource or not
+            let helper = format!("cbf{}", cb.label());
+            let budget = 2 + cb.rng().below(3) as i32;
+            let last = cb.p.nfuncs;
+            let mut h = FnGen::new(&mut *cb.p, last, budget);
+            h.in_callback = true;
+            h.line(&format!("{helper}:"));
+            h.prologue();
+            h.block(0);
+            h.line("r0 = 0");
+            h.line("exit");
+            let text = h.out;
+            cb.p.funcs.push(text);
+            let held = if cb.rng().chance(50) {
+                cb.acquire(None)
+            } else {
+                None
+            };
+            cb.line("// @cb-static-call");
+            cb.line("r1 = *(u64 *)(r10 - 72)");
+            cb.line(&format!("call {helper}"));
+            if let Some(held) = held {
+                cb.release(&held);
+            }
+        }
         cb.block(0);
         let ret = cb.rng().pick(&[0, 0, 0, 1]);
         cb.line(&format!("r0 = {ret}"));
