@@ -265,6 +265,8 @@ struct Counts {
     rejections: BTreeMap<String, u64>,
     /// Accepted programs by the constructs they contain (the generator's `// @name` marks).
     constructs: BTreeMap<String, u64>,
+    /// With `UNWIND_UNWIND_SOUNDNESS_DEBUG`: rejections by construct and message.
+    construct_rejections: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 /// The constructs a program contains: the generator's `// @name` marks.
@@ -317,6 +319,13 @@ fn accepted_programs_release_exactly_what_they_acquire() {
                             .map(|c| if c.is_ascii_digit() { '#' } else { c })
                             .collect()
                     });
+                    for m in &program_marks {
+                        *c.construct_rejections
+                            .entry(m.clone())
+                            .or_default()
+                            .entry(msg.clone())
+                            .or_default() += 1;
+                    }
                     let n = c.rejections.entry(msg.clone()).or_default();
                     *n += 1;
                     if *n == 1 && debug_programs {
@@ -407,6 +416,17 @@ fn accepted_programs_release_exactly_what_they_acquire() {
             .map(|c| c.constructs.get(m).copied().unwrap_or(0).to_string())
             .collect();
         eprintln!("    {m:>20}: {n:>6} {}", per_mode.join(" / "));
+        if debug {
+            // the most common reason each mode refused a program with it
+            for (c, (_, name)) in counts.iter().zip(MODES) {
+                let Some(msgs) = c.construct_rejections.get(m) else {
+                    continue;
+                };
+                if let Some((msg, k)) = msgs.iter().max_by_key(|(_, k)| **k) {
+                    eprintln!("        {name:>10} refused {k}: {msg}");
+                }
+            }
+        }
     }
     for (class, (n, _)) in &failures {
         eprintln!("  VIOLATION x{n}: {class}");
