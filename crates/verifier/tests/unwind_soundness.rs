@@ -56,7 +56,8 @@
 //! - `bpf_loop` calls (1 or 2 iterations) whose static callback gets a pointer to the caller's
 //!   ctx slot, reads the ctx through it and runs a block of its own (acquisitions and releases,
 //!   branches, forks, loops, a static function of its own called while it holds a resource or
-//!   not, sometimes calls of the program's functions, rarely a throw:
+//!   not, sometimes calls of the program's functions; it may read a resource of the caller's
+//!   through that pointer and use it (or, to be refused, release it); rarely a throw:
 //!   `bpf_throw` in a callback, or in a function it calls, is refused in every mode, as by the
 //!   kernel's `check_max_stack_depth_subprog`); the callback returns 0 or 1;
 //! - timers in the map `t`'s value (`bpf_timer_init`, `_set_callback`, `_start`) whose async

@@ -1167,7 +1167,8 @@ impl FnGen<'_> {
                 }
                 57 | 97 => {
                     if !self.in_callback && depth < 3 && self.rng().chance(70) {
-                        self.bpf_loop();
+                        let outer = owned.clone();
+                        self.bpf_loop(&outer);
                     } else if !self.in_callback {
                         self.timer();
                     }
@@ -1363,7 +1364,17 @@ impl FnGen<'_> {
     /// A `bpf_loop` call (1 or 2 iterations) whose callback gets a pointer to our ctx slot
     /// (fp-72) and runs a block of its own: resources acquired and released there, branches,
     /// calls, and (refused in every mode) rarely a throw.
-    fn bpf_loop(&mut self) {
+    fn bpf_loop(&mut self, outer: &[Held]) {
+        // a resource of ours in a stack slot, which the callback reads through its ctx pointer
+        let slots: Vec<(Kind, usize)> = outer
+            .iter()
+            .flat_map(|h| h.locs.iter().filter(|&&l| l < 4).map(|&l| (h.kind, l)))
+            .collect();
+        let reach = if !slots.is_empty() && self.rng().chance(60) {
+            Some(self.rng().pick(&slots))
+        } else {
+            None
+        };
         let name = format!("cb{}", self.label());
         let n = 1 + self.rng().below(2);
         let budget = 2 + self.rng().below(4) as i32;
@@ -1373,7 +1384,29 @@ impl FnGen<'_> {
         cb.line(&format!("{name}:"));
         // the ctx, read through the pointer to the caller's stack
         cb.line("r1 = *(u64 *)(r2 + 0)");
+        if let Some((_, loc)) = reach {
+            cb.line(&format!("r3 = *(u64 *)(r2 + {})", 72 - 8 * (loc + 1)));
+        }
         cb.prologue();
+        if let Some((kind, _)) = reach {
+            // the caller's resource: used (after a NULL check), or (refused: the caller
+            // releases it too, and the callback may run twice) released
+            let skip = cb.label();
+            cb.line(&format!("if r3 == 0 goto {skip}"));
+            if cb.rng().chance(20) {
+                cb.line("// @cb-outer-release");
+                cb.line("r1 = r3");
+                cb.release_call(kind);
+            } else {
+                cb.line("// @cb-outer-use");
+                match kind {
+                    Kind::Obj | Kind::Ringbuf => cb.line("r0 = *(u64 *)(r3 + 0)"),
+                    Kind::Sock | Kind::Task => cb.line("r0 = *(u32 *)(r3 + 0)"),
+                    Kind::Cgroup | Kind::Cpumask => {}
+                }
+            }
+            cb.line(&format!("{skip}:"));
+        }
         if cb.rng().chance(40) {
             // a static function of its own (which calls nothing and rarely throws), called
             // while the callback holds a resource or not
