@@ -668,9 +668,42 @@ call g2
 r0 = 0
 exit
 ";
-    for (mode, name) in MODES {
-        if let Some(why) = violation(text, mode, &short_packet()) {
-            panic!("accepted in {name} but unsound: {why}\n{text}");
+    // the load in a bpf_loop callback of the global function
+    let in_callback = ".ctx tc
+.globl g(ctx)
+*(u64 *)(r10 - 72) = r1
+r1 = 1
+call bpf_cgroup_from_id
+r7 = r0
+r1 = *(u64 *)(r10 - 72)
+call g
+r1 = r7
+if r1 == 0 goto out
+call bpf_cgroup_release
+out:
+r0 = 0
+exit
+g:
+*(u64 *)(r10 - 8) = r1
+r1 = 1
+r2 = cb
+r3 = r10
+r3 += -8
+r4 = 0
+call bpf_loop
+r0 = 0
+exit
+cb:
+r6 = *(u64 *)(r2 + 0)
+r0 = *(u8 *)skb[30]
+r0 = 0
+exit
+";
+    for text in [text, in_callback] {
+        for (mode, name) in MODES {
+            if let Some(why) = violation(text, mode, &short_packet()) {
+                panic!("accepted in {name} but unsound: {why}\n{text}");
+            }
         }
     }
 }

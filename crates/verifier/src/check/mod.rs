@@ -136,8 +136,9 @@ pub(crate) struct Input<'a> {
     abnormal_return: Vec<bool>,
 }
 
-/// `abnormal_return`: functions with an `LD_ABS`/`LD_IND`, and their callers (bpf-to-bpf
-/// calls; not callbacks, which are checked in their caller's state).
+/// `abnormal_return`: functions with an `LD_ABS`/`LD_IND`, and the functions that call them
+/// or pass them as callbacks (a `bpf_loop` callback runs inside its caller: a global function
+/// calling `bpf_loop` with one that loads would end the program as well).
 fn abnormal_returns(prog: &Program, insns: &[Option<Insn>]) -> Vec<bool> {
     let facts = unwind_stackmap::throw_facts(prog);
     let mut has = vec![false; prog.functions.len()];
@@ -151,7 +152,12 @@ fn abnormal_returns(prog: &Program, insns: &[Option<Insn>]) -> Vec<bool> {
     for _ in 0..has.len() {
         let mut changed = false;
         for f in 0..has.len() {
-            if !has[f] && facts.callees[f].iter().any(|&c| has[c]) {
+            if !has[f]
+                && facts.callees[f]
+                    .iter()
+                    .chain(&facts.callbacks[f])
+                    .any(|&c| has[c])
+            {
                 has[f] = true;
                 changed = true;
             }
