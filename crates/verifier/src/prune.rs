@@ -220,6 +220,10 @@ fn states_identical(old: &VerifierState, cur: &VerifierState) -> bool {
         a == b
     };
     old.frames.len() == cur.frames.len()
+        // another iteration of a `bpf_loop` callback is progress, not a loop (the kernel's
+        // `sl->state.callback_unroll_depth == cur->callback_unroll_depth` in
+        // `is_state_visited`'s infinite-loop check)
+        && old.callback_unroll_depth == cur.callback_unroll_depth
         && old.refs == cur.refs
         && old.active_lock == cur.active_lock
         && old.active_rcu == cur.active_rcu

@@ -42,7 +42,42 @@
 //!   take 8 bytes of their caller's stack as memory (`mem:8`) and write a scalar there or
 //!   read it;
 //! - RCU read sections and spin locks, with throws inside (which must be refused);
+//! - global functions `.globl gN(ctx[, mem:8|mem:16][, scalar])` (the two extra arguments in
+//!   either order) that read or write their memory, throw on their scalar, acquire, release,
+//!   throw and call other functions; called with the ctx (or, to be refused, the ctx moved 8
+//!   bytes or NULL), memory that is one or two of the caller's location slots (whatever they
+//!   hold: a spilled resource there is clobbered, and the program refused for the leak), a
+//!   misaligned stack pointer, a zeroed scratch slot, NULL or (refused) the ctx, and scalars
+//!   that are constants or ctx fields (or, refused, a stack pointer);
+//! - static functions that borrow a resource: R2 points to the caller's stack slot holding it;
+//!   they move it into a location of their own frame (clearing the caller's slot, or leaving
+//!   both frames holding it), run a body that may throw, and store it back for the caller to
+//!   release;
+//! - `bpf_loop` calls (1 or 2 iterations) whose static callback gets a pointer to the caller's
+//!   ctx slot, reads the ctx through it and runs a block of its own (acquisitions and releases,
+//!   branches, forks, loops, a static function of its own called while it holds a resource or
+//!   not, sometimes calls of the program's functions; it may read a resource of the caller's
+//!   through that pointer and use it (or, to be refused, release it); rarely a throw:
+//!   `bpf_throw` in a callback, or in a function it calls, is refused in every mode, as by the
+//!   kernel's `check_max_stack_depth_subprog`); the callback returns 0 or 1;
+//! - timers in the map `t`'s value (`bpf_timer_init`, `_set_callback`, `_start`) whose async
+//!   callback allocates and frees an object and rarely throws (refused); the simulated kernel
+//!   never fires a timer, so only the verifier sees the callback;
+//! - bounded loops in callees with a throw and a call at their head;
+//! - legacy packet loads (`r0 = *(u16 *)skb[14]`, `r0 = *(u8 *)skb[r1 + 2]`, R6 the ctx) in
+//!   `tc` programs: at the start of main (nothing held), in the body when the function holds
+//!   nothing (refused while any frame holds a reference), in static and global callees (a
+//!   global one is refused when its caller holds something), and, to be refused, in RCU read
+//!   sections and under spin locks; the worlds' packets are often shorter than the loads, which
+//!   then end the program;
+//! - direct packet access in `tc` programs: data and data_end from the `__sk_buff`, a bounds
+//!   check (or, to be refused, none), loads, a store, the packet pointer kept in a free
+//!   location across a throw, a throw on the byte loaded;
 //! - sometimes a custom exception callback (which may allocate and free, or leak).
+//!
+//! Each construct leaves a `// @name` comment in the program; with `--nocapture` the test
+//! prints how many generated programs hold each and how many of them each mode accepted
+//! (`UNWIND_UNWIND_SOUNDNESS_MARK=name` prints the first accepted program with it per mode).
 //!
 //! Each program is verified in each of the three modes (log level 0, no recorded states); an
 //! accepted one is run (the program `unwind_verifier::runnable` gives: cleanup-v2's rewrite
@@ -208,7 +243,7 @@ fn violation_class(mode: &str, text: &str, why: &str) -> String {
     if text.contains("r1 += 8") || text.contains("r1 += r2") {
         tags += "[pointer moved into its resource] ";
     }
-    if text.contains("mem:8)") {
+    if text.contains("mem:") {
         tags += "[global function given caller's stack as mem] ";
     }
     format!("{mode}: {tags}{reason}")
@@ -230,6 +265,18 @@ struct Counts {
     /// Programs with a run that violated the property.
     violations: u64,
     rejections: BTreeMap<String, u64>,
+    /// Accepted programs by the constructs they contain (the generator's `// @name` marks).
+    constructs: BTreeMap<String, u64>,
+    /// With `UNWIND_UNWIND_SOUNDNESS_DEBUG`: rejections by construct and message.
+    construct_rejections: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The constructs a program contains: the generator's `// @name` marks.
+fn marks(text: &str) -> std::collections::BTreeSet<String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("// @"))
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -239,9 +286,12 @@ fn accepted_programs_release_exactly_what_they_acquire() {
     let debug = std::env::var("UNWIND_UNWIND_SOUNDNESS_DEBUG").is_ok();
     let debug_programs = env_u64("UNWIND_UNWIND_SOUNDNESS_DEBUG") == Some(2);
     let show = env_u64("UNWIND_UNWIND_SOUNDNESS_SHOW").unwrap_or(0);
+    let show_mark = std::env::var("UNWIND_UNWIND_SOUNDNESS_MARK").ok();
+    let mut shown_mark = [false; 3];
     let start = Instant::now();
     let mut counts: Vec<Counts> = MODES.iter().map(|_| Counts::default()).collect();
     let mut v2_only = 0u64;
+    let mut generated: BTreeMap<String, u64> = BTreeMap::new();
     // violations by class (mode, kind of program, what went wrong), with the number of
     // programs and a minimised report for the first of each class
     let mut failures: BTreeMap<String, (u64, String)> = BTreeMap::new();
@@ -256,6 +306,10 @@ fn accepted_programs_release_exactly_what_they_acquire() {
             .program
             .unwrap_or_else(|| panic!("does not assemble:\n{text}\n{:?}", asm.diagnostics));
         let mut accepted_in = [false; 3];
+        let program_marks = marks(&text);
+        for m in &program_marks {
+            *generated.entry(m.clone()).or_default() += 1;
+        }
         for (mi, &(mode, name)) in MODES.iter().enumerate() {
             let c = &mut counts[mi];
             let verdict = unwind_verifier::verify(&program, &options(mode));
@@ -267,6 +321,13 @@ fn accepted_programs_release_exactly_what_they_acquire() {
                             .map(|c| if c.is_ascii_digit() { '#' } else { c })
                             .collect()
                     });
+                    for m in &program_marks {
+                        *c.construct_rejections
+                            .entry(m.clone())
+                            .or_default()
+                            .entry(msg.clone())
+                            .or_default() += 1;
+                    }
                     let n = c.rejections.entry(msg.clone()).or_default();
                     *n += 1;
                     if *n == 1 && debug_programs {
@@ -277,6 +338,15 @@ fn accepted_programs_release_exactly_what_they_acquire() {
             }
             accepted_in[mi] = true;
             c.accepted += 1;
+            for m in &program_marks {
+                *c.constructs.entry(m.clone()).or_default() += 1;
+            }
+            if let Some(m) = &show_mark {
+                if !shown_mark[mi] && program_marks.contains(m) {
+                    shown_mark[mi] = true;
+                    eprintln!("---- {name} accepts seed {seed} with @{m}\n{text}");
+                }
+            }
             let r = unwind_verifier::runnable(&program, &verdict, mode)
                 .unwrap_or_else(|e| panic!("runnable in {name}: {e}\n{text}"));
             assert!(
@@ -341,6 +411,25 @@ fn accepted_programs_release_exactly_what_they_acquire() {
         }
     }
     eprintln!("  accepted in cleanup-v2 but not in cleanup: {v2_only}");
+    eprintln!("  programs with a construct: generated, accepted in each mode");
+    for (m, n) in &generated {
+        let per_mode: Vec<String> = counts
+            .iter()
+            .map(|c| c.constructs.get(m).copied().unwrap_or(0).to_string())
+            .collect();
+        eprintln!("    {m:>20}: {n:>6} {}", per_mode.join(" / "));
+        if debug {
+            // the most common reason each mode refused a program with it
+            for (c, (_, name)) in counts.iter().zip(MODES) {
+                let Some(msgs) = c.construct_rejections.get(m) else {
+                    continue;
+                };
+                if let Some((msg, k)) = msgs.iter().max_by_key(|(_, k)| **k) {
+                    eprintln!("        {name:>10} refused {k}: {msg}");
+                }
+            }
+        }
+    }
     for (class, (n, _)) in &failures {
         eprintln!("  VIOLATION x{n}: {class}");
     }
@@ -544,5 +633,120 @@ exit
     };
     if let Some(why) = violation(text, Mode::CleanupV2, &w) {
         panic!("accepted in cleanup-v2 but unsound: {why}\n{text}");
+    }
+}
+
+/// A world whose packet is too short for `skb[30]`: a legacy load there ends the program.
+fn short_packet() -> World {
+    World {
+        ctx: Some("00".into()),
+        packet: Some("0102030405060708".into()),
+        ..World::default()
+    }
+}
+
+/// Found by the property (issue 12, legacy packet loads): a global function is verified on
+/// its own, without the caller's references, so its `LD_ABS` was accepted while the caller
+/// held a cgroup; out of bounds, the load ends the program there and the cgroup leaks. The
+/// kernel refuses a legacy load that could leak (`check_ld_abs`: `check_resource_leak`,
+/// "BPF_LD_[ABS|IND] cannot be mixed with socket references"); for a global function the
+/// check is made at the call, with the caller's state (`abnormal_return`, the kernel's
+/// `has_abnormal_return`).
+#[test]
+fn a_legacy_load_in_a_global_function_while_the_caller_holds_a_reference() {
+    let text = ".ctx tc
+.globl g1(ctx)
+.globl g2(ctx)
+*(u64 *)(r10 - 72) = r1
+r1 = 1
+call bpf_cgroup_from_id
+r7 = r0
+r1 = *(u64 *)(r10 - 72)
+call g1
+r1 = r7
+if r1 == 0 goto out
+call bpf_cgroup_release
+out:
+r0 = 0
+exit
+g2:
+r6 = r1
+r0 = *(u8 *)skb[30]
+r0 = 0
+exit
+g1:
+call g2
+r0 = 0
+exit
+";
+    // the load in a bpf_loop callback of the global function
+    let in_callback = ".ctx tc
+.globl g(ctx)
+*(u64 *)(r10 - 72) = r1
+r1 = 1
+call bpf_cgroup_from_id
+r7 = r0
+r1 = *(u64 *)(r10 - 72)
+call g
+r1 = r7
+if r1 == 0 goto out
+call bpf_cgroup_release
+out:
+r0 = 0
+exit
+g:
+*(u64 *)(r10 - 8) = r1
+r1 = 1
+r2 = cb
+r3 = r10
+r3 += -8
+r4 = 0
+call bpf_loop
+r0 = 0
+exit
+cb:
+r6 = *(u64 *)(r2 + 0)
+r0 = *(u8 *)skb[30]
+r0 = 0
+exit
+";
+    for text in [text, in_callback] {
+        for (mode, name) in MODES {
+            if let Some(why) = violation(text, mode, &short_packet()) {
+                panic!("accepted in {name} but unsound: {why}\n{text}");
+            }
+        }
+    }
+}
+
+/// Found by the property: an `LD_ABS` inside an RCU read section was accepted; out of
+/// bounds it ends the program with the section open (the run-time check reports the RCU read
+/// lock as leaked). The kernel refuses it (`check_ld_abs` → `check_resource_leak` with
+/// `check_lock`: "BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region"), and
+/// so does a global function with a legacy load called inside the section.
+#[test]
+fn a_legacy_load_inside_an_rcu_read_section() {
+    for body in ["r0 = *(u16 *)skb[30]", "r1 = r6\ncall g"] {
+        let text = format!(
+            ".ctx tc
+.globl g(ctx)
+r6 = r1
+call bpf_rcu_read_lock
+{body}
+call bpf_rcu_read_unlock
+r0 = 0
+exit
+g:
+r6 = r1
+r0 = *(u8 *)skb[30]
+r0 = 0
+exit
+"
+        );
+        for (mode, name) in MODES {
+            if let Some(why) = violation(&text, mode, &short_packet()) {
+                panic!("accepted in {name} but unsound: {why}\n{text}");
+            }
+        }
     }
 }

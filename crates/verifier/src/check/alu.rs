@@ -431,6 +431,20 @@ impl Env<'_> {
         if st.active_lock.is_some() {
             return self.reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
         }
+        // `check_resource_leak(env, false, true, "BPF_LD_[ABS|IND]")`: an out-of-bounds load
+        // ends the program, so no RCU read section or disabled preemption may be open either.
+        if st.active_rcu > 0 {
+            return self
+                .reject("BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region");
+        }
+        if st.active_preempt > 0 {
+            return self
+                .reject("BPF_LD_[ABS|IND] cannot be used inside bpf_preempt_disable-ed region");
+        }
+        if !st.irq_flags.is_empty() {
+            return self
+                .reject("BPF_LD_[ABS|IND] cannot be used inside bpf_local_irq_save-ed region");
+        }
         if r6.kind() != Some(PtrKind::Ctx) {
             return self.reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
         }

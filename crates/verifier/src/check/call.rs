@@ -678,6 +678,26 @@ impl Env<'_> {
                     }
                 }
             }
+            // A global function is verified without the caller's state, so its legacy
+            // packet loads could not see what the caller holds: an out-of-bounds load ends
+            // the program there (`check_ld_abs`'s `check_resource_leak`, applied at the call).
+            if self.input.abnormal_return[sp] {
+                if !st.refs.is_empty() {
+                    return self.reject(format!(
+                        "BPF_LD_[ABS|IND] in global function {name} cannot be mixed with socket references"
+                    ));
+                }
+                if st.active_rcu > 0 {
+                    return self.reject(format!(
+                        "BPF_LD_[ABS|IND] in global function {name} cannot be used inside bpf_rcu_read_lock-ed region"
+                    ));
+                }
+                if st.active_preempt > 0 {
+                    return self.reject(format!(
+                        "BPF_LD_[ABS|IND] in global function {name} cannot be used inside bpf_preempt_disable-ed region"
+                    ));
+                }
+            }
             self.log.line(&format!(
                 "Func#{sp} ('{name}') is global and assumed valid."
             ));

@@ -131,6 +131,42 @@ pub(crate) struct Input<'a> {
     maps: MapInfo,
     /// Per function: it might throw (the pre-pass over the call graph, computed once).
     might_throw: Vec<bool>,
+    /// Per function: it or a function it calls has a legacy packet load (`LD_ABS`/`LD_IND`),
+    /// which ends the whole program when out of bounds (the kernel's `has_abnormal_return`).
+    abnormal_return: Vec<bool>,
+}
+
+/// `abnormal_return`: functions with an `LD_ABS`/`LD_IND`, and the functions that call them
+/// or pass them as callbacks (a `bpf_loop` callback runs inside its caller: a global function
+/// calling `bpf_loop` with one that loads would end the program as well).
+fn abnormal_returns(prog: &Program, insns: &[Option<Insn>]) -> Vec<bool> {
+    let facts = unwind_stackmap::throw_facts(prog);
+    let mut has = vec![false; prog.functions.len()];
+    for (pc, insn) in insns.iter().enumerate() {
+        if matches!(insn, Some(Insn::LdAbs { .. } | Insn::LdInd { .. })) {
+            if let Some(f) = prog.function_index_at(pc) {
+                has[f] = true;
+            }
+        }
+    }
+    for _ in 0..has.len() {
+        let mut changed = false;
+        for f in 0..has.len() {
+            if !has[f]
+                && facts.callees[f]
+                    .iter()
+                    .chain(&facts.callbacks[f])
+                    .any(|&c| has[c])
+            {
+                has[f] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    has
 }
 
 /// The exploration: the path being checked, the ones pending, the checkpoints stored.
@@ -209,6 +245,7 @@ impl<'a> Env<'a> {
             .map(|m| (m.name.clone(), m.key_size, m.value_size))
             .collect();
         let n = insns.len();
+        let abnormal_return = abnormal_returns(prog, &insns);
         Env {
             input: Input {
                 prog,
@@ -217,6 +254,7 @@ impl<'a> Env<'a> {
                 opts,
                 maps,
                 might_throw: unwind_stackmap::throw_facts(prog).might_throw,
+                abnormal_return,
             },
             log: Log::new(opts.log_level),
             paths: Paths {

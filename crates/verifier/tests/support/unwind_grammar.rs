@@ -176,8 +176,17 @@ struct ProgGen {
     /// Which functions have been generated.
     generated: BTreeSet<usize>,
     global: Vec<bool>,
-    /// Global functions that also take 8 bytes of memory (a pointer into the caller's stack).
-    global_mem: Vec<bool>,
+    /// The arguments of global functions after their `ctx` (R2, R3): memory (a pointer to N
+    /// bytes, maybe NULL, often into the caller's stack) and scalars.
+    gargs: Vec<Vec<GArg>>,
+    /// Static functions that borrow a resource of this kind from their caller: R2 points to
+    /// the caller's stack slot; they move it into their own frame (clearing the caller's slot,
+    /// or not), run a body that may throw, and move it back.
+    borrows: Vec<Option<Kind>>,
+    /// A `tc` program (direct packet access and legacy packet loads; `syscall` otherwise).
+    tc: bool,
+    /// Functions that start with a legacy packet load (accepted when no frame holds anything).
+    ld_first: Vec<bool>,
     /// Static functions that take a resource of this kind from their caller in R2 (or NULL)
     /// and release it (or pass it on).
     takes: Vec<Option<Kind>>,
@@ -209,6 +218,31 @@ struct FnGen<'a> {
     in_loop: bool,
     /// Inside a shared release (its discriminator is at fp-88).
     sharing: bool,
+    /// A `bpf_loop` callback (throws there are refused: they are rare).
+    in_callback: bool,
+}
+
+/// An argument of a global function after its `ctx`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GArg {
+    Mem(u32),
+    Scalar,
+}
+
+impl<'a> FnGen<'a> {
+    fn new(p: &'a mut ProgGen, index: usize, budget: i32) -> FnGen<'a> {
+        FnGen {
+            p,
+            out: String::new(),
+            index,
+            busy: [false; 8],
+            budget,
+            forks: 0,
+            in_loop: false,
+            sharing: false,
+            in_callback: false,
+        }
+    }
 }
 
 impl ProgGen {
@@ -222,18 +256,12 @@ impl ProgGen {
         if self.generated.insert(index) {
             let name = self.names[index].clone();
             let budget = 3 + self.rng.below(6) as i32;
-            let mut f = FnGen {
-                p: self,
-                out: String::new(),
-                index,
-                busy: [false; 8],
-                budget,
-                forks: 0,
-                in_loop: false,
-                sharing: false,
-            };
+            let mut f = FnGen::new(self, index, budget);
             f.line(&format!("{name}:"));
             f.prologue();
+            if f.p.ld_first[index] {
+                f.legacy_load(None);
+            }
             let mut owned = Vec::new();
             if let Some(kind) = f.p.gives[index] {
                 // acquired here, held across the body (which may throw), returned in R0
@@ -269,19 +297,67 @@ impl ProgGen {
                 self.funcs.push(text);
                 return self.names[index].clone();
             }
-            if f.p.global_mem[index] {
-                // 8 bytes of the caller's stack, as memory: written (a scalar over whatever
-                // was there) or read
-                let skip = f.label();
+            if f.p.borrows[index].is_some() {
+                // the caller's resource (or NULL), moved into this frame (the caller's slot
+                // cleared, or not: then both frames hold it), a body that may throw, and back
+                f.line("// @borrow");
                 f.line("*(u64 *)(r10 - 96) = r2");
-                f.line("r1 = r2");
-                f.line(&format!("if r1 == 0 goto {skip}"));
+                let loc = f.rng().below(8) as usize;
+                f.line("r0 = *(u64 *)(r2 + 0)");
+                f.line(&store_r0(loc));
                 if f.rng().chance(60) {
-                    f.line("*(u64 *)(r1 + 0) = 7");
-                } else {
-                    f.line("r0 = *(u64 *)(r1 + 0)");
+                    f.line("*(u64 *)(r2 + 0) = 0");
                 }
-                f.line(&format!("{skip}:"));
+                f.busy[loc] = true;
+                f.block(0);
+                f.line("r1 = *(u64 *)(r10 - 96)");
+                f.line(&load_r1(loc).replace("r1 = ", "r0 = "));
+                f.line("*(u64 *)(r1 + 0) = r0");
+                f.line("r0 = 0");
+                f.line("exit");
+                let text = f.out;
+                self.funcs.push(text);
+                return self.names[index].clone();
+            }
+            let gargs = f.p.gargs[index].clone();
+            for (i, a) in gargs.iter().enumerate() {
+                let slot = if *a == GArg::Scalar { 128 } else { 96 };
+                f.line(&format!("*(u64 *)(r10 - {slot}) = r{}", i + 2));
+            }
+            for a in &gargs {
+                match *a {
+                    GArg::Mem(n) => {
+                        // N bytes of the caller's stack (or NULL), as memory: written (a
+                        // scalar over whatever was there) or read
+                        let skip = f.label();
+                        f.line("r1 = *(u64 *)(r10 - 96)");
+                        f.line(&format!("if r1 == 0 goto {skip}"));
+                        for off in (0..n).step_by(8) {
+                            if f.rng().chance(60) {
+                                f.line(&format!("*(u64 *)(r1 + {off}) = 7"));
+                            } else {
+                                f.line(&format!("r0 = *(u64 *)(r1 + {off})"));
+                            }
+                        }
+                        f.line(&format!("{skip}:"));
+                    }
+                    GArg::Scalar => {
+                        // a throw on the scalar's value
+                        let skip = f.label();
+                        let cookie = f.rng().below(4);
+                        f.line("// @globl-scalar");
+                        f.line("r1 = *(u64 *)(r10 - 128)");
+                        f.line(&format!("if r1 > 2 goto {skip}"));
+                        if f.rng().chance(60) {
+                            f.line(&format!("r1 = {cookie}"));
+                            f.line("call bpf_throw");
+                        } else {
+                            f.line("r0 = *(u64 *)(r10 - 72)");
+                            f.line("r0 = *(u32 *)(r0 + 8)");
+                        }
+                        f.line(&format!("{skip}:"));
+                    }
+                }
             }
             if let Some(kind) = f.p.takes[index] {
                 // the caller's resource (or NULL), kept in one of this frame's locations
@@ -302,10 +378,15 @@ impl ProgGen {
             f.line("r0 = 0");
             f.line("exit");
             let text = f.out;
-            if self.global_mem[index] {
-                self.globls.push(format!(".globl {name}(ctx, mem:8)"));
-            } else if self.global[index] {
-                self.globls.push(format!(".globl {name}(ctx)"));
+            if self.global[index] {
+                let mut args = String::from("ctx");
+                for a in &self.gargs[index] {
+                    match a {
+                        GArg::Mem(n) => write!(args, ", mem:{n}").unwrap(),
+                        GArg::Scalar => args.push_str(", scalar"),
+                    }
+                }
+                self.globls.push(format!(".globl {name}({args})"));
             }
             self.funcs.push(text);
         }
@@ -583,6 +664,13 @@ impl FnGen<'_> {
     }
 
     fn throw(&mut self) {
+        if self.in_callback {
+            // refused in a callback (`check_max_stack_depth_subprog`): rare
+            if self.rng().chance(95) {
+                return;
+            }
+            self.line("// @cb-throw");
+        }
         let cookie = self.rng().below(4);
         if self.rng().chance(4) {
             // unconditional: the rest of the block is dead on this path
@@ -597,12 +685,55 @@ impl FnGen<'_> {
         self.line(&format!("{skip}:"));
     }
 
+    /// R`r` for a global function's `mem:N` argument: one of our location slots at an
+    /// aligned offset (whatever they hold: a spilled resource there is clobbered, so the
+    /// program leaks and is refused), a misaligned one, a zeroed scratch slot, NULL, or
+    /// (refused) the ctx.
+    fn mem_arg(&mut self, r: usize, n: u32) {
+        match self.rng().below(100) {
+            0..=44 => {
+                let top = if n == 8 { 4 } else { 3 };
+                let l = self.rng().below(top) + u64::from(n / 8);
+                self.line(&format!("r{r} = r10"));
+                self.line(&format!("r{r} += -{}", 8 * l));
+            }
+            45..=59 => {
+                self.line("// @call-mem-off");
+                self.line(&format!("r{r} = r10"));
+                self.line(&format!("r{r} += -{}", 4 + n));
+            }
+            60..=74 => {
+                self.line("// @call-mem-null");
+                self.line(&format!("r{r} = 0"));
+            }
+            75..=96 => {
+                self.line("*(u64 *)(r10 - 104) = 0");
+                if n == 16 {
+                    self.line("*(u64 *)(r10 - 112) = 0");
+                }
+                self.line(&format!("r{r} = r10"));
+                self.line(&format!("r{r} += -{}", 96 + n));
+            }
+            _ => {
+                self.line("// @call-mem-ctx");
+                self.line(&format!("r{r} = *(u64 *)(r10 - 72)"));
+            }
+        }
+    }
+
     /// A call to a function with a higher index; one that takes a resource gets one of
     /// `owned` of its kind (which it releases: the caller forgets it) or NULL.
     fn call(&mut self, owned: &mut Vec<Held>) -> bool {
         let n = self.p.nfuncs;
         if self.index >= n {
             return false;
+        }
+        if self.in_callback {
+            // a callee that may throw makes the callback's call refused: not too often
+            if self.rng().chance(75) {
+                return true;
+            }
+            self.line("// @cb-call");
         }
         let span = (n - self.index) as u64;
         let mut callee = self.index + 1 + self.rng().below(span) as usize;
@@ -612,6 +743,23 @@ impl FnGen<'_> {
             .collect();
         if !takers.is_empty() && self.rng().chance(60) {
             callee = self.rng().pick(&takers);
+        }
+        // holding nothing here: often one that starts with a legacy packet load
+        let loads: Vec<usize> = (self.index + 1..=n)
+            .filter(|&j| self.p.ld_first[j])
+            .collect();
+        let holding = self.busy.iter().any(|&b| b);
+        if !loads.is_empty() && !holding && self.rng().chance(50) {
+            callee = self.rng().pick(&loads);
+        } else if self.p.ld_first[callee] && (holding || self.index > 0) {
+            // (refused while anything is held: mostly avoided)
+            let others: Vec<usize> = (self.index + 1..=n)
+                .filter(|&j| !self.p.ld_first[j])
+                .collect();
+            if others.is_empty() {
+                return false;
+            }
+            callee = self.rng().pick(&others);
         }
         let name = self.p.function(callee);
         if let Some(kind) = self.p.takes[callee] {
@@ -629,16 +777,74 @@ impl FnGen<'_> {
             }
         }
         self.line("r1 = *(u64 *)(r10 - 72)");
-        if self.p.global_mem[callee] {
-            // one of our location slots, whatever it holds, or a zeroed scratch slot
-            if self.rng().chance(60) {
-                let loc = self.rng().below(4);
-                self.line("r2 = r10");
-                self.line(&format!("r2 += -{}", 8 * (loc + 1)));
-            } else {
-                self.line("*(u64 *)(r10 - 104) = 0");
-                self.line("r2 = r10");
-                self.line("r2 += -104");
+        let gargs = self.p.gargs[callee].clone();
+        for (i, a) in gargs.iter().enumerate() {
+            let r = i + 2;
+            match *a {
+                GArg::Mem(n) => self.mem_arg(r, n),
+                GArg::Scalar => match self.rng().below(25) {
+                    0..=17 => {
+                        let v = self.rng().below(6);
+                        self.line("// @call-scalar");
+                        self.line(&format!("r{r} = {v}"));
+                    }
+                    18..=23 => {
+                        self.line("// @call-scalar");
+                        self.line(&format!("r{r} = *(u32 *)(r1 + 8)"));
+                    }
+                    _ => {
+                        // refused: not a scalar
+                        self.line("// @call-scalar-ptr");
+                        self.line(&format!("r{r} = r10"));
+                    }
+                },
+            }
+        }
+        if self.p.global[callee] {
+            match self.rng().below(100) {
+                // refused: the ctx moved, or NULL
+                0..=1 => {
+                    self.line("// @call-ctx-off");
+                    self.line("r1 += 8");
+                }
+                2 => {
+                    self.line("// @call-ctx-null");
+                    self.line("r1 = 0");
+                }
+                _ => {}
+            }
+        }
+        if let Some(kind) = self.p.borrows[callee] {
+            // a stack slot of ours with a resource of that kind (acquired for it if need be)
+            let mut slots: Vec<usize> = owned
+                .iter()
+                .filter(|h| h.kind == kind)
+                .flat_map(|h| h.locs.iter().copied().filter(|&l| l < 4))
+                .collect();
+            if slots.is_empty() {
+                if let Some(loc) = (0..4).find(|&l| !self.busy[l]) {
+                    self.acquire_via(kind);
+                    self.line(&store_r0(loc));
+                    self.busy[loc] = true;
+                    owned.push(Held {
+                        kind,
+                        locs: vec![loc],
+                    });
+                    slots.push(loc);
+                }
+                self.line("r1 = *(u64 *)(r10 - 72)");
+            }
+            match slots.first() {
+                Some(_) => {
+                    let l = self.rng().pick(&slots);
+                    self.line("r2 = r10");
+                    self.line(&format!("r2 += -{}", 8 * (l + 1)));
+                }
+                None => {
+                    self.line("*(u64 *)(r10 - 104) = 0");
+                    self.line("r2 = r10");
+                    self.line("r2 += -104");
+                }
             }
         }
         let mut put = None;
@@ -912,7 +1118,7 @@ impl FnGen<'_> {
                         owned[i] = h;
                     }
                 }
-                43..=57 => self.throw(),
+                43..=54 => self.throw(),
                 58..=70 => {
                     if !self.call(&mut owned) {
                         self.throw();
@@ -943,7 +1149,30 @@ impl FnGen<'_> {
                         self.critical(depth);
                     }
                 }
-                95..=97 => self.junk(),
+                95 => self.junk(),
+                55 | 56 | 96 => {
+                    // (refused while a caller holds a reference: rarer in callees)
+                    let pct = if self.index > 0 || self.in_callback {
+                        25
+                    } else {
+                        70
+                    };
+                    if self.p.tc && self.rng().chance(pct) {
+                        self.legacy_load(None);
+                    } else if self.p.tc {
+                        self.packet();
+                    } else {
+                        self.junk();
+                    }
+                }
+                57 | 97 => {
+                    if !self.in_callback && depth < 3 && self.rng().chance(70) {
+                        let outer = owned.clone();
+                        self.bpf_loop(&outer);
+                    } else if !self.in_callback {
+                        self.timer();
+                    }
+                }
                 _ => {
                     if self.p.risky {
                         self.risky(&mut owned);
@@ -1017,6 +1246,11 @@ impl FnGen<'_> {
     fn critical(&mut self, depth: u32) {
         if self.rng().chance(50) {
             self.line("call bpf_rcu_read_lock");
+            if self.p.tc && self.rng().chance(25) {
+                // refused (`check_resource_leak`: "cannot be used inside
+                // bpf_rcu_read_lock-ed region")
+                self.legacy_load(Some("ld_abs-rcu"));
+            }
             self.block(depth + 1);
             self.line("call bpf_rcu_read_unlock");
             return;
@@ -1031,7 +1265,10 @@ impl FnGen<'_> {
         self.line("*(u64 *)(r10 - 120) = r0");
         self.line("r1 = r0");
         self.line("call bpf_spin_lock");
-        if self.rng().chance(30) {
+        if self.p.tc && self.rng().chance(20) {
+            // refused: "cannot be used inside bpf_spin_lock-ed region"
+            self.legacy_load(Some("ld_abs-lock"));
+        } else if self.rng().chance(30) {
             let cookie = self.rng().below(4);
             let no_throw = self.label();
             self.line("r1 = *(u64 *)(r10 - 72)");
@@ -1049,6 +1286,225 @@ impl FnGen<'_> {
         self.line(&format!("{skip}:"));
     }
 
+    /// A legacy packet load (`LD_ABS` or `LD_IND`, R6 the ctx): refused while a reference is
+    /// held (it may end the program: an out-of-bounds load returns 0), in an RCU read section
+    /// or under a spin lock; sometimes a throw on what it loaded.
+    fn legacy_load(&mut self, mark: Option<&str>) {
+        // (a marked one is to be refused anyway; otherwise only when this frame holds nothing)
+        if self.busy[4] || mark.is_none() && self.busy.iter().any(|&b| b) {
+            return;
+        }
+        if let Some(m) = mark {
+            self.line(&format!("// @{m}"));
+        }
+        self.line("r6 = *(u64 *)(r10 - 72)");
+        let size = self.rng().pick(&["u8", "u16", "u32"]);
+        let off = self.rng().pick(&[0, 2, 12, 14, 30, 60]);
+        if self.rng().chance(60) {
+            self.line("// @ld_abs");
+            self.line(&format!("r0 = *({size} *)skb[{off}]"));
+        } else {
+            self.line("// @ld_ind");
+            self.line("r1 = *(u32 *)(r6 + 8)");
+            self.line("r1 &= 15");
+            self.line(&format!("r0 = *({size} *)skb[r1 + {off}]"));
+        }
+        if self.index > 0 {
+            self.line("// @ld_abs-sub");
+        }
+        if self.rng().chance(30) {
+            let skip = self.label();
+            let cookie = self.rng().below(4);
+            self.line(&format!("if r0 != 0 goto {skip}"));
+            self.line(&format!("r1 = {cookie}"));
+            self.line("call bpf_throw");
+            self.line(&format!("{skip}:"));
+        }
+    }
+
+    /// Direct packet access: data and data_end from the `__sk_buff`, a bounds check (or, to be
+    /// refused, none), loads and a store, the packet pointer sometimes kept in a free location
+    /// across a throw.
+    fn packet(&mut self) {
+        let n = self.rng().pick(&[1u32, 2, 4, 8, 14]);
+        let skip = self.label();
+        self.line("r1 = *(u64 *)(r10 - 72)");
+        self.line("r2 = *(u32 *)(r1 + 76)");
+        self.line("r3 = *(u32 *)(r1 + 80)");
+        self.line("r4 = r2");
+        self.line(&format!("r4 += {n}"));
+        if self.rng().chance(8) {
+            self.line("// @pkt-unchecked");
+        } else {
+            self.line("// @pkt");
+            self.line(&format!("if r4 > r3 goto {skip}"));
+        }
+        let k = self.rng().below(u64::from(n));
+        self.line(&format!("r0 = *(u8 *)(r2 + {k})"));
+        if self.rng().chance(30) {
+            self.line("*(u8 *)(r2 + 0) = r0");
+        }
+        if let Some(loc) = self.pick_free().filter(|_| self.rng().chance(40)) {
+            self.line("// @pkt-spill");
+            self.line("r0 = r2");
+            self.line(&store_r0(loc));
+            self.throw();
+            self.line(&load_r1(loc));
+            self.line(&format!("r0 = *(u8 *)(r1 + {k})"));
+        }
+        let cookie = self.rng().below(4);
+        self.line(&format!("if r0 != 0 goto {skip}"));
+        if self.rng().chance(50) {
+            self.line(&format!("r1 = {cookie}"));
+            self.line("call bpf_throw");
+        }
+        self.line(&format!("{skip}:"));
+    }
+
+    /// A `bpf_loop` call (1 or 2 iterations) whose callback gets a pointer to our ctx slot
+    /// (fp-72) and runs a block of its own: resources acquired and released there, branches,
+    /// calls, and (refused in every mode) rarely a throw.
+    fn bpf_loop(&mut self, outer: &[Held]) {
+        // a resource of ours in a stack slot, which the callback reads through its ctx pointer
+        let slots: Vec<(Kind, usize)> = outer
+            .iter()
+            .flat_map(|h| h.locs.iter().filter(|&&l| l < 4).map(|&l| (h.kind, l)))
+            .collect();
+        let reach = if !slots.is_empty() && self.rng().chance(60) {
+            Some(self.rng().pick(&slots))
+        } else {
+            None
+        };
+        let name = format!("cb{}", self.label());
+        let n = 1 + self.rng().below(2);
+        let budget = 2 + self.rng().below(4) as i32;
+        let index = self.index;
+        let mut cb = FnGen::new(&mut *self.p, index, budget);
+        cb.in_callback = true;
+        cb.line(&format!("{name}:"));
+        // the ctx, read through the pointer to the caller's stack
+        cb.line("r1 = *(u64 *)(r2 + 0)");
+        if let Some((_, loc)) = reach {
+            cb.line(&format!("r3 = *(u64 *)(r2 + {})", 72 - 8 * (loc + 1)));
+        }
+        cb.prologue();
+        if let Some((kind, _)) = reach {
+            // the caller's resource: used (after a NULL check), or (refused: the caller
+            // releases it too, and the callback may run twice) released
+            let skip = cb.label();
+            cb.line(&format!("if r3 == 0 goto {skip}"));
+            if cb.rng().chance(20) {
+                cb.line("// @cb-outer-release");
+                cb.line("r1 = r3");
+                cb.release_call(kind);
+            } else {
+                cb.line("// @cb-outer-use");
+                match kind {
+                    Kind::Obj | Kind::Ringbuf => cb.line("r0 = *(u64 *)(r3 + 0)"),
+                    Kind::Sock | Kind::Task => cb.line("r0 = *(u32 *)(r3 + 0)"),
+                    Kind::Cgroup | Kind::Cpumask => {}
+                }
+            }
+            cb.line(&format!("{skip}:"));
+        }
+        if cb.rng().chance(40) {
+            // a static function of its own (which calls nothing and rarely throws), called
+            // while the callback holds a resource or not
+            let helper = format!("cbf{}", cb.label());
+            let budget = 2 + cb.rng().below(3) as i32;
+            let last = cb.p.nfuncs;
+            let mut h = FnGen::new(&mut *cb.p, last, budget);
+            h.in_callback = true;
+            h.line(&format!("{helper}:"));
+            h.prologue();
+            h.block(0);
+            h.line("r0 = 0");
+            h.line("exit");
+            let text = h.out;
+            cb.p.funcs.push(text);
+            let held = if cb.rng().chance(50) {
+                cb.acquire(None)
+            } else {
+                None
+            };
+            cb.line("// @cb-static-call");
+            cb.line("r1 = *(u64 *)(r10 - 72)");
+            cb.line(&format!("call {helper}"));
+            if let Some(held) = held {
+                cb.release(&held);
+            }
+        }
+        cb.block(0);
+        let ret = cb.rng().pick(&[0, 0, 0, 1]);
+        cb.line(&format!("r0 = {ret}"));
+        cb.line("exit");
+        let text = cb.out;
+        self.p.funcs.push(text);
+        self.line("// @bpf_loop");
+        self.line(&format!("r1 = {n}"));
+        self.line(&format!("r2 = {name}"));
+        self.line("r3 = r10");
+        self.line("r3 += -72");
+        self.line("r4 = 0");
+        self.line("call bpf_loop");
+    }
+
+    /// A timer in the map `t`'s value: initialised, given a callback (verified on its own as
+    /// an async callback; it allocates and frees an object, and rarely throws: refused), and
+    /// started. The simulated kernel never fires it.
+    fn timer(&mut self) {
+        let name = format!("tcb{}", self.label());
+        let (skip, out, keep) = (self.label(), self.label(), self.label());
+        let mut cb = format!(
+            "{name}:\nr1 = 8\ncall bpf_obj_new\nif r0 == 0 goto {out}\n*(u64 *)(r10 - 8) = r0\n\
+             call bpf_get_prandom_u32\nr0 &= 1\nif r0 == 0 goto {keep}\n"
+        );
+        if self.rng().chance(10) {
+            cb.push_str("// @timer-throw\nr1 = 1\ncall bpf_throw\n");
+        }
+        write!(
+            cb,
+            "{keep}:\nr1 = *(u64 *)(r10 - 8)\ncall bpf_obj_drop\n{out}:\nr0 = 0\nexit\n"
+        )
+        .unwrap();
+        self.p.funcs.push(cb);
+        for l in [
+            "// @timer",
+            "*(u32 *)(r10 - 112) = 0",
+            "r2 = r10",
+            "r2 += -112",
+            "r1 = map[t] ll",
+            "call bpf_map_lookup_elem",
+        ] {
+            self.line(l);
+        }
+        self.line(&format!("if r0 == 0 goto {skip}"));
+        for l in [
+            "*(u64 *)(r10 - 120) = r0",
+            "r1 = r0",
+            "r1 += 8",
+            "r2 = map[t] ll",
+            "r3 = 0",
+            "call bpf_timer_init",
+            "r1 = *(u64 *)(r10 - 120)",
+            "r1 += 8",
+        ] {
+            self.line(l);
+        }
+        self.line(&format!("r2 = {name}"));
+        for l in [
+            "call bpf_timer_set_callback",
+            "r1 = *(u64 *)(r10 - 120)",
+            "r1 += 8",
+            "r2 = 1000",
+            "r3 = 0",
+            "call bpf_timer_start",
+        ] {
+            self.line(l);
+        }
+        self.line(&format!("{skip}:"));
+    }
+
     /// A bounded loop (1 to 3 iterations, the counter spilled at fp-80) around a block.
     fn looped(&mut self, depth: u32) {
         let n = 1 + self.rng().below(3);
@@ -1056,6 +1512,19 @@ impl FnGen<'_> {
         self.in_loop = true;
         self.line("*(u64 *)(r10 - 80) = 0");
         self.line(&format!("{head}:"));
+        if self.index > 0 && self.rng().chance(50) {
+            self.line("// @loop-throw-callee");
+            self.throw();
+        }
+        if self.rng().chance(20) {
+            let mut got = Vec::new();
+            if self.call(&mut got) {
+                self.line("// @loop-call");
+            }
+            for h in got {
+                self.release(&h);
+            }
+        }
         self.block(depth + 1);
         self.line("r1 = *(u64 *)(r10 - 80)");
         self.line("r1 += 1");
@@ -1200,7 +1669,21 @@ pub fn program_text_from(mut rng: Rng) -> String {
     let kinds: &'static [Kind] = if syscall { &SYSCALL_KINDS } else { &TC_KINDS };
     let nfuncs = rng.pick(&[0, 1, 2, 2, 3, 3, 4]);
     let global: Vec<bool> = (0..=nfuncs).map(|i| i > 0 && rng.chance(35)).collect();
-    let global_mem: Vec<bool> = (0..=nfuncs).map(|i| global[i] && rng.chance(40)).collect();
+    let gargs: Vec<Vec<GArg>> = (0..=nfuncs)
+        .map(|i| {
+            if !global[i] {
+                return Vec::new();
+            }
+            let mem = GArg::Mem(rng.pick(&[8, 8, 16]));
+            match rng.below(10) {
+                0..=2 => Vec::new(),
+                3..=4 => vec![mem],
+                5..=6 => vec![GArg::Scalar],
+                7..=8 => vec![mem, GArg::Scalar],
+                _ => vec![GArg::Scalar, mem],
+            }
+        })
+        .collect();
     let names: Vec<String> = (0..=nfuncs)
         .map(|i| {
             if global[i] {
@@ -1227,6 +1710,29 @@ pub fn program_text_from(mut rng: Rng) -> String {
                 .then(|| (rng.pick(kinds), rng.chance(50)))
         })
         .collect();
+    let borrows: Vec<Option<Kind>> = (0..=nfuncs)
+        .map(|i| {
+            (i > 0
+                && !global[i]
+                && takes[i].is_none()
+                && gives[i].is_none()
+                && puts[i].is_none()
+                && rng.chance(50))
+            .then(|| rng.pick(kinds))
+        })
+        .collect();
+    let ld_first: Vec<bool> = (0..=nfuncs)
+        .map(|i| {
+            // (R1-R5 are clobbered by the load: only functions whose one argument is the ctx)
+            i > 0
+                && !syscall
+                && takes[i].is_none()
+                && puts[i].is_none()
+                && borrows[i].is_none()
+                && gargs[i].is_empty()
+                && rng.chance(8)
+        })
+        .collect();
     let risky = rng.chance(30);
     let mut p = ProgGen {
         rng,
@@ -1237,7 +1743,10 @@ pub fn program_text_from(mut rng: Rng) -> String {
         nfuncs,
         generated: BTreeSet::new(),
         global,
-        global_mem,
+        gargs,
+        borrows,
+        tc: !syscall,
+        ld_first,
         kinds,
         takes,
         takes_ptr,
@@ -1246,17 +1755,20 @@ pub fn program_text_from(mut rng: Rng) -> String {
         risky,
     };
     let budget = 6 + p.rng.below(10) as i32;
-    let mut main = FnGen {
-        p: &mut p,
-        out: String::new(),
-        index: 0,
-        busy: [false; 8],
-        budget,
-        forks: 0,
-        in_loop: false,
-        sharing: false,
-    };
+    let mut main = FnGen::new(&mut p, 0, budget);
     main.prologue();
+    if main.p.tc && main.rng().chance(15) {
+        // nothing is held yet: a legacy load here is accepted
+        main.legacy_load(None);
+    }
+    if main.rng().chance(10) {
+        // a call while nothing is held (a callee's legacy loads are accepted then)
+        let mut got = Vec::new();
+        main.call(&mut got);
+        for h in got {
+            main.release(&h);
+        }
+    }
     main.block(0);
     main.line("r0 = 0");
     main.line("exit");
@@ -1270,6 +1782,7 @@ pub fn program_text_from(mut rng: Rng) -> String {
     });
     text.push_str(".map rb ringbuf key=0 value=0 max_entries=4096\n");
     text.push_str(".map a array key=4 value=16 max_entries=4\n");
+    text.push_str(".map t array key=4 value=24 max_entries=1\n");
     for g in &p.globls {
         text.push_str(g);
         text.push('\n');
@@ -1302,8 +1815,14 @@ pub fn world(seed: u64) -> World {
         let b = if rng.chance(70) { b % 6 } else { b };
         write!(ctx, "{b:02x}").unwrap();
     }
+    // the packet: often too short for some legacy loads (which then end the program)
+    let len = rng.pick(&[0usize, 4, 14, 16, 34, 64, 64]);
+    let packet: String = (0..len)
+        .map(|_| format!("{:02x}", rng.next() as u8 % 4))
+        .collect();
     let mut w = World {
         ctx: Some(ctx),
+        packet: Some(packet),
         prandom_seed: rng.next(),
         ..World::default()
     };
