@@ -93,8 +93,8 @@ test: rust-test web-test wasm-test
 
 # The throwing soundness property's full run (docs/reliability.md): enough programs that each
 # of cleanup, cleanup-v2 and runtime accepts at least SOUNDNESS_MIN_THREW that throw in a run,
-# all run without a fault, a leak or a double release. About 5 minutes on 2 cores.
-SOUNDNESS_CASES ?= 320000
+# all run without a fault, a leak or a double release. About 15 minutes on 2 shared cores.
+SOUNDNESS_CASES ?= 400000
 SOUNDNESS_MIN_THREW ?= 100000
 SOUNDNESS_SEED ?= 232124112
 

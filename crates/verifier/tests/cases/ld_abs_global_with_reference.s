@@ -1,7 +1,11 @@
-; cleanup: reject
+; cleanup, cleanup-v2, runtime: reject
+; legacy, upstream: accept
 // A global function is verified without its caller's references; one with a legacy packet
 // load (directly or in a callee: has_abnormal_return) may end the program while the caller
-// holds one, so the call is refused.
+// holds one, so the cleanup modes refuse the call. The kernel has no such check: Linux
+// 6.18.44 accepts this program (`unwind verify --mode upstream --compare-kernel`), and an
+// out-of-bounds load in g leaks the cgroup, so `legacy` and `upstream` accept it as the
+// kernel does (a hole like the global-function throw loophole).
 .ctx tc
 .globl g(ctx)
 r6 = r1
