@@ -464,8 +464,11 @@ impl Machine {
                     });
                 };
                 if off < 0 || off as u64 + size as u64 > packet.len() as u64 {
-                    // The kernel ends the program with 0 when the load is out of bounds.
-                    self.finish(cur, 0);
+                    // `bpf_gen_ld_abs`: an out-of-bounds load returns 0 from the current
+                    // function (a hidden `exit`), not from the program: in a subprogram the
+                    // caller continues with R0 = 0, in a `bpf_loop` callback the loop goes on.
+                    self.regs[0] = 0;
+                    self.exit(cur);
                     return Ok(());
                 }
                 let b = &packet[off as usize..off as usize + size];

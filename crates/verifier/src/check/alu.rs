@@ -411,31 +411,61 @@ impl Env<'_> {
         Ok(())
     }
 
-    /// Legacy packet loads (`check_ld_abs`).
+    /// Legacy packet loads (`check_ld_abs`, 6.12): R6 readable; no reference held
+    /// (`check_reference_leak`'s lines, then `BPF_LD_[ABS|IND] cannot be mixed with socket
+    /// references`), no spin lock, RCU read section or preempt-disabled region held (and no
+    /// saved IRQ state, in today's wording: that tracking came after 6.12), since the load's
+    /// failure path leaves the function; R6 the ctx; for `LD_IND` the index register readable.
+    /// Then the failure path itself (`bpf_gen_ld_abs`: an out-of-bounds load is a hidden
+    /// `exit` with R0 = 0 from the *current* function) is explored: the exit's checks with
+    /// R0 = 0, and in a callee the caller continuing with R0 = 0.
     pub(super) fn check_ld_abs(
         &mut self,
         st: &mut VerifierState,
         _size: Size,
         src: Option<u8>,
+        pc: usize,
     ) -> R<()> {
         if !unwind_kernel::rules::legacy_packet_loads(self.input.prog_type) {
             return self.reject("BPF_LD_[ABS|IND] instructions not allowed for this program type");
         }
-        if let Some(s) = src {
-            self.read_reg(st, s)?;
-        }
         let r6 = self.read_reg(st, 6)?;
         if !st.refs.is_empty() {
+            if let Err(leak) = self.check_reference_leak(st, false) {
+                // Both lines, as the kernel prints them.
+                self.log.error(&leak.msg);
+            }
             return self.reject("BPF_LD_[ABS|IND] cannot be mixed with socket references");
         }
         if st.active_lock.is_some() {
             return self.reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
         }
+        if st.active_rcu > 0 {
+            return self
+                .reject("BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region");
+        }
+        if st.active_preempt > 0 {
+            return self
+                .reject("BPF_LD_[ABS|IND] cannot be used inside bpf_preempt_disable-ed region");
+        }
+        if !st.irq_flags.is_empty() {
+            return self
+                .reject("BPF_LD_[ABS|IND] cannot be used inside bpf_local_irq_save-ed region");
+        }
         if r6.kind() != Some(PtrKind::Ctx) {
             return self.reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
         }
+        if let Some(s) = src {
+            self.read_reg(st, s)?;
+        }
         for r in 1..=5 {
             *st.reg_mut(r) = RegState::NOT_INIT;
+        }
+        // The failure path: the current function returns 0 here.
+        let mut fail = st.clone();
+        self.set_reg(&mut fail, 0, RegState::konst(0));
+        if let super::Next::Goto(to) = self.check_exit(&mut fail, pc)? {
+            self.push_branch(fail, to, pc)?;
         }
         self.set_reg(st, 0, RegState::unknown());
         Ok(())

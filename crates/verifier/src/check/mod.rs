@@ -491,11 +491,11 @@ impl<'a> Env<'a> {
                 Ok(Next::Goto(fall))
             }
             Insn::LdAbs { size, .. } => {
-                self.check_ld_abs(st, size, None)?;
+                self.check_ld_abs(st, size, None, pc)?;
                 Ok(Next::Goto(fall))
             }
             Insn::LdInd { size, src, .. } => {
-                self.check_ld_abs(st, size, Some(src.index()))?;
+                self.check_ld_abs(st, size, Some(src.index()), pc)?;
                 Ok(Next::Goto(fall))
             }
             Insn::Load {
