@@ -219,7 +219,10 @@ fn states_identical(old: &VerifierState, cur: &VerifierState) -> bool {
         b.written = false;
         a == b
     };
+    // The kernel's infinite-loop check also needs the same `callback_unroll_depth`: a
+    // `bpf_loop` callback's next iteration repeats the states of the previous one.
     old.frames.len() == cur.frames.len()
+        && old.callback_unroll_depth == cur.callback_unroll_depth
         && old.refs == cur.refs
         && old.active_lock == cur.active_lock
         && old.active_rcu == cur.active_rcu

@@ -146,4 +146,85 @@ impl Env<'_> {
         }
         walk(self, 0, 0, 1)
     }
+
+    /// `check_max_stack_depth_subprog`'s throw check (Linux 6.7 on): walking the static call
+    /// graph from the main program and from each async callback (timer callbacks, the
+    /// exception callback), through bpf-to-bpf calls (to static and global functions alike)
+    /// and function-address loads (a callback reached where its address is taken), a
+    /// `bpf_throw` in a callback or in anything a callback calls is refused: "bpf_throw
+    /// kfunc (insn N) cannot be called from callback subprog M", N the throw, M the function
+    /// holding it. It runs after every path was verified, as in the kernel; global functions
+    /// are verified on their own, so no path sees their throw under the callback's frame.
+    pub fn check_throw_in_callbacks(&self) -> Result<(), Reject> {
+        let prog = self.input.prog;
+        let n = prog.functions.len();
+        let is_cb =
+            |sp: usize| self.record.facts[sp].is_cb || prog.functions[sp].is_exception_callback;
+        let is_async_cb = |sp: usize| {
+            self.record.facts[sp].is_async_cb || prog.functions[sp].is_exception_callback
+        };
+        // (function, under a callback) pairs already walked without a finding.
+        let mut done = vec![[false; 2]; n];
+        #[allow(clippy::too_many_arguments)]
+        fn walk(
+            env: &Env<'_>,
+            sp: usize,
+            under_cb: bool,
+            done: &mut Vec<[bool; 2]>,
+            is_cb: &dyn Fn(usize) -> bool,
+            is_async_cb: &dyn Fn(usize) -> bool,
+        ) -> Result<(), Reject> {
+            let under_cb = under_cb || is_cb(sp);
+            if std::mem::replace(&mut done[sp][under_cb as usize], true) {
+                return Ok(());
+            }
+            let prog = env.input.prog;
+            let f = &prog.functions[sp];
+            for pc in f.start..f.end {
+                let Some(insn) = env.input.insns[pc] else {
+                    continue;
+                };
+                if unwind_stackmap::is_throw_call(&insn) {
+                    if under_cb {
+                        return Err(Reject {
+                            pc,
+                            msg: format!(
+                                "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
+                            ),
+                        });
+                    }
+                    continue;
+                }
+                let address_load = matches!(
+                    insn,
+                    Insn::LdImm64 {
+                        kind: unwind_isa::Imm64Kind::Func,
+                        ..
+                    }
+                );
+                if !address_load && !matches!(insn, Insn::Call(unwind_isa::CallTarget::Local(_))) {
+                    continue;
+                }
+                let Some(callee) = insn
+                    .function_target(pc)
+                    .and_then(|t| usize::try_from(t).ok())
+                    .and_then(|t| prog.function_starting_at(t))
+                else {
+                    continue;
+                };
+                // async callbacks are walked from their own root
+                if address_load && is_async_cb(callee) {
+                    continue;
+                }
+                walk(env, callee, under_cb, done, is_cb, is_async_cb)?;
+            }
+            Ok(())
+        }
+        for root in 0..n {
+            if root == 0 || is_async_cb(root) {
+                walk(self, root, false, &mut done, &is_cb, &is_async_cb)?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -473,6 +473,8 @@ impl Env<'_> {
                 // value that hold the timer; the caller goes on.
                 let cb = callback.expect("callback arg");
                 let m = timer_map.expect("timer arg");
+                self.record.facts[cb].is_cb = true;
+                self.record.facts[cb].is_async_cb = true;
                 let mut f = FuncState::new(0, pc, cb, FrameKind::AsyncCallback);
                 f.regs[1] = RegState {
                     map: m,
@@ -616,6 +618,7 @@ impl Env<'_> {
         self.paths.calls_callback[pc] = true;
         let ctx = *st.reg(3);
         let frameno = st.frames.len() as u8;
+        self.record.facts[cb].is_cb = true;
         let mut f = FuncState::new(frameno, pc, cb, FrameKind::Callback);
         f.regs[1] = RegState::unknown();
         f.regs[1].written = true;

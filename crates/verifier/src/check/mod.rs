@@ -59,6 +59,10 @@ pub struct FuncFacts {
     pub callee_saved: [bool; 4],
     /// Static functions called from here (subprogram indices).
     pub callees: Vec<usize>,
+    /// It was verified as a callback (`subprog_info.is_cb`, set by `push_callback_call`).
+    pub is_cb: bool,
+    /// ... as an async one (a timer callback: `is_async_cb`).
+    pub is_async_cb: bool,
 }
 
 /// One verification pass, by concern: what is checked, the paths being explored, the counts

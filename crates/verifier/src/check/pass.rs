@@ -55,6 +55,7 @@ impl Env<'_> {
             ));
         }
         self.check_stack_depth()?;
+        self.check_throw_in_callbacks()?;
         Ok(())
     }
 
