@@ -400,6 +400,11 @@ impl Env<'_> {
                 let Some(sp) = self.subprog_starting_at(target) else {
                     return self.reject("callback is not a function");
                 };
+                // check_ld_imm on BPF_PSEUDO_FUNC: only a static function can be a callback
+                // (a global one is verified for its prototype's arguments, not a callback's).
+                if self.is_global(sp) {
+                    return self.reject("callback function not static");
+                }
                 RegState {
                     map: sp as u32,
                     ..RegState::ptr(PtrKind::Func)

@@ -177,6 +177,10 @@ impl Env<'_> {
             match *arg {
                 ArgKind::Anything | ArgKind::ConstZero => {}
                 ArgKind::Scalar => {
+                    if kf && !r.is_scalar() {
+                        // check_kfunc_args on a scalar parameter (bpf_throw's cookie, say)
+                        return self.reject(format!("R{regno} is not a scalar"));
+                    }
                     if !r.is_scalar() {
                         return self
                             .reject(format!("R{regno} type={} expected=scalar", r.type_str()));
@@ -188,9 +192,13 @@ impl Env<'_> {
                             .reject(format!("R{regno} type={} expected=map_ptr", r.type_str()));
                     }
                     map = Some(r.map);
-                    if f.name == "bpf_ringbuf_reserve"
-                        && self.input.prog.maps[r.map as usize].map_type
-                            != unwind_kernel::MapType::Ringbuf
+                    // check_map_func_compatibility: a ringbuf for bpf_ringbuf_reserve, and a
+                    // prog array for bpf_tail_call and for nothing else.
+                    let mt = self.input.prog.maps[r.map as usize].map_type;
+                    let is_tail_call = f.effect == Effect::TailCall;
+                    let prog_array = mt == unwind_kernel::MapType::ProgArray;
+                    if (f.name == "bpf_ringbuf_reserve" && mt != unwind_kernel::MapType::Ringbuf)
+                        || is_tail_call != prog_array
                     {
                         return self.reject(format!(
                             "cannot pass map_type {} into func {}#{}",
@@ -506,6 +514,43 @@ impl Env<'_> {
             Effect::Loop => {
                 let cb = callback.expect("callback arg");
                 return self.enter_callback(st, pc, cb);
+            }
+            Effect::TailCall => {
+                // check_helper_call's BPF_FUNC_tail_call case (6.12): the target returns in
+                // this program's place, so nothing may be held (check_reference_leak's lines,
+                // then "tail_call would lead to reference leak"), nor an RCU read section or
+                // a preempt-disabled region (a spin lock refuses every call before this);
+                // saved IRQ state came after 6.12 (today's wording).
+                if !st.refs.is_empty() {
+                    if let Err(leak) = self.check_reference_leak(st, false) {
+                        self.log.error(&leak.msg);
+                    }
+                    return self.reject("tail_call would lead to reference leak");
+                }
+                if st.active_rcu > 0 {
+                    return self
+                        .reject("tail_call cannot be used inside bpf_rcu_read_lock-ed region");
+                }
+                if st.active_preempt > 0 {
+                    return self
+                        .reject("tail_call cannot be used inside bpf_preempt_disable-ed region");
+                }
+                if !st.irq_flags.is_empty() {
+                    return self
+                        .reject("tail_call cannot be used inside bpf_local_irq_save-ed region");
+                }
+                // A tail call from a static subprogram returns the target's result from the
+                // subprogram: the caller continues with any R0 (the abnormal return).
+                if st.cur().kind == FrameKind::Static {
+                    let mut ret = st.clone();
+                    for r in 1..=5 {
+                        *ret.reg_mut(r) = RegState::NOT_INIT;
+                    }
+                    self.set_reg(&mut ret, 0, RegState::unknown());
+                    if let Next::Goto(to) = self.check_exit(&mut ret, pc)? {
+                        self.push_branch(ret, to, pc)?;
+                    }
+                }
             }
             Effect::Acquire(_) | Effect::None => {}
         }
