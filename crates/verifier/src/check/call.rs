@@ -679,6 +679,27 @@ impl Env<'_> {
         let Some(sp) = self.subprog_starting_at(target) else {
             return self.reject(format!("call to invalid destination {target}"));
         };
+        // __check_func_call: only global functions are refused with preemption disabled or
+        // IRQs saved (and, with their own wording, with a lock held): the callee is verified
+        // on its own, without the caller's region, so it could sleep or unlock nothing.
+        if self.is_global(sp) {
+            if st.active_lock.is_some() {
+                return self.reject(
+                    "global function calls are not allowed while holding a lock,\nuse static function instead",
+                );
+            }
+            if st.active_preempt > 0 {
+                return self.reject(
+                    "global function calls are not allowed with preemption disabled,\nuse static function instead",
+                );
+            }
+            if !st.irq_flags.is_empty() {
+                // bpf_local_irq_save came after 6.12: today's wording.
+                return self.reject(
+                    "global function calls are not allowed with IRQs disabled,\nuse static function instead",
+                );
+            }
+        }
         if st.active_lock.is_some() {
             return self.reject("function calls are not allowed while holding a lock");
         }
