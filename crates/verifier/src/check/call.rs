@@ -43,16 +43,22 @@ impl Env<'_> {
     /// (the kernel's `check_func_arg_reg_off` → `__check_ptr_off_reg`): the callee checks its
     /// accesses against the whole ctx.
     fn ctx_arg_at_base(&self, r: &RegState, regno: u8) -> R<()> {
+        self.ptr_arg_at_base(r, regno, "ctx")
+    }
+
+    /// The same for any pointer `__check_ptr_off_reg` checks without a fixed offset allowed
+    /// (a callback's address: `r2 = cb; r2 += 8` is not a function).
+    fn ptr_arg_at_base(&self, r: &RegState, regno: u8, ty: &str) -> R<()> {
         if !r.var.is_const() {
             return self.reject(format!(
-                "variable ctx access var_off={} disallowed",
+                "variable {ty} access var_off={} disallowed",
                 r.var.var_off
             ));
         }
         let off = r.off as i64 + r.var.var_off.value as i64;
         if off != 0 {
             return self.reject(format!(
-                "dereference of modified ctx ptr R{regno} off={off} disallowed"
+                "dereference of modified {ty} ptr R{regno} off={off} disallowed"
             ));
         }
         Ok(())
@@ -290,6 +296,7 @@ impl Env<'_> {
                         return self
                             .reject(format!("R{regno} type={} expected=func", r.type_str()));
                     }
+                    self.ptr_arg_at_base(&r, regno, "func")?;
                     callback = Some(r.map as usize);
                 }
                 ArgKind::Timer => {
