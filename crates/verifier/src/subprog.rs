@@ -123,6 +123,20 @@ impl Env<'_> {
     /// `check_max_stack_depth`: the stacks of a call chain together fit in 512 bytes.
     pub fn check_stack_depth(&self) -> Result<(), Reject> {
         fn walk(env: &Env<'_>, sp: usize, depth: usize, frames: usize) -> Result<(), Reject> {
+            // A tail call unwinds its own frame but not its callers': with bpf-to-bpf calls
+            // their stack is capped at 256 bytes (32 tail calls * 256 = 8K at worst).
+            let f = &env.input.prog.functions[sp];
+            let has_tail_call = env.input.insns[f.start..f.end]
+                .iter()
+                .any(|i| matches!(i, Some(Insn::Call(CallTarget::Helper(12)))));
+            if sp != 0 && has_tail_call && depth >= 256 {
+                return Err(Reject {
+                    pc: f.start,
+                    msg: format!(
+                        "tail_calls are not allowed when call stack of previous frames is {depth} bytes. Too large"
+                    ),
+                });
+            }
             let own = env.record.facts[sp].stack_depth.max(1).div_ceil(32) * 32;
             let total = depth + own;
             if frames > crate::state::MAX_CALL_FRAMES {
