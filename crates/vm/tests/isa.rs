@@ -252,6 +252,21 @@ exit";
     assert_eq!(m.status, Status::Exited { return_value: 101 });
 }
 
+/// The index register and imm are added in 64 bits and the helper takes the sum as an `int`.
+#[test]
+fn a_legacy_indirect_load_offset_is_a_32_bit_int() {
+    let world = unwind_vm::World {
+        packet: Some("0102030405060708".into()),
+        ..Default::default()
+    };
+    let m = common::machine_with(
+        ".ctx socket\nr6 = r1\nr1 = 0xffffffff ll\nr0 = *(u8 *)skb[r1 + 4]\nexit",
+        &world,
+        Default::default(),
+    );
+    assert_eq!(m.status, Status::Exited { return_value: 4 });
+}
+
 /// In a `bpf_loop` callback the hidden `exit` returns 0 to the loop, which goes on.
 #[test]
 fn an_out_of_bounds_legacy_packet_load_in_a_callback_continues_the_loop() {
