@@ -239,6 +239,60 @@ impl Env<'_> {
                 walk(self, root, false, &mut done, &is_cb, &is_async_cb)?;
             }
         }
+        self.check_tail_call_in_exception_cb()
+    }
+
+    /// The same walk's `tail_call_reachable` marking: a function called (at any depth) from
+    /// the exception callback must not tail call ("cannot tail call within exception cb"):
+    /// the exception callback runs after the program's frames were unwound.
+    fn check_tail_call_in_exception_cb(&self) -> Result<(), Reject> {
+        let prog = self.input.prog;
+        let Some(root) = prog.functions.iter().position(|f| f.is_exception_callback) else {
+            return Ok(());
+        };
+        let callees = |sp: usize| -> Vec<usize> {
+            let f = &prog.functions[sp];
+            (f.start..f.end)
+                .filter_map(|pc| {
+                    let insn = self.input.insns[pc]?;
+                    let address_load = matches!(
+                        insn,
+                        Insn::LdImm64 {
+                            kind: unwind_isa::Imm64Kind::Func,
+                            ..
+                        }
+                    );
+                    if !address_load && !matches!(insn, Insn::Call(CallTarget::Local(_))) {
+                        return None;
+                    }
+                    let c = usize::try_from(insn.function_target(pc)?).ok()?;
+                    let c = prog.function_starting_at(c)?;
+                    let async_cb =
+                        self.record.facts[c].is_async_cb || prog.functions[c].is_exception_callback;
+                    (!(address_load && async_cb)).then_some(c)
+                })
+                .collect()
+        };
+        let mut seen = vec![false; prog.functions.len()];
+        let mut stack = callees(root);
+        while let Some(sp) = stack.pop() {
+            if std::mem::replace(&mut seen[sp], true) {
+                continue;
+            }
+            let f = &prog.functions[sp];
+            if let Some(pc) = (f.start..f.end).find(|&pc| {
+                matches!(
+                    self.input.insns[pc],
+                    Some(Insn::Call(CallTarget::Helper(12)))
+                )
+            }) {
+                return Err(Reject {
+                    pc,
+                    msg: "cannot tail call within exception cb".into(),
+                });
+            }
+            stack.extend(callees(sp));
+        }
         Ok(())
     }
 }
