@@ -686,9 +686,9 @@ impl Env<'_> {
         let Some(sp) = self.subprog_starting_at(target) else {
             return self.reject(format!("call to invalid destination {target}"));
         };
-        // __check_func_call: only global functions are refused with preemption disabled or
-        // IRQs saved (and, with their own wording, with a lock held): the callee is verified
-        // on its own, without the caller's region, so it could sleep or unlock nothing.
+        // __check_func_call: only global functions are refused with a lock held, preemption
+        // disabled or IRQs saved: the callee is verified on its own, without the caller's
+        // region.
         if self.is_global(sp) {
             if st.active_lock.is_some() {
                 return self.reject(
@@ -707,9 +707,8 @@ impl Env<'_> {
                 );
             }
         }
-        if st.active_lock.is_some() {
-            return self.reject("function calls are not allowed while holding a lock");
-        }
+        // A static function is verified in the caller's state, lock included (6.9 on: "Allow
+        // calling static subprogs while holding a bpf_spin_lock"), so it may be called here.
         let caller = st.cur().subprog;
         if !self.record.facts[caller].callees.contains(&sp) {
             self.record.facts[caller].callees.push(sp);

@@ -10,7 +10,10 @@ use crate::state::{FrameKind, PtrKind, RegState, VerifierState};
 impl Env<'_> {
     pub(super) fn check_exit(&mut self, st: &mut VerifierState, pc: usize) -> R<Next> {
         let frame_kind = st.cur().kind;
-        if st.active_lock.is_some() {
+        // A static callee may return with the lock held, for its caller to release
+        // (verifier_spin_lock.c "test10 lock in subprog without unlock"); the program and a
+        // callback may not.
+        if st.active_lock.is_some() && (st.curframe() == 0 || frame_kind == FrameKind::Callback) {
             return self.reject("bpf_spin_unlock is missing");
         }
         if st.active_rcu > 0 && st.curframe() == 0 {

@@ -1,8 +1,7 @@
 ; all: reject
 // __check_func_call: a global function called with a spin lock held has its own wording,
 // "global function calls are not allowed while holding a lock,\nuse static function
-// instead" (a static one is refused here with do_check's "function calls are not allowed
-// while holding a lock", stricter than 6.12, which lets static functions run under the lock).
+// instead" (a static one may be called there: static_call_under_spin_lock.s).
 .ctx tc
 .globl gf(scalar)
 .map m array key=4 value=8 max_entries=1
