@@ -151,14 +151,51 @@ impl Env<'_> {
                     msg: format!("combined stack size of {frames} calls is {total}. Too large"),
                 });
             }
-            for &c in &env.record.facts[sp].callees {
-                if !env.is_global(c) {
-                    walk(env, c, total, frames + 1)?;
-                }
+            // Every call, to static and global functions alike, and every callback whose
+            // address is taken (it runs on top of this frame), as the kernel's walk does.
+            for c in env.call_graph_edges(sp) {
+                walk(env, c, total, frames + 1)?;
             }
             Ok(())
         }
-        walk(self, 0, 0, 1)
+        for root in 0..self.input.prog.functions.len() {
+            if root == 0 || self.is_async_cb(root) {
+                walk(self, root, 0, 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A timer callback or the exception callback (`is_async_cb`): a root of the call-graph
+    /// walks, not a frame on top of the function that names it.
+    fn is_async_cb(&self, sp: usize) -> bool {
+        self.record.facts[sp].is_async_cb || self.input.prog.functions[sp].is_exception_callback
+    }
+
+    /// The edges of `check_max_stack_depth_subprog`'s walk out of `sp`, in instruction order:
+    /// bpf-to-bpf calls (static and global) and function-address loads, but for the address
+    /// of an async callback (walked from its own root).
+    fn call_graph_edges(&self, sp: usize) -> Vec<usize> {
+        let prog = self.input.prog;
+        let f = &prog.functions[sp];
+        (f.start..f.end)
+            .filter_map(|pc| {
+                let insn = self.input.insns[pc]?;
+                let address_load = matches!(
+                    insn,
+                    Insn::LdImm64 {
+                        kind: unwind_isa::Imm64Kind::Func,
+                        ..
+                    }
+                );
+                if !address_load && !matches!(insn, Insn::Call(CallTarget::Local(_))) {
+                    return None;
+                }
+                let c = usize::try_from(insn.function_target(pc)?).ok()?;
+                let c = prog.function_starting_at(c)?;
+                (!(address_load && self.is_async_cb(c))).then_some(c)
+            })
+            .collect()
     }
 
     /// `check_max_stack_depth_subprog`'s throw check (Linux 6.7 on): walking the static call
@@ -250,29 +287,7 @@ impl Env<'_> {
         let Some(root) = prog.functions.iter().position(|f| f.is_exception_callback) else {
             return Ok(());
         };
-        let callees = |sp: usize| -> Vec<usize> {
-            let f = &prog.functions[sp];
-            (f.start..f.end)
-                .filter_map(|pc| {
-                    let insn = self.input.insns[pc]?;
-                    let address_load = matches!(
-                        insn,
-                        Insn::LdImm64 {
-                            kind: unwind_isa::Imm64Kind::Func,
-                            ..
-                        }
-                    );
-                    if !address_load && !matches!(insn, Insn::Call(CallTarget::Local(_))) {
-                        return None;
-                    }
-                    let c = usize::try_from(insn.function_target(pc)?).ok()?;
-                    let c = prog.function_starting_at(c)?;
-                    let async_cb =
-                        self.record.facts[c].is_async_cb || prog.functions[c].is_exception_callback;
-                    (!(address_load && async_cb)).then_some(c)
-                })
-                .collect()
-        };
+        let callees = |sp: usize| self.call_graph_edges(sp);
         let mut seen = vec![false; prog.functions.len()];
         let mut stack = callees(root);
         while let Some(sp) = stack.pop() {
