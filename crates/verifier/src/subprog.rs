@@ -176,26 +176,28 @@ impl Env<'_> {
     /// bpf-to-bpf calls (static and global) and function-address loads, but for the address
     /// of an async callback (walked from its own root).
     fn call_graph_edges(&self, sp: usize) -> Vec<usize> {
-        let prog = self.input.prog;
-        let f = &prog.functions[sp];
+        let f = &self.input.prog.functions[sp];
         (f.start..f.end)
-            .filter_map(|pc| {
-                let insn = self.input.insns[pc]?;
-                let address_load = matches!(
-                    insn,
-                    Insn::LdImm64 {
-                        kind: unwind_isa::Imm64Kind::Func,
-                        ..
-                    }
-                );
-                if !address_load && !matches!(insn, Insn::Call(CallTarget::Local(_))) {
-                    return None;
-                }
-                let c = usize::try_from(insn.function_target(pc)?).ok()?;
-                let c = prog.function_starting_at(c)?;
-                (!(address_load && self.is_async_cb(c))).then_some(c)
-            })
+            .filter_map(|pc| self.call_graph_edge(pc))
             .collect()
+    }
+
+    /// The edge at `pc`, if its instruction is one.
+    fn call_graph_edge(&self, pc: usize) -> Option<usize> {
+        let insn = self.input.insns[pc]?;
+        let address_load = matches!(
+            insn,
+            Insn::LdImm64 {
+                kind: unwind_isa::Imm64Kind::Func,
+                ..
+            }
+        );
+        if !address_load && !matches!(insn, Insn::Call(CallTarget::Local(_))) {
+            return None;
+        }
+        let c = usize::try_from(insn.function_target(pc)?).ok()?;
+        let c = self.input.prog.function_starting_at(c)?;
+        (!(address_load && self.is_async_cb(c))).then_some(c)
     }
 
     /// `check_max_stack_depth_subprog`'s throw check (Linux 6.7 on): walking the static call
@@ -207,73 +209,41 @@ impl Env<'_> {
     /// holding it. It runs after every path was verified, as in the kernel; global functions
     /// are verified on their own, so no path sees their throw under the callback's frame.
     pub fn check_throw_in_callbacks(&self) -> Result<(), Reject> {
-        let prog = self.input.prog;
-        let n = prog.functions.len();
-        let is_cb =
-            |sp: usize| self.record.facts[sp].is_cb || prog.functions[sp].is_exception_callback;
-        let is_async_cb = |sp: usize| {
-            self.record.facts[sp].is_async_cb || prog.functions[sp].is_exception_callback
-        };
         // (function, under a callback) pairs already walked without a finding.
-        let mut done = vec![[false; 2]; n];
-        #[allow(clippy::too_many_arguments)]
         fn walk(
             env: &Env<'_>,
             sp: usize,
             under_cb: bool,
             done: &mut Vec<[bool; 2]>,
-            is_cb: &dyn Fn(usize) -> bool,
-            is_async_cb: &dyn Fn(usize) -> bool,
         ) -> Result<(), Reject> {
-            let under_cb = under_cb || is_cb(sp);
+            let f = &env.input.prog.functions[sp];
+            let under_cb = under_cb || env.record.facts[sp].is_cb || f.is_exception_callback;
             if std::mem::replace(&mut done[sp][under_cb as usize], true) {
                 return Ok(());
             }
-            let prog = env.input.prog;
-            let f = &prog.functions[sp];
+            // in instruction order, as the kernel scans: a throw, or an edge to follow
             for pc in f.start..f.end {
-                let Some(insn) = env.input.insns[pc] else {
-                    continue;
-                };
-                if unwind_stackmap::is_throw_call(&insn) {
-                    if under_cb {
-                        return Err(Reject {
-                            pc,
-                            msg: format!(
-                                "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
-                            ),
-                        });
-                    }
-                    continue;
+                let throws =
+                    env.input.insns[pc].is_some_and(|i| unwind_stackmap::is_throw_call(&i));
+                if throws && under_cb {
+                    return Err(Reject {
+                        pc,
+                        msg: format!(
+                            "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
+                        ),
+                    });
                 }
-                let address_load = matches!(
-                    insn,
-                    Insn::LdImm64 {
-                        kind: unwind_isa::Imm64Kind::Func,
-                        ..
-                    }
-                );
-                if !address_load && !matches!(insn, Insn::Call(unwind_isa::CallTarget::Local(_))) {
-                    continue;
+                if let Some(c) = env.call_graph_edge(pc) {
+                    walk(env, c, under_cb, done)?;
                 }
-                let Some(callee) = insn
-                    .function_target(pc)
-                    .and_then(|t| usize::try_from(t).ok())
-                    .and_then(|t| prog.function_starting_at(t))
-                else {
-                    continue;
-                };
-                // async callbacks are walked from their own root
-                if address_load && is_async_cb(callee) {
-                    continue;
-                }
-                walk(env, callee, under_cb, done, is_cb, is_async_cb)?;
             }
             Ok(())
         }
+        let n = self.input.prog.functions.len();
+        let mut done = vec![[false; 2]; n];
         for root in 0..n {
-            if root == 0 || is_async_cb(root) {
-                walk(self, root, false, &mut done, &is_cb, &is_async_cb)?;
+            if root == 0 || self.is_async_cb(root) {
+                walk(self, root, false, &mut done)?;
             }
         }
         self.check_tail_call_in_exception_cb()
