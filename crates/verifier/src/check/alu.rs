@@ -435,11 +435,11 @@ impl Env<'_> {
             return self.reject("BPF_LD_[ABS|IND] instructions not allowed for this program type");
         }
         let r6 = self.read_reg(st, 6)?;
-        if !st.refs.is_empty() {
-            if let Err(leak) = self.check_reference_leak(st, false) {
-                // Both lines, as the kernel prints them.
-                self.log.error(&leak.msg);
-            }
+        // check_reference_leak as at an exit of this frame: the program's (every reference),
+        // a callback's (its own); a static callee returns to a caller that still holds them.
+        if let Err(leak) = self.check_exit_leak(st) {
+            // Both lines, as the kernel prints them.
+            self.log.error(&leak.msg);
             return self.reject("BPF_LD_[ABS|IND] cannot be mixed with socket references");
         }
         if st.active_lock.is_some() {

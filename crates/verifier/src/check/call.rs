@@ -528,10 +528,10 @@ impl Env<'_> {
                 // then "tail_call would lead to reference leak"), nor an RCU read section or
                 // a preempt-disabled region (a spin lock refuses every call before this);
                 // saved IRQ state came after 6.12 (today's wording).
-                if !st.refs.is_empty() {
-                    if let Err(leak) = self.check_reference_leak(st, false) {
-                        self.log.error(&leak.msg);
-                    }
+                // (check_reference_leak as at an exit of this frame: from a static callee the
+                // target returns to the caller, which still holds its references)
+                if let Err(leak) = self.check_exit_leak(st) {
+                    self.log.error(&leak.msg);
                     return self.reject("tail_call would lead to reference leak");
                 }
                 if st.active_rcu > 0 {

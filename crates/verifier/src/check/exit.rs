@@ -83,6 +83,17 @@ impl Env<'_> {
         Ok(Next::Done)
     }
 
+    /// The references an exit of the current frame would leak (`check_reference_leak` with
+    /// `exception_exit` false): every one at the program's or a root function's exit, a
+    /// callback's own at its exit, none from a static callee (its caller still holds them).
+    pub(super) fn check_exit_leak(&mut self, st: &VerifierState) -> R<()> {
+        match st.cur().kind {
+            FrameKind::Static => Ok(()),
+            FrameKind::Callback => self.check_reference_leak(st, true),
+            FrameKind::Root | FrameKind::AsyncCallback => self.check_reference_leak(st, false),
+        }
+    }
+
     pub fn check_reference_leak(&mut self, st: &VerifierState, callback_only: bool) -> R<()> {
         let mut first = None;
         for r in &st.refs {
