@@ -137,7 +137,9 @@ impl Env<'_> {
                     ),
                 });
             }
-            let own = env.record.facts[sp].stack_depth.max(1).div_ceil(32) * 32;
+            // round_up_stack_depth with a JIT (6.9 on; the x86 JIT is the one modelled):
+            // 16-byte granularity (the interpreter's would be 32, and at least 32)
+            let own = env.record.facts[sp].stack_depth.div_ceil(16) * 16;
             let total = depth + own;
             if frames > crate::state::MAX_CALL_FRAMES {
                 return Err(Reject {
