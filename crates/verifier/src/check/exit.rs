@@ -114,22 +114,6 @@ impl Env<'_> {
         }
     }
 
-    /// Whether function `sp` holds an `LD_ABS`/`LD_IND` or a `bpf_tail_call`
-    /// (`subprog_info.has_ld_abs`, `has_tail_call`, found by `check_subprogs`).
-    pub(super) fn has_abnormal_return(&self, sp: usize) -> bool {
-        let f = &self.input.prog.functions[sp];
-        self.input.insns[f.start..f.end].iter().any(|i| {
-            matches!(
-                i,
-                Some(
-                    unwind_isa::Insn::LdAbs { .. }
-                        | unwind_isa::Insn::LdInd { .. }
-                        | unwind_isa::Insn::Call(unwind_isa::CallTarget::Helper(12))
-                )
-            )
-        })
-    }
-
     /// `prepare_func_exit`.
     fn prepare_func_exit(&mut self, st: &mut VerifierState, _pc: usize, r0: RegState) -> R<Next> {
         let callee = st.frames.pop().expect("callee");
@@ -154,7 +138,7 @@ impl Env<'_> {
             // has_abnormal_return (6.12.y, "Don't trust r0 bounds after BPF to BPF calls with
             // abnormal returns"): a callee with an LD_ABS or a tail call may return before its
             // exit, so the caller's R0 is unknown.
-            let r0 = if self.has_abnormal_return(callee.subprog) {
+            let r0 = if self.input.abnormal_return[callee.subprog] {
                 RegState::unknown()
             } else {
                 r0

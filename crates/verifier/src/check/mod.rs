@@ -135,6 +135,9 @@ pub(crate) struct Input<'a> {
     maps: MapInfo,
     /// Per function: it might throw (the pre-pass over the call graph, computed once).
     might_throw: Vec<bool>,
+    /// Per function: it holds an `LD_ABS`/`LD_IND` or a `bpf_tail_call`, so it may return
+    /// before its exit (`has_ld_abs`, `has_tail_call`).
+    abnormal_return: Vec<bool>,
 }
 
 /// The exploration: the path being checked, the ones pending, the checkpoints stored.
@@ -216,11 +219,27 @@ impl<'a> Env<'a> {
         Env {
             input: Input {
                 prog,
-                insns,
                 prog_type: crate::runnable::prog_type_of(prog),
                 opts,
                 maps,
                 might_throw: unwind_stackmap::throw_facts(prog).might_throw,
+                abnormal_return: prog
+                    .functions
+                    .iter()
+                    .map(|f| {
+                        insns[f.start.min(n)..f.end.min(n)].iter().any(|i| {
+                            matches!(
+                                i,
+                                Some(
+                                    Insn::LdAbs { .. }
+                                        | Insn::LdInd { .. }
+                                        | Insn::Call(unwind_isa::CallTarget::Helper(12))
+                                )
+                            )
+                        })
+                    })
+                    .collect(),
+                insns,
             },
             log: Log::new(opts.log_level),
             paths: Paths {
