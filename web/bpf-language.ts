@@ -193,6 +193,7 @@ const EFFECT_TEXT: Record<string, string> = {
   irq_restore: "restores the saved IRQ flags",
   loop: "calls the callback repeatedly",
   timer_callback: "sets the callback a timer calls later",
+  tail_call: "jumps to the program in the prog array's slot, which returns in this program's place; an empty slot falls through",
   throw: "throws: R1 is the cookie; the stack unwinds and what the frames hold is released",
 };
 

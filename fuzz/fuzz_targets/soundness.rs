@@ -77,7 +77,7 @@ fn release(u: &mut Unstructured) -> Result<Release> {
 
 fn leaf(u: &mut Unstructured) -> Result<Stmt> {
     Ok(
-        match pick(u, &[2, 3, 3, 3, 1, 3, 3, 1, 1, 2, 1, 2, 1, 1])? {
+        match pick(u, &[2, 3, 3, 3, 1, 3, 3, 1, 1, 2, 1, 2, 1, 1, 1])? {
             0 => Stmt::Input(range(u, 0u8, 2)?),
             1 => Stmt::Alu(range(u, 0u8, 7)?, range_i32(u, -8, 64)?),
             2 => Stmt::Spill {
@@ -135,7 +135,7 @@ fn leaf(u: &mut Unstructured) -> Result<Stmt> {
                 check: weighted(u, 0.85)?,
             },
             9 => Stmt::Call {
-                f: range(u, 0u8, 5)?,
+                f: range(u, 0u8, 6)?,
                 arg: range(u, 0u8, 4)?,
             },
             10 => Stmt::Clobbered {
@@ -143,7 +143,7 @@ fn leaf(u: &mut Unstructured) -> Result<Stmt> {
             },
             11 => Stmt::BpfLoop {
                 n: range(u, 0u8, 5)?,
-                cb: range(u, 0u8, 4)?,
+                cb: range(u, 0u8, 5)?,
             },
             12 => Stmt::Lock {
                 off: if pick(u, &[4, 1])? == 0 {
@@ -153,8 +153,12 @@ fn leaf(u: &mut Unstructured) -> Result<Stmt> {
                 },
                 release: release(u)?,
             },
-            _ => Stmt::Rcu {
+            13 => Stmt::Rcu {
                 release: release(u)?,
+            },
+            _ => Stmt::PacketLoad {
+                ind: u.arbitrary()?,
+                off: range(u, 0u8, 72)?,
             },
         },
     )

@@ -164,6 +164,9 @@ pub enum Effect {
     TimerCallback,
     /// Throws an exception with R1 as the cookie.
     Throw,
+    /// `bpf_tail_call(ctx, prog_array, index)`: jumps to the program in the slot, which
+    /// returns in the caller's place; an empty slot falls through.
+    TailCall,
 }
 
 /// One modelled kernel function.
@@ -382,6 +385,13 @@ pub static FUNCS: &[Func] = &[
         Effect::None,
     ),
     helper(
+        "bpf_tail_call",
+        12,
+        &[A::Ctx, A::MapPtr, A::Anything],
+        RetKind::Void,
+        Effect::TailCall,
+    ),
+    helper(
         "bpf_loop",
         181,
         &[A::Scalar, A::Callback, A::StackOrNull, A::ConstZero],
@@ -506,13 +516,7 @@ pub static FUNCS: &[Func] = &[
         RetKind::Void,
         Effect::IrqRestore,
     ),
-    kfunc(
-        "bpf_throw",
-        11,
-        &[A::Anything],
-        RetKind::Never,
-        Effect::Throw,
-    ),
+    kfunc("bpf_throw", 11, &[A::Scalar], RetKind::Never, Effect::Throw),
 ];
 
 /// A function name resolved for a `call` instruction.

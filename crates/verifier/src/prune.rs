@@ -219,10 +219,9 @@ fn states_identical(old: &VerifierState, cur: &VerifierState) -> bool {
         b.written = false;
         a == b
     };
+    // The kernel's infinite-loop check also needs the same `callback_unroll_depth`: a
+    // `bpf_loop` callback's next iteration repeats the states of the previous one.
     old.frames.len() == cur.frames.len()
-        // another iteration of a `bpf_loop` callback is progress, not a loop (the kernel's
-        // `sl->state.callback_unroll_depth == cur->callback_unroll_depth` in
-        // `is_state_visited`'s infinite-loop check)
         && old.callback_unroll_depth == cur.callback_unroll_depth
         && old.refs == cur.refs
         && old.active_lock == cur.active_lock

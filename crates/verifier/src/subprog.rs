@@ -123,7 +123,23 @@ impl Env<'_> {
     /// `check_max_stack_depth`: the stacks of a call chain together fit in 512 bytes.
     pub fn check_stack_depth(&self) -> Result<(), Reject> {
         fn walk(env: &Env<'_>, sp: usize, depth: usize, frames: usize) -> Result<(), Reject> {
-            let own = env.record.facts[sp].stack_depth.max(1).div_ceil(32) * 32;
+            // A tail call unwinds its own frame but not its callers': with bpf-to-bpf calls
+            // their stack is capped at 256 bytes (32 tail calls * 256 = 8K at worst).
+            let f = &env.input.prog.functions[sp];
+            let has_tail_call = env.input.insns[f.start..f.end]
+                .iter()
+                .any(|i| matches!(i, Some(Insn::Call(CallTarget::Helper(12)))));
+            if sp != 0 && has_tail_call && depth >= 256 {
+                return Err(Reject {
+                    pc: f.start,
+                    msg: format!(
+                        "tail_calls are not allowed when call stack of previous frames is {depth} bytes. Too large"
+                    ),
+                });
+            }
+            // round_up_stack_depth with a JIT (6.9 on; the x86 JIT is the one modelled):
+            // 16-byte granularity (the interpreter's would be 32, and at least 32)
+            let own = env.record.facts[sp].stack_depth.div_ceil(16) * 16;
             let total = depth + own;
             if frames > crate::state::MAX_CALL_FRAMES {
                 return Err(Reject {
@@ -137,13 +153,133 @@ impl Env<'_> {
                     msg: format!("combined stack size of {frames} calls is {total}. Too large"),
                 });
             }
-            for &c in &env.record.facts[sp].callees {
-                if !env.is_global(c) {
-                    walk(env, c, total, frames + 1)?;
+            // Every call, to static and global functions alike, and every callback whose
+            // address is taken (it runs on top of this frame), as the kernel's walk does.
+            for c in env.call_graph_edges(sp) {
+                walk(env, c, total, frames + 1)?;
+            }
+            Ok(())
+        }
+        for root in 0..self.input.prog.functions.len() {
+            if root == 0 || self.is_async_cb(root) {
+                walk(self, root, 0, 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A timer callback or the exception callback (`is_async_cb`): a root of the call-graph
+    /// walks, not a frame on top of the function that names it.
+    fn is_async_cb(&self, sp: usize) -> bool {
+        self.record.facts[sp].is_async_cb || self.input.prog.functions[sp].is_exception_callback
+    }
+
+    /// The edges of `check_max_stack_depth_subprog`'s walk out of `sp`, in instruction order:
+    /// bpf-to-bpf calls (static and global) and function-address loads, but for the address
+    /// of an async callback (walked from its own root).
+    fn call_graph_edges(&self, sp: usize) -> Vec<usize> {
+        let f = &self.input.prog.functions[sp];
+        (f.start..f.end)
+            .filter_map(|pc| self.call_graph_edge(pc))
+            .collect()
+    }
+
+    /// The edge at `pc`, if its instruction is one.
+    fn call_graph_edge(&self, pc: usize) -> Option<usize> {
+        let insn = self.input.insns[pc]?;
+        let address_load = matches!(
+            insn,
+            Insn::LdImm64 {
+                kind: unwind_isa::Imm64Kind::Func,
+                ..
+            }
+        );
+        if !address_load && !matches!(insn, Insn::Call(CallTarget::Local(_))) {
+            return None;
+        }
+        let c = usize::try_from(insn.function_target(pc)?).ok()?;
+        let c = self.input.prog.function_starting_at(c)?;
+        (!(address_load && self.is_async_cb(c))).then_some(c)
+    }
+
+    /// `check_max_stack_depth_subprog`'s throw check (Linux 6.7 on): walking the static call
+    /// graph from the main program and from each async callback (timer callbacks, the
+    /// exception callback), through bpf-to-bpf calls (to static and global functions alike)
+    /// and function-address loads (a callback reached where its address is taken), a
+    /// `bpf_throw` in a callback or in anything a callback calls is refused: "bpf_throw
+    /// kfunc (insn N) cannot be called from callback subprog M", N the throw, M the function
+    /// holding it. It runs after every path was verified, as in the kernel; global functions
+    /// are verified on their own, so no path sees their throw under the callback's frame.
+    pub fn check_throw_in_callbacks(&self) -> Result<(), Reject> {
+        // (function, under a callback) pairs already walked without a finding.
+        fn walk(
+            env: &Env<'_>,
+            sp: usize,
+            under_cb: bool,
+            done: &mut Vec<[bool; 2]>,
+        ) -> Result<(), Reject> {
+            let f = &env.input.prog.functions[sp];
+            let under_cb = under_cb || env.record.facts[sp].is_cb || f.is_exception_callback;
+            if std::mem::replace(&mut done[sp][under_cb as usize], true) {
+                return Ok(());
+            }
+            // in instruction order, as the kernel scans: a throw, or an edge to follow
+            for pc in f.start..f.end {
+                let throws =
+                    env.input.insns[pc].is_some_and(|i| unwind_stackmap::is_throw_call(&i));
+                if throws && under_cb {
+                    return Err(Reject {
+                        pc,
+                        msg: format!(
+                            "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
+                        ),
+                    });
+                }
+                if let Some(c) = env.call_graph_edge(pc) {
+                    walk(env, c, under_cb, done)?;
                 }
             }
             Ok(())
         }
-        walk(self, 0, 0, 1)
+        let n = self.input.prog.functions.len();
+        let mut done = vec![[false; 2]; n];
+        for root in 0..n {
+            if root == 0 || self.is_async_cb(root) {
+                walk(self, root, false, &mut done)?;
+            }
+        }
+        self.check_tail_call_in_exception_cb()
+    }
+
+    /// The same walk's `tail_call_reachable` marking: a function called (at any depth) from
+    /// the exception callback must not tail call ("cannot tail call within exception cb"):
+    /// the exception callback runs after the program's frames were unwound.
+    fn check_tail_call_in_exception_cb(&self) -> Result<(), Reject> {
+        let prog = self.input.prog;
+        let Some(root) = prog.functions.iter().position(|f| f.is_exception_callback) else {
+            return Ok(());
+        };
+        let callees = |sp: usize| self.call_graph_edges(sp);
+        let mut seen = vec![false; prog.functions.len()];
+        let mut stack = callees(root);
+        while let Some(sp) = stack.pop() {
+            if std::mem::replace(&mut seen[sp], true) {
+                continue;
+            }
+            let f = &prog.functions[sp];
+            if let Some(pc) = (f.start..f.end).find(|&pc| {
+                matches!(
+                    self.input.insns[pc],
+                    Some(Insn::Call(CallTarget::Helper(12)))
+                )
+            }) {
+                return Err(Reject {
+                    pc,
+                    msg: "cannot tail call within exception cb".into(),
+                });
+            }
+            stack.extend(callees(sp));
+        }
+        Ok(())
     }
 }

@@ -69,11 +69,12 @@ fn leaf() -> impl Strategy<Value = Stmt> {
             .prop_map(|(res, check, use_off, release)| Stmt::Block { res, check, use_off, release }),
         1 => (res_strategy(), prop::bool::weighted(0.85)).prop_map(|(res, check)| Stmt::Hold { res, check }),
         1 => (res_strategy(), prop::bool::weighted(0.85)).prop_map(|(res, check)| Stmt::Drop8 { res, check }),
-        2 => ((0u8..5), (0u8..4)).prop_map(|(f, arg)| Stmt::Call { f, arg }),
+        2 => ((0u8..6), (0u8..4)).prop_map(|(f, arg)| Stmt::Call { f, arg }),
         1 => prop::bool::weighted(0.7).prop_map(|rewrite| Stmt::Clobbered { rewrite }),
-        2 => ((0u8..5), (0u8..4)).prop_map(|(n, cb)| Stmt::BpfLoop { n, cb }),
+        2 => ((0u8..5), (0u8..5)).prop_map(|(n, cb)| Stmt::BpfLoop { n, cb }),
         1 => (prop_oneof![4 => Just(0u8), 1 => 1u8..4], release_strategy()).prop_map(|(off, release)| Stmt::Lock { off, release }),
         1 => release_strategy().prop_map(|release| Stmt::Rcu { release }),
+        1 => (any::<bool>(), 0u8..72).prop_map(|(ind, off)| Stmt::PacketLoad { ind, off }),
     ]
 }
 

@@ -66,10 +66,10 @@
 //! - bounded loops in callees with a throw and a call at their head;
 //! - legacy packet loads (`r0 = *(u16 *)skb[14]`, `r0 = *(u8 *)skb[r1 + 2]`, R6 the ctx) in
 //!   `tc` programs: at the start of main (nothing held), in the body when the function holds
-//!   nothing (refused while any frame holds a reference), in static and global callees (a
-//!   global one is refused when its caller holds something), and, to be refused, in RCU read
-//!   sections and under spin locks; the worlds' packets are often shorter than the loads, which
-//!   then end the program;
+//!   nothing (refused while the frame holds a reference), in static and global callees, and,
+//!   to be refused, in RCU read sections and under spin locks; the worlds' packets are often
+//!   shorter than the loads, which then return 0 from the current function (the kernel's
+//!   `bpf_gen_ld_abs`);
 //! - direct packet access in `tc` programs: data and data_end from the `__sk_buff`, a bounds
 //!   check (or, to be refused, none), loads, a store, the packet pointer kept in a free
 //!   location across a throw, a throw on the byte loaded;
@@ -636,7 +636,8 @@ exit
     }
 }
 
-/// A world whose packet is too short for `skb[30]`: a legacy load there ends the program.
+/// A world whose packet is too short for `skb[30]`: a legacy load there returns 0 from the
+/// function it is in.
 fn short_packet() -> World {
     World {
         ctx: Some("00".into()),
@@ -645,13 +646,12 @@ fn short_packet() -> World {
     }
 }
 
-/// Found by the property (issue 12, legacy packet loads): a global function is verified on
-/// its own, without the caller's references, so its `LD_ABS` was accepted while the caller
-/// held a cgroup; out of bounds, the load ends the program there and the cgroup leaks. The
-/// kernel refuses a legacy load that could leak (`check_ld_abs`: `check_resource_leak`,
-/// "BPF_LD_[ABS|IND] cannot be mixed with socket references"); for a global function the
-/// check is made at the call, with the caller's state (`abnormal_return`, the kernel's
-/// `has_abnormal_return`).
+/// Found by the property (issue 12, legacy packet loads) while the interpreter still ended the
+/// whole program on an out-of-bounds `LD_ABS`: a global function's load, with the caller
+/// holding a cgroup, then leaked it. The kernel's failure path returns 0 from the *current*
+/// function (`bpf_gen_ld_abs` ends with an exit), so the caller goes on and releases it:
+/// accepted (as Linux 6.18 accepts it) and clean, also when the load is in a `bpf_loop`
+/// callback of the global function.
 #[test]
 fn a_legacy_load_in_a_global_function_while_the_caller_holds_a_reference() {
     let text = ".ctx tc
@@ -720,10 +720,10 @@ exit
 }
 
 /// Found by the property: an `LD_ABS` inside an RCU read section was accepted; out of
-/// bounds it ends the program with the section open (the run-time check reports the RCU read
-/// lock as leaked). The kernel refuses it (`check_ld_abs` → `check_resource_leak` with
-/// `check_lock`: "BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region"), and
-/// so does a global function with a legacy load called inside the section.
+/// bounds it returns from the function with the section open (the run-time check reports the
+/// RCU read lock as leaked). The kernel refuses it (`check_ld_abs` → `check_resource_leak`
+/// with `check_lock`: "BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region").
+/// A global function with a legacy load, called inside the section, returns to it.
 #[test]
 fn a_legacy_load_inside_an_rcu_read_section() {
     for body in ["r0 = *(u16 *)skb[30]", "r1 = r6\ncall g"] {

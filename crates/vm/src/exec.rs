@@ -449,12 +449,10 @@ impl Machine {
                 self.pc += 1;
             }
             K::LdAbs | K::LdInd => {
-                let base = if op.kind == K::LdInd {
-                    self.regs[s] as u32 as i64
-                } else {
-                    0
-                };
-                let off = base + op.imm;
+                let base = if op.kind == K::LdInd { self.regs[s] } else { 0 };
+                // `bpf_gen_ld_abs` adds the index register to imm in 64 bits and hands the sum
+                // to the load helper as an `int` offset.
+                let off = base.wrapping_add(op.imm as u64) as i32 as i64;
                 let size = op.aux as usize;
                 let packet = (self.packet_region != 0)
                     .then(|| &self.mem.regions[self.packet_region as usize].data);
@@ -464,8 +462,11 @@ impl Machine {
                     });
                 };
                 if off < 0 || off as u64 + size as u64 > packet.len() as u64 {
-                    // The kernel ends the program with 0 when the load is out of bounds.
-                    self.finish(cur, 0);
+                    // `bpf_gen_ld_abs`: an out-of-bounds load returns 0 from the current
+                    // function (a hidden `exit`), not from the program: in a subprogram the
+                    // caller continues with R0 = 0, in a `bpf_loop` callback the loop goes on.
+                    self.regs[0] = 0;
+                    self.exit(cur);
                     return Ok(());
                 }
                 let b = &packet[off as usize..off as usize + size];

@@ -225,6 +225,74 @@ fn legacy_packet_loads_are_big_endian_and_end_the_program_when_out_of_bounds() {
     assert_eq!(m.status, Status::Exited { return_value: 0 });
 }
 
+/// `bpf_gen_ld_abs`: the failure path is a hidden `exit` with R0 = 0 in the function that
+/// made the load, so a subprogram returns 0 to its caller, which goes on.
+#[test]
+fn an_out_of_bounds_legacy_packet_load_returns_0_from_the_current_function() {
+    let world = unwind_vm::World {
+        packet: Some("0102030405060708".into()),
+        ..Default::default()
+    };
+    let src = ".ctx socket
+r6 = r1
+call load
+r7 = r0
+r0 = r7
+r0 += 100
+exit
+load:
+r6 = r1
+r0 = *(u32 *)skb[OFF]
+r0 = 1
+exit";
+    let m = common::machine_with(&src.replace("OFF", "6"), &world, Default::default());
+    // The subprogram returned 0 (not the program): the caller added 100.
+    assert_eq!(m.status, Status::Exited { return_value: 100 });
+    let m = common::machine_with(&src.replace("OFF", "0"), &world, Default::default());
+    assert_eq!(m.status, Status::Exited { return_value: 101 });
+}
+
+/// The index register and imm are added in 64 bits and the helper takes the sum as an `int`.
+#[test]
+fn a_legacy_indirect_load_offset_is_a_32_bit_int() {
+    let world = unwind_vm::World {
+        packet: Some("0102030405060708".into()),
+        ..Default::default()
+    };
+    let m = common::machine_with(
+        ".ctx socket\nr6 = r1\nr1 = 0xffffffff ll\nr0 = *(u8 *)skb[r1 + 4]\nexit",
+        &world,
+        Default::default(),
+    );
+    assert_eq!(m.status, Status::Exited { return_value: 4 });
+}
+
+/// In a `bpf_loop` callback the hidden `exit` returns 0 to the loop, which goes on.
+#[test]
+fn an_out_of_bounds_legacy_packet_load_in_a_callback_continues_the_loop() {
+    let world = unwind_vm::World {
+        packet: Some("0102030405060708".into()),
+        ..Default::default()
+    };
+    let src = ".ctx socket
+*(u64 *)(r10 - 8) = r1
+r1 = 3
+r2 = cb ll
+r3 = r10
+r3 += -8
+r4 = 0
+call bpf_loop
+exit
+cb:
+r6 = *(u64 *)(r2 + 0)
+r0 = *(u32 *)skb[6]
+r0 = 1
+exit";
+    let m = common::machine_with(src, &world, Default::default());
+    // Every iteration returned 0: bpf_loop made all 3.
+    assert_eq!(m.status, Status::Exited { return_value: 3 });
+}
+
 /// As the kernel's `bpf_prog_test_run_skb` and `bpf_prog_test_run_xdp` do with 64 zero bytes:
 /// tc and xdp see the whole frame; socket and cgroup_skb programs start after the Ethernet
 /// header that `eth_type_trans` pulled (only tc pushes it back, `is_l2`), so they see 50 bytes.

@@ -808,3 +808,21 @@ exit"
         ["acquire", "acquire", "release", "release", "exit"]
     );
 }
+
+/// The simulated kernel loads no program into a prog array, so `bpf_tail_call` always finds
+/// an empty slot and falls through, as the kernel's does (R0 untouched); a map that is not a
+/// prog array is a bad argument.
+#[test]
+fn bpf_tail_call_to_an_empty_slot_falls_through() {
+    let src = ".ctx tc
+.map pa prog_array key=4 value=4 max_entries=4
+r0 = 5
+r2 = map[pa] ll
+r3 = 1
+call bpf_tail_call
+r0 += 2
+exit";
+    assert_eq!(run(src).status, Status::Exited { return_value: 7 });
+    let f = common::fault(&src.replace("prog_array", "array"));
+    assert!(f.message.contains("not a prog_array"), "{}", f.message);
+}

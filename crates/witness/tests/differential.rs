@@ -18,9 +18,10 @@ use unwind_verifier::{Mode, Options};
 use unwind_vm::{Config, Machine, Status, World};
 use unwind_witness::{verify_in_kernel, KernelOptions, RunInput, WitnessError};
 
-/// The balanced agreement this test holds Unwind to (measured 2026-12-03 on Linux 6.18.44:
-/// see docs/fidelity.md); raise it as the differences are fixed.
-const FLOOR: f64 = 0.80;
+/// The balanced agreement this test holds Unwind to: the default 200 programs gave 91.4 % on
+/// Linux 6.18.44 (2026-12-03), 5,000 gave 94.3 % (docs/fidelity.md). The seeds are fixed, so
+/// a change that loses one more program fails; raise it as the differences are fixed.
+const FLOOR: f64 = 0.914;
 
 struct Rng(u64);
 
@@ -43,7 +44,9 @@ impl Rng {
     }
 }
 
-const ALU: [&str; 11] = ["+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "<<=", ">>=", "s>>="];
+const ALU: [&str; 11] = [
+    "+=", "-=", "*=", "/=", "%=", "|=", "&=", "^=", "<<=", ">>=", "s>>=",
+];
 const CMP: [&str; 10] = ["==", "!=", ">", ">=", "<", "<=", "s>", "s>=", "s<", "s<="];
 /// Scalar registers the generator writes (R6 holds the ctx, R10 is the frame pointer).
 const REGS: [u8; 8] = [0, 1, 2, 3, 4, 5, 7, 8];
@@ -76,7 +79,15 @@ impl Gen {
             .filter(|&r| self.init[r as usize] && (any_kind || !self.ptr[r as usize]))
             .collect();
         // now and then a register never written, which both must refuse to read
-        if written.is_empty() || self.rng.chance(1) {
+        if written.is_empty() {
+            // nothing to read yet: give one a value first
+            let r = self.rng.pick(&REGS);
+            let imm = self.imm();
+            self.line(&format!("r{r} = {imm}"));
+            self.init[r as usize] = true;
+            self.ptr[r as usize] = false;
+            r
+        } else if self.rng.chance(1) {
             self.rng.pick(&REGS)
         } else {
             self.rng.pick(&written)
@@ -90,7 +101,9 @@ impl Gen {
             2 => -(self.rng.below(8) as i64) - 1,
             3 => self.rng.below(70_000) as i64,
             4 => i64::from(self.rng.next() as i32),
-            _ => self.rng.pick(&[1, 2, 4, 8, 16, 32, 63, 64, 0x7fff_ffff, -0x8000_0000]),
+            _ => self
+                .rng
+                .pick(&[1, 2, 4, 8, 16, 32, 63, 64, 0x7fff_ffff, -0x8000_0000]),
         }
     }
 
@@ -106,6 +119,8 @@ impl Gen {
             self.line(&format!("{w}{dst} {op} {imm}"));
         }
         self.init[dst as usize] = true;
+        // pointer +/- something stays a pointer (when it is allowed at all)
+        self.ptr[dst as usize] &= w == "r" && (op == "+=" || op == "-=");
     }
 
     fn mov(&mut self) {
@@ -120,7 +135,10 @@ impl Gen {
         let dst = self.rng.pick(&REGS);
         let size = self.rng.pick(&[1u32, 2, 4, 4, 4, 4, 4, 8]);
         let off = if self.rng.chance(92) {
-            self.rng.pick(&[0, 0, 4, 8, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 68, 72, 76, 80, 84, 88, 140, 152, 160, 164, 168, 172])
+            self.rng.pick(&[
+                0, 0, 4, 8, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 68, 72, 76,
+                80, 84, 88, 140, 152, 160, 164, 168, 172,
+            ])
         } else {
             self.rng.below(200) as i64
         };
@@ -142,7 +160,11 @@ impl Gen {
             let src = self.reg();
             // a pointer is spilled whole (a narrower spill is refused: "invalid size of
             // register spill"), but now and then not
-            let size = if self.ptr[src as usize] && self.rng.chance(95) { 8 } else { size };
+            let size = if self.ptr[src as usize] && self.rng.chance(95) {
+                8
+            } else {
+                size
+            };
             let t = ["u8", "u16", "u32", "u64"][size.trailing_zeros() as usize];
             self.line(&format!("*({t} *)(r10 - {off}) = r{src}"));
             self.spilled_ptr.retain(|&o| o != off);
@@ -176,13 +198,18 @@ impl Gen {
             self.imm().to_string()
         };
         self.line(&format!("if {w}{a} {op} {rhs} goto l{l}"));
-        let before = self.init;
+        let (init, ptr) = (self.init, self.ptr);
+        let (spilled, spilled_ptr) = (self.spilled.clone(), self.spilled_ptr.clone());
         let n = 1 + self.rng.below(4) as u32;
         self.body(depth + 1, n);
-        // only what both arms wrote is written after the join
-        for (i, b) in before.iter().enumerate() {
-            self.init[i] &= *b;
+        // after the join: written only if written on both arms, a pointer if one on either;
+        // a slot spilled only if on both, holding a pointer if on either
+        for i in 0..11 {
+            self.init[i] &= init[i];
+            self.ptr[i] |= ptr[i];
         }
+        self.spilled.retain(|o| spilled.contains(o));
+        self.spilled_ptr.extend(spilled_ptr);
         self.line(&format!("l{l}:"));
     }
 
@@ -236,7 +263,9 @@ impl Gen {
         self.line("r4 = r2");
         self.line(&format!("r4 += {len}"));
         if self.rng.chance(92) {
-            let check = self.rng.pick(&["if r4 > r3 goto", "if r3 < r4 goto", "if r4 >= r3 goto"]);
+            let check = self
+                .rng
+                .pick(&["if r4 > r3 goto", "if r3 < r4 goto", "if r4 >= r3 goto"]);
             self.line(&format!("{check} l{l}"));
         }
         self.line(&format!("r0 = *(u8 *)(r2 + {at})"));
@@ -293,8 +322,9 @@ fn program(seed: u64) -> String {
     g.init[6] = true;
     let n = 3 + g.rng.below(12) as u32;
     g.body(0, n);
-    // the return value: a constant, or (refused if never written) what R0 holds
-    if g.rng.chance(90) {
+    // the return value: a constant, or (refused if never written) what R0 holds; never a
+    // pointer, whose value the two kernels cannot share
+    if g.rng.chance(90) || g.ptr[0] {
         let v = g.rng.below(3);
         g.line(&format!("r0 = {v}"));
     }
@@ -391,7 +421,8 @@ fn random_programs_against_the_running_kernel() {
                 let mine = our_run(&program, &ours);
                 if let (Some(t), Some(m)) = (theirs, mine) {
                     if u64::from(t) != m & 0xffff_ffff {
-                        retval_differs.push(format!("seed {seed}: kernel R0 {t}, unwind {m}\n{text}"));
+                        retval_differs
+                            .push(format!("seed {seed}: kernel R0 {t}, unwind {m}\n{text}"));
                     }
                 }
                 continue;
@@ -400,18 +431,27 @@ fn random_programs_against_the_running_kernel() {
             k_rej += 1;
             if !ours.accepted {
                 k_rej_agree += 1;
-                *refusals.entry(kernel.first_error().map_or(String::new(), normalise)).or_default() += 1;
+                *refusals
+                    .entry(kernel.first_error().map_or(String::new(), str::to_string))
+                    .or_default() += 1;
                 continue;
             }
         }
         let class = format!(
             "unwind {} / kernel {}",
-            ours.errors.first().map_or("accepts".to_string(), |e| normalise(&e.message)),
-            kernel.first_error().map_or("accepts".to_string(), normalise)
+            ours.errors
+                .first()
+                .map_or("accepts".to_string(), |e| normalise(&e.message)),
+            kernel
+                .first_error()
+                .map_or("accepts".to_string(), normalise)
         );
         *classes.entry(class).or_default() += 1;
         if show {
-            eprintln!("---- seed {seed}: unwind {}, kernel {}\n{text}", ours.accepted, kernel.accepted);
+            eprintln!(
+                "---- seed {seed}: unwind {}, kernel {}\n{text}",
+                ours.accepted, kernel.accepted
+            );
         }
     }
     let compared = k_acc + k_rej;
@@ -427,13 +467,13 @@ fn random_programs_against_the_running_kernel() {
         100.0 * rate(k_acc_agree + k_rej_agree, compared)
     );
     let mut top: Vec<_> = classes.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|c| std::cmp::Reverse(c.1));
     for (class, n) in top.iter().take(15) {
         let _ = writeln!(summary, "  {n:>6}  {class}");
     }
     if std::env::var_os("UNWIND_DIFFERENTIAL_DEBUG").is_some() {
         let mut top: Vec<_> = refusals.iter().collect();
-        top.sort_by(|a, b| b.1.cmp(a.1));
+        top.sort_by_key(|c| std::cmp::Reverse(*c.1));
         for (why, n) in top.iter().take(12) {
             let _ = writeln!(summary, "  both refuse x{n}: {why}");
         }

@@ -400,6 +400,11 @@ impl Env<'_> {
                 let Some(sp) = self.subprog_starting_at(target) else {
                     return self.reject("callback is not a function");
                 };
+                // check_ld_imm on BPF_PSEUDO_FUNC: only a static function can be a callback
+                // (a global one is verified for its prototype's arguments, not a callback's).
+                if self.is_global(sp) {
+                    return self.reject("callback function not static");
+                }
                 RegState {
                     map: sp as u32,
                     ..RegState::ptr(PtrKind::Func)
@@ -411,28 +416,35 @@ impl Env<'_> {
         Ok(())
     }
 
-    /// Legacy packet loads (`check_ld_abs`).
+    /// Legacy packet loads (`check_ld_abs`, 6.12): R6 readable; no reference held
+    /// (`check_reference_leak`'s lines, then `BPF_LD_[ABS|IND] cannot be mixed with socket
+    /// references`), no spin lock, RCU read section or preempt-disabled region held (and no
+    /// saved IRQ state, in today's wording: that tracking came after 6.12), since the load's
+    /// failure path leaves the function; R6 the ctx; for `LD_IND` the index register readable.
+    /// Then the failure path itself (`bpf_gen_ld_abs`: an out-of-bounds load is a hidden
+    /// `exit` with R0 = 0 from the *current* function) is explored: the exit's checks with
+    /// R0 = 0, and in a callee the caller continuing with R0 = 0.
     pub(super) fn check_ld_abs(
         &mut self,
         st: &mut VerifierState,
         _size: Size,
         src: Option<u8>,
+        pc: usize,
     ) -> R<()> {
         if !unwind_kernel::rules::legacy_packet_loads(self.input.prog_type) {
             return self.reject("BPF_LD_[ABS|IND] instructions not allowed for this program type");
         }
-        if let Some(s) = src {
-            self.read_reg(st, s)?;
-        }
         let r6 = self.read_reg(st, 6)?;
-        if !st.refs.is_empty() {
+        // check_reference_leak as at an exit of this frame: the program's (every reference),
+        // a callback's (its own); a static callee returns to a caller that still holds them.
+        if let Err(leak) = self.check_exit_leak(st) {
+            // Both lines, as the kernel prints them.
+            self.log.error(&leak.msg);
             return self.reject("BPF_LD_[ABS|IND] cannot be mixed with socket references");
         }
         if st.active_lock.is_some() {
             return self.reject("BPF_LD_[ABS|IND] cannot be used inside bpf_spin_lock-ed region");
         }
-        // `check_resource_leak(env, false, true, "BPF_LD_[ABS|IND]")`: an out-of-bounds load
-        // ends the program, so no RCU read section or disabled preemption may be open either.
         if st.active_rcu > 0 {
             return self
                 .reject("BPF_LD_[ABS|IND] cannot be used inside bpf_rcu_read_lock-ed region");
@@ -448,8 +460,17 @@ impl Env<'_> {
         if r6.kind() != Some(PtrKind::Ctx) {
             return self.reject("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
         }
+        if let Some(s) = src {
+            self.read_reg(st, s)?;
+        }
         for r in 1..=5 {
             *st.reg_mut(r) = RegState::NOT_INIT;
+        }
+        // The failure path: the current function returns 0 here.
+        let mut fail = st.clone();
+        self.set_reg(&mut fail, 0, RegState::konst(0));
+        if let super::Next::Goto(to) = self.check_exit(&mut fail, pc)? {
+            self.push_branch(fail, to, pc)?;
         }
         self.set_reg(st, 0, RegState::unknown());
         Ok(())

@@ -43,16 +43,22 @@ impl Env<'_> {
     /// (the kernel's `check_func_arg_reg_off` → `__check_ptr_off_reg`): the callee checks its
     /// accesses against the whole ctx.
     fn ctx_arg_at_base(&self, r: &RegState, regno: u8) -> R<()> {
+        self.ptr_arg_at_base(r, regno, "ctx")
+    }
+
+    /// The same for any pointer `__check_ptr_off_reg` checks without a fixed offset allowed
+    /// (a callback's address: `r2 = cb; r2 += 8` is not a function).
+    fn ptr_arg_at_base(&self, r: &RegState, regno: u8, ty: &str) -> R<()> {
         if !r.var.is_const() {
             return self.reject(format!(
-                "variable ctx access var_off={} disallowed",
+                "variable {ty} access var_off={} disallowed",
                 r.var.var_off
             ));
         }
         let off = r.off as i64 + r.var.var_off.value as i64;
         if off != 0 {
             return self.reject(format!(
-                "dereference of modified ctx ptr R{regno} off={off} disallowed"
+                "dereference of modified {ty} ptr R{regno} off={off} disallowed"
             ));
         }
         Ok(())
@@ -177,6 +183,10 @@ impl Env<'_> {
             match *arg {
                 ArgKind::Anything | ArgKind::ConstZero => {}
                 ArgKind::Scalar => {
+                    if kf && !r.is_scalar() {
+                        // check_kfunc_args on a scalar parameter (bpf_throw's cookie, say)
+                        return self.reject(format!("R{regno} is not a scalar"));
+                    }
                     if !r.is_scalar() {
                         return self
                             .reject(format!("R{regno} type={} expected=scalar", r.type_str()));
@@ -188,9 +198,13 @@ impl Env<'_> {
                             .reject(format!("R{regno} type={} expected=map_ptr", r.type_str()));
                     }
                     map = Some(r.map);
-                    if f.name == "bpf_ringbuf_reserve"
-                        && self.input.prog.maps[r.map as usize].map_type
-                            != unwind_kernel::MapType::Ringbuf
+                    // check_map_func_compatibility: a ringbuf for bpf_ringbuf_reserve, and a
+                    // prog array for bpf_tail_call and for nothing else.
+                    let mt = self.input.prog.maps[r.map as usize].map_type;
+                    let is_tail_call = f.effect == Effect::TailCall;
+                    let prog_array = mt == unwind_kernel::MapType::ProgArray;
+                    if (f.name == "bpf_ringbuf_reserve" && mt != unwind_kernel::MapType::Ringbuf)
+                        || is_tail_call != prog_array
                     {
                         return self.reject(format!(
                             "cannot pass map_type {} into func {}#{}",
@@ -282,6 +296,7 @@ impl Env<'_> {
                         return self
                             .reject(format!("R{regno} type={} expected=func", r.type_str()));
                     }
+                    self.ptr_arg_at_base(&r, regno, "func")?;
                     callback = Some(r.map as usize);
                 }
                 ArgKind::Timer => {
@@ -473,6 +488,8 @@ impl Env<'_> {
                 // value that hold the timer; the caller goes on.
                 let cb = callback.expect("callback arg");
                 let m = timer_map.expect("timer arg");
+                self.record.facts[cb].is_cb = true;
+                self.record.facts[cb].is_async_cb = true;
                 let mut f = FuncState::new(0, pc, cb, FrameKind::AsyncCallback);
                 f.regs[1] = RegState {
                     map: m,
@@ -504,6 +521,43 @@ impl Env<'_> {
             Effect::Loop => {
                 let cb = callback.expect("callback arg");
                 return self.enter_callback(st, pc, cb);
+            }
+            Effect::TailCall => {
+                // check_helper_call's BPF_FUNC_tail_call case (6.12): the target returns in
+                // this program's place, so nothing may be held (check_reference_leak's lines,
+                // then "tail_call would lead to reference leak"), nor an RCU read section or
+                // a preempt-disabled region (a spin lock refuses every call before this);
+                // saved IRQ state came after 6.12 (today's wording).
+                // (check_reference_leak as at an exit of this frame: from a static callee the
+                // target returns to the caller, which still holds its references)
+                if let Err(leak) = self.check_exit_leak(st) {
+                    self.log.error(&leak.msg);
+                    return self.reject("tail_call would lead to reference leak");
+                }
+                if st.active_rcu > 0 {
+                    return self
+                        .reject("tail_call cannot be used inside bpf_rcu_read_lock-ed region");
+                }
+                if st.active_preempt > 0 {
+                    return self
+                        .reject("tail_call cannot be used inside bpf_preempt_disable-ed region");
+                }
+                if !st.irq_flags.is_empty() {
+                    return self
+                        .reject("tail_call cannot be used inside bpf_local_irq_save-ed region");
+                }
+                // A tail call from a static subprogram returns the target's result from the
+                // subprogram: the caller continues with any R0 (the abnormal return).
+                if st.cur().kind == FrameKind::Static {
+                    let mut ret = st.clone();
+                    for r in 1..=5 {
+                        *ret.reg_mut(r) = RegState::NOT_INIT;
+                    }
+                    self.set_reg(&mut ret, 0, RegState::unknown());
+                    if let Next::Goto(to) = self.check_exit(&mut ret, pc)? {
+                        self.push_branch(ret, to, pc)?;
+                    }
+                }
             }
             Effect::Acquire(_) | Effect::None => {}
         }
@@ -616,6 +670,7 @@ impl Env<'_> {
         self.paths.calls_callback[pc] = true;
         let ctx = *st.reg(3);
         let frameno = st.frames.len() as u8;
+        self.record.facts[cb].is_cb = true;
         let mut f = FuncState::new(frameno, pc, cb, FrameKind::Callback);
         f.regs[1] = RegState::unknown();
         f.regs[1].written = true;
@@ -631,9 +686,29 @@ impl Env<'_> {
         let Some(sp) = self.subprog_starting_at(target) else {
             return self.reject(format!("call to invalid destination {target}"));
         };
-        if st.active_lock.is_some() {
-            return self.reject("function calls are not allowed while holding a lock");
+        // __check_func_call: only global functions are refused with a lock held, preemption
+        // disabled or IRQs saved: the callee is verified on its own, without the caller's
+        // region.
+        if self.is_global(sp) {
+            if st.active_lock.is_some() {
+                return self.reject(
+                    "global function calls are not allowed while holding a lock,\nuse static function instead",
+                );
+            }
+            if st.active_preempt > 0 {
+                return self.reject(
+                    "global function calls are not allowed with preemption disabled,\nuse static function instead",
+                );
+            }
+            if !st.irq_flags.is_empty() {
+                // bpf_local_irq_save came after 6.12: today's wording.
+                return self.reject(
+                    "global function calls are not allowed with IRQs disabled,\nuse static function instead",
+                );
+            }
         }
+        // A static function is verified in the caller's state, lock included (6.9 on: "Allow
+        // calling static subprogs while holding a bpf_spin_lock"), so it may be called here.
         let caller = st.cur().subprog;
         if !self.record.facts[caller].callees.contains(&sp) {
             self.record.facts[caller].callees.push(sp);
@@ -676,33 +751,6 @@ impl Env<'_> {
                         self.helper_mem(st, regno, *n as u64, Access::Read, false)?;
                         self.helper_mem(st, regno, *n as u64, Access::Write, false)?;
                     }
-                }
-            }
-            // A global function is verified without the caller's state, so its legacy
-            // packet loads could not see what the caller holds: an out-of-bounds load ends
-            // the program there (`check_ld_abs`'s `check_resource_leak`, applied at the call).
-            // The kernel does not check this (Linux 6.18 accepts such a call and leaks, as the
-            // witness shows: docs/fidelity.md), so `legacy` and `upstream` accept it as the
-            // kernel does; the cleanup modes, which promise no leak, refuse it.
-            let kernel_mode = matches!(
-                self.input.opts.mode,
-                crate::Mode::Legacy | crate::Mode::Upstream
-            );
-            if self.input.abnormal_return[sp] && !kernel_mode {
-                if !st.refs.is_empty() {
-                    return self.reject(format!(
-                        "BPF_LD_[ABS|IND] in global function {name} cannot be mixed with socket references"
-                    ));
-                }
-                if st.active_rcu > 0 {
-                    return self.reject(format!(
-                        "BPF_LD_[ABS|IND] in global function {name} cannot be used inside bpf_rcu_read_lock-ed region"
-                    ));
-                }
-                if st.active_preempt > 0 {
-                    return self.reject(format!(
-                        "BPF_LD_[ABS|IND] in global function {name} cannot be used inside bpf_preempt_disable-ed region"
-                    ));
                 }
             }
             self.log.line(&format!(

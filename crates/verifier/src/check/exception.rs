@@ -41,25 +41,6 @@ impl Env<'_> {
         Ok(())
     }
 
-    /// A throw inside a callback (a `bpf_loop` callback, or the exception callback itself)
-    /// cannot unwind through the kernel code that called it (`check_max_stack_depth_subprog`).
-    fn check_throw_not_in_callback(&self, st: &VerifierState, pc: usize) -> R<()> {
-        let in_callback = st.frames.iter().find_map(|f| {
-            let func = &self.input.prog.functions[f.subprog];
-            (matches!(
-                f.kind,
-                crate::state::FrameKind::Callback | crate::state::FrameKind::AsyncCallback
-            ) || func.is_exception_callback)
-                .then_some(f.subprog)
-        });
-        match in_callback {
-            Some(sp) => self.reject(format!(
-                "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
-            )),
-            None => Ok(()),
-        }
-    }
-
     /// An exception exit (`process_bpf_exit_full(env, NULL, true)`) at `pc`, after R0-R5 were
     /// clobbered: `legacy` has v6.7's checks and messages; `upstream` today's
     /// (`check_resource_leak` with the `bpf_throw` prefix: locks, references, RCU); the
@@ -78,7 +59,6 @@ impl Env<'_> {
                 return self.reject("bpf_throw cannot be used inside bpf_local_irq_save-ed region");
             }
             self.check_reference_leak(st, false)?;
-            self.check_throw_not_in_callback(st, pc)?;
             return Ok(Next::Done);
         }
         if st.active_lock.is_some() {
@@ -104,10 +84,10 @@ impl Env<'_> {
         if st.active_preempt > 0 {
             return self.reject("bpf_throw cannot be used inside bpf_preempt_disable-ed region");
         }
-        // After the exit checks, as in the kernel, where the callback check runs after do_check
-        // (so a callback that throws while the caller holds a reference is refused for the
-        // reference first: reject_with_cb_reference).
-        self.check_throw_not_in_callback(st, pc)?;
+        // A throw under a callback is refused after every path was verified, as the kernel's
+        // check_max_stack_depth does (`check_throw_in_callbacks`): a callback that throws while
+        // the caller holds a reference is refused for the reference first
+        // (reject_with_cb_reference).
         Ok(Next::Done)
     }
 

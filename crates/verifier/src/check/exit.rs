@@ -10,7 +10,10 @@ use crate::state::{FrameKind, PtrKind, RegState, VerifierState};
 impl Env<'_> {
     pub(super) fn check_exit(&mut self, st: &mut VerifierState, pc: usize) -> R<Next> {
         let frame_kind = st.cur().kind;
-        if st.active_lock.is_some() {
+        // A static callee may return with the lock held, for its caller to release
+        // (verifier_spin_lock.c "test10 lock in subprog without unlock"); the program and a
+        // callback may not.
+        if st.active_lock.is_some() && (st.curframe() == 0 || frame_kind == FrameKind::Callback) {
             return self.reject("bpf_spin_unlock is missing");
         }
         if st.active_rcu > 0 && st.curframe() == 0 {
@@ -80,6 +83,17 @@ impl Env<'_> {
         Ok(Next::Done)
     }
 
+    /// The references an exit of the current frame would leak (`check_reference_leak` with
+    /// `exception_exit` false): every one at the program's or a root function's exit, a
+    /// callback's own at its exit, none from a static callee (its caller still holds them).
+    pub(super) fn check_exit_leak(&mut self, st: &VerifierState) -> R<()> {
+        match st.cur().kind {
+            FrameKind::Static => Ok(()),
+            FrameKind::Callback => self.check_reference_leak(st, true),
+            FrameKind::Root | FrameKind::AsyncCallback => self.check_reference_leak(st, false),
+        }
+    }
+
     pub fn check_reference_leak(&mut self, st: &VerifierState, callback_only: bool) -> R<()> {
         let mut first = None;
         for r in &st.refs {
@@ -121,6 +135,14 @@ impl Env<'_> {
             for r in 1..=5 {
                 *st.reg_mut(r) = RegState::NOT_INIT;
             }
+            // has_abnormal_return (6.12.y, "Don't trust r0 bounds after BPF to BPF calls with
+            // abnormal returns"): a callee with an LD_ABS or a tail call may return before its
+            // exit, so the caller's R0 is unknown.
+            let r0 = if self.input.abnormal_return[callee.subprog] {
+                RegState::unknown()
+            } else {
+                r0
+            };
             self.set_reg(st, 0, r0);
         }
         if self.log.level >= 2 {

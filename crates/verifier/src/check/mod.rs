@@ -59,6 +59,10 @@ pub struct FuncFacts {
     pub callee_saved: [bool; 4],
     /// Static functions called from here (subprogram indices).
     pub callees: Vec<usize>,
+    /// It was verified as a callback (`subprog_info.is_cb`, set by `push_callback_call`).
+    pub is_cb: bool,
+    /// ... as an async one (a timer callback: `is_async_cb`).
+    pub is_async_cb: bool,
 }
 
 /// One verification pass, by concern: what is checked, the paths being explored, the counts
@@ -131,42 +135,9 @@ pub(crate) struct Input<'a> {
     maps: MapInfo,
     /// Per function: it might throw (the pre-pass over the call graph, computed once).
     might_throw: Vec<bool>,
-    /// Per function: it or a function it calls has a legacy packet load (`LD_ABS`/`LD_IND`),
-    /// which ends the whole program when out of bounds (the kernel's `has_abnormal_return`).
+    /// Per function: it holds an `LD_ABS`/`LD_IND` or a `bpf_tail_call`, so it may return
+    /// before its exit (`has_ld_abs`, `has_tail_call`).
     abnormal_return: Vec<bool>,
-}
-
-/// `abnormal_return`: functions with an `LD_ABS`/`LD_IND`, and the functions that call them
-/// or pass them as callbacks (a `bpf_loop` callback runs inside its caller: a global function
-/// calling `bpf_loop` with one that loads would end the program as well).
-fn abnormal_returns(prog: &Program, insns: &[Option<Insn>]) -> Vec<bool> {
-    let facts = unwind_stackmap::throw_facts(prog);
-    let mut has = vec![false; prog.functions.len()];
-    for (pc, insn) in insns.iter().enumerate() {
-        if matches!(insn, Some(Insn::LdAbs { .. } | Insn::LdInd { .. })) {
-            if let Some(f) = prog.function_index_at(pc) {
-                has[f] = true;
-            }
-        }
-    }
-    for _ in 0..has.len() {
-        let mut changed = false;
-        for f in 0..has.len() {
-            if !has[f]
-                && facts.callees[f]
-                    .iter()
-                    .chain(&facts.callbacks[f])
-                    .any(|&c| has[c])
-            {
-                has[f] = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    has
 }
 
 /// The exploration: the path being checked, the ones pending, the checkpoints stored.
@@ -245,16 +216,30 @@ impl<'a> Env<'a> {
             .map(|m| (m.name.clone(), m.key_size, m.value_size))
             .collect();
         let n = insns.len();
-        let abnormal_return = abnormal_returns(prog, &insns);
         Env {
             input: Input {
                 prog,
-                insns,
                 prog_type: crate::runnable::prog_type_of(prog),
                 opts,
                 maps,
                 might_throw: unwind_stackmap::throw_facts(prog).might_throw,
-                abnormal_return,
+                abnormal_return: prog
+                    .functions
+                    .iter()
+                    .map(|f| {
+                        insns[f.start.min(n)..f.end.min(n)].iter().any(|i| {
+                            matches!(
+                                i,
+                                Some(
+                                    Insn::LdAbs { .. }
+                                        | Insn::LdInd { .. }
+                                        | Insn::Call(unwind_isa::CallTarget::Helper(12))
+                                )
+                            )
+                        })
+                    })
+                    .collect(),
+                insns,
             },
             log: Log::new(opts.log_level),
             paths: Paths {
@@ -529,11 +514,11 @@ impl<'a> Env<'a> {
                 Ok(Next::Goto(fall))
             }
             Insn::LdAbs { size, .. } => {
-                self.check_ld_abs(st, size, None)?;
+                self.check_ld_abs(st, size, None, pc)?;
                 Ok(Next::Goto(fall))
             }
             Insn::LdInd { size, src, .. } => {
-                self.check_ld_abs(st, size, Some(src.index()))?;
+                self.check_ld_abs(st, size, Some(src.index()), pc)?;
                 Ok(Next::Goto(fall))
             }
             Insn::Load {

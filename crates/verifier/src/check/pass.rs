@@ -28,6 +28,7 @@ pub(crate) fn verify_pass(
 
 impl Env<'_> {
     fn run(&mut self) -> Result<(), Reject> {
+        self.check_btf_func_returns()?;
         self.check_cfg()?;
         self.check_exception_callback()?;
         if self.log.level >= 2 {
@@ -54,6 +55,34 @@ impl Env<'_> {
             ));
         }
         self.check_stack_depth()?;
+        self.check_throw_in_callbacks()?;
+        Ok(())
+    }
+
+    /// `check_btf_func`: a subprogram that may return abnormally (an `LD_ABS`/`LD_IND`, whose
+    /// failure path returns 0, or a `bpf_tail_call`, whose target's result is returned) must
+    /// return an integer in BTF; here, a global function declared `void`.
+    fn check_btf_func_returns(&mut self) -> Result<(), Reject> {
+        const TAIL_CALL: i32 = 12;
+        let prog = self.input.prog;
+        for f in prog.functions.iter().skip(1) {
+            if !f.returns_void {
+                continue;
+            }
+            for pc in f.start..f.end {
+                let msg = match self.input.insns.get(pc).copied().flatten() {
+                    Some(unwind_isa::Insn::LdAbs { .. } | unwind_isa::Insn::LdInd { .. }) => {
+                        "LD_ABS is only allowed in functions that return 'int'."
+                    }
+                    Some(unwind_isa::Insn::Call(unwind_isa::CallTarget::Helper(TAIL_CALL))) => {
+                        "tail_call is only allowed in functions that return 'int'."
+                    }
+                    _ => continue,
+                };
+                self.paths.cur_pc = f.start;
+                return self.reject(msg);
+            }
+        }
         Ok(())
     }
 

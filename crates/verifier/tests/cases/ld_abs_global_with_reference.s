@@ -1,11 +1,8 @@
-; cleanup, cleanup-v2, runtime: reject
-; legacy, upstream: accept
-// A global function is verified without its caller's references; one with a legacy packet
-// load (directly or in a callee: has_abnormal_return) may end the program while the caller
-// holds one, so the cleanup modes refuse the call. The kernel has no such check: Linux
-// 6.18.44 accepts this program (`unwind verify --mode upstream --compare-kernel`), and an
-// out-of-bounds load in g leaks the cgroup, so `legacy` and `upstream` accept it as the
-// kernel does (a hole like the global-function throw loophole).
+; all: accept
+// A global function with a legacy packet load, called while the caller holds a reference.
+// An out-of-bounds load returns 0 from the *current* function (the kernel's bpf_gen_ld_abs
+// ends with an exit), here g, so the caller goes on and releases its cgroup: nothing leaks
+// and the kernel accepts it (Linux 6.18.44, `unwind verify --mode upstream --compare-kernel`).
 .ctx tc
 .globl g(ctx)
 r6 = r1
@@ -13,7 +10,7 @@ r1 = 1
 call bpf_cgroup_from_id
 r7 = r0
 r1 = r6
-call g	; error: BPF_LD_[ABS|IND] in global function g cannot be mixed with socket references
+call g
 r1 = r7
 if r1 == 0 goto out
 call bpf_cgroup_release

@@ -109,6 +109,12 @@ pub(crate) enum Stmt {
     Rcu {
         release: Release,
     },
+    /// A legacy packet load into R6: `LD_ABS` at `off`, or `LD_IND` at R6 + `off` (R6 saved at
+    /// fp-80 while R6 holds the ctx); out of bounds, the program ends with 0 (`bpf_gen_ld_abs`).
+    PacketLoad {
+        ind: bool,
+        off: u8,
+    },
 }
 
 pub(crate) const CONDS: [&str; 8] = ["==", "!=", ">", ">=", "<", "<=", "s>", "s<"];
@@ -118,8 +124,8 @@ pub(crate) const SIZES: [(&str, u8); 4] = [("u8", 1), ("u16", 2), ("u32", 4), ("
 pub(crate) struct Gen {
     out: String,
     label: usize,
-    used: [bool; 5],
-    used_cb: [bool; 4],
+    used: [bool; 6],
+    used_cb: [bool; 5],
 }
 
 impl Gen {
@@ -347,6 +353,14 @@ impl Gen {
                 self.used[*f as usize] = true;
                 // f1 dereferences its argument: give it a pointer most of the time
                 let arg = if *f == 1 && *arg == 0 { 1 } else { *arg };
+                if *f == 5 {
+                    // f5 loads from the packet: the ctx in R1, the index in R2
+                    self.line("r1 = *(u64 *)(r10 - 72)");
+                    self.line("r2 = r6");
+                    self.line("call f5");
+                    self.line("r6 = r0");
+                    return;
+                }
                 match arg {
                     0 => self.line("r1 = r6"),
                     1 => {
@@ -433,6 +447,18 @@ impl Gen {
                     }
                 }
             }
+            Stmt::PacketLoad { ind, off } => {
+                let (name, _) = SIZES[(*off % 3) as usize];
+                self.line("*(u64 *)(r10 - 80) = r6");
+                self.line("r6 = *(u64 *)(r10 - 72)");
+                if *ind {
+                    self.line("r2 = *(u64 *)(r10 - 80)");
+                    self.line(&format!("r0 = *({name} *)skb[r2 + {off}]"));
+                } else {
+                    self.line(&format!("r0 = *({name} *)skb[{off}]"));
+                }
+                self.line("r6 = r0");
+            }
             Stmt::Clobbered { rewrite } => {
                 self.line("r1 = 1");
                 self.line("call bpf_get_prandom_u32");
@@ -446,31 +472,36 @@ impl Gen {
 }
 
 /// The static functions; `f1` reads the caller's stack through R1, `f3` holds an object for
-/// a while, `f4` calls `f0`.
-pub(crate) const FUNCS: [&str; 5] = [
+/// a while, `f4` calls `f0`, `f5` loads a packet byte at R2 (the ctx in R1) and returns 1, or 0
+/// from its load's failure path.
+pub(crate) const FUNCS: [&str; 6] = [
     "f0:\nr0 = r1\nr0 += 1\nexit\n",
     "f1:\nr0 = *(u64 *)(r1 + 0)\nexit\n",
     "f2:\n*(u64 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\n*(u32 *)(r10 - 12) = 9\nr0 = *(u32 *)(r10 - 12)\nexit\n",
     "f3:\nr1 = 16\ncall bpf_obj_new\nif r0 == 0 goto f3_out\n*(u64 *)(r0 + 8) = 5\nr1 = r0\ncall bpf_obj_drop\nf3_out:\nr0 = 0\nexit\n",
     "f4:\nr6 = r1\nr1 = 3\ncall f0\nr0 += 1\nexit\n",
+    "f5:\nr6 = r1\nr0 = *(u8 *)skb[r2 + 0]\nr0 = 1\nexit\n",
 ];
 
 /// `bpf_loop` callbacks: a counter used unchecked as a map value offset (safe for the first
-/// iterations only), the same with a bounds check, one that only reads its ctx, and one that
-/// allocates and frees an object (or leaks it on one iteration).
-pub(crate) const CALLBACKS: [&str; 4] = [
+/// iterations only), the same with a bounds check, one that only reads its ctx, one that
+/// allocates and frees an object (or leaks it on one iteration), and one that loads a packet
+/// byte at 60 + its index (the ctx read back from the caller's fp-72), out of bounds from the
+/// fifth iteration on, when the load's failure path returns 0 from the callback.
+pub(crate) const CALLBACKS: [&str; 5] = [
     "cb0:\nr6 = *(u64 *)(r2 + 0)\nr6 += 4\n*(u64 *)(r2 + 0) = r6\n*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[a] ll\ncall bpf_map_lookup_elem\nif r0 == 0 goto cb0_out\nr0 += r6\n*(u32 *)(r0 + 0) = 1\ncb0_out:\nr0 = 0\nexit\n",
     "cb1:\nr6 = *(u64 *)(r2 + 0)\nr6 += 4\n*(u64 *)(r2 + 0) = r6\n*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[a] ll\ncall bpf_map_lookup_elem\nif r0 == 0 goto cb1_out\nif r6 > 12 goto cb1_out\nr0 += r6\n*(u32 *)(r0 + 0) = 1\ncb1_out:\nr0 = 0\nexit\n",
     "cb2:\nr0 = *(u64 *)(r2 + 0)\nr0 = 0\nexit\n",
     "cb3:\nr6 = r1\nr1 = 8\ncall bpf_obj_new\nif r0 == 0 goto cb3_out\nif r6 == 2 goto cb3_out\nr1 = r0\ncall bpf_obj_drop\ncb3_out:\nr0 = 0\nexit\n",
+    "cb4:\nr6 = *(u64 *)(r2 - 16)\nr0 = *(u8 *)skb[r1 + 60]\nr0 = 0\nexit\n",
 ];
 
 pub(crate) fn program_text(body: &[Stmt], init: bool) -> String {
     let mut g = Gen {
         out: String::new(),
         label: 0,
-        used: [false; 5],
-        used_cb: [false; 4],
+        used: [false; 6],
+        used_cb: [false; 5],
     };
     g.line(".ctx tc");
     g.line(".map a array key=4 value=16 max_entries=4");
@@ -676,9 +707,15 @@ pub(crate) fn run_checked(
                 *top &= !0b11_1110;
                 *top |= 1;
             }
-            // a callback's exit that starts its next iteration
+            // a callback's exit that starts its next iteration (an `exit`, or a packet load's
+            // failure path: a hidden exit with R0 = 0)
             Insn::Exit if new_depth == depth && depth > 1 => *top = 1 << 1 | 1 << 2 | 1 << 10,
-            Insn::Exit if new_depth < depth => {
+            Insn::LdAbs { .. } | Insn::LdInd { .. }
+                if new_depth == depth && depth > 1 && m.pc != pc + 1 =>
+            {
+                *top = 1 << 1 | 1 << 2 | 1 << 10
+            }
+            Insn::LdAbs { .. } | Insn::LdInd { .. } | Insn::Exit if new_depth < depth => {
                 masks.pop();
                 let top = masks.last_mut().unwrap();
                 *top &= !0b11_1110;
@@ -691,7 +728,11 @@ pub(crate) fn run_checked(
             | Insn::Endian { dst, .. }
             | Insn::LdImm64 { dst, .. }
             | Insn::Load { dst, .. } => *top |= 1 << dst.index(),
-            Insn::LdAbs { .. } | Insn::LdInd { .. } => *top |= 1,
+            // bpf_gen_ld_abs: R0 written, R1-R5 clobbered (a helper call)
+            Insn::LdAbs { .. } | Insn::LdInd { .. } => {
+                *top &= !0b11_1110;
+                *top |= 1;
+            }
             Insn::Atomic { op, fetch, src, .. } => {
                 if op == unwind_isa::AtomicOp::Cmpxchg {
                     *top |= 1;

@@ -216,6 +216,23 @@ impl Machine {
                 0
             }
             "bpf_loop" => return self.bpf_loop(pc, func, r1, r2, r3, r4),
+            // No program is ever loaded into a prog array here, so every slot is empty and the
+            // call falls through, as the kernel's does for an empty slot or an index past the
+            // end (`JMP_TAIL_CALL`: `goto out`, R0 untouched).
+            "bpf_tail_call" => {
+                let m = self.map_arg(name, r2).map_err(|_| FaultKind::BadArgument {
+                    function: name,
+                    reason: format!("R2 ({r2:#x}) is not a map"),
+                })?;
+                let def = &self.kernel.maps[m as usize].def;
+                if def.map_type != unwind_kernel::MapType::ProgArray {
+                    return Err(FaultKind::BadArgument {
+                        function: name,
+                        reason: format!("R2 is a {} map, not a prog_array", def.map_type),
+                    });
+                }
+                self.regs[0]
+            }
             // Timers: no time passes during a run, so a timer never fires; the calls check
             // their arguments and succeed.
             "bpf_timer_init" | "bpf_timer_start" | "bpf_timer_cancel" => {
