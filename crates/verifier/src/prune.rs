@@ -219,7 +219,11 @@ fn states_identical(old: &VerifierState, cur: &VerifierState) -> bool {
         b.written = false;
         a == b
     };
+    // `is_state_visited` reports a loop only between states of one callback iteration: a
+    // callback's next iteration reaches its instructions in the state of the previous one
+    // (`sl->state.callback_unroll_depth == cur->callback_unroll_depth`).
     old.frames.len() == cur.frames.len()
+        && old.callback_unroll_depth == cur.callback_unroll_depth
         && old.refs == cur.refs
         && old.active_lock == cur.active_lock
         && old.active_rcu == cur.active_rcu
