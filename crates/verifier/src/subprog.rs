@@ -120,17 +120,21 @@ impl Env<'_> {
         Ok(())
     }
 
-    /// `check_max_stack_depth`: the stacks of a call chain together fit in 512 bytes.
+    /// `check_max_stack_depth`: the stacks of a call chain together fit in 512 bytes. As
+    /// `check_max_stack_depth_subprog` walks it: from main and from every async callback, into
+    /// every function called (static or global: all run on the one stack) and every function
+    /// loaded as a synchronous callback (`bpf_pseudo_func`, a call from the loading function);
+    /// `frames` counts the functions of the chain (the kernel's `frame + 1`).
     pub fn check_stack_depth(&self) -> Result<(), Reject> {
         fn walk(env: &Env<'_>, sp: usize, depth: usize, frames: usize) -> Result<(), Reject> {
-            let own = env.record.facts[sp].stack_depth.max(1).div_ceil(32) * 32;
-            let total = depth + own;
             if frames > crate::state::MAX_CALL_FRAMES {
                 return Err(Reject {
                     pc: env.input.prog.functions[sp].start,
-                    msg: format!("the call stack of {frames} frames is too deep !"),
+                    msg: format!("the call stack of {} frames is too deep !", frames - 1),
                 });
             }
+            let own = env.record.facts[sp].stack_depth.max(1).div_ceil(32) * 32;
+            let total = depth + own;
             if total > crate::state::MAX_BPF_STACK as usize {
                 return Err(Reject {
                     pc: env.input.prog.functions[sp].start,
@@ -138,12 +142,19 @@ impl Env<'_> {
                 });
             }
             for &c in &env.record.facts[sp].callees {
-                if !env.is_global(c) {
+                // async callbacks don't increase the program's stack size
+                if !env.record.facts[c].is_async_cb {
                     walk(env, c, total, frames + 1)?;
                 }
             }
             Ok(())
         }
-        walk(self, 0, 0, 1)
+        walk(self, 0, 0, 1)?;
+        for sp in 1..self.record.facts.len() {
+            if self.record.facts[sp].is_async_cb {
+                walk(self, sp, 0, 1)?;
+            }
+        }
+        Ok(())
     }
 }

@@ -400,6 +400,12 @@ impl Env<'_> {
                 let Some(sp) = self.subprog_starting_at(target) else {
                     return self.reject("callback is not a function");
                 };
+                // `check_max_stack_depth` walks a loaded function (`bpf_pseudo_func`) as a
+                // call from the function that loads it.
+                let caller = st.cur().subprog;
+                if !self.record.facts[caller].callees.contains(&sp) {
+                    self.record.facts[caller].callees.push(sp);
+                }
                 RegState {
                     map: sp as u32,
                     ..RegState::ptr(PtrKind::Func)

@@ -473,6 +473,7 @@ impl Env<'_> {
                 // value that hold the timer; the caller goes on.
                 let cb = callback.expect("callback arg");
                 let m = timer_map.expect("timer arg");
+                self.record.facts[cb].is_async_cb = true;
                 let mut f = FuncState::new(0, pc, cb, FrameKind::AsyncCallback);
                 f.regs[1] = RegState {
                     map: m,
@@ -591,7 +592,7 @@ impl Env<'_> {
     fn enter_callback(&mut self, st: &mut VerifierState, pc: usize, cb: usize) -> R<Next> {
         if st.frames.len() >= MAX_CALL_FRAMES {
             return self.reject(format!(
-                "the call stack of {} frames is too deep",
+                "the call stack of {} frames is too deep !",
                 st.frames.len() + 1
             ));
         }
@@ -697,7 +698,7 @@ impl Env<'_> {
         }
         if st.frames.len() >= MAX_CALL_FRAMES {
             return self.reject(format!(
-                "the call stack of {} frames is too deep",
+                "the call stack of {} frames is too deep !",
                 st.frames.len() + 1
             ));
         }

@@ -387,14 +387,15 @@ impl Env<'_> {
             ));
         }
         let allow_uninit = self.input.opts.allow_uninit_stack;
+        // `check_stack_access_within_bounds` ends in `grow_stack_state` for reads as for
+        // writes (Linux >= 6.8): a read reaches as deep into the stack, and into the
+        // subprogram's `stack_depth`, as a write.
         let fs = &mut st.frames[frame];
-        if write {
-            fs.grow((-min_off) as usize);
-            let sp = fs.subprog;
-            let depth = fs.allocated();
-            if self.record.facts[sp].stack_depth < depth {
-                self.record.facts[sp].stack_depth = depth;
-            }
+        fs.grow((-min_off) as usize);
+        let sp = fs.subprog;
+        let depth = fs.allocated();
+        if self.record.facts[sp].stack_depth < depth {
+            self.record.facts[sp].stack_depth = depth;
         }
         if !reg.var.is_const() {
             // variable offset: reads give an unknown number, writes make bytes misc

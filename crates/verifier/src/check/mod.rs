@@ -57,8 +57,10 @@ struct Branch {
 pub struct FuncFacts {
     pub stack_depth: usize,
     pub callee_saved: [bool; 4],
-    /// Static functions called from here (subprogram indices).
+    /// Functions called (static or global) or loaded as callbacks here (subprogram indices).
     pub callees: Vec<usize>,
+    /// This function is an async callback (`bpf_timer_set_callback`'s): its own call chain.
+    pub is_async_cb: bool,
 }
 
 /// One verification pass, by concern: what is checked, the paths being explored, the counts

@@ -71,6 +71,16 @@ impl Env<'_> {
                 message: e.msg.clone(),
             });
         }
+        if self.log.level & 4 != 0 {
+            // `print_verification_stats` at BPF_LOG_STATS: each subprogram's stack_depth
+            let depths: Vec<String> = self
+                .record
+                .facts
+                .iter()
+                .map(|f| f.stack_depth.to_string())
+                .collect();
+            self.log.error(&format!("stack depth {}", depths.join("+")));
+        }
         let stats = &self.stats;
         if self.log.level > 0 || result.is_err() {
             // The limit is the budget: the kernel's complexity limit unless a host asked for
