@@ -43,16 +43,24 @@ impl Env<'_> {
     /// (the kernel's `check_func_arg_reg_off` → `__check_ptr_off_reg`): the callee checks its
     /// accesses against the whole ctx.
     fn ctx_arg_at_base(&self, r: &RegState, regno: u8) -> R<()> {
-        if !r.var.is_const() {
+        // `__check_ptr_off_reg(.., fixed_off_ok = false)`: negative, then fixed, then
+        // variable offsets, each with its message.
+        if r.off < 0 {
+            return self.reject(format!(
+                "negative offset ctx ptr R{regno} off={} disallowed",
+                r.off
+            ));
+        }
+        if r.off != 0 {
+            return self.reject(format!(
+                "dereference of modified ctx ptr R{regno} off={} disallowed",
+                r.off
+            ));
+        }
+        if !r.var.is_const() || r.var.var_off.value != 0 {
             return self.reject(format!(
                 "variable ctx access var_off={} disallowed",
                 r.var.var_off
-            ));
-        }
-        let off = r.off as i64 + r.var.var_off.value as i64;
-        if off != 0 {
-            return self.reject(format!(
-                "dereference of modified ctx ptr R{regno} off={off} disallowed"
             ));
         }
         Ok(())
@@ -627,12 +635,84 @@ impl Env<'_> {
         Ok(Next::Goto(start))
     }
 
+    /// `btf_check_func_arg_match`: the caller's R1-R5 against a global function's prototype.
+    fn check_global_args(&mut self, st: &mut VerifierState, sp: usize) -> R<()> {
+        let args = self.input.prog.functions[sp].args.clone();
+        for (i, a) in args.iter().enumerate().take(5) {
+            let regno = (i + 1) as u8;
+            let r = self.read_reg(st, regno)?;
+            match a {
+                GlobalArg::Scalar => {
+                    if !r.is_scalar() {
+                        return self.reject(format!("R{regno} is not a scalar"));
+                    }
+                }
+                GlobalArg::Ctx => {
+                    // `check_func_arg_reg_off`, then the type: the callee is verified with
+                    // the ctx at its base.
+                    if r.kind() == Some(PtrKind::Ctx) {
+                        self.ctx_arg_at_base(&r, regno)?;
+                    } else {
+                        return self.reject(format!("arg#{i} expects pointer to ctx"));
+                    }
+                }
+                GlobalArg::Mem(n) => {
+                    // `check_mem_reg`: NULL passes (the argument is nullable, as a plain
+                    // pointer argument of a global function is); a pointer that may be NULL
+                    // is checked as if it were not; the callee may read and write the
+                    // memory, so on the stack it clobbers what was spilled there.
+                    if r.is_const(0) {
+                        continue;
+                    }
+                    if r.is_ptr() && !pointer_with_offset_ok(&r) {
+                        // `check_func_arg_reg_off` → `__check_ptr_off_reg`
+                        if r.off < 0 {
+                            return self.reject(format!(
+                                "negative offset {} ptr R{regno} off={} disallowed",
+                                r.type_str(),
+                                r.off
+                            ));
+                        }
+                        if r.off != 0 {
+                            return self.reject(format!(
+                                "dereference of modified {} ptr R{regno} off={} disallowed",
+                                r.type_str(),
+                                r.off
+                            ));
+                        }
+                        if !r.var.is_const() || r.var.var_off.value != 0 {
+                            return self.reject(format!(
+                                "variable {} access var_off={} disallowed",
+                                r.type_str(),
+                                r.var.var_off
+                            ));
+                        }
+                    }
+                    if !r.is_ptr() || !mem_arg_kind(&r) {
+                        // `check_helper_mem_access`'s default case
+                        return self.reject(format!("R{regno} type={} expected=fp", r.type_str()));
+                    }
+                    let maybe_null = r.maybe_null;
+                    st.reg_mut(regno).maybe_null = false;
+                    let res = self
+                        .helper_mem(st, regno, *n as u64, Access::Read, false)
+                        .and_then(|()| self.helper_mem(st, regno, *n as u64, Access::Write, false));
+                    st.reg_mut(regno).maybe_null = maybe_null;
+                    res?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// `check_func_call`: a bpf-to-bpf call.
     fn check_func_call(&mut self, st: &mut VerifierState, pc: usize, target: usize) -> R<Next> {
         let Some(sp) = self.subprog_starting_at(target) else {
             return self.reject(format!("call to invalid destination {target}"));
         };
-        if st.active_lock.is_some() {
+        // v6.7 refused every bpf-to-bpf call under a lock; since v6.9 only global ones are
+        // (below), a static callee runs with the lock held (and may release it).
+        if st.active_lock.is_some() && self.input.opts.mode == crate::Mode::Legacy {
             return self.reject("function calls are not allowed while holding a lock");
         }
         let caller = st.cur().subprog;
@@ -644,40 +724,35 @@ impl Env<'_> {
             return self.reject(format!("insn {pc} cannot call exception cb directly"));
         }
         if self.is_global(sp) {
-            let args = func.args.clone();
             let name = func.name.clone();
-            for (i, a) in args.iter().enumerate().take(5) {
-                let regno = (i + 1) as u8;
-                let r = self.read_reg(st, regno)?;
-                match a {
-                    GlobalArg::Scalar => {
-                        if !r.is_scalar() {
-                            return self.reject(format!("R{regno} is not a scalar"));
-                        }
-                    }
-                    GlobalArg::Ctx => {
-                        if r.kind() != Some(PtrKind::Ctx) {
-                            return self.reject(format!("arg#{i} expects pointer to ctx"));
-                        }
-                        // The callee is verified with the ctx at its base.
-                        self.ctx_arg_at_base(&r, regno)?;
-                    }
-                    GlobalArg::Mem(n) => {
-                        if r.is_const(0) {
-                            continue;
-                        }
-                        if r.maybe_null {
-                            return self.reject(format!(
-                                "R{regno} type={} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
-                                r.type_str()
-                            ));
-                        }
-                        // `check_mem_reg`: the callee may read and write the memory, so
-                        // on the stack it clobbers what was spilled there.
-                        self.helper_mem(st, regno, *n as u64, Access::Read, false)?;
-                        self.helper_mem(st, regno, *n as u64, Access::Write, false)?;
-                    }
+            // `check_func_call` for a global callee: `btf_check_subprog_call` logs what is
+            // wrong with an argument; then the lock and preemption rules; then the verdict
+            // on the arguments.
+            let args_ok = match self.check_global_args(st, sp) {
+                Ok(()) => true,
+                Err(e) => {
+                    self.log.line(&e.msg);
+                    false
                 }
+            };
+            if st.active_lock.is_some() {
+                return self.reject(
+                    "global function calls are not allowed while holding a lock,\nuse static function instead",
+                );
+            }
+            if st.active_preempt > 0 {
+                return self.reject(
+                    "global function calls are not allowed with preemption disabled,\nuse static function instead",
+                );
+            }
+            if !args_ok {
+                if self.input.opts.mode == crate::Mode::Legacy {
+                    // v6.7 did not name the function yet
+                    return self.reject(format!("Caller passes invalid args into func#{sp}"));
+                }
+                return self.reject(format!(
+                    "Caller passes invalid args into func#{sp} ('{name}')"
+                ));
             }
             self.log.line(&format!(
                 "Func#{sp} ('{name}') is global and assumed valid."
@@ -727,6 +802,40 @@ impl Env<'_> {
         }
         Ok(Next::Goto(target))
     }
+}
+
+/// `check_func_arg_reg_off`'s pointer types where fixed and variable offsets are allowed (a
+/// pointer that may be NULL is not one of them: its type differs).
+fn pointer_with_offset_ok(r: &RegState) -> bool {
+    !r.maybe_null
+        && matches!(
+            r.kind(),
+            Some(
+                PtrKind::Stack
+                    | PtrKind::Packet
+                    | PtrKind::PacketMeta
+                    | PtrKind::MapKey
+                    | PtrKind::MapValue
+                    | PtrKind::Mem
+                    | PtrKind::RingbufMem
+            )
+        )
+}
+
+/// The pointers `check_helper_mem_access` measures (whatever else is "expected=fp").
+fn mem_arg_kind(r: &RegState) -> bool {
+    matches!(
+        r.kind(),
+        Some(
+            PtrKind::Stack
+                | PtrKind::Packet
+                | PtrKind::PacketMeta
+                | PtrKind::MapKey
+                | PtrKind::MapValue
+                | PtrKind::Mem
+                | PtrKind::RingbufMem
+        )
+    )
 }
 
 fn helper_id(f: &Func) -> i32 {

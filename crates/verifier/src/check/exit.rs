@@ -10,7 +10,11 @@ use crate::state::{FrameKind, PtrKind, RegState, VerifierState};
 impl Env<'_> {
     pub(super) fn check_exit(&mut self, st: &mut VerifierState, pc: usize) -> R<Next> {
         let frame_kind = st.cur().kind;
-        if st.active_lock.is_some() {
+        // Since v6.9 a static callee may run with the caller's lock held (and return with
+        // it): only the program's exit must have released it. v6.7 checked every exit.
+        if st.active_lock.is_some()
+            && (st.curframe() == 0 || self.input.opts.mode == crate::Mode::Legacy)
+        {
             return self.reject("bpf_spin_unlock is missing");
         }
         if st.active_rcu > 0 && st.curframe() == 0 {
