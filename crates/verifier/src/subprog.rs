@@ -85,6 +85,10 @@ impl Env<'_> {
                 Insn::Jump { .. } | Insn::MayGoto { .. } => {
                     let t = insn.jump_target(pc).unwrap_or(0) as usize;
                     self.paths.prune_point[t] = true;
+                    if matches!(insn, Insn::MayGoto { .. }) {
+                        // `mark_force_checkpoint`: a may_goto loop converges at its may_goto
+                        self.paths.prune_point[pc] = true;
+                    }
                     if fall < n {
                         self.paths.prune_point[fall] = true;
                     }

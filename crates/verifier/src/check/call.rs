@@ -506,6 +506,7 @@ impl Env<'_> {
                     active_preempt: 0,
                     irq_flags: Vec::new(),
                     callback_unroll_depth: 0,
+                    may_goto_depth: 0,
                 };
                 let start = self.input.prog.functions[cb].start;
                 self.push_branch(async_st, start, pc)?;

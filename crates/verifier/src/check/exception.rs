@@ -44,20 +44,22 @@ impl Env<'_> {
     /// A throw inside a callback (a `bpf_loop` callback, or the exception callback itself)
     /// cannot unwind through the kernel code that called it (`check_max_stack_depth_subprog`).
     fn check_throw_not_in_callback(&self, st: &VerifierState, pc: usize) -> R<()> {
-        let in_callback = st.frames.iter().find_map(|f| {
+        let in_callback = st.frames.iter().any(|f| {
             let func = &self.input.prog.functions[f.subprog];
-            (matches!(
+            matches!(
                 f.kind,
                 crate::state::FrameKind::Callback | crate::state::FrameKind::AsyncCallback
-            ) || func.is_exception_callback)
-                .then_some(f.subprog)
+            ) || func.is_exception_callback
         });
-        match in_callback {
-            Some(sp) => self.reject(format!(
+        // The kernel names the subprogram that holds the throw (`idx` of the walk), which is
+        // the callback itself or a function it called.
+        let sp = st.cur().subprog;
+        if in_callback {
+            return self.reject(format!(
                 "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
-            )),
-            None => Ok(()),
+            ));
         }
+        Ok(())
     }
 
     /// An exception exit (`process_bpf_exit_full(env, NULL, true)`) at `pc`, after R0-R5 were

@@ -105,6 +105,8 @@ pub struct VerifierState {
     pub irq_flags: Vec<IrqFlag>,
     /// `bpf_loop` callback iterations verified on this path (`callback_unroll_depth`).
     pub callback_unroll_depth: u32,
+    /// may_goto fall-throughs taken on this path (`may_goto_depth`).
+    pub may_goto_depth: u32,
 }
 
 impl VerifierState {
