@@ -674,7 +674,9 @@ impl Env<'_> {
                                 r.off
                             ));
                         }
-                        if r.off != 0 {
+                        // a PTR_TO_BTF_ID may have a fixed offset (`fixed_off_ok`)
+                        let fixed_off_ok = r.kind() == Some(PtrKind::Object) && !r.maybe_null;
+                        if r.off != 0 && !fixed_off_ok {
                             return self.reject(format!(
                                 "dereference of modified {} ptr R{regno} off={} disallowed",
                                 r.type_str(),
@@ -744,6 +746,12 @@ impl Env<'_> {
             if st.active_preempt > 0 {
                 return self.reject(
                     "global function calls are not allowed with preemption disabled,\nuse static function instead",
+                );
+            }
+            // bpf_local_irq_save came after 6.12 (6.14), with this rule: today's wording.
+            if !st.irq_flags.is_empty() {
+                return self.reject(
+                    "global function calls are not allowed with IRQs disabled,\nuse static function instead",
                 );
             }
             if !args_ok {
@@ -823,7 +831,8 @@ fn pointer_with_offset_ok(r: &RegState) -> bool {
         )
 }
 
-/// The pointers `check_helper_mem_access` measures (whatever else is "expected=fp").
+/// The pointers `check_helper_mem_access` measures (whatever else is "expected=fp"); an
+/// allocated object (`bpf_obj_new`'s, PTR_TO_BTF_ID | MEM_ALLOC) is measured against its size.
 fn mem_arg_kind(r: &RegState) -> bool {
     matches!(
         r.kind(),
@@ -835,6 +844,7 @@ fn mem_arg_kind(r: &RegState) -> bool {
                 | PtrKind::MapValue
                 | PtrKind::Mem
                 | PtrKind::RingbufMem
+                | PtrKind::Object
         )
     )
 }
