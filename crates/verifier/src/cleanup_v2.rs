@@ -232,6 +232,20 @@ pub(crate) fn verify(
                 .collect(),
         })
         .collect();
+    // The slots deepen their functions' stacks: if that is what the rewrite fails on
+    // (`check_max_stack_depth`'s message), say so.
+    if let Some(e) = verdict.errors.first_mut() {
+        if e.message.starts_with("combined stack size of") {
+            let slots: Vec<String> = dedicated
+                .iter()
+                .map(|d| format!("{} in {}()", d.slot, d.function))
+                .collect();
+            e.message.push_str(&format!(
+                " (cleanup-v2: with the dedicated slots {})",
+                slots.join(", ")
+            ));
+        }
+    }
     let notes = inserted_notes(program, &rewritten, &map, &placed);
     let mut head = String::new();
     for d in dedicated.iter().filter(|_| opts.log_level > 0) {
