@@ -601,7 +601,7 @@ impl Env<'_> {
     fn enter_callback(&mut self, st: &mut VerifierState, pc: usize, cb: usize) -> R<Next> {
         if st.frames.len() >= MAX_CALL_FRAMES {
             return self.reject(format!(
-                "the call stack of {} frames is too deep !",
+                "the call stack of {} frames is too deep",
                 st.frames.len() + 1
             ));
         }
@@ -763,9 +763,15 @@ impl Env<'_> {
                     "Caller passes invalid args into func#{sp} ('{name}')"
                 ));
             }
-            self.log.line(&format!(
-                "Func#{sp} ('{name}') is global and assumed valid."
-            ));
+            if self.input.opts.mode == crate::Mode::Legacy {
+                // v6.7, before "bpf: emit global subprog name in verifier logs" (v6.8)
+                self.log
+                    .line(&format!("Func#{sp} is global and valid. Skipping."));
+            } else {
+                self.log.line(&format!(
+                    "Func#{sp} ('{name}') is global and assumed valid."
+                ));
+            }
             self.clobber(st);
             self.set_reg(st, 0, RegState::unknown());
             // The loophole's fix (upstream, May 2026): a global function that might throw
@@ -782,7 +788,7 @@ impl Env<'_> {
         }
         if st.frames.len() >= MAX_CALL_FRAMES {
             return self.reject(format!(
-                "the call stack of {} frames is too deep !",
+                "the call stack of {} frames is too deep",
                 st.frames.len() + 1
             ));
         }

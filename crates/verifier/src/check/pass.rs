@@ -49,9 +49,16 @@ impl Env<'_> {
             self.paths.cur_parent = None;
             let st = self.initial_state(sp);
             self.do_check(st, start)?;
-            self.log.line(&format!(
-                "Func#{sp} ('{name}') is safe for any args that match its prototype"
-            ));
+            if self.input.opts.mode == crate::Mode::Legacy {
+                // v6.7 did not name the function yet
+                self.log.line(&format!(
+                    "Func#{sp} is safe for any args that match its prototype"
+                ));
+            } else {
+                self.log.line(&format!(
+                    "Func#{sp} ('{name}') is safe for any args that match its prototype"
+                ));
+            }
         }
         self.check_stack_depth()?;
         Ok(())
