@@ -39,10 +39,14 @@ impl Env<'_> {
                 return Ok(Next::Done);
             }
         }
-        let r0 = self.read_reg(st, 0)?;
         if st.curframe() > 0 {
+            // `prepare_func_exit` does not read R0: a static callee returns whatever R0 holds,
+            // uninitialised included (the caller may not read it); a callback's R0 must be a
+            // scalar ("R0 not a scalar value").
+            let r0 = *st.reg(0);
             return self.prepare_func_exit(st, pc, r0);
         }
+        let r0 = self.read_reg(st, 0)?;
         if frame_kind == FrameKind::AsyncCallback {
             // check_return_code: an async callback returns 0.
             if !r0.is_scalar() {
@@ -125,7 +129,11 @@ impl Env<'_> {
             for r in 1..=5 {
                 *st.reg_mut(r) = RegState::NOT_INIT;
             }
-            self.set_reg(st, 0, r0);
+            if r0.is_init() {
+                self.set_reg(st, 0, r0);
+            } else {
+                *st.reg_mut(0) = RegState::NOT_INIT;
+            }
         }
         if self.log.level >= 2 {
             self.log.line("returning from callee:");
