@@ -614,10 +614,13 @@ impl Env<'_> {
             *skip.reg_mut(r) = RegState::NOT_INIT;
         }
         skip.reg_mut(0).clone_from(&RegState::unknown());
-        skip.callback_unroll_depth = 0;
+        // `push_callback_call`: the path that goes on after the call starts the caller's
+        // count again (`caller->callback_depth = 0`); `callback_unroll_depth`, which tells
+        // the iterations apart for the infinite-loop check, is kept.
+        skip.cur_mut().callback_depth = 0;
         let nr_loops = st.reg(1);
         // no more iterations once the count's upper bound is reached
-        let done = nr_loops.is_scalar() && nr_loops.var.umax <= u64::from(st.callback_unroll_depth);
+        let done = nr_loops.is_scalar() && nr_loops.var.umax <= u64::from(st.cur().callback_depth);
         if done {
             *st = skip;
             return Ok(Next::Goto(pc + 1));

@@ -122,6 +122,7 @@ impl Env<'_> {
             // bpf_loop: back to the call, which runs the callback again (the caller's R1-R5
             // still hold its arguments) until the states converge
             st.callback_unroll_depth += 1;
+            st.cur_mut().callback_depth += 1;
         } else {
             if r0.kind() == Some(PtrKind::Stack) && r0.frameno == callee.frameno {
                 return self.reject("cannot return stack pointer to the caller");
