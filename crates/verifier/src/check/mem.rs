@@ -164,6 +164,13 @@ impl Env<'_> {
         match kind {
             PtrKind::Stack => self.stack_access(st, regno, &reg, insn_off, size, access, value),
             PtrKind::Ctx => {
+                // `check_ptr_off_reg` → `__check_ptr_off_reg`: a negative offset first
+                if reg.off < 0 {
+                    return self.reject(format!(
+                        "negative offset ctx ptr R{regno} off={} disallowed",
+                        reg.off
+                    ));
+                }
                 if reg.off != 0 {
                     return self.reject(format!(
                         "dereference of modified ctx ptr R{regno} off={} disallowed",
