@@ -130,7 +130,13 @@ impl Env<'_> {
     /// loaded as a synchronous callback (`bpf_pseudo_func`, a call from the loading function);
     /// `frames` counts the functions of the chain (the kernel's `frame + 1`).
     pub fn check_stack_depth(&self) -> Result<(), Reject> {
-        fn walk(env: &Env<'_>, sp: usize, depth: usize, frames: usize) -> Result<(), Reject> {
+        fn walk(
+            env: &Env<'_>,
+            sp: usize,
+            depth: usize,
+            frames: usize,
+            in_cb: bool,
+        ) -> Result<(), Reject> {
             if frames > crate::state::MAX_CALL_FRAMES {
                 return Err(Reject {
                     pc: env.input.prog.functions[sp].start,
@@ -145,18 +151,38 @@ impl Env<'_> {
                     msg: format!("combined stack size of {frames} calls is {total}. Too large"),
                 });
             }
+            // A bpf_throw in a callback, or in a function called from one, cannot unwind
+            // through the kernel code that called the callback: the walk refuses it wherever
+            // it is in the function, naming the function that holds it (`idx`).
+            let func = &env.input.prog.functions[sp];
+            let in_cb = in_cb || env.record.facts[sp].is_cb || func.is_exception_callback;
+            if in_cb {
+                let insns = env.input.insns.get(func.start..func.end).unwrap_or(&[]);
+                for (i, insn) in insns.iter().enumerate() {
+                    if insn.as_ref().is_some_and(unwind_stackmap::is_throw_call) {
+                        let pc = func.start + i;
+                        return Err(Reject {
+                            pc,
+                            msg: format!(
+                                "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
+                            ),
+                        });
+                    }
+                }
+            }
             for &c in &env.record.facts[sp].callees {
                 // async callbacks don't increase the program's stack size
                 if !env.record.facts[c].is_async_cb {
-                    walk(env, c, total, frames + 1)?;
+                    walk(env, c, total, frames + 1, in_cb)?;
                 }
             }
             Ok(())
         }
-        walk(self, 0, 0, 1)?;
+        walk(self, 0, 0, 1, false)?;
         for sp in 1..self.record.facts.len() {
-            if self.record.facts[sp].is_async_cb {
-                walk(self, sp, 0, 1)?;
+            let f = &self.input.prog.functions[sp];
+            if self.record.facts[sp].is_async_cb || f.is_exception_callback {
+                walk(self, sp, 0, 1, false)?;
             }
         }
         Ok(())

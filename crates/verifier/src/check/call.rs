@@ -482,6 +482,7 @@ impl Env<'_> {
                 let cb = callback.expect("callback arg");
                 let m = timer_map.expect("timer arg");
                 self.record.facts[cb].is_async_cb = true;
+                self.record.facts[cb].is_cb = true;
                 let mut f = FuncState::new(0, pc, cb, FrameKind::AsyncCallback);
                 f.regs[1] = RegState {
                     map: m,
@@ -627,6 +628,7 @@ impl Env<'_> {
         }
         self.push_branch(skip, pc + 1, pc)?;
         self.paths.calls_callback[pc] = true;
+        self.record.facts[cb].is_cb = true;
         let ctx = *st.reg(3);
         let frameno = st.frames.len() as u8;
         let mut f = FuncState::new(frameno, pc, cb, FrameKind::Callback);

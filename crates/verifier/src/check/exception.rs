@@ -51,15 +51,51 @@ impl Env<'_> {
                 crate::state::FrameKind::Callback | crate::state::FrameKind::AsyncCallback
             ) || func.is_exception_callback
         });
-        // The kernel names the subprogram that holds the throw (`idx` of the walk), which is
-        // the callback itself or a function it called.
-        let sp = st.cur().subprog;
-        if in_callback {
-            return self.reject(format!(
-                "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
-            ));
+        if !in_callback {
+            return Ok(());
         }
-        Ok(())
+        // The kernel names the bpf_throw and the subprogram that holds it (`idx` of the walk):
+        // the callback itself or a function it called. At a call to a global function that
+        // might throw, that is the first throw the walk meets inside it.
+        let (pc, sp) = match self.input.insns.get(pc).copied().flatten() {
+            Some(unwind_isa::Insn::Call(unwind_isa::CallTarget::Local(rel))) => {
+                let target = (pc as i64 + 1 + rel as i64) as usize;
+                self.subprog_starting_at(target)
+                    .and_then(|callee| self.first_throw_from(callee, &mut Vec::new()))
+                    .unwrap_or((pc, st.cur().subprog))
+            }
+            _ => (pc, st.cur().subprog),
+        };
+        self.reject(format!(
+            "bpf_throw kfunc (insn {pc}) cannot be called from callback subprog {sp}"
+        ))
+    }
+
+    /// The first `bpf_throw` in `sp` or a function it calls, in the order
+    /// `check_max_stack_depth_subprog` walks them (instruction order, depth first).
+    fn first_throw_from(&self, sp: usize, seen: &mut Vec<usize>) -> Option<(usize, usize)> {
+        if seen.contains(&sp) {
+            return None;
+        }
+        seen.push(sp);
+        let f = &self.input.prog.functions[sp];
+        for pc in f.start..f.end {
+            let Some(insn) = self.input.insns.get(pc).copied().flatten() else {
+                continue;
+            };
+            if unwind_stackmap::is_throw_call(&insn) {
+                return Some((pc, sp));
+            }
+            if let unwind_isa::Insn::Call(unwind_isa::CallTarget::Local(rel)) = insn {
+                let target = (pc as i64 + 1 + rel as i64) as usize;
+                if let Some(c) = self.subprog_starting_at(target) {
+                    if let Some(found) = self.first_throw_from(c, seen) {
+                        return Some(found);
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// An exception exit (`process_bpf_exit_full(env, NULL, true)`) at `pc`, after R0-R5 were

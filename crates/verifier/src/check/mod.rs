@@ -61,6 +61,8 @@ pub struct FuncFacts {
     pub callees: Vec<usize>,
     /// This function is an async callback (`bpf_timer_set_callback`'s): its own call chain.
     pub is_async_cb: bool,
+    /// This function was verified as a callback (`is_cb`: bpf_loop's or a timer's).
+    pub is_cb: bool,
 }
 
 /// One verification pass, by concern: what is checked, the paths being explored, the counts
