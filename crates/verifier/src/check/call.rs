@@ -646,7 +646,8 @@ impl Env<'_> {
         let args = self.input.prog.functions[sp].args.clone();
         for (i, a) in args.iter().enumerate().take(5) {
             let regno = (i + 1) as u8;
-            let r = self.read_reg(st, regno)?;
+            // the prototype's check, not a read: an unset register is "not a scalar"
+            let r = *st.reg(regno);
             match a {
                 GlobalArg::Scalar => {
                     if !r.is_scalar() {
