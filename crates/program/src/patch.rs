@@ -9,10 +9,13 @@ use crate::{Function, Label, Linkage, Program, Span};
 
 /// Instructions to put before and after the instruction at `pc`. Jumps that targeted `pc`
 /// land on the first inserted instruction, as in the kernel, so code inserted `before` a
-/// function's first instruction runs on every call.
+/// function's first instruction runs on every call, and on every iteration of a loop whose
+/// head that instruction is. `prologue` goes before `before` and is reached only by calls and
+/// function addresses (the function's entry), not by jumps: code that must run once per call.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Patch {
     pub pc: usize,
+    pub prologue: Vec<Insn>,
     pub before: Vec<Insn>,
     pub after: Vec<Insn>,
 }
@@ -31,8 +34,11 @@ pub struct NewFunction {
 pub struct PcMap {
     /// New pc of each old instruction slot.
     pub insn: Vec<usize>,
-    /// New pc where the code for each old pc starts (its first `before` instruction).
+    /// New pc where the code for each old pc starts for jumps (its first `before` instruction).
     pub start: Vec<usize>,
+    /// New pc where the code for each old pc starts for calls and function addresses (its
+    /// first `prologue` instruction; `start` without one).
+    pub entry: Vec<usize>,
     /// First pc of each appended function.
     pub appended: Vec<usize>,
 }
@@ -84,7 +90,7 @@ impl Program {
             if !matches!(decoded.get(p.pc), Some(Slot::Insn(_))) {
                 return Err(PatchError::NotAnInstruction { pc: p.pc });
             }
-            if jumps_out(&p.before) || jumps_out(&p.after) {
+            if jumps_out(&p.prologue) || jumps_out(&p.before) || jumps_out(&p.after) {
                 return Err(PatchError::InsertedControlFlow { pc: p.pc });
             }
             if by_pc.insert(p.pc, p).is_some() {
@@ -96,16 +102,19 @@ impl Program {
         let mut map = PcMap {
             insn: vec![0; self.slots.len() + 1],
             start: vec![0; self.slots.len() + 1],
+            entry: vec![0; self.slots.len() + 1],
             appended: Vec::new(),
         };
         let mut new_pc = 0usize;
         for (pc, slot) in decoded.iter().enumerate() {
             let span = self.spans.get(pc).copied().unwrap_or_default();
             map.start[pc] = new_pc;
+            map.entry[pc] = new_pc;
             match slot {
                 Slot::Imm64Tail => {
                     map.insn[pc] = new_pc;
                     map.start[pc] = new_pc;
+                    map.entry[pc] = new_pc;
                     continue;
                 }
                 Slot::Invalid(_) => {
@@ -113,6 +122,11 @@ impl Program {
                 }
                 Slot::Insn(insn) => {
                     let patch = by_pc.get(&pc);
+                    for i in patch.map_or(&[][..], |p| &p.prologue[..]) {
+                        layout.push((*i, span, None));
+                        new_pc += i.slots();
+                    }
+                    map.start[pc] = new_pc;
                     for i in patch.map_or(&[][..], |p| &p.before[..]) {
                         layout.push((*i, span, None));
                         new_pc += i.slots();
@@ -124,6 +138,7 @@ impl Program {
                         // The tail slot maps to the new tail.
                         map.insn[pc + 1] = new_pc - 1;
                         map.start[pc + 1] = new_pc - 1;
+                        map.entry[pc + 1] = new_pc - 1;
                     }
                     for i in patch.map_or(&[][..], |p| &p.after[..]) {
                         layout.push((*i, span, None));
@@ -135,6 +150,7 @@ impl Program {
         let old_len = self.slots.len();
         map.insn[old_len] = new_pc;
         map.start[old_len] = new_pc;
+        map.entry[old_len] = new_pc;
         // Appended functions (the hidden trampoline) are code the source does not have: line 0.
         for f in appended {
             map.appended.push(new_pc);
@@ -159,13 +175,13 @@ impl Program {
             .functions
             .iter()
             .map(|f| Function {
-                start: map.start[f.start],
-                end: map.start[f.end.min(old_len)],
+                start: map.entry[f.start],
+                end: map.entry[f.end.min(old_len)],
                 ..f.clone()
             })
             .collect();
         if let Some(last) = functions.last_mut() {
-            last.end = map.start[old_len];
+            last.end = map.entry[old_len];
         }
         for (f, &start) in appended.iter().zip(&map.appended) {
             let end = start + f.body.iter().map(Insn::slots).sum::<usize>();
@@ -182,9 +198,18 @@ impl Program {
         let labels = self
             .labels
             .iter()
-            .map(|l| Label {
-                name: l.name.clone(),
-                pc: map.start[l.pc.min(old_len)],
+            .map(|l| {
+                let pc = l.pc.min(old_len);
+                // a function's label names its entry
+                let at_entry = self.functions.iter().any(|f| f.start == pc);
+                Label {
+                    name: l.name.clone(),
+                    pc: if at_entry {
+                        map.entry[pc]
+                    } else {
+                        map.start[pc]
+                    },
+                }
             })
             .collect();
         Ok((
@@ -203,17 +228,21 @@ impl Program {
 
 /// Recomputes the relative target of an original instruction now at `here`.
 fn retarget(insn: Insn, old_pc: usize, here: usize, map: &PcMap) -> Result<Insn, PatchError> {
-    let new_target = |old_target: i64| -> Option<i64> {
+    // Jumps land on `start`, calls and function addresses on `entry` (before a prologue).
+    let new_target = |old_target: i64, by_call: bool| -> Option<i64> {
         let t = usize::try_from(old_target).ok()?;
-        map.start.get(t).map(|&n| n as i64)
+        let starts = if by_call { &map.entry } else { &map.start };
+        starts.get(t).map(|&n| n as i64)
     };
-    let rel = |old_target: i64| -> i64 {
+    let rel_to = |old_target: i64, by_call: bool| -> i64 {
         // Targets outside the program keep their distance past the end.
-        match new_target(old_target) {
+        match new_target(old_target, by_call) {
             Some(t) => t - (here as i64 + 1),
             None => old_target - (old_pc as i64 + 1),
         }
     };
+    let rel = |old_target: i64| rel_to(old_target, false);
+    let rel_call = |old_target: i64| rel_to(old_target, true);
     let overflow = PatchError::OffsetOverflow { pc: here };
     let off16 = |v: i64| i16::try_from(v).map_err(|_| overflow.clone());
     let imm32 = |v: i64| i32::try_from(v).map_err(|_| overflow.clone());
@@ -240,9 +269,9 @@ fn retarget(insn: Insn, old_pc: usize, here: usize, map: &PcMap) -> Result<Insn,
             src,
             off: off16(rel(insn.jump_target(old_pc).expect("jump")))?,
         },
-        Insn::Call(CallTarget::Local(_)) => Insn::Call(CallTarget::Local(imm32(rel(insn
-            .function_target(old_pc)
-            .expect("call")))?)),
+        Insn::Call(CallTarget::Local(_)) => Insn::Call(CallTarget::Local(imm32(rel_call(
+            insn.function_target(old_pc).expect("call"),
+        ))?)),
         Insn::LdImm64 {
             dst,
             kind: Imm64Kind::Func,
@@ -250,7 +279,7 @@ fn retarget(insn: Insn, old_pc: usize, here: usize, map: &PcMap) -> Result<Insn,
         } => Insn::LdImm64 {
             dst,
             kind: Imm64Kind::Func,
-            imm: imm32(rel(insn.function_target(old_pc).expect("func")))? as u32 as u64,
+            imm: imm32(rel_call(insn.function_target(old_pc).expect("func")))? as u32 as u64,
         },
         other => other,
     })
@@ -301,11 +330,13 @@ mod tests {
                         pc: 1,
                         before: vec![],
                         after: vec![store],
+                        ..Patch::default()
                     },
                     Patch {
                         pc: 3,
                         before: vec![store, store],
                         after: vec![],
+                        ..Patch::default()
                     },
                 ],
                 &[NewFunction {
@@ -337,6 +368,47 @@ mod tests {
     }
 
     #[test]
+    fn a_prologue_runs_on_calls_not_on_back_edges() {
+        // 0: call f (pc 2); 1: exit; 2: r0 = 1 (f, a loop's head); 3: if r0 == 0 goto 2; 4: exit
+        let insns = [
+            Insn::Call(CallTarget::Local(1)),
+            Insn::Exit,
+            mov(0, 1),
+            Insn::Jump {
+                width: Width::W64,
+                op: JmpOp::Eq,
+                dst: Reg::R0,
+                src: Operand::Imm(0),
+                off: -2,
+            },
+            Insn::Exit,
+        ];
+        let p = Program::from_slots(unwind_isa::encode_program(&insns));
+        let store = Insn::StoreImm {
+            size: Size::DW,
+            dst: Reg::FP,
+            off: -8,
+            imm: 0,
+        };
+        let (q, map) = p
+            .patch(
+                &[Patch {
+                    pc: 2,
+                    prologue: vec![store],
+                    ..Patch::default()
+                }],
+                &[],
+            )
+            .unwrap();
+        assert_eq!(map.entry[2], 2);
+        assert_eq!(map.start[2], 3);
+        // The call reaches the prologue, the back-edge the instruction after it.
+        assert_eq!(q.insn(0).unwrap().function_target(0), Some(2));
+        assert_eq!(q.insn(4).unwrap().jump_target(4), Some(3));
+        assert_eq!(q.functions[1].start, 2);
+    }
+
+    #[test]
     fn inserted_code_may_jump_only_within_itself() {
         let p = Program::from_slots(unwind_isa::encode_program(&[
             Insn::Alu {
@@ -353,6 +425,7 @@ mod tests {
                     pc: 1,
                     before,
                     after: vec![],
+                    ..Patch::default()
                 }],
                 &[],
             )

@@ -89,6 +89,15 @@ impl Pass {
     }
 }
 
+/// Why the rewrite could not be made.
+#[derive(Debug)]
+enum RewriteError {
+    /// The slot of the site at `pc` would be at `off`, beyond the 512-byte stack.
+    NoRoom { pc: usize, off: i32 },
+    /// Patching failed (a jump over the inserted code out of range).
+    Patch(PatchError),
+}
+
 /// One site's slot.
 #[derive(Clone, Debug)]
 struct Site {
@@ -131,12 +140,32 @@ pub(crate) fn verify(
             program, &sites, &releases, &depths,
         ) {
             Ok(r) => r,
-            // No room left in a frame: the conflict stands, with cleanup's verdict.
-            Err(_) => {
+            // The rewrite cannot be made: the conflict stands, with cleanup's verdict and
+            // what failed, in the kernel's words for it.
+            Err(failure) => {
                 let mut v = verify_pass(program, opts, Pass::default(), observer)?.0;
-                v.log.insert_str(0, NO_ROOM);
+                let mut head = String::new();
+                let reason = match failure {
+                    // The slot's store would be `check_stack_access_within_bounds`'s refusal.
+                    RewriteError::NoRoom { pc, off } => {
+                        head.push_str(NO_ROOM);
+                        format!(
+                            "no room on the stack for the slot of the {} at line {}: invalid write to stack R10 off={off} size=8",
+                            call_name(program, pc),
+                            program.spans.get(pc).map_or(0, |s| s.line)
+                        )
+                    }
+                    // `bpf_patch_insn_data`'s -ERANGE: a jump over the inserted code no
+                    // longer fits its 16-bit offset.
+                    RewriteError::Patch(PatchError::OffsetOverflow { pc }) => {
+                        format!("insn {pc} cannot be patched due to 16-bit range")
+                    }
+                    RewriteError::Patch(e) => e.to_string(),
+                };
+                head.push_str(&format!("cleanup-v2: the rewrite failed: {reason}\n"));
+                v.log.insert_str(0, &head);
                 if let Some(e) = v.errors.first_mut() {
-                    e.message.push_str(" (cleanup-v2: no room on the stack for a slot per conflicting acquisition)");
+                    e.message.push_str(&format!(" (cleanup-v2: {reason})"));
                 }
                 return Ok(v);
             }
@@ -203,6 +232,20 @@ pub(crate) fn verify(
                 .collect(),
         })
         .collect();
+    // The slots deepen their functions' stacks: if that is what the rewrite fails on
+    // (`check_max_stack_depth`'s message), say so.
+    if let Some(e) = verdict.errors.first_mut() {
+        if e.message.starts_with("combined stack size of") {
+            let slots: Vec<String> = dedicated
+                .iter()
+                .map(|d| format!("{} in {}()", d.slot, d.function))
+                .collect();
+            e.message.push_str(&format!(
+                " (cleanup-v2: with the dedicated slots {})",
+                slots.join(", ")
+            ));
+        }
+    }
     let notes = inserted_notes(program, &rewritten, &map, &placed);
     let mut head = String::new();
     for d in dedicated.iter().filter(|_| opts.log_level > 0) {
@@ -235,15 +278,15 @@ fn reborrow<'a>(observer: &'a mut Observer<'_>) -> Observer<'a> {
     }
 }
 
-/// The program with a dedicated slot per site: `*(u64 *)(r10 + off) = 0` before the
-/// function's first instruction, `*(u64 *)(r10 + off) = r0` after the acquiring call, and
+/// The program with a dedicated slot per site: `*(u64 *)(r10 + off) = 0` in the function's
+/// prologue (reached by calls, not by a back-edge to the first instruction), `*(u64 *)(r10 + off) = r0` after the acquiring call, and
 /// `*(u64 *)(r10 + off) = 0` after each release of that site's resource in the function.
 fn rewrite(
     program: &Program,
     sites: &BTreeSet<usize>,
     releases: &BTreeSet<(usize, usize)>,
     depths: &[usize],
-) -> Result<(Program, PcMap, Vec<Site>, Vec<usize>), PatchError> {
+) -> Result<(Program, PcMap, Vec<Site>, Vec<usize>), RewriteError> {
     let mut next_off: HashMap<usize, i16> = HashMap::new();
     let mut placed = Vec::new();
     for &pc in sites {
@@ -254,10 +297,11 @@ fn rewrite(
             let depth = depths.get(function).copied().unwrap_or(0);
             -(depth.div_ceil(8) as i16 * 8)
         });
-        *off = off
-            .checked_sub(8)
-            .filter(|o| *o >= -(crate::state::MAX_BPF_STACK as i16))
-            .ok_or(PatchError::OffsetOverflow { pc })?;
+        let want = i32::from(*off) - 8;
+        if want < -crate::state::MAX_BPF_STACK {
+            return Err(RewriteError::NoRoom { pc, off: want });
+        }
+        *off = want as i16;
         placed.push(Site {
             pc,
             function,
@@ -289,7 +333,9 @@ fn rewrite(
     let mut released_at: BTreeMap<usize, Vec<&Site>> = BTreeMap::new();
     for s in &placed {
         let start = program.functions[s.function].start;
-        at(&mut patches, start).before.push(store(s.off, None));
+        // In the prologue: a back-edge to the function's first instruction (a loop whose head
+        // it is) must not zero the slot again, while the slot may hold a live resource.
+        at(&mut patches, start).prologue.push(store(s.off, None));
         at(&mut patches, s.pc)
             .after
             .push(store(s.off, Some(Reg::R0)));
@@ -334,7 +380,7 @@ fn rewrite(
         }
     }
     let patches: Vec<Patch> = patches.into_values().collect();
-    let (rewritten, map) = program.patch(&patches, &[])?;
+    let (rewritten, map) = program.patch(&patches, &[]).map_err(RewriteError::Patch)?;
     let identity_pcs = compares
         .into_iter()
         .map(|(release, k)| map.start[release] + k)

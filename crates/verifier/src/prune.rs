@@ -219,10 +219,12 @@ fn states_identical(old: &VerifierState, cur: &VerifierState) -> bool {
         b.written = false;
         a == b
     };
-    // The kernel's infinite-loop check also needs the same `callback_unroll_depth`: a
-    // `bpf_loop` callback's next iteration repeats the states of the previous one.
+    // `is_state_visited` reports a loop only between states of one callback iteration: a
+    // callback's next iteration reaches its instructions in the state of the previous one
+    // (`sl->state.callback_unroll_depth == cur->callback_unroll_depth`).
     old.frames.len() == cur.frames.len()
         && old.callback_unroll_depth == cur.callback_unroll_depth
+        && old.may_goto_depth == cur.may_goto_depth
         && old.refs == cur.refs
         && old.active_lock == cur.active_lock
         && old.active_rcu == cur.active_rcu
@@ -254,7 +256,11 @@ impl Env<'_> {
         let since_insns = self.stats.insns_processed - ex.prev_insns;
         // the kernel's checkpoint frequency: 2 jumps and 8 instructions since the last one
         let force = self.paths.calls_callback[pc];
-        let mut add_new_state = force || (since_jmps >= 2 && since_insns >= 8);
+        let may_goto = matches!(
+            self.input.insns.get(pc),
+            Some(Some(unwind_isa::Insn::MayGoto { .. }))
+        );
+        let mut add_new_state = force || may_goto || (since_jmps >= 2 && since_insns >= 8);
         let mut fp = None;
         let mut i = 0;
         let mut states_cnt = 0;
@@ -271,6 +277,14 @@ impl Env<'_> {
                             self.stats.max_states_per_insn.max(states_cnt);
                         return Ok(true);
                     }
+                } else if may_goto
+                    && e.state.may_goto_depth != st.may_goto_depth
+                    && states_equal(&e.state, st, allow)
+                {
+                    // a may_goto loop's iterations converged (`is_may_goto_insn_at`)
+                    ex.entries[idx].hit += 1;
+                    self.stats.max_states_per_insn = self.stats.max_states_per_insn.max(states_cnt);
+                    return Ok(true);
                 } else {
                     let fp = *fp.get_or_insert_with(|| fingerprint(st));
                     if e.fingerprint == fp && states_identical(&e.state, st) {
@@ -278,7 +292,7 @@ impl Env<'_> {
                     }
                 }
                 // inside a loop, store states less often (the kernel's 20 jumps / 100 insns)
-                if !force && since_jmps < 20 && since_insns < 100 {
+                if !force && !may_goto && since_jmps < 20 && since_insns < 100 {
                     add_new_state = false;
                 }
             } else if states_equal(&e.state, st, allow) {

@@ -85,6 +85,10 @@ impl Env<'_> {
                 Insn::Jump { .. } | Insn::MayGoto { .. } => {
                     let t = insn.jump_target(pc).unwrap_or(0) as usize;
                     self.paths.prune_point[t] = true;
+                    if matches!(insn, Insn::MayGoto { .. }) {
+                        // `mark_force_checkpoint`: a may_goto loop converges at its may_goto
+                        self.paths.prune_point[pc] = true;
+                    }
                     if fall < n {
                         self.paths.prune_point[fall] = true;
                     }
@@ -120,7 +124,11 @@ impl Env<'_> {
         Ok(())
     }
 
-    /// `check_max_stack_depth`: the stacks of a call chain together fit in 512 bytes.
+    /// `check_max_stack_depth`: the stacks of a call chain together fit in 512 bytes. As
+    /// `check_max_stack_depth_subprog` walks it: from main and from every async callback, into
+    /// every function called (static or global: all run on the one stack) and every function
+    /// loaded as a synchronous callback (`bpf_pseudo_func`, a call from the loading function);
+    /// `frames` counts the functions of the chain (the kernel's `frame + 1`).
     pub fn check_stack_depth(&self) -> Result<(), Reject> {
         fn walk(env: &Env<'_>, sp: usize, depth: usize, frames: usize) -> Result<(), Reject> {
             // A tail call unwinds its own frame but not its callers': with bpf-to-bpf calls
@@ -144,7 +152,7 @@ impl Env<'_> {
             if frames > crate::state::MAX_CALL_FRAMES {
                 return Err(Reject {
                     pc: env.input.prog.functions[sp].start,
-                    msg: format!("the call stack of {frames} frames is too deep !"),
+                    msg: format!("the call stack of {} frames is too deep !", frames - 1),
                 });
             }
             if total > crate::state::MAX_BPF_STACK as usize {

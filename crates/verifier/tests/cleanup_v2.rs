@@ -582,7 +582,7 @@ fn no_room_for_the_slots_leaves_the_conflict_with_a_reason() {
     assert!(v.rewrite.is_none());
     assert_eq!(
         v.errors[0].message,
-        "frame_desc: merge: failed to merge old and new frame desc entry (cleanup-v2: no room on the stack for a slot per conflicting acquisition)"
+        "frame_desc: merge: failed to merge old and new frame desc entry (cleanup-v2: no room on the stack for the slot of the bpf_obj_new at line 9: invalid write to stack R10 off=-520 size=8)"
     );
     assert_eq!(
         v.errors[0].line,

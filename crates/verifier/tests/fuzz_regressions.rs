@@ -115,8 +115,13 @@ fn a_global_function_gets_its_ctx_argument_at_the_ctx_start() {
                 },
             );
             assert!(!verdict.accepted, "{mode}: {moved}");
+            // `btf_check_func_arg_match` logs what is wrong; `check_func_call` refuses.
+            assert!(verdict.log.contains(error), "{mode}: {}", verdict.log);
             assert!(
-                verdict.errors.iter().any(|e| e.message.contains(error)),
+                verdict
+                    .errors
+                    .iter()
+                    .any(|e| e.message.contains("Caller passes invalid args into func#1")),
                 "{mode}: {:?}",
                 verdict.errors
             );

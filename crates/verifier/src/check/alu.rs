@@ -405,6 +405,12 @@ impl Env<'_> {
                 if self.is_global(sp) {
                     return self.reject("callback function not static");
                 }
+                // `check_max_stack_depth` walks a loaded function (`bpf_pseudo_func`) as a
+                // call from the function that loads it.
+                let caller = st.cur().subprog;
+                if !self.record.facts[caller].callees.contains(&sp) {
+                    self.record.facts[caller].callees.push(sp);
+                }
                 RegState {
                     map: sp as u32,
                     ..RegState::ptr(PtrKind::Func)

@@ -47,18 +47,25 @@ impl Env<'_> {
     }
 
     /// The same for any pointer `__check_ptr_off_reg` checks without a fixed offset allowed
-    /// (a callback's address: `r2 = cb; r2 += 8` is not a function).
+    /// (a callback's address: `r2 = cb; r2 += 8` is not a function): negative, then fixed,
+    /// then variable offsets, each with its message.
     fn ptr_arg_at_base(&self, r: &RegState, regno: u8, ty: &str) -> R<()> {
-        if !r.var.is_const() {
+        if r.off < 0 {
+            return self.reject(format!(
+                "negative offset {ty} ptr R{regno} off={} disallowed",
+                r.off
+            ));
+        }
+        if r.off != 0 {
+            return self.reject(format!(
+                "dereference of modified {ty} ptr R{regno} off={} disallowed",
+                r.off
+            ));
+        }
+        if !r.var.is_const() || r.var.var_off.value != 0 {
             return self.reject(format!(
                 "variable {ty} access var_off={} disallowed",
                 r.var.var_off
-            ));
-        }
-        let off = r.off as i64 + r.var.var_off.value as i64;
-        if off != 0 {
-            return self.reject(format!(
-                "dereference of modified {ty} ptr R{regno} off={off} disallowed"
             ));
         }
         Ok(())
@@ -488,8 +495,8 @@ impl Env<'_> {
                 // value that hold the timer; the caller goes on.
                 let cb = callback.expect("callback arg");
                 let m = timer_map.expect("timer arg");
-                self.record.facts[cb].is_cb = true;
                 self.record.facts[cb].is_async_cb = true;
+                self.record.facts[cb].is_cb = true;
                 let mut f = FuncState::new(0, pc, cb, FrameKind::AsyncCallback);
                 f.regs[1] = RegState {
                     map: m,
@@ -514,6 +521,7 @@ impl Env<'_> {
                     active_preempt: 0,
                     irq_flags: Vec::new(),
                     callback_unroll_depth: 0,
+                    may_goto_depth: 0,
                 };
                 let start = self.input.prog.functions[cb].start;
                 self.push_branch(async_st, start, pc)?;
@@ -658,19 +666,22 @@ impl Env<'_> {
             *skip.reg_mut(r) = RegState::NOT_INIT;
         }
         skip.reg_mut(0).clone_from(&RegState::unknown());
-        skip.callback_unroll_depth = 0;
+        // `push_callback_call`: the path that goes on after the call starts the caller's
+        // count again (`caller->callback_depth = 0`); `callback_unroll_depth`, which tells
+        // the iterations apart for the infinite-loop check, is kept.
+        skip.cur_mut().callback_depth = 0;
         let nr_loops = st.reg(1);
         // no more iterations once the count's upper bound is reached
-        let done = nr_loops.is_scalar() && nr_loops.var.umax <= u64::from(st.callback_unroll_depth);
+        let done = nr_loops.is_scalar() && nr_loops.var.umax <= u64::from(st.cur().callback_depth);
         if done {
             *st = skip;
             return Ok(Next::Goto(pc + 1));
         }
         self.push_branch(skip, pc + 1, pc)?;
         self.paths.calls_callback[pc] = true;
+        self.record.facts[cb].is_cb = true;
         let ctx = *st.reg(3);
         let frameno = st.frames.len() as u8;
-        self.record.facts[cb].is_cb = true;
         let mut f = FuncState::new(frameno, pc, cb, FrameKind::Callback);
         f.regs[1] = RegState::unknown();
         f.regs[1].written = true;
@@ -681,31 +692,88 @@ impl Env<'_> {
         Ok(Next::Goto(start))
     }
 
+    /// `btf_check_func_arg_match`: the caller's R1-R5 against a global function's prototype.
+    fn check_global_args(&mut self, st: &mut VerifierState, sp: usize) -> R<()> {
+        let args = self.input.prog.functions[sp].args.clone();
+        for (i, a) in args.iter().enumerate().take(5) {
+            let regno = (i + 1) as u8;
+            // the prototype's check, not a read: an unset register is "not a scalar"
+            let r = *st.reg(regno);
+            match a {
+                GlobalArg::Scalar => {
+                    if !r.is_scalar() {
+                        return self.reject(format!("R{regno} is not a scalar"));
+                    }
+                }
+                GlobalArg::Ctx => {
+                    // `check_func_arg_reg_off`, then the type: the callee is verified with
+                    // the ctx at its base.
+                    if r.kind() == Some(PtrKind::Ctx) {
+                        self.ctx_arg_at_base(&r, regno)?;
+                    } else {
+                        return self.reject(format!("arg#{i} expects pointer to ctx"));
+                    }
+                }
+                GlobalArg::Mem(n) => {
+                    // `check_mem_reg`: NULL passes (the argument is nullable, as a plain
+                    // pointer argument of a global function is); a pointer that may be NULL
+                    // is checked as if it were not; the callee may read and write the
+                    // memory, so on the stack it clobbers what was spilled there.
+                    if r.is_const(0) {
+                        continue;
+                    }
+                    if r.is_ptr() && !pointer_with_offset_ok(&r) {
+                        // `check_func_arg_reg_off` → `__check_ptr_off_reg`
+                        if r.off < 0 {
+                            return self.reject(format!(
+                                "negative offset {} ptr R{regno} off={} disallowed",
+                                r.type_str(),
+                                r.off
+                            ));
+                        }
+                        // a PTR_TO_BTF_ID may have a fixed offset (`fixed_off_ok`)
+                        let fixed_off_ok = r.kind() == Some(PtrKind::Object) && !r.maybe_null;
+                        if r.off != 0 && !fixed_off_ok {
+                            return self.reject(format!(
+                                "dereference of modified {} ptr R{regno} off={} disallowed",
+                                r.type_str(),
+                                r.off
+                            ));
+                        }
+                        if !r.var.is_const() || r.var.var_off.value != 0 {
+                            return self.reject(format!(
+                                "variable {} access var_off={} disallowed",
+                                r.type_str(),
+                                r.var.var_off
+                            ));
+                        }
+                    }
+                    if !r.is_ptr() || !mem_arg_kind(&r) {
+                        // `check_helper_mem_access`'s default case
+                        return self.reject(format!("R{regno} type={} expected=fp", r.type_str()));
+                    }
+                    let maybe_null = r.maybe_null;
+                    st.reg_mut(regno).maybe_null = false;
+                    let res = self
+                        .helper_mem(st, regno, *n as u64, Access::Read, false)
+                        .and_then(|()| self.helper_mem(st, regno, *n as u64, Access::Write, false));
+                    st.reg_mut(regno).maybe_null = maybe_null;
+                    res?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// `check_func_call`: a bpf-to-bpf call.
     fn check_func_call(&mut self, st: &mut VerifierState, pc: usize, target: usize) -> R<Next> {
         let Some(sp) = self.subprog_starting_at(target) else {
             return self.reject(format!("call to invalid destination {target}"));
         };
-        // __check_func_call: only global functions are refused with a lock held, preemption
-        // disabled or IRQs saved: the callee is verified on its own, without the caller's
-        // region.
-        if self.is_global(sp) {
-            if st.active_lock.is_some() {
-                return self.reject(
-                    "global function calls are not allowed while holding a lock,\nuse static function instead",
-                );
-            }
-            if st.active_preempt > 0 {
-                return self.reject(
-                    "global function calls are not allowed with preemption disabled,\nuse static function instead",
-                );
-            }
-            if !st.irq_flags.is_empty() {
-                // bpf_local_irq_save came after 6.12: today's wording.
-                return self.reject(
-                    "global function calls are not allowed with IRQs disabled,\nuse static function instead",
-                );
-            }
+        // v6.7 refused every bpf-to-bpf call under a lock; since v6.9 only global ones are
+        // (below), a static callee runs with the lock held (and may release it).
+        if st.active_lock.is_some() && self.input.opts.mode == crate::Mode::Legacy {
+            return self.reject("function calls are not allowed while holding a lock");
         }
         // A static function is verified in the caller's state, lock included (6.9 on: "Allow
         // calling static subprogs while holding a bpf_spin_lock"), so it may be called here.
@@ -718,44 +786,51 @@ impl Env<'_> {
             return self.reject(format!("insn {pc} cannot call exception cb directly"));
         }
         if self.is_global(sp) {
-            let args = func.args.clone();
             let name = func.name.clone();
-            for (i, a) in args.iter().enumerate().take(5) {
-                let regno = (i + 1) as u8;
-                let r = self.read_reg(st, regno)?;
-                match a {
-                    GlobalArg::Scalar => {
-                        if !r.is_scalar() {
-                            return self.reject(format!("R{regno} is not a scalar"));
-                        }
-                    }
-                    GlobalArg::Ctx => {
-                        if r.kind() != Some(PtrKind::Ctx) {
-                            return self.reject(format!("arg#{i} expects pointer to ctx"));
-                        }
-                        // The callee is verified with the ctx at its base.
-                        self.ctx_arg_at_base(&r, regno)?;
-                    }
-                    GlobalArg::Mem(n) => {
-                        if r.is_const(0) {
-                            continue;
-                        }
-                        if r.maybe_null {
-                            return self.reject(format!(
-                                "R{regno} type={} expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_",
-                                r.type_str()
-                            ));
-                        }
-                        // `check_mem_reg`: the callee may read and write the memory, so
-                        // on the stack it clobbers what was spilled there.
-                        self.helper_mem(st, regno, *n as u64, Access::Read, false)?;
-                        self.helper_mem(st, regno, *n as u64, Access::Write, false)?;
-                    }
+            // `check_func_call` for a global callee: `btf_check_subprog_call` logs what is
+            // wrong with an argument; then the lock and preemption rules; then the verdict
+            // on the arguments.
+            let args_ok = match self.check_global_args(st, sp) {
+                Ok(()) => true,
+                Err(e) => {
+                    self.log.line(&e.msg);
+                    false
                 }
+            };
+            if st.active_lock.is_some() {
+                return self.reject(
+                    "global function calls are not allowed while holding a lock,\nuse static function instead",
+                );
             }
-            self.log.line(&format!(
-                "Func#{sp} ('{name}') is global and assumed valid."
-            ));
+            if st.active_preempt > 0 {
+                return self.reject(
+                    "global function calls are not allowed with preemption disabled,\nuse static function instead",
+                );
+            }
+            // bpf_local_irq_save came after 6.12 (6.14), with this rule: today's wording.
+            if !st.irq_flags.is_empty() {
+                return self.reject(
+                    "global function calls are not allowed with IRQs disabled,\nuse static function instead",
+                );
+            }
+            if !args_ok {
+                if self.input.opts.mode == crate::Mode::Legacy {
+                    // v6.7 did not name the function yet
+                    return self.reject(format!("Caller passes invalid args into func#{sp}"));
+                }
+                return self.reject(format!(
+                    "Caller passes invalid args into func#{sp} ('{name}')"
+                ));
+            }
+            if self.input.opts.mode == crate::Mode::Legacy {
+                // v6.7, before "bpf: emit global subprog name in verifier logs" (v6.8)
+                self.log
+                    .line(&format!("Func#{sp} is global and valid. Skipping."));
+            } else {
+                self.log.line(&format!(
+                    "Func#{sp} ('{name}') is global and assumed valid."
+                ));
+            }
             self.clobber(st);
             self.set_reg(st, 0, RegState::unknown());
             // The loophole's fix (upstream, May 2026): a global function that might throw
@@ -801,6 +876,42 @@ impl Env<'_> {
         }
         Ok(Next::Goto(target))
     }
+}
+
+/// `check_func_arg_reg_off`'s pointer types where fixed and variable offsets are allowed (a
+/// pointer that may be NULL is not one of them: its type differs).
+fn pointer_with_offset_ok(r: &RegState) -> bool {
+    !r.maybe_null
+        && matches!(
+            r.kind(),
+            Some(
+                PtrKind::Stack
+                    | PtrKind::Packet
+                    | PtrKind::PacketMeta
+                    | PtrKind::MapKey
+                    | PtrKind::MapValue
+                    | PtrKind::Mem
+                    | PtrKind::RingbufMem
+            )
+        )
+}
+
+/// The pointers `check_helper_mem_access` measures (whatever else is "expected=fp"); an
+/// allocated object (`bpf_obj_new`'s, PTR_TO_BTF_ID | MEM_ALLOC) is measured against its size.
+fn mem_arg_kind(r: &RegState) -> bool {
+    matches!(
+        r.kind(),
+        Some(
+            PtrKind::Stack
+                | PtrKind::Packet
+                | PtrKind::PacketMeta
+                | PtrKind::MapKey
+                | PtrKind::MapValue
+                | PtrKind::Mem
+                | PtrKind::RingbufMem
+                | PtrKind::Object
+        )
+    )
 }
 
 fn helper_id(f: &Func) -> i32 {

@@ -10,10 +10,14 @@ use crate::state::{FrameKind, PtrKind, RegState, VerifierState};
 impl Env<'_> {
     pub(super) fn check_exit(&mut self, st: &mut VerifierState, pc: usize) -> R<Next> {
         let frame_kind = st.cur().kind;
-        // A static callee may return with the lock held, for its caller to release
-        // (verifier_spin_lock.c "test10 lock in subprog without unlock"); the program and a
-        // callback may not.
-        if st.active_lock.is_some() && (st.curframe() == 0 || frame_kind == FrameKind::Callback) {
+        // A static callee may return with the lock held, for its caller to release (since
+        // v6.9; verifier_spin_lock.c "test10 lock in subprog without unlock"); the program and
+        // a callback may not, and v6.7 checked every exit.
+        if st.active_lock.is_some()
+            && (st.curframe() == 0
+                || frame_kind == FrameKind::Callback
+                || self.input.opts.mode == crate::Mode::Legacy)
+        {
             return self.reject("bpf_spin_unlock is missing");
         }
         if st.active_rcu > 0 && st.curframe() == 0 {
@@ -38,10 +42,14 @@ impl Env<'_> {
                 return Ok(Next::Done);
             }
         }
-        let r0 = self.read_reg(st, 0)?;
         if st.curframe() > 0 {
+            // `prepare_func_exit` does not read R0: a static callee returns whatever R0 holds,
+            // uninitialised included (the caller may not read it); a callback's R0 must be a
+            // scalar ("R0 not a scalar value").
+            let r0 = *st.reg(0);
             return self.prepare_func_exit(st, pc, r0);
         }
+        let r0 = self.read_reg(st, 0)?;
         if frame_kind == FrameKind::AsyncCallback {
             // check_return_code: an async callback returns 0.
             if !r0.is_scalar() {
@@ -128,6 +136,7 @@ impl Env<'_> {
             // bpf_loop: back to the call, which runs the callback again (the caller's R1-R5
             // still hold its arguments) until the states converge
             st.callback_unroll_depth += 1;
+            st.cur_mut().callback_depth += 1;
         } else {
             if r0.kind() == Some(PtrKind::Stack) && r0.frameno == callee.frameno {
                 return self.reject("cannot return stack pointer to the caller");
@@ -137,13 +146,18 @@ impl Env<'_> {
             }
             // has_abnormal_return (6.12.y, "Don't trust r0 bounds after BPF to BPF calls with
             // abnormal returns"): a callee with an LD_ABS or a tail call may return before its
-            // exit, so the caller's R0 is unknown.
+            // exit, so the caller's R0 is unknown. A callee's exit does not read R0
+            // (`prepare_func_exit`): unset, it stays unset for the caller.
             let r0 = if self.input.abnormal_return[callee.subprog] {
                 RegState::unknown()
             } else {
                 r0
             };
-            self.set_reg(st, 0, r0);
+            if r0.is_init() {
+                self.set_reg(st, 0, r0);
+            } else {
+                *st.reg_mut(0) = RegState::NOT_INIT;
+            }
         }
         if self.log.level >= 2 {
             self.log.line("returning from callee:");

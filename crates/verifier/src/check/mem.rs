@@ -164,6 +164,13 @@ impl Env<'_> {
         match kind {
             PtrKind::Stack => self.stack_access(st, regno, &reg, insn_off, size, access, value),
             PtrKind::Ctx => {
+                // `check_ptr_off_reg` → `__check_ptr_off_reg`: a negative offset first
+                if reg.off < 0 {
+                    return self.reject(format!(
+                        "negative offset ctx ptr R{regno} off={} disallowed",
+                        reg.off
+                    ));
+                }
                 if reg.off != 0 {
                     return self.reject(format!(
                         "dereference of modified ctx ptr R{regno} off={} disallowed",
@@ -387,14 +394,15 @@ impl Env<'_> {
             ));
         }
         let allow_uninit = self.input.opts.allow_uninit_stack;
+        // `check_stack_access_within_bounds` ends in `grow_stack_state` for reads as for
+        // writes (Linux >= 6.8): a read reaches as deep into the stack, and into the
+        // subprogram's `stack_depth`, as a write.
         let fs = &mut st.frames[frame];
-        if write {
-            fs.grow((-min_off) as usize);
-            let sp = fs.subprog;
-            let depth = fs.allocated();
-            if self.record.facts[sp].stack_depth < depth {
-                self.record.facts[sp].stack_depth = depth;
-            }
+        fs.grow((-min_off) as usize);
+        let sp = fs.subprog;
+        let depth = fs.allocated();
+        if self.record.facts[sp].stack_depth < depth {
+            self.record.facts[sp].stack_depth = depth;
         }
         if !reg.var.is_const() {
             // variable offset: reads give an unknown number, writes make bytes misc

@@ -57,7 +57,7 @@ struct Branch {
 pub struct FuncFacts {
     pub stack_depth: usize,
     pub callee_saved: [bool; 4],
-    /// Static functions called from here (subprogram indices).
+    /// Functions called (static or global) or loaded as callbacks here (subprogram indices).
     pub callees: Vec<usize>,
     /// It was verified as a callback (`subprog_info.is_cb`, set by `push_callback_call`).
     pub is_cb: bool,
@@ -361,6 +361,7 @@ impl<'a> Env<'a> {
             active_preempt: 0,
             irq_flags: Vec::new(),
             callback_unroll_depth: 0,
+            may_goto_depth: 0,
         }
     }
 
@@ -566,10 +567,13 @@ impl<'a> Env<'a> {
                 Ok(Next::Goto(insn.jump_target(pc).unwrap_or(0) as usize))
             }
             Insn::MayGoto { .. } => {
-                // may_goto: either path; the jump is taken once the budget runs out
+                // `check_cond_jmp_op` for may_goto: this path takes the jump (the budget ran
+                // out); the fall-through is queued one may_goto deeper.
                 let t = insn.jump_target(pc).unwrap_or(0) as usize;
-                self.push_branch(st.clone(), t, pc)?;
-                Ok(Next::Goto(fall))
+                let mut queued = st.clone();
+                queued.may_goto_depth += 1;
+                self.push_branch(queued, fall, pc)?;
+                Ok(Next::Goto(t))
             }
             Insn::Jump {
                 width,

@@ -50,9 +50,16 @@ impl Env<'_> {
             self.paths.cur_parent = None;
             let st = self.initial_state(sp);
             self.do_check(st, start)?;
-            self.log.line(&format!(
-                "Func#{sp} ('{name}') is safe for any args that match its prototype"
-            ));
+            if self.input.opts.mode == crate::Mode::Legacy {
+                // v6.7 did not name the function yet
+                self.log.line(&format!(
+                    "Func#{sp} is safe for any args that match its prototype"
+                ));
+            } else {
+                self.log.line(&format!(
+                    "Func#{sp} ('{name}') is safe for any args that match its prototype"
+                ));
+            }
         }
         self.check_stack_depth()?;
         self.check_throw_in_callbacks()?;
@@ -99,6 +106,16 @@ impl Env<'_> {
                 column: span.column,
                 message: e.msg.clone(),
             });
+        }
+        if self.log.level & 4 != 0 {
+            // `print_verification_stats` at BPF_LOG_STATS: each subprogram's stack_depth
+            let depths: Vec<String> = self
+                .record
+                .facts
+                .iter()
+                .map(|f| f.stack_depth.to_string())
+                .collect();
+            self.log.error(&format!("stack depth {}", depths.join("+")));
         }
         let stats = &self.stats;
         if self.log.level > 0 || result.is_err() {

@@ -59,6 +59,10 @@ pub struct FuncState {
     pub callsite: usize,
     pub subprog: usize,
     pub kind: FrameKind,
+    /// Iterations of the `bpf_loop` this frame is calling, verified on this path
+    /// (`callback_depth`: the loop is done when it reaches the count's upper bound).
+    #[serde(skip)]
+    pub callback_depth: u32,
     /// Slots touched by the current instruction, for the log.
     #[serde(skip)]
     pub scratched_stack: u64,
@@ -75,6 +79,7 @@ impl FuncState {
             callsite,
             subprog,
             kind,
+            callback_depth: 0,
             scratched_stack: 0,
         }
     }
@@ -105,6 +110,8 @@ pub struct VerifierState {
     pub irq_flags: Vec<IrqFlag>,
     /// `bpf_loop` callback iterations verified on this path (`callback_unroll_depth`).
     pub callback_unroll_depth: u32,
+    /// may_goto fall-throughs taken on this path (`may_goto_depth`).
+    pub may_goto_depth: u32,
 }
 
 impl VerifierState {

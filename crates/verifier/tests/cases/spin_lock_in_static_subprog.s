@@ -1,4 +1,5 @@
-; all: accept
+; upstream, cleanup, cleanup-v2, runtime: accept
+; legacy: reject
 // verifier_spin_lock.c "spin_lock: test10 lock in subprog without unlock" (6.9 on: "Allow
 // calling static subprogs while holding a bpf_spin_lock"): a static function is verified in
 // its caller's state, so it may take the lock and return with it held, for the caller to
@@ -26,4 +27,4 @@ l0:
 lock_it:
 	call bpf_spin_lock
 	r0 = 0
-	exit
+	exit	; error(legacy): bpf_spin_unlock is missing

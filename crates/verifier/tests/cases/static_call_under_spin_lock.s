@@ -1,4 +1,5 @@
-; all: accept
+; upstream, cleanup, cleanup-v2, runtime: accept
+; legacy: reject
 // __check_func_call (6.9 on): only global functions are refused under a spin lock; a static
 // one is verified in the caller's state and may run with the lock held.
 .ctx tc
@@ -14,7 +15,7 @@
 	r1 = r7
 	call bpf_spin_lock
 	r1 = 3
-	call add_one
+	call add_one	; error(legacy): function calls are not allowed while holding a lock
 	r1 = r7
 	call bpf_spin_unlock
 out:
