@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KSELFTESTS_GEN := ../shared/tools/kselftests/generate.sh
 KSELFTESTS_DIR := target/kselftests
 
-.PHONY: setup build-web serve test rust-test web-test wasm-test bench-wasm screenshots kselftests-corpus kselftests soundness-long fuzz-setup fuzz fuzz-smoke clean
+.PHONY: objects setup build-web serve test rust-test web-test wasm-test bench-wasm screenshots kselftests-corpus kselftests soundness-long fuzz-setup fuzz fuzz-smoke clean
 
 setup: node_modules/.package-lock.json
 	@test -d "$$(rustc --print target-libdir --target wasm32-unknown-unknown)" \
@@ -40,6 +40,11 @@ serve: build-web
 # The kernel's verifier selftests as case files (crates/asm/tests/corpora.rs assembles every
 # one). Generated from Debian's kernel sources when ../shared/tools is beside the repository;
 # the selftests are GPL-2.0, so the corpus is never committed.
+# The C fixtures of crates/object (BPF objects built with Debian's clang-19; the built .o files
+# are committed, and a test checks that they are up to date when clang is there).
+objects:
+	bash scripts/build-objects.sh
+
 kselftests-corpus:
 	@if [ -f $(KSELFTESTS_GEN) ]; then \
 		bash $(KSELFTESTS_GEN) $(KSELFTESTS_DIR); \
