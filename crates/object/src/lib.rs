@@ -11,7 +11,7 @@
 //!   (`BPF_PSEUDO_MAP_VALUE` with the offset), as the assembler's `.map` references do;
 //! - calls to `__ksym` externs are resolved by name against the kernel catalogue (kfuncs);
 //! - BTF gives the functions' linkage and global functions' argument kinds (with the
-//!   `arg:ctx`/`arg:nonnull` decl tags), the `exception_callback:NAME` decl tag, and
+//!   `arg:ctx` decl tag), the `exception_callback:NAME` decl tag, and
 //!   `.BTF.ext`'s `line_info` gives each instruction its C source line.
 //!
 //! Malformed input gives an [`ObjectError`]; nothing panics.
@@ -33,7 +33,7 @@ use unwind_kernel::{resolve_call_name, CallRef, MapType, ProgType};
 use unwind_program::{FunctionDecl, GlobalArg, MapDef, Program, Span};
 
 pub use btf::{Btf, BtfError, BtfExt, LineInfo};
-pub use disasm::disassemble;
+pub use disasm::{annotate_log, disassemble, line_comments, source_text};
 pub use sections::prog_type_of_section;
 
 /// What is wrong with an object file, or with one of its programs.
@@ -528,7 +528,9 @@ pub fn load(data: &[u8]) -> Result<Object, ObjectError> {
 }
 
 fn u32_le(d: &[u8], off: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(d.get(off..off + 4)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        d.get(off..off.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn map_type(name: &str, n: u32) -> Result<MapType, ObjectError> {
@@ -724,11 +726,13 @@ impl Loader {
                 out.args.push(GlobalArg::Ctx);
                 continue;
             }
-            if let Some(t) = tags
-                .iter()
-                .find(|t| t.starts_with("arg:") && **t != "arg:nonnull")
-            {
-                return Err(unsupported(format!("the decl tag {t}")));
+            // `arg:nonnull`, `arg:trusted`, `arg:arena`, ...: the Program's argument kinds
+            // (what `.globl` can say) have no such kind, and a nullable `mem` would make the
+            // verifier refuse what the kernel accepts.
+            if let Some(t) = tags.iter().find(|t| t.starts_with("arg:")) {
+                return Err(unsupported(format!(
+                    "the decl tag {t} has no argument kind in Unwind's Program yet"
+                )));
             }
             let t = btf.skip_modifiers(p.type_id)?;
             let ty = btf.get(t).map(|t| t.kind);
@@ -883,7 +887,7 @@ impl Loader {
                                     })
                                 }
                                 Some(ts) if self.code.contains_key(&ts) => {
-                                    let t = (s.value as i64 + insn.imm as i64) / 8;
+                                    let t = (s.value as i64).wrapping_add(insn.imm as i64) / 8;
                                     let tpc = self.resolve_target(&mut pl, ts, t, &sec.name, k, index)?;
                                     pl.slots[pc].src = 4;
                                     pl.slots[pc].imm = (tpc as i64 - pc as i64 - 1) as i32;
@@ -894,9 +898,8 @@ impl Loader {
                                         pl.slots[pc].imm = m as i32;
                                         pl.slots[pc + 1].imm = 0;
                                     } else if let Some(&m) = self.data_map.get(&ts) {
-                                        let off = if s.kind == STT_SECTION { 0 } else { s.value }
-                                            as i64
-                                            + insn.imm as i64;
+                                        let off = (if s.kind == STT_SECTION { 0 } else { s.value } as i64)
+                                            .wrapping_add(insn.imm as i64);
                                         pl.slots[pc].src = 2;
                                         pl.slots[pc].imm = m as i32;
                                         pl.slots[pc + 1].imm = off as i32;

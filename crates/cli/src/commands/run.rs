@@ -44,6 +44,8 @@ pub struct RunArgs {
     pub mode: Mode,
     /// Skip the verifier.
     pub unverified: bool,
+    /// For an object file: the program to run (needed when it has several).
+    pub prog: Option<String>,
 }
 
 const BUDGET_VALUES: &str = "a positive number of instructions";
@@ -53,6 +55,10 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
     let options = [
         Opt::flag("--json", |a: &mut RunArgs| a.json = true),
         Opt::flag("--unverified", |a| a.unverified = true),
+        Opt::value("--prog", "a program name", |a, v| {
+            a.prog = Some(v.to_string());
+            Some(())
+        }),
         Opt::value("--mode", MODE_VALUES.as_str(), |a, v| {
             a.mode = named(v)?;
             Some(())
@@ -87,17 +93,20 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         json: false,
         mode: Mode::default(),
         unverified: false,
+        prog: None,
     };
     options::parse(&spec, defaults, rest)
 }
 
 pub const USAGE: &str = "\
 Usage: unwind run FILE [--mode M] [--unverified] [--ctx HEX] [--budget N] [--world FILE.json] [--json]
+                  [--prog NAME]
 
 Assembles FILE ('-' for standard input), verifies it, and runs it in the interpreter against the
 simulated kernel; prints r0, the bpf_trace_printk output and every event (acquire, release, call,
 return, throw, unwind_frame, exception_callback, exit, leak, fault). A rejected program is not
-run: its errors are printed and the exit code is 1.
+run: its errors are printed and the exit code is 1. FILE may be a BPF object file: then it
+runs the program --prog names (or the object's only program).
 
 Packet programs (socket, tc, cgroup_skb, xdp, ...) run on 64 zero bytes of packet, with len,
 data and data_end set as the kernel's test run sets them.
@@ -116,6 +125,7 @@ Options:
   --budget N         stop with a fault after N instructions (default 50000000)
   --world FILE       the simulated world as JSON (tasks, cgroups, sockets, maps, ctx, packet,
                      mem, prandom_seed, ktime_start_ns, max_alloc, current_pid)
+  --prog NAME        for an object file: the program to run
   --json             print one JSON object: verified, accepted, errors, return_value, events,
                      leaks, fault, instructions, trace_output, runtime_table_ops, and the
                      verifier's mode, frame_descriptors, functions, rewrite and loaded
@@ -128,9 +138,20 @@ verifier, 3 runtime fault, 2 unusable input.
 /// Runs the program in `bytes` (the contents of `args.input`).
 pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     let name = args.input.to_string();
-    let (source, program) = match super::assemble_source(&name, bytes) {
-        Ok(assembled) => assembled,
-        Err(output) => return output,
+    let object_source;
+    let (source, program) = if unwind_object::is_elf(bytes) {
+        match super::object_program(&name, bytes, args.prog.as_deref()) {
+            Ok((text, program)) => {
+                object_source = text;
+                (object_source.as_str(), program)
+            }
+            Err(output) => return output,
+        }
+    } else {
+        match super::assemble_source(&name, bytes) {
+            Ok(assembled) => assembled,
+            Err(output) => return output,
+        }
     };
     let mut notes = String::new();
     let mut verified = false;
