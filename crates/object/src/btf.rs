@@ -425,12 +425,27 @@ pub struct LineInfo {
     pub text: String,
 }
 
-/// A parsed `.BTF.ext`: per section name, its `func_info` (instruction index, FUNC type id)
-/// and `line_info`.
+/// One CO-RE relocation record of `.BTF.ext` (`struct bpf_core_relo`): the instruction (by
+/// index in its section), the local type, the access string and the kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoreRelo {
+    pub insn: usize,
+    pub type_id: u32,
+    pub access: String,
+    pub kind: u32,
+}
+
+/// `BPF_CORE_TYPE_ID_LOCAL`: the instruction loads the local BTF id of a type
+/// (`bpf_core_type_id_local()`, what `bpf_obj_new()` passes).
+pub const CORE_TYPE_ID_LOCAL: u32 = 6;
+
+/// A parsed `.BTF.ext`: per section name, its `func_info` (instruction index, FUNC type id),
+/// `line_info` and CO-RE relocations.
 #[derive(Clone, Debug, Default)]
 pub struct BtfExt {
     pub func_info: HashMap<String, Vec<(usize, u32)>>,
     pub line_info: HashMap<String, Vec<LineInfo>>,
+    pub core_relo: HashMap<String, Vec<CoreRelo>>,
 }
 
 impl BtfExt {
@@ -468,7 +483,26 @@ impl BtfExt {
         let base = hdr_len as usize;
         let func = region(S, data, base, field(0)?, field(1)?, "func_info")?;
         let line = region(S, data, base, field(2)?, field(3)?, "line_info")?;
+        // core_relo_off and core_relo_len, in headers of 32 bytes or more.
+        let core = if hdr_len >= 32 {
+            region(S, data, base, field(4)?, field(5)?, "core_relo")?
+        } else {
+            &[]
+        };
         let mut ext = BtfExt::default();
+        for_each_record(core, "core_relo", 16, btf, |sec, rec| {
+            let access = btf.string(u32_at(rec, 8).unwrap_or(0))?.to_string();
+            ext.core_relo
+                .entry(sec.to_string())
+                .or_default()
+                .push(CoreRelo {
+                    insn: u32_at(rec, 0).unwrap_or(0) as usize / 8,
+                    type_id: u32_at(rec, 4).unwrap_or(0),
+                    access,
+                    kind: u32_at(rec, 12).unwrap_or(0),
+                });
+            Ok(())
+        })?;
         for_each_record(func, "func_info", 8, btf, |sec, rec| {
             let insn = u32_at(rec, 0).unwrap_or(0) as usize / 8;
             let type_id = u32_at(rec, 4).unwrap_or(0);

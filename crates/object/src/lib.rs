@@ -144,6 +144,9 @@ pub struct Object {
     pub maps: Vec<MapDef>,
     /// The `license` section's string, if any.
     pub license: Option<String>,
+    /// The object's `.BTF`, if any (its decl tags carry, for example, the selftests'
+    /// `comment:test_expect_*` expectations).
+    pub btf: Option<Btf>,
 }
 
 impl Object {
@@ -192,6 +195,8 @@ struct CodeSection {
     /// By instruction index: (relocation index, symbol index).
     relocs: HashMap<usize, (usize, usize)>,
     lines: HashMap<usize, LineInfo>,
+    /// By instruction index: the local type of a `BPF_CORE_TYPE_ID_LOCAL` relocation.
+    type_ids: HashMap<usize, u32>,
 }
 
 /// The program being built: its slots, where each came from (section, instruction), where
@@ -347,6 +352,16 @@ pub fn load(data: &[u8]) -> Result<Object, ObjectError> {
             .and_then(|e| e.line_info.get(&names[i]))
             .map(|l| l.iter().map(|l| (l.insn, l.clone())).collect())
             .unwrap_or_default();
+        let type_ids = ext
+            .as_ref()
+            .and_then(|e| e.core_relo.get(&names[i]))
+            .map(|r| {
+                r.iter()
+                    .filter(|r| r.kind == btf::CORE_TYPE_ID_LOCAL)
+                    .map(|r| (r.insn, r.type_id))
+                    .collect()
+            })
+            .unwrap_or_default();
         code.insert(
             i,
             CodeSection {
@@ -354,6 +369,7 @@ pub fn load(data: &[u8]) -> Result<Object, ObjectError> {
                 insns,
                 relocs: HashMap::new(),
                 lines,
+                type_ids,
             },
         );
     }
@@ -524,7 +540,21 @@ pub fn load(data: &[u8]) -> Result<Object, ObjectError> {
         programs,
         maps: loader.maps,
         license,
+        btf: loader.btf,
     })
+}
+
+/// The catalogue's name of a kfunc extern: the kernel's `*_impl` kfuncs, which
+/// bpf_experimental.h's macros call with a BTF type id and a NULL `meta`, are modelled under
+/// the macro's name (`bpf_obj_new(size)`, `bpf_obj_drop(p)`).
+fn kfunc_model_name(name: &str) -> &str {
+    match name {
+        "bpf_obj_new_impl" => "bpf_obj_new",
+        "bpf_obj_drop_impl" => "bpf_obj_drop",
+        "bpf_percpu_obj_new_impl" => "bpf_percpu_obj_new",
+        "bpf_percpu_obj_drop_impl" => "bpf_percpu_obj_drop",
+        _ => name,
+    }
 }
 
 fn u32_le(d: &[u8], off: usize) -> Option<u32> {
@@ -698,6 +728,15 @@ impl Loader {
         };
         for (idx, tag) in btf.decl_tags(id) {
             if let (-1, Some(cb)) = (idx, tag.strip_prefix("exception_callback:")) {
+                if let Some(first) = &out.exception_callback {
+                    // The kernel: "multiple exception callback tags for main subprog".
+                    return Err(ObjectError::BadExceptionCallback {
+                        name: cb.to_string(),
+                        reason: format!(
+                            "{name} has several exception_callback tags (the first names {first})"
+                        ),
+                    });
+                }
                 out.exception_callback = Some(cb.to_string());
             }
         }
@@ -779,6 +818,8 @@ impl Loader {
     ) -> Result<(Program, Vec<Option<LineInfo>>), ObjectError> {
         let mut pl = Placement::default();
         let mut decls: Vec<FunctionDecl> = Vec::new();
+        // Functions that call bpf_obj_new_impl: their type-id loads become sizes.
+        let mut allocating: Vec<FuncSym> = Vec::new();
         pl.place(&self.code, entry);
         let entry_btf = self.func_btf(&entry.name, false)?;
         let mut exception_cb = None;
@@ -823,7 +864,11 @@ impl Loader {
                                 let s = &self.symbols[sym];
                                 match s.section {
                                     None => {
-                                        let (src, imm) = match resolve_call_name(&s.name) {
+                                        let name = kfunc_model_name(&s.name);
+                                        if name != s.name && name.ends_with("_new") {
+                                            allocating.push(f.clone());
+                                        }
+                                        let (src, imm) = match resolve_call_name(name) {
                                             Some(CallRef::Kfunc { btf_id }) => (2, btf_id),
                                             Some(CallRef::Helper { id }) => (0, id),
                                             None => {
@@ -932,6 +977,37 @@ impl Loader {
                 }
             }
             i += 1;
+        }
+
+        // `bpf_obj_new(type)` passes `bpf_core_type_id_local(type)`; the catalogue's
+        // bpf_obj_new takes the size: each type-id load of a function that allocates loads
+        // the type's size instead.
+        for f in &allocating {
+            let base = pl.placed[&(f.section, f.start)];
+            let sec = &self.code[&f.section];
+            for (&k, &type_id) in &sec.type_ids {
+                if !(f.start..f.end).contains(&k) {
+                    continue;
+                }
+                let size = self
+                    .btf
+                    .as_ref()
+                    .map(|b| b.size_of(type_id))
+                    .transpose()?
+                    .flatten()
+                    .and_then(|n| i32::try_from(n).ok())
+                    .ok_or_else(|| ObjectError::Unsupported {
+                        what: format!(
+                            "bpf_obj_new of BTF type {type_id}, whose size is unknown (instruction {k} of {})",
+                            sec.name
+                        ),
+                    })?;
+                let pc = base + (k - f.start);
+                pl.slots[pc].imm = size;
+                if pl.slots[pc].code == 0x18 && pc + 1 < pl.slots.len() {
+                    pl.slots[pc + 1].imm = 0;
+                }
+            }
         }
 
         // Declarations: every placed function, with its BTF.
