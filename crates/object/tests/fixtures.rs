@@ -348,3 +348,26 @@ fn objects_are_up_to_date_with_their_sources() {
         ),
     }
 }
+
+#[test]
+fn bpf_obj_new_impl_takes_the_size_of_its_type() {
+    use unwind_isa::{CallTarget, Imm64Kind, Insn};
+    let obj = fixture("global_loophole");
+    let (_, p) = program(&obj, "global_loophole");
+    // `bpf_obj_new(struct obj)`: `r1 = <local type id> ll` (a CO-RE relocation) becomes the
+    // size of struct obj, and the call is the catalogue's bpf_obj_new.
+    assert_eq!(
+        p.insn(1),
+        Some(Insn::LdImm64 {
+            dst: unwind_isa::Reg::new(1).unwrap(),
+            kind: Imm64Kind::Imm,
+            imm: 16
+        })
+    );
+    let unwind_kernel::CallRef::Kfunc { btf_id } =
+        unwind_kernel::resolve_call_name("bpf_obj_new").unwrap()
+    else {
+        panic!("a kfunc")
+    };
+    assert_eq!(p.insn(4), Some(Insn::Call(CallTarget::Kfunc(btf_id))));
+}
