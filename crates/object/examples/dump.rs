@@ -16,9 +16,12 @@ fn main() {
                     "== program {} (section {}, {:?})",
                     p.name, p.section, p.prog_type
                 );
-                match unwind_object::disassemble(p, unwind_program::disasm::Style::Source) {
-                    Some(text) => print!("{text}"),
-                    None => println!("error: {}", p.program.as_ref().err().unwrap()),
+                match &p.program {
+                    Ok(program) => print!(
+                        "{}",
+                        unwind_object::disassemble(program, unwind_program::disasm::Style::Source)
+                    ),
+                    Err(e) => println!("error: {e}"),
                 }
             }
         }

@@ -30,10 +30,10 @@ use object::read::elf::{FileHeader, Rel, SectionHeader, Sym};
 use object::LittleEndian as LE;
 use unwind_isa::RawInsn;
 use unwind_kernel::{resolve_call_name, CallRef, MapType, ProgType};
-use unwind_program::{FunctionDecl, GlobalArg, MapDef, Program, Span};
+use unwind_program::{FunctionDecl, GlobalArg, MapDef, Program, SourceLine, Span};
 
 pub use btf::{Btf, BtfError, BtfExt, LineInfo};
-pub use disasm::{annotate_log, disassemble, line_comments, source_text};
+pub use disasm::{disassemble, line_comments, main_file, source_text};
 pub use sections::prog_type_of_section;
 
 /// What is wrong with an object file, or with one of its programs.
@@ -129,11 +129,10 @@ pub struct ObjectProgram {
     /// Its ELF section (`tc`, `?tc`, `tp/syscalls/...`).
     pub section: String,
     pub prog_type: Option<ProgType>,
-    /// The loaded program, or why this program could not be loaded (the others may be).
+    /// The loaded program, or why this program could not be loaded (the others may be). Its
+    /// `line_info` holds the `.BTF.ext` line records (the verifier log prints them as the
+    /// kernel does, `; text @ file:line`), and each instruction's span is its C line and column.
     pub program: Result<Program, ObjectError>,
-    /// Per slot: the `line_info` record that starts at it (the kernel prints these as
-    /// `; text @ file:line` before the instruction).
-    pub lines: Vec<Option<LineInfo>>,
 }
 
 /// A loaded object: its programs (in section and symbol order) and its maps (every program
@@ -516,24 +515,17 @@ pub fn load(data: &[u8]) -> Result<Object, ObjectError> {
     for entry in entries {
         let section = loader.section_names[entry.section].clone();
         let prog_type = prog_type_of_section(&section);
-        let (program, lines) = match prog_type {
-            None => (
-                Err(ObjectError::UnknownSection {
-                    section: section.clone(),
-                }),
-                Vec::new(),
-            ),
-            Some(t) => match loader.build(&entry, t) {
-                Ok((p, l)) => (Ok(p), l),
-                Err(e) => (Err(e), Vec::new()),
-            },
+        let program = match prog_type {
+            None => Err(ObjectError::UnknownSection {
+                section: section.clone(),
+            }),
+            Some(t) => loader.build(&entry, t),
         };
         programs.push(ObjectProgram {
             name: entry.name.clone(),
             section,
             prog_type,
             program,
-            lines,
         });
     }
     Ok(Object {
@@ -811,11 +803,7 @@ impl Loader {
     }
 
     /// Builds one program: the entry function, then the `.text` functions it reaches.
-    fn build(
-        &self,
-        entry: &FuncSym,
-        prog_type: ProgType,
-    ) -> Result<(Program, Vec<Option<LineInfo>>), ObjectError> {
+    fn build(&self, entry: &FuncSym, prog_type: ProgType) -> Result<Program, ObjectError> {
         let mut pl = Placement::default();
         let mut decls: Vec<FunctionDecl> = Vec::new();
         // Functions that call bpf_obj_new_impl: their type-id loads become sizes.
@@ -1027,21 +1015,26 @@ impl Loader {
 
         // Spans and lines: each instruction takes the last line record of its function.
         let mut spans = Vec::with_capacity(pl.slots.len());
-        let mut lines = Vec::with_capacity(pl.slots.len());
+        let mut line_info = Vec::new();
         let mut current = Span::default();
         let starts: std::collections::HashSet<usize> = pl.placed.values().copied().collect();
         for (pc, &(s, k)) in pl.origin.iter().enumerate() {
             if starts.contains(&pc) {
                 current = Span::default();
             }
-            let li = self.code[&s].lines.get(&k).cloned();
-            if let Some(l) = &li {
+            if let Some(l) = self.code[&s].lines.get(&k) {
                 current = Span::new(l.line, l.column.max(1), l.column.max(1));
+                line_info.push(SourceLine {
+                    pc,
+                    text: l.text.clone(),
+                    file: l.file.clone(),
+                    line: l.line,
+                    column: l.column,
+                });
             }
             spans.push(current);
-            lines.push(li);
         }
-        let program = Program::new(
+        let mut program = Program::new(
             pl.slots,
             spans,
             &decls,
@@ -1049,7 +1042,8 @@ impl Loader {
             Some(prog_type),
             Vec::new(),
         );
-        Ok((program, lines))
+        program.line_info = line_info;
+        Ok(program)
     }
 
     /// The pc of instruction `t` of section `ts` in the program being built, placing its

@@ -54,8 +54,9 @@ fn every_program_of_every_fixture_loads() {
                 .unwrap_or_else(|e| panic!("{name}/{}: {e}", p.name));
             assert_eq!(program.functions[0].name, p.name);
             assert_eq!(program.prog_type, p.prog_type);
-            assert_eq!(p.lines.len(), program.slots.len());
-            assert!(p.lines.iter().any(Option::is_some), "{name}: line info");
+            assert!(!program.line_info.is_empty(), "{name}: line info");
+            assert!(program.line_info.windows(2).all(|w| w[0].pc < w[1].pc));
+            assert!(program.line_info.iter().all(|l| l.pc < program.slots.len()));
             // Every call and function address resolves inside the program.
             for (pc, slot) in program.decode().iter().enumerate() {
                 if let unwind_isa::Slot::Insn(insn) = slot {
@@ -304,7 +305,7 @@ fn disassembly_with_c_lines_reassembles_to_the_same_bytes() {
     for name in FIXTURES {
         let obj = fixture(name);
         for p in obj.programs.iter().filter(|p| p.program.is_ok()) {
-            let text = unwind_object::disassemble(p, Style::Source).expect("loaded");
+            let text = unwind_object::disassemble(p.program.as_ref().unwrap(), Style::Source);
             assert!(text.contains(&format!("@ {name}.c:")), "{name}: C lines");
             let again = unwind_asm::assemble(&text);
             let again = again
@@ -370,4 +371,46 @@ fn bpf_obj_new_impl_takes_the_size_of_its_type() {
         panic!("a kfunc")
     };
     assert_eq!(p.insn(4), Some(Insn::Call(CallTarget::Kfunc(btf_id))));
+}
+
+#[test]
+fn the_verifier_log_prints_the_c_lines_as_the_kernel() {
+    let obj = fixture("global_loophole");
+    let (_, p) = program(&obj, "global_loophole");
+    let v = verify(
+        p,
+        &unwind_verifier::Options {
+            log_level: 2,
+            mode: Mode::Upstream,
+            ..unwind_verifier::Options::default()
+        },
+    );
+    // `verbose_linfo()`: the record covering the instruction, before it, when it is not the
+    // one printed last.
+    assert!(
+        v.log
+            .contains("; global_may_throw(skb); @ global_loophole.c:24\n7: (bf) r1 = r6"),
+        "{}",
+        v.log
+    );
+    assert!(v.log.contains(
+        "0: R1=ctx() R10=fp0\n; int global_loophole(struct __sk_buff *skb) @ global_loophole.c:18\n0: (bf) r6 = r1"
+    ));
+    // The hidden trampoline keeps the C lines at the instructions' new pcs.
+    let cleanup = verify(
+        p,
+        &unwind_verifier::Options {
+            log_level: 0,
+            mode: Mode::Cleanup,
+            ..unwind_verifier::Options::default()
+        },
+    );
+    let loaded = unwind_verifier::runnable(p, &cleanup, Mode::Cleanup)
+        .unwrap()
+        .program;
+    assert_eq!(loaded.line_info.len(), p.line_info.len());
+    for (a, b) in loaded.line_info.iter().zip(&p.line_info) {
+        assert_eq!((a.line, &a.text), (b.line, &b.text));
+        assert_eq!(loaded.slots[a.pc], p.slots[b.pc], "line {}", a.line);
+    }
 }

@@ -51,12 +51,9 @@ fn run_object(args: &DisasmArgs, name: &str, bytes: &[u8]) -> Output {
                 p.name, p.section
             ));
         }
-        match (unwind_object::disassemble(p, args.style), &p.program) {
-            (Some(t), _) => text.push_str(&t),
-            (None, Err(e)) => {
-                stderr.push_str(&format!("unwind: {name}: program {}: {e}\n", p.name));
-            }
-            (None, Ok(_)) => {}
+        match &p.program {
+            Ok(program) => text.push_str(&unwind_object::disassemble(program, args.style)),
+            Err(e) => stderr.push_str(&format!("unwind: {name}: program {}: {e}\n", p.name)),
         }
         if several {
             text.push('\n');

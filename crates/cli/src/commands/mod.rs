@@ -165,7 +165,7 @@ fn object_program(
         )));
     };
     match &p.program {
-        Ok(program) => Ok((unwind_object::source_text(p), program.clone())),
+        Ok(program) => Ok((unwind_object::source_text(program), program.clone())),
         Err(e) => Err(Output::unusable(format_args!(
             "{name}: program {}: {e}",
             p.name

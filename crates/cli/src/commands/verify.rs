@@ -195,15 +195,9 @@ fn run_object(args: &VerifyArgs, bytes: &[u8]) -> Output {
             json.push(v);
             continue;
         }
-        let source = unwind_object::source_text(p);
+        let source = unwind_object::source_text(program);
+        let file = unwind_object::main_file(program).unwrap_or(&name);
         for e in &verdict.errors {
-            let file = p
-                .lines
-                .iter()
-                .flatten()
-                .next()
-                .map(|l| l.file.rsplit('/').next().unwrap_or(&l.file).to_string())
-                .unwrap_or_else(|| name.clone());
             let text = source
                 .lines()
                 .nth(e.line.saturating_sub(1) as usize)
@@ -217,7 +211,7 @@ fn run_object(args: &VerifyArgs, bytes: &[u8]) -> Output {
         if several {
             stdout.push_str(&format!("== {header}\n"));
         }
-        stdout.push_str(&unwind_object::annotate_log(&verdict.log, p));
+        stdout.push_str(&verdict.log);
         if let Some(rw) = &verdict.rewrite {
             stdout.push_str(
                 "cleanup-v2 rewrote the program (the log and the descriptors are of this):\n",
