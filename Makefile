@@ -119,6 +119,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 # libFuzzer's options: a 10 s timeout per input (a hang is a crash), 2 GB of memory.
 FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -max_len=4096
+# Per target, after FUZZ_FLAGS (the last of a repeated flag wins): object files are larger
+# (the committed seeds, the C fixtures' objects, are 5-8 KB).
+export FUZZ_FLAGS_object ?= -max_len=16384
 
 fuzz-setup:
 	@[ "$$(cargo fuzz --version 2>/dev/null)" = "cargo-fuzz $(CARGO_FUZZ_VERSION)" ] \
@@ -131,7 +134,8 @@ define run_fuzz_targets
 		mkdir -p fuzz/target/corpus/$$t; \
 		echo "== fuzz $$t: $(1) s (log: fuzz/target/$$t.log)"; \
 		if RUSTC_BOOTSTRAP=1 cargo fuzz run $$t fuzz/target/corpus/$$t fuzz/corpus/$$t -- \
-			-max_total_time=$(1) $(FUZZ_FLAGS) > fuzz/target/$$t.log 2>&1; then \
+			-max_total_time=$(1) $(FUZZ_FLAGS) $$(eval echo \$${FUZZ_FLAGS_$$t:-}) \
+			> fuzz/target/$$t.log 2>&1; then \
 			grep -E '^unwind_soundness: ' fuzz/target/$$t.log | tail -n 1 || true; \
 			grep -E '^Done [0-9]+ runs' fuzz/target/$$t.log || true; \
 		else \
