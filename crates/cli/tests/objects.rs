@@ -100,8 +100,11 @@ fn run_unwinds_a_c_program() {
     let (code, _, stderr) = unwind(&["run", &fixture("relocations")]);
     assert_eq!(code, 2);
     assert!(stderr.contains("name one with --prog"), "{stderr}");
-    let (code, _, _) = unwind(&["run", &fixture("relocations"), "--prog", "loop_prog"]);
+    // .data's `limit = 7` loops bpf_loop 7 times (counter = 0 + ... + 6 = 21, in .bss), and
+    // .rodata's `factor = 3`: twice(2) = 2 * 2 + 3.
+    let (code, stdout, _) = unwind(&["run", &fixture("relocations"), "--prog", "loop_prog"]);
     assert_eq!(code, 0);
+    assert!(stdout.starts_with("r0 = 7 "), "{stdout}");
 }
 
 #[test]

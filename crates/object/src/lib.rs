@@ -143,6 +143,11 @@ pub struct Object {
     pub maps: Vec<MapDef>,
     /// The `license` section's string, if any.
     pub license: Option<String>,
+    /// The initial contents of the global-data maps (`.data`, `.rodata`, ...; not `.bss`,
+    /// which starts zeroed), by map name: the value of each one's single entry, key 0. The
+    /// interpreter's maps start zeroed; a run gives it these (in its world's `maps`) as
+    /// libbpf does when it creates the maps.
+    pub initial_data: Vec<(String, Vec<u8>)>,
     /// The object's `.BTF`, if any (its decl tags carry, for example, the selftests'
     /// `comment:test_expect_*` expectations).
     pub btf: Option<Btf>,
@@ -461,6 +466,7 @@ pub fn load(data: &[u8]) -> Result<Object, ObjectError> {
     };
 
     // Maps: legacy, BTF-defined, then global data (libbpf's order).
+    let mut initial_data = Vec::new();
     if let Some(i) = names.iter().position(|n| n == "maps") {
         loader.legacy_maps(i, section_data(i)?)?;
     }
@@ -483,6 +489,12 @@ pub fn load(data: &[u8]) -> Result<Object, ObjectError> {
         let mut name = n.trim_start_matches('.').to_string();
         while loader.maps.iter().any(|m| m.name == name) {
             name.push('_');
+        }
+        if ty == SHT_PROGBITS {
+            let bytes = section_data(i)?;
+            if bytes.iter().any(|&b| b != 0) {
+                initial_data.push((name.clone(), bytes.to_vec()));
+            }
         }
         loader.data_map.insert(i, loader.maps.len());
         loader.maps.push(MapDef {
@@ -532,6 +544,7 @@ pub fn load(data: &[u8]) -> Result<Object, ObjectError> {
         programs,
         maps: loader.maps,
         license,
+        initial_data,
         btf: loader.btf,
     })
 }

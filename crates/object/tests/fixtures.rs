@@ -414,3 +414,23 @@ fn the_verifier_log_prints_the_c_lines_as_the_kernel() {
         assert_eq!(loaded.slots[a.pc], p.slots[b.pc], "line {}", a.line);
     }
 }
+
+#[test]
+fn global_data_keeps_its_initial_contents() {
+    let obj = fixture("relocations");
+    let data: Vec<(&str, &[u8])> = obj
+        .initial_data
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    // `__u64 limit = 7;` and `const volatile __u32 factor = 3;`; `.bss` starts zeroed.
+    assert!(
+        data.contains(&("data", &7u64.to_le_bytes()[..])),
+        "{data:?}"
+    );
+    assert!(
+        data.contains(&("rodata", &3u32.to_le_bytes()[..])),
+        "{data:?}"
+    );
+    assert!(!data.iter().any(|(n, _)| *n == "bss"));
+}

@@ -148,13 +148,16 @@ fn program_list(object: &unwind_object::Object) -> String {
     format!("its programs: {}", names.join(", "))
 }
 
-/// The one program `run` can run: the one named by `--prog`, or the object's only one. With
-/// the text that stands for its source (C lines by number, see `unwind_object::source_text`).
-fn object_program(
-    name: &str,
-    bytes: &[u8],
-    prog: Option<&str>,
-) -> Result<(String, unwind_program::Program), Output> {
+/// What `run` needs of an object: the program, the text that stands for its source (C lines
+/// by number, see `unwind_object::source_text`) and the global-data maps' initial contents.
+pub(crate) struct ObjectRun {
+    pub source: String,
+    pub program: unwind_program::Program,
+    pub initial_data: Vec<(String, Vec<u8>)>,
+}
+
+/// The one program `run` can run: the one named by `--prog`, or the object's only one.
+fn object_program(name: &str, bytes: &[u8], prog: Option<&str>) -> Result<ObjectRun, Output> {
     let object = load_object(name, bytes)?;
     let selected = select_programs(name, &object, prog)?;
     let [p] = selected.as_slice() else {
@@ -165,7 +168,11 @@ fn object_program(
         )));
     };
     match &p.program {
-        Ok(program) => Ok((unwind_object::source_text(program), program.clone())),
+        Ok(program) => Ok(ObjectRun {
+            source: unwind_object::source_text(program),
+            program: program.clone(),
+            initial_data: object.initial_data.clone(),
+        }),
         Err(e) => Err(Output::unusable(format_args!(
             "{name}: program {}: {e}",
             p.name

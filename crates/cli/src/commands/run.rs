@@ -139,11 +139,13 @@ verifier, 3 runtime fault, 2 unusable input.
 pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     let name = args.input.to_string();
     let object_source;
+    let mut initial_data = Vec::new();
     let (source, program) = if unwind_object::is_elf(bytes) {
         match super::object_program(&name, bytes, args.prog.as_deref()) {
-            Ok((text, program)) => {
-                object_source = text;
-                (object_source.as_str(), program)
+            Ok(run) => {
+                object_source = run.source;
+                initial_data = run.initial_data;
+                (object_source.as_str(), run.program)
             }
             Err(output) => return output,
         }
@@ -196,6 +198,15 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     };
     if let Some(ctx) = &args.ctx {
         world.ctx = Some(ctx.clone());
+    }
+    // An object's .data and .rodata, unless the world says otherwise for that map.
+    for (map, value) in initial_data {
+        world.maps.entry(map).or_insert_with(|| {
+            vec![unwind_vm::world::MapEntry {
+                key: "00000000".to_string(),
+                value: value.iter().map(|b| format!("{b:02x}")).collect(),
+            }]
+        });
     }
     let config = Config {
         budget: args.budget.unwrap_or(unwind_vm::DEFAULT_BUDGET),
