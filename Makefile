@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 KSELFTESTS_GEN := ../shared/tools/kselftests/generate.sh
 KSELFTESTS_DIR := target/kselftests
 
-.PHONY: setup build-web serve test rust-test web-test wasm-test bench-wasm screenshots kselftests-corpus kselftests soundness-long fuzz-setup fuzz fuzz-smoke clean
+.PHONY: objects setup build-web serve test rust-test web-test wasm-test bench-wasm screenshots kselftests-corpus kselftests soundness-long fuzz-setup fuzz fuzz-smoke clean
 
 setup: node_modules/.package-lock.json
 	@test -d "$$(rustc --print target-libdir --target wasm32-unknown-unknown)" \
@@ -40,6 +40,11 @@ serve: build-web
 # The kernel's verifier selftests as case files (crates/asm/tests/corpora.rs assembles every
 # one). Generated from Debian's kernel sources when ../shared/tools is beside the repository;
 # the selftests are GPL-2.0, so the corpus is never committed.
+# The C fixtures of crates/object (BPF objects built with Debian's clang-19; the built .o files
+# are committed, and a test checks that they are up to date when clang is there).
+objects:
+	bash scripts/build-objects.sh
+
 kselftests-corpus:
 	@if [ -f $(KSELFTESTS_GEN) ]; then \
 		bash $(KSELFTESTS_GEN) $(KSELFTESTS_DIR); \
@@ -109,11 +114,14 @@ soundness-long:
 # working corpus in fuzz/target/corpus/<target> (new inputs go there) seeded from the
 # committed fuzz/corpus/<target>; crashes are written to fuzz/artifacts/<target>/.
 CARGO_FUZZ_VERSION := 0.13.2
-FUZZ_TARGETS ?= assemble decode verify run_unverified soundness unwind_soundness
+FUZZ_TARGETS ?= assemble decode verify run_unverified soundness unwind_soundness object
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 # libFuzzer's options: a 10 s timeout per input (a hang is a crash), 2 GB of memory.
 FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=2048 -max_len=4096
+# Per target, after FUZZ_FLAGS (the last of a repeated flag wins): object files are larger
+# (the committed seeds, the C fixtures' objects, are 5-8 KB).
+export FUZZ_FLAGS_object ?= -max_len=16384
 
 fuzz-setup:
 	@[ "$$(cargo fuzz --version 2>/dev/null)" = "cargo-fuzz $(CARGO_FUZZ_VERSION)" ] \
@@ -126,7 +134,8 @@ define run_fuzz_targets
 		mkdir -p fuzz/target/corpus/$$t; \
 		echo "== fuzz $$t: $(1) s (log: fuzz/target/$$t.log)"; \
 		if RUSTC_BOOTSTRAP=1 cargo fuzz run $$t fuzz/target/corpus/$$t fuzz/corpus/$$t -- \
-			-max_total_time=$(1) $(FUZZ_FLAGS) > fuzz/target/$$t.log 2>&1; then \
+			-max_total_time=$(1) $(FUZZ_FLAGS) $$(eval echo \$${FUZZ_FLAGS_$$t:-}) \
+			> fuzz/target/$$t.log 2>&1; then \
 			grep -E '^unwind_soundness: ' fuzz/target/$$t.log | tail -n 1 || true; \
 			grep -E '^Done [0-9]+ runs' fuzz/target/$$t.log || true; \
 		else \

@@ -55,6 +55,8 @@ pub struct AsmArgs {
 pub struct DisasmArgs {
     pub input: Input,
     pub style: Style,
+    /// For an object file: the program to disassemble (all of them when `None`).
+    pub prog: Option<String>,
 }
 
 /// What the command line asks for.
@@ -252,14 +254,16 @@ fn parse_asm(rest: Vec<OsString>) -> Result<Command, ArgsError> {
 
 /// `unwind disasm`'s options.
 fn parse_disasm(rest: Vec<OsString>) -> Result<Command, ArgsError> {
-    let options = [Opt::value(
-        "--style",
-        STYLE_VALUES.as_str(),
-        |a: &mut DisasmArgs, v| {
+    let options = [
+        Opt::value("--style", STYLE_VALUES.as_str(), |a: &mut DisasmArgs, v| {
             a.style = named(v)?;
             Some(())
-        },
-    )];
+        }),
+        Opt::value("--prog", "a program name", |a, v| {
+            a.prog = Some(v.to_string());
+            Some(())
+        }),
+    ];
     let spec = Spec {
         command: "disasm",
         topic: Topic::Disasm,
@@ -272,6 +276,7 @@ fn parse_disasm(rest: Vec<OsString>) -> Result<Command, ArgsError> {
     let defaults = DisasmArgs {
         input: Input::Stdin,
         style: Style::Source,
+        prog: None,
     };
     options::parse(&spec, defaults, rest)
 }
@@ -282,9 +287,9 @@ unwind: a BPF assembler, verifier and interpreter
 Usage:
   unwind asm FILE [--json] [--syntax auto|pseudo-c|ubpf|hex]
                         assemble; print the bytecode as hex (8 bytes a line) or JSON
-  unwind disasm FILE [--style source|log]
-                        disassemble hex or raw bytecode to pseudo-C
-  unwind verify FILE [--mode M] [--log-level 0|1|2] [--json]
+  unwind disasm FILE [--style source|log] [--prog NAME]
+                        disassemble hex, raw bytecode or a BPF object file to pseudo-C
+  unwind verify FILE [--mode M] [--log-level 0|1|2] [--json] [--prog NAME]
                         verify as the kernel would; print the log and the verdict
   unwind run FILE [--mode M] [--unverified] [--ctx HEX] [--budget N] [--world FILE.json] [--json]
                         verify, then run in the interpreter; print r0, trace output and events
@@ -293,7 +298,8 @@ Usage:
   unwind help [COMMAND] print this help, or a command's
   unwind --version      print the version
 
-FILE may be '-' for standard input.
+FILE may be '-' for standard input. verify, run and disasm also read BPF object files
+(clang -target bpf -g), detected by their ELF magic; --prog NAME picks one of their programs.
 
 Modes (--mode): legacy, upstream, cleanup (default), cleanup-v2, runtime.
 
@@ -319,14 +325,18 @@ Errors are printed as FILE:LINE:COL: error: MESSAGE with the source line and a c
 ";
 
 pub const USAGE_DISASM: &str = "\
-Usage: unwind disasm FILE [--style source|log]
+Usage: unwind disasm FILE [--style source|log] [--prog NAME]
 
 Disassembles bytecode to pseudo-C. FILE ('-' for standard input) holds either hex text
-(8 bytes an instruction, as `unwind asm` prints it) or raw binary bytecode.
+(8 bytes an instruction, as `unwind asm` prints it), raw binary bytecode, or a BPF object file
+(clang -target bpf -g): each of its programs (or the one --prog names) with its directives
+(.ctx, .map, .globl, .exception_callback) and its C source lines as `// text @ file:line`
+comments; one program's text re-assembles to the same bytes.
 
 Options:
   --style STYLE      source (default: re-assembles to the same bytes) or log (the kernel
                      verifier log's style, `7: (15) if r0 == 0x0 goto pc+10`)
+  --prog NAME        for an object file: only the program NAME
   -h, --help         print this help
 ";
 
@@ -370,7 +380,8 @@ mod tests {
             p(&["disasm", "-"]),
             Ok(Command::Disasm(DisasmArgs {
                 input: Input::Stdin,
-                style: Style::Source
+                style: Style::Source,
+                prog: None,
             }))
         ));
         assert_eq!(
@@ -584,6 +595,7 @@ mod tests {
                 mode: unwind_verifier::Mode::CleanupV2,
                 unverified: true,
                 compare_kernel: false,
+                prog: None,
             }
         );
         assert_eq!(
@@ -594,6 +606,7 @@ mod tests {
                 log_level: 2,
                 mode: unwind_verifier::Mode::Legacy,
                 compare_kernel: false,
+                prog: None,
             }))
         );
         for name in ["c", "llvm", "pseudoc", "PSEUDO-C", "pseudo_c"] {
@@ -608,6 +621,10 @@ mod tests {
                 "{name}"
             );
         }
+        assert!(matches!(
+            p(&["verify", "x.o", "--prog", "main"]),
+            Ok(Command::Verify(crate::commands::verify::VerifyArgs { prog: Some(ref n), .. })) if n == "main"
+        ));
         assert!(matches!(
             p(&["disasm", "x", "--style=LOG"]),
             Ok(Command::Disasm(DisasmArgs {

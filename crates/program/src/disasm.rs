@@ -71,6 +71,18 @@ pub fn disassemble_with_notes(
     style: Style,
     note: impl Fn(usize) -> Option<String>,
 ) -> String {
+    disassemble_with_comments(program, style, |_| None, note)
+}
+
+/// [`disassemble_with_notes`], with comment lines `before` gives before an instruction (after
+/// its labels): in source style `// line` for each line of it, in log style `; line` (as the
+/// kernel's log prints a program's C source lines from `line_info`).
+pub fn disassemble_with_comments(
+    program: &Program,
+    style: Style,
+    before: impl Fn(usize) -> Option<String>,
+    note: impl Fn(usize) -> Option<String>,
+) -> String {
     let names = LabelNames::new(program);
     let mut out = String::new();
     let decoded = program.decode();
@@ -82,6 +94,11 @@ pub fn disassemble_with_notes(
             Style::Source => {
                 for label in names.at(pc) {
                     let _ = writeln!(out, "{label}:");
+                }
+                if let (Some(c), Slot::Insn(_)) = (before(pc), slot) {
+                    for line in c.lines() {
+                        let _ = writeln!(out, "\t// {line}");
+                    }
                 }
                 match slot {
                     Slot::Insn(insn) => {
@@ -98,6 +115,11 @@ pub fn disassemble_with_notes(
                 }
             }
             Style::Log => {
+                if let (Some(c), Slot::Insn(_)) = (before(pc), slot) {
+                    for line in c.lines() {
+                        let _ = writeln!(out, "; {line}");
+                    }
+                }
                 if let Some(line) = log_line(program, pc, slot) {
                     let _ = match note(pc) {
                         Some(n) => writeln!(out, "{line}\t; {n}"),

@@ -233,6 +233,29 @@ pub struct Label {
     pub pc: usize,
 }
 
+/// A C source line of the program (a BTF `line_info` record of an object file): it covers the
+/// instructions from `pc` up to the next record's. The verifier log prints it as the kernel's
+/// `verbose_linfo()` does, `; text @ file:line`, before the first instruction it covers that
+/// the log shows after another record's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct SourceLine {
+    pub pc: usize,
+    /// The source text as clang stores it (leading blanks kept).
+    pub text: String,
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl SourceLine {
+    /// `text @ file:line`, the text's leading blanks trimmed and the file's folders left out,
+    /// as the kernel's log prints it after `; `.
+    pub fn log_text(&self) -> String {
+        let file = self.file.rsplit('/').next().unwrap_or(&self.file);
+        format!("{} @ {}:{}", self.text.trim(), file, self.line)
+    }
+}
+
 /// An assembled program.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Program {
@@ -248,6 +271,10 @@ pub struct Program {
     pub prog_type: Option<ProgType>,
     /// Labels in pc order.
     pub labels: Vec<Label>,
+    /// The C source lines of a program loaded from an object file, sorted by pc (empty for
+    /// assembled programs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub line_info: Vec<SourceLine>,
 }
 
 /// What the assembler knows about a function besides where it starts.
@@ -334,7 +361,16 @@ impl Program {
             maps,
             prog_type,
             labels,
+            line_info: Vec::new(),
         }
+    }
+
+    /// The index in `line_info` of the record covering `pc`: the last one starting at or
+    /// before it (the kernel's `find_linfo()`).
+    pub fn line_info_index(&self, pc: usize) -> Option<usize> {
+        self.line_info
+            .partition_point(|l| l.pc <= pc)
+            .checked_sub(1)
     }
 
     /// Decodes every slot.

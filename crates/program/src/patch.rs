@@ -5,7 +5,7 @@
 use serde::Serialize;
 use unwind_isa::{CallTarget, Imm64Kind, Insn, Slot};
 
-use crate::{Function, Label, Linkage, Program, Span};
+use crate::{Function, Label, Linkage, Program, SourceLine, Span};
 
 /// Instructions to put before and after the instruction at `pc`. Jumps that targeted `pc`
 /// land on the first inserted instruction, as in the kernel, so code inserted `before` a
@@ -220,6 +220,15 @@ impl Program {
                 maps: self.maps.clone(),
                 prog_type: self.prog_type,
                 labels,
+                line_info: self
+                    .line_info
+                    .iter()
+                    .filter(|l| l.pc < old_len)
+                    .map(|l| SourceLine {
+                        pc: map.start[l.pc],
+                        ..l.clone()
+                    })
+                    .collect(),
             },
             map,
         ))

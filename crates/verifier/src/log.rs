@@ -18,6 +18,8 @@ pub struct Log {
     /// Registers touched since the last state print (`scratched_regs`).
     pub scratched_regs: u32,
     pub scratched_stack: Vec<u64>,
+    /// The program's `line_info` record printed last (`env->prev_linfo`).
+    pub prev_linfo: Option<usize>,
 }
 
 /// Map name, key size, value size: what `print_reg_state` shows of a map.
@@ -67,6 +69,21 @@ impl Log {
             }
         }
         self.insn_line_end = None;
+    }
+
+    /// `; text @ file:line` for the source line covering `pc`, when it is not the one printed
+    /// last (the kernel's `verbose_linfo(env, insn_idx, "; ")` before each instruction).
+    pub fn source_line(&mut self, program: &unwind_program::Program, pc: usize) {
+        if self.level == 0 {
+            return;
+        }
+        let Some(i) = program.line_info_index(pc) else {
+            return;
+        };
+        if self.prev_linfo != Some(i) {
+            self.prev_linfo = Some(i);
+            self.line(&format!("; {}", program.line_info[i].log_text()));
+        }
     }
 
     pub fn insn(&mut self, pc: usize, text: &str) {

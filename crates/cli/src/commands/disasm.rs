@@ -11,6 +11,9 @@ use crate::report;
 /// Disassembles `bytes` (the contents of `args.input`).
 pub fn run(args: &DisasmArgs, bytes: &[u8]) -> Output {
     let name = args.input.to_string();
+    if unwind_object::is_elf(bytes) {
+        return run_object(args, &name, bytes);
+    }
     let program = match load(&name, bytes) {
         Ok(program) => program,
         Err(out) => return out,
@@ -24,6 +27,45 @@ pub fn run(args: &DisasmArgs, bytes: &[u8]) -> Output {
 
 /// Raw bytecode is anything that is not text: not valid UTF-8, or containing a NUL byte
 /// (every BPF program of more than a few instructions has zero bytes).
+/// An object file's programs, each with its C source lines as comments.
+fn run_object(args: &DisasmArgs, name: &str, bytes: &[u8]) -> Output {
+    let object = match super::load_object(name, bytes) {
+        Ok(o) => o,
+        Err(out) => return out,
+    };
+    let selected = match super::select_programs(name, &object, args.prog.as_deref()) {
+        Ok(s) => s,
+        Err(out) => return out,
+    };
+    let several = selected.len() > 1;
+    let (mut text, mut stderr) = (String::new(), String::new());
+    for p in selected {
+        let comment = if args.style == unwind_program::disasm::Style::Log {
+            ";"
+        } else {
+            "//"
+        };
+        if several {
+            text.push_str(&format!(
+                "{comment} program {} (section {})\n",
+                p.name, p.section
+            ));
+        }
+        match &p.program {
+            Ok(program) => text.push_str(&unwind_object::disassemble(program, args.style)),
+            Err(e) => stderr.push_str(&format!("unwind: {name}: program {}: {e}\n", p.name)),
+        }
+        if several {
+            text.push('\n');
+        }
+    }
+    Output {
+        stdout: text,
+        code: if stderr.is_empty() { 0 } else { EXIT_UNUSABLE },
+        stderr,
+    }
+}
+
 fn is_binary(bytes: &[u8]) -> bool {
     bytes.contains(&0) || std::str::from_utf8(bytes).is_err()
 }

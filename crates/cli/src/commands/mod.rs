@@ -116,6 +116,71 @@ fn assemble_source<'a>(
     }
 }
 
+/// Loads a BPF object file (the input starts with `\x7fELF`).
+fn load_object(name: &str, bytes: &[u8]) -> Result<unwind_object::Object, Output> {
+    unwind_object::load(bytes).map_err(|e| Output::unusable(format_args!("{name}: {e}")))
+}
+
+/// The programs `--prog` selects: the one named, or all of them.
+fn select_programs<'a>(
+    name: &str,
+    object: &'a unwind_object::Object,
+    prog: Option<&str>,
+) -> Result<Vec<&'a unwind_object::ObjectProgram>, Output> {
+    match prog {
+        Some(p) => object
+            .program(p)
+            .map(|p| vec![p])
+            .map_err(|e| Output::unusable(format_args!("{name}: {e} ({})", program_list(object)))),
+        None if object.programs.is_empty() => Err(Output::unusable(format_args!(
+            "{name}: the object has no program section"
+        ))),
+        None => Ok(object.programs.iter().collect()),
+    }
+}
+
+/// `programs: a, b (sections tc, xdp)`, for messages.
+fn program_list(object: &unwind_object::Object) -> String {
+    let names: Vec<String> = object
+        .programs
+        .iter()
+        .map(|p| format!("{} in {}", p.name, p.section))
+        .collect();
+    format!("its programs: {}", names.join(", "))
+}
+
+/// What `run` needs of an object: the program, the text that stands for its source (C lines
+/// by number, see `unwind_object::source_text`) and the global-data maps' initial contents.
+pub(crate) struct ObjectRun {
+    pub source: String,
+    pub program: unwind_program::Program,
+    pub initial_data: Vec<(String, Vec<u8>)>,
+}
+
+/// The one program `run` can run: the one named by `--prog`, or the object's only one.
+fn object_program(name: &str, bytes: &[u8], prog: Option<&str>) -> Result<ObjectRun, Output> {
+    let object = load_object(name, bytes)?;
+    let selected = select_programs(name, &object, prog)?;
+    let [p] = selected.as_slice() else {
+        return Err(Output::unusable(format_args!(
+            "{name}: the object has {} programs: name one with --prog ({})",
+            selected.len(),
+            program_list(&object)
+        )));
+    };
+    match &p.program {
+        Ok(program) => Ok(ObjectRun {
+            source: unwind_object::source_text(program),
+            program: program.clone(),
+            initial_data: object.initial_data.clone(),
+        }),
+        Err(e) => Err(Output::unusable(format_args!(
+            "{name}: program {}: {e}",
+            p.name
+        ))),
+    }
+}
+
 fn read_input(input: &Input) -> Result<Vec<u8>, Output> {
     let result = match input {
         Input::Stdin => {

@@ -46,6 +46,8 @@ pub struct RunArgs {
     pub unverified: bool,
     /// Also load and test-run the program in the running kernel (`--compare-kernel`).
     pub compare_kernel: bool,
+    /// For an object file: the program to run (needed when it has several).
+    pub prog: Option<String>,
 }
 
 const BUDGET_VALUES: &str = "a positive number of instructions";
@@ -56,6 +58,10 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         Opt::flag("--json", |a: &mut RunArgs| a.json = true),
         Opt::flag("--unverified", |a| a.unverified = true),
         Opt::flag("--compare-kernel", |a| a.compare_kernel = true),
+        Opt::value("--prog", "a program name", |a, v| {
+            a.prog = Some(v.to_string());
+            Some(())
+        }),
         Opt::value("--mode", MODE_VALUES.as_str(), |a, v| {
             a.mode = named(v)?;
             Some(())
@@ -91,18 +97,20 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         mode: Mode::default(),
         unverified: false,
         compare_kernel: false,
+        prog: None,
     };
     options::parse(&spec, defaults, rest)
 }
 
 pub const USAGE: &str = "\
 Usage: unwind run FILE [--mode M] [--unverified] [--ctx HEX] [--budget N] [--world FILE.json] [--json]
-                 [--compare-kernel]
+                 [--compare-kernel] [--prog NAME]
 
 Assembles FILE ('-' for standard input), verifies it, and runs it in the interpreter against the
 simulated kernel; prints r0, the bpf_trace_printk output and every event (acquire, release, call,
 return, throw, unwind_frame, exception_callback, exit, leak, fault). A rejected program is not
-run: its errors are printed and the exit code is 1.
+run: its errors are printed and the exit code is 1. FILE may be a BPF object file: then it
+runs the program --prog names (or the object's only program).
 
 Packet programs (socket, tc, cgroup_skb, xdp, ...) run on 64 zero bytes of packet, with len,
 data and data_end set as the kernel's test run sets them.
@@ -121,6 +129,7 @@ Options:
   --budget N         stop with a fault after N instructions (default 50000000)
   --world FILE       the simulated world as JSON (tasks, cgroups, sockets, maps, ctx, packet,
                      mem, prandom_seed, ktime_start_ns, max_alloc, current_pid)
+  --prog NAME        for an object file: the program to run
   --json             print one JSON object: verified, accepted, errors, return_value, events,
                      leaks, fault, instructions, trace_output, runtime_table_ops, and the
                      verifier's mode, frame_descriptors, functions, rewrite and loaded
@@ -138,9 +147,22 @@ verifier, 3 runtime fault, 2 unusable input.
 /// Runs the program in `bytes` (the contents of `args.input`).
 pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     let name = args.input.to_string();
-    let (source, program) = match super::assemble_source(&name, bytes) {
-        Ok(assembled) => assembled,
-        Err(output) => return output,
+    let object_source;
+    let mut initial_data = Vec::new();
+    let (source, program) = if unwind_object::is_elf(bytes) {
+        match super::object_program(&name, bytes, args.prog.as_deref()) {
+            Ok(run) => {
+                object_source = run.source;
+                initial_data = run.initial_data;
+                (object_source.as_str(), run.program)
+            }
+            Err(output) => return output,
+        }
+    } else {
+        match super::assemble_source(&name, bytes) {
+            Ok(assembled) => assembled,
+            Err(output) => return output,
+        }
     };
     let mut notes = String::new();
     let mut verified = false;
@@ -190,6 +212,15 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     };
     if let Some(ctx) = &args.ctx {
         world.ctx = Some(ctx.clone());
+    }
+    // An object's .data and .rodata, unless the world says otherwise for that map.
+    for (map, value) in initial_data {
+        world.maps.entry(map).or_insert_with(|| {
+            vec![unwind_vm::world::MapEntry {
+                key: "00000000".to_string(),
+                value: value.iter().map(|b| format!("{b:02x}")).collect(),
+            }]
+        });
     }
     let config = Config {
         budget: args.budget.unwrap_or(unwind_vm::DEFAULT_BUDGET),

@@ -22,6 +22,8 @@ pub struct VerifyArgs {
     pub mode: Mode,
     /// Also ask the running kernel's verifier (`--compare-kernel`).
     pub compare_kernel: bool,
+    /// For an object file: the program to verify (all of them when `None`).
+    pub prog: Option<String>,
 }
 
 const LEVELS: &str = "0, 1 or 2";
@@ -41,6 +43,10 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
             a.mode = named(v)?;
             Some(())
         }),
+        Opt::value("--prog", "a program name", |a, v| {
+            a.prog = Some(v.to_string());
+            Some(())
+        }),
     ];
     let spec = Spec {
         command: "verify",
@@ -57,16 +63,21 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         log_level: 1,
         mode: Mode::default(),
         compare_kernel: false,
+        prog: None,
     };
     options::parse(&spec, defaults, rest)
 }
 
 pub const USAGE: &str = "\
-Usage: unwind verify FILE [--json] [--log-level N] [--mode M] [--compare-kernel]
+Usage: unwind verify FILE [--json] [--log-level N] [--mode M] [--prog NAME] [--compare-kernel]
 
 Assembles FILE ('-' for standard input) and verifies it as the kernel's verifier would (Linux
 6.12 rules, privileged load). Prints the verifier log in the kernel's format and, when the
 program is rejected, the error at its source line.
+
+FILE may also be a BPF object file (clang -target bpf -g; docs/objects.md): each of its
+programs is verified (or the one --prog names), one verdict each, the log with the C source
+lines (`; text @ file:line`) as the kernel prints them from line_info.
 
 Options:
   --log-level N      0 (errors only), 1 (default: the failing path and the summary line) or 2
@@ -76,6 +87,7 @@ Options:
                      descriptors), cleanup-v2 (cleanup, resolving merge conflicts by rewriting
                      the program; the rewritten program is printed after the log), runtime
                      (references left to a run-time table)
+  --prog NAME        for an object file: verify only the program NAME
   --json             print the verdict as one JSON object: accepted, errors (pc, line, column,
                      message), log, states (per pc), functions (linkage, stack depth,
                      callee-saved registers, might_throw), stats, frame_descriptors (pc,
@@ -91,6 +103,9 @@ Exit codes: 0 accepted, 1 rejected, 2 unusable input.
 ";
 
 pub fn run(args: &VerifyArgs, bytes: &[u8]) -> Output {
+    if unwind_object::is_elf(bytes) {
+        return run_object(args, bytes);
+    }
     let name = args.input.to_string();
     let (source, program) = match super::assemble_source(&name, bytes) {
         Ok(assembled) => assembled,
@@ -146,6 +161,113 @@ pub fn run(args: &VerifyArgs, bytes: &[u8]) -> Output {
     if let Some(k) = &kernel {
         stdout.push_str(&k.text());
     }
+    Output {
+        stdout,
+        stderr,
+        code,
+    }
+}
+/// `verify` of an object file: every program (or `--prog`'s), one verdict each.
+fn run_object(args: &VerifyArgs, bytes: &[u8]) -> Output {
+    let name = args.input.to_string();
+    let object = match super::load_object(&name, bytes) {
+        Ok(o) => o,
+        Err(out) => return out,
+    };
+    let selected = match super::select_programs(&name, &object, args.prog.as_deref()) {
+        Ok(s) => s,
+        Err(out) => return out,
+    };
+    let opts = unwind_verifier::Options {
+        log_level: args.log_level,
+        mode: args.mode,
+        record_states: args.json,
+        ..unwind_verifier::Options::default()
+    };
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    let mut json = Vec::new();
+    let (mut any_rejected, mut any_unusable) = (false, false);
+    let several = selected.len() > 1;
+    for p in selected {
+        let header = format!("{} (section {})", p.name, p.section);
+        let program = match &p.program {
+            Ok(program) => program,
+            Err(e) => {
+                any_unusable = true;
+                stderr.push_str(&format!("unwind: {name}: program {}: {e}\n", p.name));
+                json.push(serde_json::json!({
+                    "program": p.name, "section": p.section, "error": e.to_string(),
+                }));
+                if several {
+                    stdout.push_str(&format!("== {header}: not loaded: {e}\n"));
+                }
+                continue;
+            }
+        };
+        let verdict = verify(program, &opts);
+        any_rejected |= !verdict.accepted;
+        let kernel = args
+            .compare_kernel
+            .then(|| super::kernel::compare(program, &verdict, args.mode, None));
+        if args.json {
+            let mut v = serde_json::to_value(&verdict).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("program".into(), p.name.clone().into());
+                o.insert("section".into(), p.section.clone().into());
+                if let Some(k) = &kernel {
+                    o.insert("kernel".into(), k.json());
+                }
+            }
+            json.push(v);
+            continue;
+        }
+        let source = unwind_object::source_text(program);
+        let file = unwind_object::main_file(program).unwrap_or(&name);
+        for e in &verdict.errors {
+            let text = source
+                .lines()
+                .nth(e.line.saturating_sub(1) as usize)
+                .unwrap_or("")
+                .trim();
+            stderr.push_str(&format!(
+                "{name}: {}: {file}:{}:{}: error: {} (pc {})\n  {text}\n",
+                p.name, e.line, e.column, e.message, e.pc
+            ));
+        }
+        if several {
+            stdout.push_str(&format!("== {header}\n"));
+        }
+        stdout.push_str(&verdict.log);
+        if let Some(rw) = &verdict.rewrite {
+            stdout.push_str(
+                "cleanup-v2 rewrote the program (the log and the descriptors are of this):\n",
+            );
+            stdout.push_str(&rw.disassembly);
+        }
+        stdout.push_str(if verdict.accepted {
+            "verification: accepted\n"
+        } else {
+            "verification: rejected\n"
+        });
+        if let Some(k) = &kernel {
+            stdout.push_str(&k.text());
+        }
+    }
+    if args.json {
+        let doc = match json.as_slice() {
+            [one] if !several => one.clone(),
+            _ => serde_json::json!({ "programs": json }),
+        };
+        stdout = serde_json::to_string(&doc).unwrap_or_default();
+        stdout.push('\n');
+    }
+    let code = if any_unusable {
+        super::EXIT_UNUSABLE
+    } else if any_rejected {
+        EXIT_REJECTED
+    } else {
+        0
+    };
     Output {
         stdout,
         stderr,

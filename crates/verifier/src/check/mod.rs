@@ -434,6 +434,7 @@ impl<'a> Env<'a> {
                     .note_state(pc, from, || frame_text(&st, st.curframe(), maps, None));
             }
             if self.log.on() {
+                self.log.source_line(self.input.prog, pc);
                 let text = unwind_program::disasm::format_insn(
                     self.input.prog,
                     pc,

@@ -1,0 +1,24 @@
+//! Arbitrary bytes as a BPF object file (seeded with the C fixtures' objects): loading gives
+//! an object or an `ObjectError`, never a panic, and every program that loads disassembles
+//! with its C lines and its source text builds.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use unwind_program::disasm::Style;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(object) = unwind_object::load(data) else {
+        return;
+    };
+    for p in &object.programs {
+        let Ok(program) = &p.program else {
+            continue;
+        };
+        assert_eq!(program.spans.len(), program.slots.len());
+        assert!(program.line_info.iter().all(|l| l.pc < program.slots.len()));
+        for style in Style::ALL {
+            let _ = unwind_object::disassemble(program, style);
+        }
+        let _ = unwind_object::source_text(program);
+    }
+});
