@@ -363,6 +363,14 @@ export function badOptionsThrow() {
   throws(() => new Debugger("exit", { nope: 1 }), /unknown field `nope`/, "unknown field");
   throws(() => new Debugger("exit", { traceCapacity: "lots" }), /invalid options/, "wrong type");
   eq(verify("exit", undefined).summary().assembled, true, "undefined is the defaults");
+  // A source that is not a string is misuse, not a bad pointer into the module (it trapped:
+  // "memory access out of bounds").
+  for (const source of [false, 42, null, undefined, {}, ["exit"]]) {
+    throws(() => verify(source), /^invalid source: expected a string, got /, `verify(${String(source)})`);
+    throws(() => assemble(source), /^invalid source: expected a string/, `assemble(${String(source)})`);
+    throws(() => new Debugger(source), /^invalid source: expected a string/, `new Debugger(${String(source)})`);
+  }
+  eq(assemble("r0 = 0\nexit").ok, true, "the instance still works");
 }
 
 export function aPanicTrapsAndAFreshInstanceWorks() {
