@@ -35,7 +35,8 @@ pub use options_read::FromOptions;
 pub use options_tree::{from_options, OptionValue, OptionsError};
 pub use progress::{Error, Observer, Phase, Progress, RUN_STRIDE, VERIFY_STRIDE};
 pub use verification::{
-    verify, verify_with, Verification, VerifyOptions, VerifyReport, VerifySummary,
+    verify, verify_with, Verification, VerifyOptions, VerifyReport, VerifySummary, MAX_LOG_SIZE,
+    MIN_LOG_SIZE,
 };
 
 use unwind_asm::Syntax;

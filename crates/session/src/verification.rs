@@ -29,7 +29,19 @@ pub struct VerifyOptions {
     /// large` rejection.
     #[serde(default)]
     pub budget: Option<u64>,
+    /// The log buffer's size in bytes, as `bpf_attr.log_size` (from [`MIN_LOG_SIZE`] to
+    /// [`MAX_LOG_SIZE`], the kernel's range; default: no limit, the whole log). A log that
+    /// does not fit (with the kernel's closing NUL) keeps its last `log_size - 1` bytes (the
+    /// kernel's rotating log, its default since 6.4), and the load fails as the kernel's does
+    /// with `ENOSPC`: not accepted, one more error saying how large the log was.
+    #[serde(default)]
+    pub log_size: Option<u32>,
 }
+
+/// The kernel's range for `log_size` (`bpf_verifier_log_attr_valid`): smaller or larger is
+/// `EINVAL`.
+pub const MIN_LOG_SIZE: u32 = 128;
+pub const MAX_LOG_SIZE: u32 = u32::MAX >> 2;
 
 /// What `verify` returns. When the source does not assemble, `assembled` is false, the
 /// `diagnostics` say why and the verdict is the empty one.
@@ -73,6 +85,13 @@ pub fn verify_with(
             "budget {budget} is over the verifier's limit of {COMPLEXITY_LIMIT} instructions"
         )));
     }
+    if let Some(size) = options.log_size {
+        if !(MIN_LOG_SIZE..=MAX_LOG_SIZE).contains(&size) {
+            return Err(Error::Options(format!(
+                "log size {size} is outside the kernel's range of {MIN_LOG_SIZE} to {MAX_LOG_SIZE} bytes"
+            )));
+        }
+    }
     let assembly = unwind_asm::assemble_with(source, &unwind_asm::Options { syntax });
     let verdict = match &assembly.program {
         Some(program) => {
@@ -92,6 +111,10 @@ pub fn verify_with(
         }
         None => Verdict::default(),
     };
+    let mut verdict = verdict;
+    if let (Some(size), Some(program)) = (options.log_size, &assembly.program) {
+        fit_log(&mut verdict, size as usize, program);
+    }
     Ok(Verification::new(VerifyReport {
         assembled: assembly.program.is_some(),
         syntax: assembly.syntax,
@@ -99,6 +122,31 @@ pub fn verify_with(
         mode,
         verdict,
     }))
+}
+
+/// The kernel's log buffer of `size` bytes (`bpf_vlog_finalize`, rotating mode): a log that
+/// needs more (its text and a NUL) keeps its end, and the load fails with `ENOSPC` whatever
+/// the verifier decided (its errors stay first).
+fn fit_log(verdict: &mut Verdict, size: usize, program: &unwind_program::Program) {
+    let needed = verdict.log.len() + 1;
+    if needed <= size {
+        return;
+    }
+    let mut start = verdict.log.len() - (size - 1);
+    while !verdict.log.is_char_boundary(start) {
+        start += 1;
+    }
+    verdict.log.replace_range(..start, "");
+    let span = program.spans.first().copied().unwrap_or_default();
+    verdict.accepted = false;
+    verdict.errors.push(VerifyError {
+        pc: 0,
+        line: span.line,
+        column: span.column,
+        message: format!(
+            "the log needs {needed} bytes, more than the log size of {size} (ENOSPC): only its end is kept"
+        ),
+    });
 }
 
 /// A verification kept for reading in pieces: the report and where each line of its log

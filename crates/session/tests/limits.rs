@@ -8,7 +8,9 @@
 use std::fmt::Write;
 use std::time::{Duration, Instant};
 
-use unwind_session::{verify, DebugOptions, Debugger, StopReason, VerifyOptions, VerifyReport};
+use unwind_session::{
+    verify, DebugOptions, Debugger, StopReason, VerifyOptions, VerifyReport, MAX_LOG_SIZE,
+};
 
 /// Generous for a debug build on a loaded machine; the point is "finishes", not speed.
 const BOUND: Duration = Duration::from_secs(120);
@@ -214,7 +216,8 @@ fn the_stack_is_512_bytes_in_all() {
 fn a_million_instructions_processed_then_too_large() {
     // A loop the verifier walks one iteration at a time until its budget is gone.
     let src = "r0 = 0\nl:\nr0 += 1\nif r0 != 0 goto l\nexit\n";
-    for mode in MODES {
+    // Two modes (a debug build takes seconds for each walk); the others share the check.
+    for mode in ["upstream", "cleanup-v2"] {
         let r = verify_in(src, mode);
         let (message, pc, line) = refusal(&r);
         assert_eq!(
@@ -241,4 +244,100 @@ fn a_million_slots_assemble_one_more_is_refused() {
     let d = &r.diagnostics[0];
     assert_eq!(d.line, 1);
     assert!(d.message().contains("1000000"), "{}", d.message());
+}
+
+fn with_log(log_level: u32, log_size: u32) -> VerifyOptions {
+    VerifyOptions {
+        log_level: Some(log_level),
+        log_size: Some(log_size),
+        // 200,000 of the walk's instructions: 15 MB of level-2 log, far over 64 KB, and a
+        // fifth of the time of the whole walk.
+        budget: Some(200_000),
+        ..VerifyOptions::default()
+    }
+}
+
+/// A 64 KB log buffer, as `bpf_attr.log_size`: the kernel's rotating log keeps the end, and
+/// the load fails with ENOSPC.
+#[test]
+fn a_64_kb_log_keeps_its_end_and_fails_with_enospc() {
+    const SIZE: u32 = 64 * 1024;
+    // The walk of the loop above at level 2, to the budget.
+    let walk = "r0 = 0\nl:\nr0 += 1\nif r0 != 0 goto l\nexit\n";
+    let whole = timed("the whole log", || {
+        verify(walk, &with_log(2, MAX_LOG_SIZE)).unwrap()
+    });
+    assert!(whole.verdict.log.len() > 10_000_000);
+    let r = timed("a 64 KB log", || verify(walk, &with_log(2, SIZE)).unwrap());
+    assert_eq!(r.verdict.log.len(), SIZE as usize - 1);
+    assert!(
+        whole.verdict.log.ends_with(&r.verdict.log),
+        "the end is kept"
+    );
+    assert!(r
+        .verdict
+        .log
+        .contains("BPF program is too large. Processed 200001 insn\n"));
+    assert!(r
+        .verdict
+        .log
+        .contains("\nprocessed 200001 insns (limit 200000) "));
+    let messages: Vec<&str> = r
+        .verdict
+        .errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        messages[0],
+        "BPF program is too large. Processed 200001 insn"
+    );
+    assert_eq!(
+        messages[1],
+        format!(
+            "the log needs {} bytes, more than the log size of 65536 (ENOSPC): only its end is kept",
+            whole.verdict.log.len() + 1
+        )
+    );
+    // An accepted program whose log does not fit is not loaded, as in the kernel.
+    let mut long = "r0 = 0\n".repeat(5_000);
+    long.push_str("exit\n");
+    let r = verify(&long, &with_log(2, SIZE)).unwrap();
+    assert!(!r.verdict.accepted);
+    assert_eq!(r.verdict.errors.len(), 1);
+    assert!(r.verdict.errors[0].message.contains("(ENOSPC)"));
+    assert_eq!((r.verdict.errors[0].pc, r.verdict.errors[0].line), (0, 1));
+    assert!(
+        r.verdict.log.ends_with("peak_states 0 mark_read 0\n"),
+        "{}",
+        &r.verdict.log[r.verdict.log.len() - 200..]
+    );
+    // A log that fits is untouched, down to the smallest buffer.
+    let r = verify(&long, &with_log(0, SIZE)).unwrap();
+    assert!(
+        r.verdict.accepted,
+        "{} bytes: {:?}",
+        r.verdict.log.len(),
+        r.verdict.errors
+    );
+    let exit = "r0 = 0\nexit\n";
+    let needs = verify(exit, &with_log(2, MAX_LOG_SIZE))
+        .unwrap()
+        .verdict
+        .log
+        .len()
+        + 1;
+    let fits = verify(exit, &with_log(2, needs as u32)).unwrap();
+    assert!(fits.verdict.accepted, "{:?}", fits.verdict.errors);
+    let short = verify(exit, &with_log(2, needs as u32 - 1)).unwrap();
+    assert!(!short.verdict.accepted);
+    assert_eq!(short.verdict.log.len(), needs - 2);
+    // The kernel's range: 128 bytes to 2^30 - 1; out of it, misuse.
+    for size in [0, 127, MAX_LOG_SIZE + 1, u32::MAX] {
+        let e = verify("exit", &with_log(1, size)).unwrap_err();
+        assert!(
+            e.contains("outside the kernel's range of 128 to 1073741823 bytes"),
+            "{e}"
+        );
+    }
 }

@@ -256,9 +256,8 @@ fn error(e: unwind_session::Error) -> JsValue {
     JsError::new(&e.to_string()).into()
 }
 
-/// The source, or misuse. A `JsValue`, not a `&str`: the glue for a `&str` reads `.length`
-/// and the characters of whatever it is given, and a number there sent a bad pointer into the
-/// module (a trap; `web/tests/worker-protocol.test.mjs` found it).
+/// The source, or misuse. Not a `&str`: its glue reads `.length` of anything, and a number
+/// there sent a bad pointer into the module (a trap; `web/tests/worker-protocol.test.mjs`).
 fn source_from_js(source: JsValue) -> Result<String, JsError> {
     let what = || source.js_typeof().as_string().unwrap_or_default();
     let message = || format!("invalid source: expected a string, got {}", what());

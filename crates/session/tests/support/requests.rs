@@ -13,8 +13,8 @@
 use std::ops::ControlFlow;
 
 use unwind_session::{
-    assemble, from_options, verify_with, AssembleOptions, CamelCase, DebugOptions, Debugger,
-    Error, OptionValue, Progress, StopReason, VerifyOptions,
+    assemble, from_options, verify_with, AssembleOptions, CamelCase, DebugOptions, Debugger, Error,
+    OptionValue, Progress, StopReason, VerifyOptions,
 };
 
 /// What the worker's `call.op` is.
@@ -68,6 +68,7 @@ pub const KEYS: &[&str] = &[
     "mode",
     "logLevel",
     "budget",
+    "logSize",
     "world",
     "helpers",
     "traceCapacity",
@@ -126,7 +127,10 @@ fn crosses(what: &str, value: &impl serde::Serialize) {
 
 /// An error the host shows: a message, never empty.
 fn typed(what: &str, message: &str) {
-    assert!(!message.trim().is_empty(), "{what}: an error without a message");
+    assert!(
+        !message.trim().is_empty(),
+        "{what}: an error without a message"
+    );
 }
 
 /// Stops a verification past [`VERIFY_LIMIT`] processed instructions.
@@ -155,7 +159,9 @@ pub fn serve(request: &Request) {
             Err(e) => typed("verify options", &e.to_string()),
             Ok(mut o) => {
                 // A budget over the limit is misuse (checked, cheap); within it, bounded here.
-                if o.budget.is_none_or(|b| b <= unwind_verifier::COMPLEXITY_LIMIT) {
+                if o.budget
+                    .map_or(true, |b| b <= unwind_verifier::COMPLEXITY_LIMIT)
+                {
                     o.budget = Some(o.budget.unwrap_or(VERIFY_LIMIT).min(VERIFY_LIMIT));
                 }
                 match verify_with(&request.source, &o, None) {
@@ -217,7 +223,11 @@ fn drive(vm: &mut Debugger, request: &Request) {
     if let Entry::Run = request.entry {
         vm.set_recording(false);
         let stop = vm.run();
-        assert_eq!(stop, StopReason::Ended, "a one-shot run ends (within its budget)");
+        assert_eq!(
+            stop,
+            StopReason::Ended,
+            "a one-shot run ends (within its budget)"
+        );
         crosses("the end state", &vm.state());
         crosses("the events", &vm.events(0));
         return;
@@ -231,7 +241,10 @@ fn drive(vm: &mut Debugger, request: &Request) {
             Action::Back(n) => {
                 let trace = vm.state().trace_length;
                 let back = vm.back(n as usize);
-                assert!(back <= n as usize && back <= trace, "back {back} of {n} with {trace}");
+                assert!(
+                    back <= n as usize && back <= trace,
+                    "back {back} of {n} with {trace}"
+                );
                 None
             }
             Action::Reset => {
