@@ -159,9 +159,7 @@ pub fn serve(request: &Request) {
             Err(e) => typed("verify options", &e.to_string()),
             Ok(mut o) => {
                 // A budget over the limit is misuse (checked, cheap); within it, bounded here.
-                if o.budget
-                    .map_or(true, |b| b <= unwind_verifier::COMPLEXITY_LIMIT)
-                {
+                if !matches!(o.budget, Some(b) if b > unwind_verifier::COMPLEXITY_LIMIT) {
                     o.budget = Some(o.budget.unwrap_or(VERIFY_LIMIT).min(VERIFY_LIMIT));
                 }
                 match verify_with(&request.source, &o, None) {
