@@ -29,7 +29,7 @@ pub mod verification;
 
 pub use assembly::{assemble, AssembleOptions, AssemblyView};
 pub use catalogue::{catalogue, catalogue_json, CatalogueEntry};
-pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason};
+pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason, MAX_TRACE_CAPACITY};
 pub use js_names::CamelCase;
 pub use options_read::FromOptions;
 pub use options_tree::{from_options, OptionValue, OptionsError};

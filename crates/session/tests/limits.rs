@@ -341,3 +341,25 @@ fn a_64_kb_log_keeps_its_end_and_fails_with_enospc() {
         );
     }
 }
+
+/// The trace `back` reads is bounded: at most a million steps (about 100 MB).
+#[test]
+fn the_trace_capacity_is_bounded() {
+    let with = |n: usize| DebugOptions {
+        trace_capacity: Some(n),
+        ..DebugOptions::default()
+    };
+    let e = Debugger::new(
+        "r0 = 0\nexit",
+        &with(unwind_session::MAX_TRACE_CAPACITY + 1),
+    )
+    .err()
+    .expect("refused");
+    assert_eq!(e, "trace capacity 1000001 is over the most, 1000000 steps");
+    let e = Debugger::new("r0 = 0\nexit", &with(usize::MAX))
+        .err()
+        .expect("refused");
+    assert!(e.starts_with("trace capacity 18446744073709551615 is over the most"));
+    let mut vm = Debugger::new("r0 = 0\nexit", &with(unwind_session::MAX_TRACE_CAPACITY)).unwrap();
+    assert_eq!(vm.run(), StopReason::Ended);
+}
