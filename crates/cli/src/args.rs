@@ -284,7 +284,7 @@ Usage:
                         assemble; print the bytecode as hex (8 bytes a line) or JSON
   unwind disasm FILE [--style source|log]
                         disassemble hex or raw bytecode to pseudo-C
-  unwind verify FILE [--mode M] [--log-level 0|1|2] [--json]
+  unwind verify FILE [--mode M] [--log-level 0|1|2] [--log-size BYTES] [--json]
                         verify as the kernel would; print the log and the verdict
   unwind run FILE [--mode M] [--unverified] [--ctx HEX] [--budget N] [--world FILE.json] [--json]
                         verify, then run in the interpreter; print r0, trace output and events
@@ -591,6 +591,7 @@ mod tests {
                 input: Input::Stdin,
                 json: false,
                 log_level: 2,
+                log_size: None,
                 mode: unwind_verifier::Mode::Legacy,
             }))
         );

@@ -38,10 +38,7 @@ pub struct VerifyOptions {
     pub log_size: Option<u32>,
 }
 
-/// The kernel's range for `log_size` (`bpf_verifier_log_attr_valid`): smaller or larger is
-/// `EINVAL`.
-pub const MIN_LOG_SIZE: u32 = 128;
-pub const MAX_LOG_SIZE: u32 = u32::MAX >> 2;
+pub use unwind_verifier::{MAX_LOG_SIZE, MIN_LOG_SIZE};
 
 /// What `verify` returns. When the source does not assemble, `assembled` is false, the
 /// `diagnostics` say why and the verdict is the empty one.
@@ -113,7 +110,7 @@ pub fn verify_with(
     };
     let mut verdict = verdict;
     if let (Some(size), Some(program)) = (options.log_size, &assembly.program) {
-        fit_log(&mut verdict, size as usize, program);
+        verdict.fit_log(size as usize, &program.spans);
     }
     Ok(Verification::new(VerifyReport {
         assembled: assembly.program.is_some(),
@@ -122,31 +119,6 @@ pub fn verify_with(
         mode,
         verdict,
     }))
-}
-
-/// The kernel's log buffer of `size` bytes (`bpf_vlog_finalize`, rotating mode): a log that
-/// needs more (its text and a NUL) keeps its end, and the load fails with `ENOSPC` whatever
-/// the verifier decided (its errors stay first).
-fn fit_log(verdict: &mut Verdict, size: usize, program: &unwind_program::Program) {
-    let needed = verdict.log.len() + 1;
-    if needed <= size {
-        return;
-    }
-    let mut start = verdict.log.len() - (size - 1);
-    while !verdict.log.is_char_boundary(start) {
-        start += 1;
-    }
-    verdict.log.replace_range(..start, "");
-    let span = program.spans.first().copied().unwrap_or_default();
-    verdict.accepted = false;
-    verdict.errors.push(VerifyError {
-        pc: 0,
-        line: span.line,
-        column: span.column,
-        message: format!(
-            "the log needs {needed} bytes, more than the log size of {size} (ENOSPC): only its end is kept"
-        ),
-    });
 }
 
 /// A verification kept for reading in pieces: the report and where each line of its log
