@@ -114,7 +114,7 @@ soundness-long:
 # working corpus in fuzz/target/corpus/<target> (new inputs go there) seeded from the
 # committed fuzz/corpus/<target>; crashes are written to fuzz/artifacts/<target>/.
 CARGO_FUZZ_VERSION := 0.13.2
-FUZZ_TARGETS ?= assemble decode verify run_unverified soundness unwind_soundness object
+FUZZ_TARGETS ?= assemble decode verify run_unverified soundness unwind_soundness object session
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 20
 # libFuzzer's options: a 10 s timeout per input (a hang is a crash), 2 GB of memory.

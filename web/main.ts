@@ -309,6 +309,8 @@ function debugOptions(): VmOptions | string {
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "The world must be a JSON object.";
       world = parsed as Record<string, unknown>;
     } catch (error) {
+      // JSON.parse with a reviver recurses: thousands of nested brackets run out of stack.
+      if (error instanceof RangeError) return "The world is nested too deeply to read (options nest at most 32 levels).";
       return `The world is not JSON: ${describe(error)}`;
     }
   }

@@ -289,7 +289,8 @@ Usage:
                         assemble; print the bytecode as hex (8 bytes a line) or JSON
   unwind disasm FILE [--style source|log] [--prog NAME]
                         disassemble hex, raw bytecode or a BPF object file to pseudo-C
-  unwind verify FILE [--mode M] [--log-level 0|1|2] [--json] [--prog NAME]
+  unwind verify FILE [--mode M] [--log-level 0|1|2] [--log-size BYTES] [--json] [--prog NAME]
+                        [--compare-kernel]
                         verify as the kernel would; print the log and the verdict
   unwind run FILE [--mode M] [--unverified] [--ctx HEX] [--budget N] [--world FILE.json] [--json]
                         verify, then run in the interpreter; print r0, trace output and events
@@ -604,6 +605,7 @@ mod tests {
                 input: Input::Stdin,
                 json: false,
                 log_level: 2,
+                log_size: None,
                 mode: unwind_verifier::Mode::Legacy,
                 compare_kernel: false,
                 prog: None,

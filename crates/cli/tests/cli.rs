@@ -532,3 +532,35 @@ fn verify_exit_codes_follow_the_verdict() {
     assert_eq!(v["errors"][0]["message"], "R0 !read_ok");
     assert_eq!(v["errors"][0]["line"], 1);
 }
+
+/// `--log-size`: the kernel's log buffer; a log that does not fit keeps its end, and the load
+/// fails with ENOSPC (exit 1), however the verifier decided.
+#[test]
+fn verify_log_size_keeps_the_end_and_fails_with_enospc() {
+    let s = Scratch::new("verify-log-size");
+    s.write("long.s", "r0 = 0\n".repeat(3_000) + "exit\n");
+    let whole = s.run(&["verify", "long.s", "--log-level", "2"]);
+    whole.success();
+    let cut = s.run(&["verify", "long.s", "--log-level", "2", "--log-size", "4096"]);
+    assert_eq!(cut.code, 1, "{cut:#?}");
+    assert!(
+        cut.stderr.contains("(ENOSPC): only its end is kept"),
+        "{}",
+        cut.stderr
+    );
+    let log = cut
+        .stdout
+        .strip_suffix("verification: rejected\n")
+        .expect("the verdict line");
+    assert_eq!(log.len(), 4095);
+    assert!(whole.stdout.contains(log), "the log's end");
+    let fits = s.run(&["verify", "long.s", "--log-size", "1073741823"]);
+    fits.success();
+    let small = s.run(&["verify", "long.s", "--log-size", "127"]);
+    assert_eq!(small.code, 2, "{small:#?}");
+    assert!(
+        small.stderr.contains("128 to 1073741823"),
+        "{}",
+        small.stderr
+    );
+}

@@ -25,7 +25,7 @@ pub struct DebugOptions {
     pub budget: Option<u64>,
     /// `kernel` (default) or `conformance`.
     pub helpers: Option<String>,
-    /// How many steps `back` can undo.
+    /// How many steps `back` can undo (default 100,000; at most [`MAX_TRACE_CAPACITY`]).
     pub trace_capacity: Option<usize>,
     /// The exceptions mode the program is verified in and loaded for (default `cleanup`).
     pub mode: Option<String>,
@@ -33,6 +33,11 @@ pub struct DebugOptions {
     #[serde(default)]
     pub unverified: bool,
 }
+
+/// The most steps `back` may undo. A recorded step costs about 100 bytes, so a million is
+/// about 100 MB; a capacity without a bound let a long recorded run grow past the 4 GB a
+/// wasm32 module can have (a trap where the host expected an answer).
+pub const MAX_TRACE_CAPACITY: usize = 1_000_000;
 
 /// Why a step or a run stopped; `not_ready` when there is nothing to run; `cancelled` when
 /// the observer stopped it (the machine stays where it stopped and can go on).
@@ -128,6 +133,11 @@ impl Debugger {
     ) -> Result<Debugger, Error> {
         let syntax = crate::syntax_option(options.syntax.as_deref())?;
         let mode = crate::mode_option(options.mode.as_deref())?;
+        if let Some(n) = options.trace_capacity.filter(|&n| n > MAX_TRACE_CAPACITY) {
+            return Err(Error::Options(format!(
+                "trace capacity {n} is over the most, {MAX_TRACE_CAPACITY} steps"
+            )));
+        }
         let helpers: HelperTable = match &options.helpers {
             None => HelperTable::default(),
             Some(name) => name.parse().map_err(|e| Error::Options(format!("{e}")))?,

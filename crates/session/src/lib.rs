@@ -29,13 +29,14 @@ pub mod verification;
 
 pub use assembly::{assemble, AssembleOptions, AssemblyView};
 pub use catalogue::{catalogue, catalogue_json, CatalogueEntry};
-pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason};
+pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason, MAX_TRACE_CAPACITY};
 pub use js_names::CamelCase;
 pub use options_read::FromOptions;
 pub use options_tree::{from_options, OptionValue, OptionsError};
 pub use progress::{Error, Observer, Phase, Progress, RUN_STRIDE, VERIFY_STRIDE};
 pub use verification::{
-    verify, verify_with, Verification, VerifyOptions, VerifyReport, VerifySummary,
+    verify, verify_with, Verification, VerifyOptions, VerifyReport, VerifySummary, MAX_LOG_SIZE,
+    MIN_LOG_SIZE,
 };
 
 use unwind_asm::Syntax;

@@ -181,14 +181,15 @@ impl FromOptions for AssembleOptions {
 
 impl FromOptions for VerifyOptions {
     fn from_options(value: OptionValue) -> Result<Self, OptionsError> {
-        const FIELDS: &[&str] = &["syntax", "mode", "logLevel", "budget"];
+        const FIELDS: &[&str] = &["syntax", "mode", "logLevel", "budget", "logSize"];
         let mut out = VerifyOptions::default();
         read_struct(value, "struct VerifyOptions", FIELDS, &mut |i, v| {
             match i {
                 0 => out.syntax = read_option(v, read_string)?,
                 1 => out.mode = read_option(v, read_string)?,
                 2 => out.log_level = read_option(v, read_u32)?,
-                _ => out.budget = read_option(v, read_u64)?,
+                3 => out.budget = read_option(v, read_u64)?,
+                _ => out.log_size = read_option(v, read_u32)?,
             }
             Ok(())
         })?;
@@ -353,6 +354,7 @@ mod tests {
         "mode",
         "logLevel",
         "budget",
+        "logSize",
         "world",
         "helpers",
         "traceCapacity",

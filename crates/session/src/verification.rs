@@ -29,7 +29,16 @@ pub struct VerifyOptions {
     /// large` rejection.
     #[serde(default)]
     pub budget: Option<u64>,
+    /// The log buffer's size in bytes, as `bpf_attr.log_size` (from [`MIN_LOG_SIZE`] to
+    /// [`MAX_LOG_SIZE`], the kernel's range; default: no limit, the whole log). A log that
+    /// does not fit (with the kernel's closing NUL) keeps its last `log_size - 1` bytes (the
+    /// kernel's rotating log, its default since 6.4), and the load fails as the kernel's does
+    /// with `ENOSPC`: not accepted, one more error saying how large the log was.
+    #[serde(default)]
+    pub log_size: Option<u32>,
 }
+
+pub use unwind_verifier::{MAX_LOG_SIZE, MIN_LOG_SIZE};
 
 /// What `verify` returns. When the source does not assemble, `assembled` is false, the
 /// `diagnostics` say why and the verdict is the empty one.
@@ -73,6 +82,13 @@ pub fn verify_with(
             "budget {budget} is over the verifier's limit of {COMPLEXITY_LIMIT} instructions"
         )));
     }
+    if let Some(size) = options.log_size {
+        if !(MIN_LOG_SIZE..=MAX_LOG_SIZE).contains(&size) {
+            return Err(Error::Options(format!(
+                "log size {size} is outside the kernel's range of {MIN_LOG_SIZE} to {MAX_LOG_SIZE} bytes"
+            )));
+        }
+    }
     let assembly = unwind_asm::assemble_with(source, &unwind_asm::Options { syntax });
     let verdict = match &assembly.program {
         Some(program) => {
@@ -92,6 +108,10 @@ pub fn verify_with(
         }
         None => Verdict::default(),
     };
+    let mut verdict = verdict;
+    if let (Some(size), Some(program)) = (options.log_size, &assembly.program) {
+        verdict.fit_log(size as usize, &program.spans);
+    }
     Ok(Verification::new(VerifyReport {
         assembled: assembly.program.is_some(),
         syntax: assembly.syntax,

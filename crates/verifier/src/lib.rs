@@ -34,7 +34,7 @@ pub use check::{Reject, COMPLEXITY_LIMIT};
 pub use runnable::{prog_type_of, runnable, Runnable};
 pub use verdict::{
     DedicatedSlot, DescriptorEntry, DescriptorSlot, FrameDescriptor, FunctionFacts, Loaded,
-    PathContribution, PcState, Rewrite, Stats, Verdict, VerifyError,
+    PathContribution, PcState, Rewrite, Stats, Verdict, VerifyError, MAX_LOG_SIZE, MIN_LOG_SIZE,
 };
 
 /// How exceptions are treated (SPEC §4). Named as `docs/names.md` lists (`--mode`, the JS

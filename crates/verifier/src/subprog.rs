@@ -13,6 +13,7 @@ impl Env<'_> {
         if n == 0 {
             return Err(err(0, "last insn is not an exit or jmp".into()));
         }
+        self.check_subprog_count()?;
         // a slot that does not decode, other than the tail of an ld_imm64
         let decoded = self.input.prog.decode();
         for (pc, s) in decoded.iter().enumerate() {
@@ -122,6 +123,40 @@ impl Env<'_> {
             return Err(err(pc, format!("unreachable insn {pc}")));
         }
         Ok(())
+    }
+
+    /// `add_subprog`'s limit: main and at most 255 more functions. The kernel meets the
+    /// functions in the order of the instructions that call them (or load their address), so
+    /// the refusal is at the first instruction that names the 257th, with its message
+    /// (`too many subprograms`, E2BIG).
+    fn check_subprog_count(&self) -> Result<(), Reject> {
+        let prog = self.input.prog;
+        let counted = |f: &unwind_program::Function| f.linkage != unwind_program::Linkage::Hidden;
+        if prog.functions.iter().filter(|f| counted(f)).count() <= crate::state::MAX_SUBPROGS {
+            return Ok(());
+        }
+        let too_many = |pc: usize| Reject {
+            pc,
+            msg: "too many subprograms".into(),
+        };
+        let mut starts = std::collections::HashSet::from([0usize]);
+        for (pc, insn) in self.input.insns.iter().enumerate() {
+            let Some(insn) = insn else { continue };
+            let Some(t) = insn.function_target(pc) else {
+                continue;
+            };
+            if t >= 0 && starts.insert(t as usize) && starts.len() > crate::state::MAX_SUBPROGS {
+                return Err(too_many(pc));
+            }
+        }
+        // Functions no instruction names (a declared exception callback): the first beyond
+        // the limit, in order.
+        let extra = prog
+            .functions
+            .iter()
+            .filter(|f| counted(f))
+            .nth(crate::state::MAX_SUBPROGS);
+        Err(too_many(extra.map_or(0, |f| f.start)))
     }
 
     /// `check_max_stack_depth`: the stacks of a call chain together fit in 512 bytes. As

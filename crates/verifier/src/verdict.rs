@@ -236,3 +236,37 @@ impl FrameDescriptor {
         }
     }
 }
+
+/// The kernel's range for a log buffer's size (`bpf_verifier_log_attr_valid`): smaller or
+/// larger is `EINVAL`.
+pub const MIN_LOG_SIZE: u32 = 128;
+pub const MAX_LOG_SIZE: u32 = u32::MAX >> 2;
+
+impl Verdict {
+    /// The kernel's log buffer of `size` bytes (`bpf_attr.log_size`; `bpf_vlog_finalize`,
+    /// rotating mode, the default since 6.4): a log that needs more (its text and a NUL) keeps
+    /// its last `size - 1` bytes, and the load fails with `ENOSPC` whatever the verifier
+    /// decided: not accepted, one more error (after the verifier's, at pc 0) saying how many
+    /// bytes the log needed. `spans` are the program's, for that error's place.
+    pub fn fit_log(&mut self, size: usize, spans: &[unwind_program::Span]) {
+        let needed = self.log.len() + 1;
+        if needed <= size {
+            return;
+        }
+        let mut start = self.log.len() - size.saturating_sub(1);
+        while !self.log.is_char_boundary(start) {
+            start += 1;
+        }
+        self.log.replace_range(..start, "");
+        let span = spans.first().copied().unwrap_or_default();
+        self.accepted = false;
+        self.errors.push(VerifyError {
+            pc: 0,
+            line: span.line,
+            column: span.column,
+            message: format!(
+                "the log needs {needed} bytes, more than the log size of {size} (ENOSPC): only its end is kept"
+            ),
+        });
+    }
+}

@@ -46,11 +46,12 @@ pub fn version() -> String {
 /// `options` is not an `AssembleOptions` object (or `undefined`/`null`).
 #[wasm_bindgen(unchecked_return_type = "AssembleResult")]
 pub fn assemble(
-    source: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "AssembleOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
+    let source = source_from_js(source)?;
     let options: AssembleOptions = options_from_js(options)?;
-    to_js(&unwind_session::assemble(source, &options).map_err(|e| JsError::new(&e))?)
+    to_js(&unwind_session::assemble(&source, &options).map_err(|e| JsError::new(&e))?)
 }
 
 /// Assembles and verifies `source`. The verdict (accepted or not, errors, the kernel-format
@@ -59,14 +60,15 @@ pub fn assemble(
 /// returned `false`.
 #[wasm_bindgen]
 pub fn verify(
-    source: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: JsValue,
     #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "OnProgress")]
     on_progress: Option<js_sys::Function>,
 ) -> Result<Verification, JsValue> {
+    let source = source_from_js(source)?;
     let options: VerifyOptions = options_from_js(options)?;
     let result = with_progress(on_progress, |o| {
-        unwind_session::verify_with(source, &options, o)
+        unwind_session::verify_with(&source, &options, o)
     })?;
     Ok(Verification(result.map_err(error)?))
 }
@@ -126,14 +128,15 @@ impl Debugger {
     /// `Error("cancelled")` when `onProgress` stopped the verification.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        source: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "VmOptions")] options: JsValue,
         #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "OnProgress")]
         on_progress: Option<js_sys::Function>,
     ) -> Result<Debugger, JsValue> {
+        let source = source_from_js(source)?;
         let options: DebugOptions = options_from_js(options)?;
         let session = with_progress(on_progress, |o| {
-            unwind_session::Debugger::new_with(source, &options, o)
+            unwind_session::Debugger::new_with(&source, &options, o)
         })?;
         Ok(Debugger(session.map_err(error)?))
     }
@@ -251,6 +254,14 @@ fn with_progress<T>(
 /// Misuse and cancellation as a JS `Error` (`"cancelled"` for the latter).
 fn error(e: unwind_session::Error) -> JsValue {
     JsError::new(&e.to_string()).into()
+}
+
+/// The source, or misuse. Not a `&str`: its glue reads `.length` of anything, and a number
+/// there sent a bad pointer into the module (a trap; `web/tests/worker-protocol.test.mjs`).
+fn source_from_js(source: JsValue) -> Result<String, JsError> {
+    let what = || source.js_typeof().as_string().unwrap_or_default();
+    let message = || format!("invalid source: expected a string, got {}", what());
+    source.as_string().ok_or_else(|| JsError::new(&message()))
 }
 
 /// An options object (or `undefined`/`null` for the defaults), read through

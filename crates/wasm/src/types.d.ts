@@ -86,6 +86,9 @@ export interface VerifyOptions {
    * 1,000,000 complexity limit; more throws). Over it the verdict is the kernel's
    * "BPF program is too large. Processed N insn", the summary line naming it as the limit. */
   budget?: number;
+  /** The log buffer in bytes, as the kernel's `log_size` (128 to 2^30 - 1; default: no limit).
+   * A log that does not fit keeps its end, and the load fails: an ENOSPC error, not accepted. */
+  logSize?: number;
 }
 
 /** What long work reports while it runs. */
@@ -241,7 +244,7 @@ export interface VmOptions {
   budget?: number;
   /** `kernel` (default) or `conformance` (the BPF conformance suite's helper 5). */
   helpers?: "kernel" | "conformance";
-  /** How many steps `back` can undo (default 100,000). */
+  /** How many steps `back` can undo (default 100,000; at most 1,000,000, more throws). */
   traceCapacity?: number;
   /** The exceptions mode (default `cleanup`): the program is verified in it, and what the
    * verifier accepted runs as `runnable()` prepares it (cleanup modes: cleanup-v2's rewrite,

@@ -363,6 +363,19 @@ export function badOptionsThrow() {
   throws(() => new Debugger("exit", { nope: 1 }), /unknown field `nope`/, "unknown field");
   throws(() => new Debugger("exit", { traceCapacity: "lots" }), /invalid options/, "wrong type");
   eq(verify("exit", undefined).summary().assembled, true, "undefined is the defaults");
+  // A source that is not a string is misuse, not a bad pointer into the module (it trapped:
+  // "memory access out of bounds").
+  for (const source of [false, 42, null, undefined, {}, ["exit"]]) {
+    throws(() => verify(source), /^invalid source: expected a string, got /, `verify(${String(source)})`);
+    throws(() => assemble(source), /^invalid source: expected a string/, `assemble(${String(source)})`);
+    throws(() => new Debugger(source), /^invalid source: expected a string/, `new Debugger(${String(source)})`);
+  }
+  eq(assemble("r0 = 0\nexit").ok, true, "the instance still works");
+  throws(() => verify("exit", { logSize: 64 }), /outside the kernel's range of 128/, "a log size under 128");
+  // A 64 KB log buffer: the end of the log, and ENOSPC.
+  const cut = verify(LOOP, { logLevel: 2, budget: 20000, logSize: 65536 }).summary();
+  eq(cut.logBytes, 65535, "the log fills the buffer but its NUL");
+  assert(cut.errors.length === 2 && /\(ENOSPC\)/.test(cut.errors[1].message), JSON.stringify(cut.errors));
 }
 
 export function aPanicTrapsAndAFreshInstanceWorks() {

@@ -94,7 +94,7 @@ fn a_panic_traps_and_a_fresh_instance_works_() {
 fn cancelling_from_rust() {
     let stop = js_sys::Function::new_with_args("p", "return p.phase !== 'verify';");
     let loop_ = "r0 = 0\nl:\nr0 += 1\nif r0 != 0 goto l\nexit\n";
-    let err = unwind_wasm::verify(loop_, JsValue::UNDEFINED, Some(stop))
+    let err = unwind_wasm::verify(loop_.into(), JsValue::UNDEFINED, Some(stop))
         .err()
         .expect("cancelled");
     let message = js_sys::Reflect::get(&err, &"message".into()).unwrap();

@@ -45,7 +45,7 @@ const SEARCHED_LOGS = 2;
 
 interface WorkerScope {
   postMessage(message: Reply): void;
-  addEventListener(type: "message", listener: (event: MessageEvent<Request>) => void): void;
+  addEventListener(type: "message", listener: (event: MessageEvent<unknown>) => void): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
@@ -65,7 +65,16 @@ class Failure extends Error {
 }
 
 scope.addEventListener("message", (event) => {
-  const request = event.data;
+  // The client sends only `Request`s; anything else (a message of another script, a bug) is
+  // answered as misuse rather than thrown here, where it would kill the worker's handler.
+  const data = event.data as unknown;
+  const problem = badRequest(data);
+  if (problem !== null) {
+    const id = isRecord(data) && typeof data["id"] === "number" ? data["id"] : null;
+    fail(id, "misuse", `not a request: ${problem}`);
+    return;
+  }
+  const request = data as Request;
   if (request.type === "init") {
     loaded = init({ module_or_path: request.module }).then(
       () => scope.postMessage({ type: "ready", version: version() }),
@@ -79,8 +88,47 @@ scope.addEventListener("message", (event) => {
     );
     return;
   }
-  void (loaded ?? Promise.resolve()).then(() => handle(request.id, request.call, request.progress));
+  if (loaded === null) {
+    fail(request.id, "misuse", "the module is not loaded: the first message must be init");
+    return;
+  }
+  void loaded.then(() => handle(request.id, request.call, request.progress));
 });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const OPS: ReadonlySet<string> = new Set<Call["op"]>([
+  "assemble",
+  "verify",
+  "logLines",
+  "logText",
+  "logSearch",
+  "states",
+  "release",
+  "debugger",
+  "replay",
+  "act",
+  "run",
+  "panic",
+]);
+
+/** Why `value` is not a `Request` the worker can act on (its shape; the values of its fields
+ * are checked where they are used, and a wrong one is misuse there), or null. */
+function badRequest(value: unknown): string | null {
+  if (!isRecord(value)) return "not an object";
+  if (value["type"] === "init") {
+    const module = value["module"];
+    return typeof module === "string" || module instanceof WebAssembly.Module ? null : "init without a module";
+  }
+  if (value["type"] !== "call") return `unknown type ${JSON.stringify(String(value["type"])).slice(0, 40)}`;
+  if (typeof value["id"] !== "number") return "a call without a numeric id";
+  const call = value["call"];
+  if (!isRecord(call)) return "a call without a call object";
+  if (typeof call["op"] !== "string" || !OPS.has(call["op"])) return `unknown op ${JSON.stringify(String(call["op"])).slice(0, 40)}`;
+  return null;
+}
 
 function handle(id: number, call: Call, progress: boolean): void {
   if (trapped) {
@@ -187,6 +235,8 @@ function act(vm: Debugger, action: DebugAction, onProgress: OnProgress | undefin
     case "recording":
       vm.setRecording(action.on);
       return null;
+    default:
+      throw new Failure("misuse", `unknown debugger action ${JSON.stringify(String((action as { action: unknown }).action)).slice(0, 40)}`);
   }
 }
 

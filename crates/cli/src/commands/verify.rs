@@ -1,11 +1,11 @@
-//! `unwind verify FILE [--json] [--log-level N] [--mode M]`: assemble and verify a program;
+//! `unwind verify FILE [--json] [--log-level N] [--log-size BYTES] [--mode M]`: assemble and verify a program;
 //! print the verifier log (and the error with its source line), or the verdict as JSON.
 //!
 //! Exit codes (SPEC §6): 0 accepted, 1 rejected, 2 unusable input.
 
 use std::ffi::OsString;
 
-use unwind_verifier::{verify, Mode};
+use unwind_verifier::{verify, Mode, MAX_LOG_SIZE, MIN_LOG_SIZE};
 
 use super::Output;
 use crate::args::{ArgsError, Command, Input, Topic};
@@ -19,6 +19,8 @@ pub struct VerifyArgs {
     pub input: Input,
     pub json: bool,
     pub log_level: u32,
+    /// The kernel's log buffer (`log_size`); `None`: the whole log.
+    pub log_size: Option<u32>,
     pub mode: Mode,
     /// Also ask the running kernel's verifier (`--compare-kernel`).
     pub compare_kernel: bool,
@@ -27,6 +29,7 @@ pub struct VerifyArgs {
 }
 
 const LEVELS: &str = "0, 1 or 2";
+const LOG_SIZES: &str = "a number of bytes from 128 to 1073741823";
 
 /// Parses `verify`'s arguments.
 pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
@@ -37,6 +40,10 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         }),
         Opt::value("--log-level", LEVELS, |a, v| {
             a.log_level = number(v, 0, 2)?;
+            Some(())
+        }),
+        Opt::value("--log-size", LOG_SIZES, |a, v| {
+            a.log_size = Some(number(v, MIN_LOG_SIZE, MAX_LOG_SIZE)?);
             Some(())
         }),
         Opt::value("--mode", MODE_VALUES.as_str(), |a, v| {
@@ -61,6 +68,7 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
         input: Input::Stdin,
         json: false,
         log_level: 1,
+        log_size: None,
         mode: Mode::default(),
         compare_kernel: false,
         prog: None,
@@ -69,7 +77,8 @@ pub fn parse(rest: Vec<OsString>) -> Result<Command, ArgsError> {
 }
 
 pub const USAGE: &str = "\
-Usage: unwind verify FILE [--json] [--log-level N] [--mode M] [--prog NAME] [--compare-kernel]
+Usage: unwind verify FILE [--json] [--log-level N] [--log-size BYTES] [--mode M] [--prog NAME]
+                          [--compare-kernel]
 
 Assembles FILE ('-' for standard input) and verifies it as the kernel's verifier would (Linux
 6.12 rules, privileged load). Prints the verifier log in the kernel's format and, when the
@@ -82,6 +91,9 @@ lines (`; text @ file:line`) as the kernel prints them from line_info.
 Options:
   --log-level N      0 (errors only), 1 (default: the failing path and the summary line) or 2
                      (every instruction with the registers and stack slots it touched)
+  --log-size BYTES   the kernel's log buffer (log_size, 128 to 1073741823; default: the whole
+                     log): a log that does not fit keeps its end and the load fails with
+                     ENOSPC (rejected, with an error saying how many bytes the log needed)
   --mode M           how exceptions are treated: legacy (v6.7, with the global-subprog
                      loophole), upstream (today's kernel), cleanup (default; the RFC's frame
                      descriptors), cleanup-v2 (cleanup, resolving merge conflicts by rewriting
@@ -117,7 +129,10 @@ pub fn run(args: &VerifyArgs, bytes: &[u8]) -> Output {
         record_states: args.json,
         ..unwind_verifier::Options::default()
     };
-    let verdict = verify(&program, &opts);
+    let mut verdict = verify(&program, &opts);
+    if let Some(size) = args.log_size {
+        verdict.fit_log(size as usize, &program.spans);
+    }
     let code = if verdict.accepted { 0 } else { EXIT_REJECTED };
     let kernel = args
         .compare_kernel

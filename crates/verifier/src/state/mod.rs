@@ -13,6 +13,9 @@ use unwind_kernel::ResourceKind;
 
 pub const MAX_BPF_STACK: i32 = 512;
 pub const MAX_CALL_FRAMES: usize = 8;
+/// The most functions a program may have, main included (the kernel's `BPF_MAX_SUBPROGS`;
+/// a hidden subprogram the verifier adds is not counted).
+pub const MAX_SUBPROGS: usize = 256;
 
 /// One acquired reference (`struct bpf_reference_state`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
