@@ -34,6 +34,20 @@ impl Env<'_> {
                 Ok(())
             }
             Insn::AddrSpaceCast { dst, src, .. } => {
+                // check_alu_op: the cast converts between an arena's kernel and user addresses
+                // (found by the `verify` fuzz target: without an arena it was accepted, and the
+                // interpreter, which models no arena, faulted).
+                let has_arena = self
+                    .input
+                    .prog
+                    .maps
+                    .iter()
+                    .any(|m| m.map_type == unwind_kernel::MapType::Arena);
+                if !has_arena {
+                    return self.reject(
+                        "addr_space_cast insn can only be used in a program that has an associated arena",
+                    );
+                }
                 self.read_reg(st, src.index())?;
                 self.check_dst(dst.index())?;
                 self.set_reg(st, dst.index(), RegState::unknown());
