@@ -694,6 +694,16 @@ impl Env<'_> {
 
     /// `btf_check_func_arg_match`: the caller's R1-R5 against a global function's prototype.
     fn check_global_args(&mut self, st: &mut VerifierState, sp: usize) -> R<()> {
+        // btf_prepare_func_args checks the prototype's return type first: a global function
+        // must return an integer or an enum (Linux 6.18 still refuses `void`, as the running
+        // kernel shows: docs/fidelity.md).
+        let f = &self.input.prog.functions[sp];
+        if f.returns_void {
+            return self.reject(format!(
+                "Global function {}() doesn't return scalar. Only those are supported.",
+                f.name
+            ));
+        }
         let args = self.input.prog.functions[sp].args.clone();
         for (i, a) in args.iter().enumerate().take(5) {
             let regno = (i + 1) as u8;
