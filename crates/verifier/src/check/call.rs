@@ -325,12 +325,19 @@ impl Env<'_> {
                             regno - 1
                         ));
                     }
-                    let access = if f.effect == Effect::IrqSave {
-                        Access::Write
-                    } else {
-                        Access::Read
-                    };
-                    self.helper_mem(st, regno, 8, access, false)?;
+                    // `process_irq_flag`: the save needs a slot without flags (it then writes
+                    // them); the restore a slot with intact ones, whose type it checks instead
+                    // of reading it (the flags are the kernel's, not the program's to read).
+                    if f.effect == Effect::IrqSave {
+                        if st
+                            .irq_flags
+                            .iter()
+                            .any(|q| q.intact && (q.frame, q.off) == (r.frameno, off))
+                        {
+                            return self.reject("expected uninitialized irq flag as arg#0");
+                        }
+                        self.helper_mem(st, regno, 8, Access::Write, false)?;
+                    }
                     irq_slot = Some((r.frameno, off));
                 }
                 ArgKind::StackOrNull => {
@@ -425,19 +432,13 @@ impl Env<'_> {
             }
             Effect::IrqSave => {
                 let (frame, off) = irq_slot.expect("irq flag arg");
-                if st
-                    .irq_flags
-                    .iter()
-                    .any(|q| (q.frame, q.off) == (frame, off))
-                {
-                    return self.reject("expected uninitialized irq flag as arg#0");
-                }
                 let id = self.new_id();
                 st.irq_flags.push(IrqFlag {
                     id,
                     frame,
                     off,
                     insn: pc,
+                    intact: true,
                 });
             }
             Effect::IrqRestore => {
@@ -445,7 +446,7 @@ impl Env<'_> {
                 let Some(i) = st
                     .irq_flags
                     .iter()
-                    .position(|q| (q.frame, q.off) == (frame, off))
+                    .position(|q| q.intact && (q.frame, q.off) == (frame, off))
                 else {
                     return self.reject("expected an initialized irq flag as arg#0");
                 };

@@ -393,6 +393,15 @@ impl Env<'_> {
                 reg.var.var_off
             ));
         }
+        // STACK_IRQ_FLAG: saved IRQ flags may not be read; a write over them destroys them.
+        for i in st.irq_flags_overlapping(frame, min_off, max_off) {
+            if !write {
+                return self.reject(format!(
+                    "invalid read from stack off {min_off}+0 size {size}"
+                ));
+            }
+            st.irq_flags[i].intact = false;
+        }
         let allow_uninit = self.input.opts.allow_uninit_stack;
         // `check_stack_access_within_bounds` ends in `grow_stack_state` for reads as for
         // writes (Linux >= 6.8): a read reaches as deep into the stack, and into the
@@ -644,6 +653,15 @@ impl Env<'_> {
                     ));
                 }
                 let frame = reg.frameno as usize;
+                // STACK_IRQ_FLAG, as for direct accesses: not readable, destroyed by a write.
+                for i in st.irq_flags_overlapping(frame, lo, hi) {
+                    if access != Access::Write {
+                        return self.reject(format!(
+                            "invalid read from stack R{regno} off {lo}+0 size {size}"
+                        ));
+                    }
+                    st.irq_flags[i].intact = false;
+                }
                 let allow_uninit = self.input.opts.allow_uninit_stack;
                 st.frames[frame].grow((-lo) as usize);
                 for o in lo..hi {

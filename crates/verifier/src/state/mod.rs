@@ -37,6 +37,28 @@ pub struct IrqFlag {
     pub off: i32,
     /// The saving instruction.
     pub insn: usize,
+    /// The slot still holds the flags (`STACK_IRQ_FLAG`). A write over it destroys them, as
+    /// in the kernel: the restore then finds no flag there ("expected an initialized irq
+    /// flag"), and the IRQs stay saved, which the exit refuses.
+    pub intact: bool,
+}
+
+impl VerifierState {
+    /// The saved IRQ flags whose 8-byte slot in `frame` overlaps `[lo, hi)` (offsets from its
+    /// fp), still intact.
+    pub fn irq_flags_overlapping(&self, frame: usize, lo: i64, hi: i64) -> Vec<usize> {
+        self.irq_flags
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| {
+                q.intact
+                    && q.frame as usize == frame
+                    && (q.off as i64) < hi
+                    && lo < q.off as i64 + 8
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
 }
 
 /// What a callee frame returns to and how its exit is checked.
