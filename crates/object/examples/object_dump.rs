@@ -1,4 +1,4 @@
-//! Prints what the loader makes of an object: `cargo run -p unwind-object --example dump -- FILE`.
+//! Prints what the loader makes of an object: `cargo run -p unwind-object --example object_dump -- FILE`.
 fn main() {
     let path = std::env::args().nth(1).expect("an object file");
     let bytes = std::fs::read(&path).expect("readable");
