@@ -570,6 +570,32 @@ pub fn resolve_call_name(name: &str) -> Option<CallRef> {
         .map(|i| CallRef::Helper { id: i as i32 })
 }
 
+/// The kfuncs the catalogue models under bpf_experimental.h's macro names
+/// (`bpf_obj_new(size)`), with the kernel's `_impl` functions the macros call with a BTF type
+/// id and a NULL `meta`.
+const KFUNC_IMPLS: [(&str, &str); 4] = [
+    ("bpf_obj_new", "bpf_obj_new_impl"),
+    ("bpf_obj_drop", "bpf_obj_drop_impl"),
+    ("bpf_percpu_obj_new", "bpf_percpu_obj_new_impl"),
+    ("bpf_percpu_obj_drop", "bpf_percpu_obj_drop_impl"),
+];
+
+/// The kernel's name of the catalogue's kfunc `name` (the `_impl` function behind a macro).
+pub fn kfunc_kernel_name(name: &'static str) -> &'static str {
+    KFUNC_IMPLS
+        .iter()
+        .find(|(model, _)| *model == name)
+        .map_or(name, |(_, kernel)| kernel)
+}
+
+/// The catalogue's name of the kernel's kfunc `name` (the macro's, for an `_impl` function).
+pub fn kfunc_model_name(name: &str) -> &str {
+    KFUNC_IMPLS
+        .iter()
+        .find(|(_, kernel)| *kernel == name)
+        .map_or(name, |(model, _)| model)
+}
+
 /// The name printed for a kfunc call, as the kernel log does (`kernel-function` when unknown).
 pub fn kfunc_name(btf_id: i32) -> Option<&'static str> {
     kfunc_by_btf_id(btf_id).map(|f| f.name)

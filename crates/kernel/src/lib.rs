@@ -10,9 +10,9 @@ pub mod rules;
 mod types;
 
 pub use catalogue::{
-    call_names, func_by_name, helper_by_id, helper_name, kfunc_by_btf_id, kfunc_name,
-    resolve_call_name, ArgKind, CallRef, Effect, Func, FuncKind, ResourceKind, RetKind, FUNCS,
-    KFUNC_BTF_ID_BASE,
+    call_names, func_by_name, helper_by_id, helper_name, kfunc_by_btf_id, kfunc_kernel_name,
+    kfunc_model_name, kfunc_name, resolve_call_name, ArgKind, CallRef, Effect, Func, FuncKind,
+    ResourceKind, RetKind, FUNCS, KFUNC_BTF_ID_BASE,
 };
 pub use ctx::{CtxField, CtxLayout, FieldKind, SK_BUFF, XDP_MD};
 pub use types::{MapType, ProgType};

@@ -549,19 +549,6 @@ pub fn load(data: &[u8]) -> Result<Object, ObjectError> {
     })
 }
 
-/// The catalogue's name of a kfunc extern: the kernel's `*_impl` kfuncs, which
-/// bpf_experimental.h's macros call with a BTF type id and a NULL `meta`, are modelled under
-/// the macro's name (`bpf_obj_new(size)`, `bpf_obj_drop(p)`).
-fn kfunc_model_name(name: &str) -> &str {
-    match name {
-        "bpf_obj_new_impl" => "bpf_obj_new",
-        "bpf_obj_drop_impl" => "bpf_obj_drop",
-        "bpf_percpu_obj_new_impl" => "bpf_percpu_obj_new",
-        "bpf_percpu_obj_drop_impl" => "bpf_percpu_obj_drop",
-        _ => name,
-    }
-}
-
 fn u32_le(d: &[u8], off: usize) -> Option<u32> {
     Some(u32::from_le_bytes(
         d.get(off..off.checked_add(4)?)?.try_into().ok()?,
@@ -865,7 +852,7 @@ impl Loader {
                                 let s = &self.symbols[sym];
                                 match s.section {
                                     None => {
-                                        let name = kfunc_model_name(&s.name);
+                                        let name = unwind_kernel::kfunc_model_name(&s.name);
                                         if name != s.name && name.ends_with("_new") {
                                             allocating.push(f.clone());
                                         }

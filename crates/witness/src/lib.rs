@@ -11,7 +11,7 @@ mod btf;
 mod sys;
 mod translate;
 
-pub use btf::{func_ids, BtfReadError, BtfWriter, FuncLinkage};
+pub use btf::{BtfWriter, FuncLinkage};
 pub use translate::{map_type_number, prog_type_number, translate, LoadRequest, NotComparable};
 
 use unwind_program::Program;
@@ -152,16 +152,18 @@ fn load(request: &LoadRequest, opts: &KernelOptions) -> Result<KernelVerdict, Wi
     if !request.kfunc_refs.is_empty() {
         let vmlinux = std::fs::read("/sys/kernel/btf/vmlinux")
             .map_err(|e| setup("reading /sys/kernel/btf/vmlinux", e))?;
-        let ids = func_ids(&vmlinux).map_err(|e| WitnessError::Setup {
+        let btf = unwind_object::btf::Btf::parse(&vmlinux).map_err(|e| WitnessError::Setup {
             step: "reading /sys/kernel/btf/vmlinux".into(),
             error: e.to_string(),
         })?;
         for &(pc, name) in &request.kfunc_refs {
-            let id = ids.get(name).ok_or_else(|| WitnessError::Setup {
-                step: format!("kfunc {name}"),
-                error: "not in the running kernel's BTF".into(),
-            })?;
-            insns[pc].imm = *id as i32;
+            let (id, _) = btf
+                .find(unwind_object::btf::kind::FUNC, name)
+                .ok_or_else(|| WitnessError::Setup {
+                    step: format!("kfunc {name}"),
+                    error: "not in the running kernel's BTF".into(),
+                })?;
+            insns[pc].imm = id as i32;
         }
     }
     let mut maps = Vec::new();

@@ -106,18 +106,6 @@ pub struct LoadRequest {
     pub func_info: Vec<(u32, u32)>,
 }
 
-/// The kernel's name of a kfunc Unwind's catalogue calls `name`: the allocation kfuncs are
-/// macros over `_impl` functions that take a program BTF type id.
-fn kernel_kfunc(name: &'static str) -> &'static str {
-    match name {
-        "bpf_obj_new" => "bpf_obj_new_impl",
-        "bpf_obj_drop" => "bpf_obj_drop_impl",
-        "bpf_percpu_obj_new" => "bpf_percpu_obj_new_impl",
-        "bpf_percpu_obj_drop" => "bpf_percpu_obj_drop_impl",
-        other => other,
-    }
-}
-
 /// The request for `program`, or why it cannot be compared.
 pub fn translate(program: &Program) -> Result<LoadRequest, NotComparable> {
     let t = program.prog_type.unwrap_or(ProgType::SocketFilter);
@@ -169,7 +157,7 @@ pub fn translate(program: &Program) -> Result<LoadRequest, NotComparable> {
                     name: format!("kfunc #{}", insn.imm),
                     why: "not in the catalogue",
                 })?;
-                let kernel = kernel_kfunc(name);
+                let kernel = unwind_kernel::kfunc_kernel_name(name);
                 if kernel != name && name.ends_with("_new") {
                     // r1 = size  becomes  r1 = the id of a program BTF struct of that size
                     let size = pc
