@@ -106,6 +106,31 @@ named_enum! {
     }
 }
 
+impl ProgType {
+    /// The kernel's `enum bpf_prog_type` number (the list above is in its order from
+    /// `BPF_PROG_TYPE_SOCKET_FILTER`, 1); `None` for Unwind's own `raw`.
+    pub fn uapi_id(self) -> Option<u32> {
+        if self == ProgType::Raw {
+            return None;
+        }
+        ProgType::ALL
+            .iter()
+            .position(|&x| x == self)
+            .map(|i| i as u32 + 1)
+    }
+}
+
+impl MapType {
+    /// The kernel's `enum bpf_map_type` number (the list above is in its order from
+    /// `BPF_MAP_TYPE_HASH`, 1).
+    pub fn uapi_id(self) -> u32 {
+        MapType::ALL
+            .iter()
+            .position(|&x| x == self)
+            .map_or(0, |i| i as u32 + 1)
+    }
+}
+
 impl std::fmt::Display for ProgType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
@@ -115,5 +140,24 @@ impl std::fmt::Display for ProgType {
 impl std::fmt::Display for MapType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uapi_ids_are_the_kernels() {
+        // include/uapi/linux/bpf.h
+        assert_eq!(ProgType::SocketFilter.uapi_id(), Some(1));
+        assert_eq!(ProgType::SchedCls.uapi_id(), Some(3));
+        assert_eq!(ProgType::Xdp.uapi_id(), Some(6));
+        assert_eq!(ProgType::Syscall.uapi_id(), Some(31));
+        assert_eq!(ProgType::Raw.uapi_id(), None);
+        assert_eq!(MapType::Hash.uapi_id(), 1);
+        assert_eq!(MapType::ProgArray.uapi_id(), 3);
+        assert_eq!(MapType::Ringbuf.uapi_id(), 27);
+        assert_eq!(MapType::Arena.uapi_id(), 33);
     }
 }

@@ -12,7 +12,7 @@ mod sys;
 mod translate;
 
 pub use btf::{BtfWriter, FuncLinkage};
-pub use translate::{map_type_number, prog_type_number, translate, LoadRequest, NotComparable};
+pub use translate::{translate, LoadRequest, NotComparable};
 
 use unwind_program::Program;
 
@@ -169,7 +169,7 @@ fn load(request: &LoadRequest, opts: &KernelOptions) -> Result<KernelVerdict, Wi
     let mut maps = Vec::new();
     for m in &request.maps {
         let fd = sys::map_create(
-            map_type_number(m.map_type),
+            m.map_type.uapi_id(),
             m.key_size,
             m.value_size,
             m.max_entries,

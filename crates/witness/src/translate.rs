@@ -6,7 +6,7 @@
 //! syscalls are in `sys`.
 
 use unwind_isa::RawInsn;
-use unwind_kernel::{kfunc_name, MapType, ProgType};
+use unwind_kernel::{kfunc_name, ProgType};
 use unwind_program::{GlobalArg, Linkage, MapDef, Program};
 
 use crate::btf::{BtfWriter, FuncLinkage};
@@ -69,26 +69,6 @@ impl std::fmt::Display for NotComparable {
     }
 }
 
-/// The kernel's `enum bpf_prog_type` number: Unwind's list is in the kernel's order from
-/// `BPF_PROG_TYPE_SOCKET_FILTER` (1) on.
-pub fn prog_type_number(t: ProgType) -> Option<u32> {
-    if t == ProgType::Raw {
-        return None;
-    }
-    ProgType::ALL
-        .iter()
-        .position(|&x| x == t)
-        .map(|i| i as u32 + 1)
-}
-
-/// The kernel's `enum bpf_map_type` number (Unwind's list is in its order from `HASH`, 1).
-pub fn map_type_number(t: MapType) -> u32 {
-    MapType::ALL
-        .iter()
-        .position(|&x| x == t)
-        .map_or(0, |i| i as u32 + 1)
-}
-
 /// A program ready to be given to `BPF_PROG_LOAD`, but for the kernel's numbers.
 #[derive(Clone, Debug)]
 pub struct LoadRequest {
@@ -113,7 +93,8 @@ pub fn translate(program: &Program) -> Result<LoadRequest, NotComparable> {
         t,
         ProgType::Tracing | ProgType::StructOps | ProgType::Ext | ProgType::Lsm | ProgType::Raw
     );
-    let prog_type = prog_type_number(t)
+    let prog_type = t
+        .uapi_id()
         .filter(|_| !needs_target)
         .ok_or(NotComparable::ProgType(t))?;
     let mut insns = program.slots.clone();

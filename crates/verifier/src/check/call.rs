@@ -215,7 +215,7 @@ impl Env<'_> {
                     {
                         return self.reject(format!(
                             "cannot pass map_type {} into func {}#{}",
-                            map_type_num(self.input.prog.maps[r.map as usize].map_type),
+                            mt.uapi_id(),
                             f.name,
                             helper_id(f)
                         ));
@@ -889,54 +889,34 @@ impl Env<'_> {
     }
 }
 
+/// The memory pointers `check_helper_mem_access` measures by their region.
+const MEM_POINTERS: [PtrKind; 7] = [
+    PtrKind::Stack,
+    PtrKind::Packet,
+    PtrKind::PacketMeta,
+    PtrKind::MapKey,
+    PtrKind::MapValue,
+    PtrKind::Mem,
+    PtrKind::RingbufMem,
+];
+
 /// `check_func_arg_reg_off`'s pointer types where fixed and variable offsets are allowed (a
 /// pointer that may be NULL is not one of them: its type differs).
 fn pointer_with_offset_ok(r: &RegState) -> bool {
-    !r.maybe_null
-        && matches!(
-            r.kind(),
-            Some(
-                PtrKind::Stack
-                    | PtrKind::Packet
-                    | PtrKind::PacketMeta
-                    | PtrKind::MapKey
-                    | PtrKind::MapValue
-                    | PtrKind::Mem
-                    | PtrKind::RingbufMem
-            )
-        )
+    !r.maybe_null && r.kind().is_some_and(|k| MEM_POINTERS.contains(&k))
 }
 
 /// The pointers `check_helper_mem_access` measures (whatever else is "expected=fp"); an
 /// allocated object (`bpf_obj_new`'s, PTR_TO_BTF_ID | MEM_ALLOC) is measured against its size.
 fn mem_arg_kind(r: &RegState) -> bool {
-    matches!(
-        r.kind(),
-        Some(
-            PtrKind::Stack
-                | PtrKind::Packet
-                | PtrKind::PacketMeta
-                | PtrKind::MapKey
-                | PtrKind::MapValue
-                | PtrKind::Mem
-                | PtrKind::RingbufMem
-                | PtrKind::Object
-        )
-    )
+    r.kind()
+        .is_some_and(|k| k == PtrKind::Object || MEM_POINTERS.contains(&k))
 }
 
 fn helper_id(f: &Func) -> i32 {
     match f.kind {
         unwind_kernel::FuncKind::Helper(id) | unwind_kernel::FuncKind::Kfunc(id) => id,
     }
-}
-
-fn map_type_num(t: unwind_kernel::MapType) -> usize {
-    unwind_kernel::MapType::ALL
-        .iter()
-        .position(|m| *m == t)
-        .map(|i| i + 1)
-        .unwrap_or(0)
 }
 
 /// Which lock a map value pointer names: its element (`lock_id`, from the lookup) when known,
