@@ -19,7 +19,7 @@ use unwind_session::OptionValue;
 
 #[path = "../../crates/session/tests/support/requests.rs"]
 mod requests;
-use requests::{serve, Action, Entry, Request, KEYS, WORDS};
+use requests::{keys, serve, Action, Entry, Request, WORDS};
 
 fn tree(u: &mut Unstructured, depth: usize) -> Result<OptionValue> {
     let kinds = if depth >= 6 { 5 } else { 7 };
@@ -43,7 +43,7 @@ fn tree(u: &mut Unstructured, depth: usize) -> Result<OptionValue> {
             let mut fields = Vec::new();
             for _ in 0..n {
                 let key = if u.ratio(7, 8)? {
-                    u.choose(KEYS)?.to_string()
+                    u.choose(keys())?.to_string()
                 } else {
                     u.arbitrary()?
                 };

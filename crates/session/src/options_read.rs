@@ -16,6 +16,8 @@ use crate::{AssembleOptions, DebugOptions, VerifyOptions};
 
 /// An option type read from a tree (see the module's documentation).
 pub trait FromOptions: Sized {
+    /// The fields it reads, by their JSON names (for generators of hostile options, too).
+    const FIELDS: &'static [&'static str];
     fn from_options(value: OptionValue) -> Result<Self, OptionsError>;
 }
 
@@ -160,6 +162,28 @@ fn read_struct(
     Ok(present)
 }
 
+/// Every field name the option types read, once each, in the order of the types (requests,
+/// then the world and what it holds): for generators of hostile options.
+pub fn field_names() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for fields in [
+        AssembleOptions::FIELDS,
+        VerifyOptions::FIELDS,
+        DebugOptions::FIELDS,
+        World::FIELDS,
+        Task::FIELDS,
+        Socket::FIELDS,
+        MapEntry::FIELDS,
+    ] {
+        for f in fields {
+            if !out.contains(f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
 /// The error of the first field of `required` (indices into `fields`) that was not there.
 fn missing(present: &[bool], fields: &[&str], required: &[usize]) -> Result<(), OptionsError> {
     match required.iter().find(|&&i| !present[i]) {
@@ -169,21 +193,27 @@ fn missing(present: &[bool], fields: &[&str], required: &[usize]) -> Result<(), 
 }
 
 impl FromOptions for AssembleOptions {
+    const FIELDS: &'static [&'static str] = &["syntax"];
     fn from_options(value: OptionValue) -> Result<Self, OptionsError> {
         let mut out = AssembleOptions::default();
-        read_struct(value, "struct AssembleOptions", &["syntax"], &mut |_, v| {
-            out.syntax = read_option(v, read_string)?;
-            Ok(())
-        })?;
+        read_struct(
+            value,
+            "struct AssembleOptions",
+            Self::FIELDS,
+            &mut |_, v| {
+                out.syntax = read_option(v, read_string)?;
+                Ok(())
+            },
+        )?;
         Ok(out)
     }
 }
 
 impl FromOptions for VerifyOptions {
+    const FIELDS: &'static [&'static str] = &["syntax", "mode", "logLevel", "budget", "logSize"];
     fn from_options(value: OptionValue) -> Result<Self, OptionsError> {
-        const FIELDS: &[&str] = &["syntax", "mode", "logLevel", "budget", "logSize"];
         let mut out = VerifyOptions::default();
-        read_struct(value, "struct VerifyOptions", FIELDS, &mut |i, v| {
+        read_struct(value, "struct VerifyOptions", Self::FIELDS, &mut |i, v| {
             match i {
                 0 => out.syntax = read_option(v, read_string)?,
                 1 => out.mode = read_option(v, read_string)?,
@@ -198,18 +228,18 @@ impl FromOptions for VerifyOptions {
 }
 
 impl FromOptions for DebugOptions {
+    const FIELDS: &'static [&'static str] = &[
+        "syntax",
+        "world",
+        "budget",
+        "helpers",
+        "traceCapacity",
+        "mode",
+        "unverified",
+    ];
     fn from_options(value: OptionValue) -> Result<Self, OptionsError> {
-        const FIELDS: &[&str] = &[
-            "syntax",
-            "world",
-            "budget",
-            "helpers",
-            "traceCapacity",
-            "mode",
-            "unverified",
-        ];
         let mut out = DebugOptions::default();
-        read_struct(value, "struct DebugOptions", FIELDS, &mut |i, v| {
+        read_struct(value, "struct DebugOptions", Self::FIELDS, &mut |i, v| {
             match i {
                 0 => out.syntax = read_option(v, read_string)?,
                 1 => out.world = read_option(v, World::from_options)?,
@@ -226,23 +256,23 @@ impl FromOptions for DebugOptions {
 }
 
 impl FromOptions for World {
+    const FIELDS: &'static [&'static str] = &[
+        "tasks",
+        "cgroups",
+        "sockets",
+        "maps",
+        "ctx",
+        "packet",
+        "mem",
+        "prandom_seed",
+        "ktime_start_ns",
+        "max_alloc",
+        "current_pid",
+    ];
     /// Missing fields are those of `World::default()` (`#[serde(default)]` on the struct).
     fn from_options(value: OptionValue) -> Result<Self, OptionsError> {
-        const FIELDS: &[&str] = &[
-            "tasks",
-            "cgroups",
-            "sockets",
-            "maps",
-            "ctx",
-            "packet",
-            "mem",
-            "prandom_seed",
-            "ktime_start_ns",
-            "max_alloc",
-            "current_pid",
-        ];
         let mut w = World::default();
-        read_struct(value, "struct World", FIELDS, &mut |i, v| {
+        read_struct(value, "struct World", Self::FIELDS, &mut |i, v| {
             match i {
                 0 => w.tasks = read_list(v, Task::from_options)?,
                 1 => w.cgroups = read_list(v, read_u64)?,
@@ -276,26 +306,26 @@ fn read_maps(value: OptionValue) -> Result<BTreeMap<String, Vec<MapEntry>>, Opti
 }
 
 impl FromOptions for Task {
+    const FIELDS: &'static [&'static str] = &["pid", "comm"];
     fn from_options(value: OptionValue) -> Result<Self, OptionsError> {
-        const FIELDS: &[&str] = &["pid", "comm"];
         let (mut pid, mut comm) = (0, String::new());
-        let present = read_struct(value, "struct Task", FIELDS, &mut |i, v| {
+        let present = read_struct(value, "struct Task", Self::FIELDS, &mut |i, v| {
             match i {
                 0 => pid = read_u32(v)?,
                 _ => comm = read_string(v)?,
             }
             Ok(())
         })?;
-        missing(&present, FIELDS, &[0])?;
+        missing(&present, Self::FIELDS, &[0])?;
         Ok(Task { pid, comm })
     }
 }
 
 impl FromOptions for Socket {
+    const FIELDS: &'static [&'static str] = &["protocol", "local", "remote"];
     fn from_options(value: OptionValue) -> Result<Self, OptionsError> {
-        const FIELDS: &[&str] = &["protocol", "local", "remote"];
         let (mut protocol, mut local, mut remote) = (Protocol::Tcp, String::new(), None);
-        let present = read_struct(value, "struct Socket", FIELDS, &mut |i, v| {
+        let present = read_struct(value, "struct Socket", Self::FIELDS, &mut |i, v| {
             match i {
                 0 => protocol = read_protocol(v)?,
                 1 => local = read_string(v)?,
@@ -303,7 +333,7 @@ impl FromOptions for Socket {
             }
             Ok(())
         })?;
-        missing(&present, FIELDS, &[0, 1])?;
+        missing(&present, Self::FIELDS, &[0, 1])?;
         Ok(Socket {
             protocol,
             local,
@@ -327,17 +357,17 @@ fn read_protocol(value: OptionValue) -> Result<Protocol, OptionsError> {
 }
 
 impl FromOptions for MapEntry {
+    const FIELDS: &'static [&'static str] = &["key", "value"];
     fn from_options(value: OptionValue) -> Result<Self, OptionsError> {
-        const FIELDS: &[&str] = &["key", "value"];
         let (mut key, mut val) = (String::new(), String::new());
-        let present = read_struct(value, "struct MapEntry", FIELDS, &mut |i, v| {
+        let present = read_struct(value, "struct MapEntry", Self::FIELDS, &mut |i, v| {
             match i {
                 0 => key = read_string(v)?,
                 _ => val = read_string(v)?,
             }
             Ok(())
         })?;
-        missing(&present, FIELDS, &[0, 1])?;
+        missing(&present, Self::FIELDS, &[0, 1])?;
         Ok(MapEntry { key, value: val })
     }
 }
@@ -349,36 +379,11 @@ mod tests {
     use serde::de::DeserializeOwned;
 
     /// Every field name of the option types, and one that none has.
-    const KEYS: &[&str] = &[
-        "syntax",
-        "mode",
-        "logLevel",
-        "budget",
-        "logSize",
-        "world",
-        "helpers",
-        "traceCapacity",
-        "unverified",
-        "tasks",
-        "cgroups",
-        "sockets",
-        "maps",
-        "ctx",
-        "packet",
-        "mem",
-        "prandom_seed",
-        "ktime_start_ns",
-        "max_alloc",
-        "current_pid",
-        "pid",
-        "comm",
-        "protocol",
-        "local",
-        "remote",
-        "key",
-        "value",
-        "colour",
-    ];
+    fn keys() -> Vec<&'static str> {
+        let mut keys = field_names();
+        keys.push("colour");
+        keys
+    }
 
     fn leaf() -> impl Strategy<Value = OptionValue> {
         let ints: Vec<i128> = vec![
@@ -417,7 +422,10 @@ mod tests {
             prop_oneof![
                 proptest::collection::vec(inner.clone(), 0..4).prop_map(OptionValue::List),
                 proptest::collection::vec(
-                    (proptest::sample::select(KEYS).prop_map(String::from), inner),
+                    (
+                        proptest::sample::select(keys()).prop_map(String::from),
+                        inner
+                    ),
                     0..5
                 )
                 .prop_map(OptionValue::Object),
@@ -442,11 +450,14 @@ mod tests {
     /// A world field with a random value, or a random object of task, socket or map-entry
     /// fields inside a list (so that the deeper types are reached often).
     fn world_tree() -> impl Strategy<Value = OptionValue> {
-        let field = proptest::sample::select(&KEYS[8..19]).prop_map(String::from);
+        let field = proptest::sample::select(World::FIELDS).prop_map(String::from);
         let entry = || {
             proptest::collection::vec(
                 (
-                    proptest::sample::select(&KEYS[19..]).prop_map(String::from),
+                    proptest::sample::select(
+                        [Task::FIELDS, Socket::FIELDS, MapEntry::FIELDS].concat(),
+                    )
+                    .prop_map(String::from),
                     leaf(),
                 ),
                 0..4,

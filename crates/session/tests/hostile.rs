@@ -9,7 +9,7 @@
 mod requests;
 
 use proptest::prelude::*;
-use requests::{serve, Action, Entry, Request, KEYS, WORDS};
+use requests::{keys, serve, Action, Entry, Request, WORDS};
 use unwind_session::OptionValue;
 
 const SOURCES: &[&str] = &[
@@ -56,7 +56,7 @@ fn option_value() -> impl Strategy<Value = OptionValue> {
             proptest::collection::vec(
                 (
                     prop_oneof![
-                        proptest::sample::select(KEYS).prop_map(str::to_string),
+                        proptest::sample::select(keys()).prop_map(str::to_string),
                         ".{0,6}"
                     ],
                     inner
@@ -97,7 +97,7 @@ fn action() -> impl Strategy<Value = Action> {
 fn options() -> impl Strategy<Value = OptionValue> {
     prop_oneof![
         3 => proptest::collection::vec(
-            (proptest::sample::select(KEYS).prop_map(str::to_string), option_value()),
+            (proptest::sample::select(keys()).prop_map(str::to_string), option_value()),
             0..4
         )
         .prop_map(OptionValue::Object),

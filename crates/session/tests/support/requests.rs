@@ -62,38 +62,16 @@ pub const VERIFY_LIMIT: u64 = 50_000;
 pub const RUN_BUDGET: u64 = 20_000;
 const TRACE_LIMIT: usize = 4_096;
 
-/// Every field name the option types know (and one they do not), for generators.
-pub const KEYS: &[&str] = &[
-    "syntax",
-    "mode",
-    "logLevel",
-    "budget",
-    "logSize",
-    "world",
-    "helpers",
-    "traceCapacity",
-    "unverified",
-    "tasks",
-    "cgroups",
-    "sockets",
-    "maps",
-    "ctx",
-    "packet",
-    "mem",
-    "prandom_seed",
-    "ktime_start_ns",
-    "max_alloc",
-    "current_pid",
-    "pid",
-    "comm",
-    "protocol",
-    "local",
-    "remote",
-    "key",
-    "value",
-    "__proto__",
-    "constructor",
-];
+/// Every field name the option types know, and two keys that are dangers in JS objects, for
+/// generators.
+pub fn keys() -> &'static [&'static str] {
+    static KEYS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys = unwind_session::options_read::field_names();
+        keys.extend(["__proto__", "constructor"]);
+        keys
+    })
+}
 
 /// Values worth trying for string options.
 pub const WORDS: &[&str] = &[
