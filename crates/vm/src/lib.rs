@@ -13,6 +13,7 @@
 //! The kernel selftest harness's set-up (the maps it fills in) is `unwind-kselftests`'s: it is
 //! about that harness, not the interpreter.
 
+pub mod checkpoints;
 pub mod conformance;
 pub mod decode;
 pub mod events;

@@ -1,35 +1,40 @@
 //! The debugger's view of a run: step, step over, step out, run to a breakpoint, run, reset,
-//! and step back through a bounded recorded trace.
+//! and step back.
 //!
-//! Recording keeps, for each step, only what it changed: the registers that changed (old
-//! values), the bytes a write replaced, frames pushed or popped, resources and map entries
-//! added or removed, and a few counters. Stepping back applies those in reverse; stepping
-//! forward again re-executes, which the deterministic machine makes identical. The trace holds
-//! at most `trace_capacity` steps; older ones are dropped (memory stays bounded).
-//! With no breakpoint and recording off, `run` takes the fast path.
+//! Going back re-executes: the run keeps checkpoints of the machine every so many steps
+//! ([`Checkpoints`]: bounded memory, adaptive spacing), and the machine at an earlier step is
+//! the nearest checkpoint at or before it, run forward (the machine is deterministic, so it is
+//! exactly the state the run had there). Nothing is recorded per instruction: `run` is the fast
+//! path, stopped only at the next checkpoint, progress report, breakpoint or the end.
+//!
+//! A step is one instruction, or the step that ends the run (the budget fault executes
+//! nothing), so the position in the run is [`Vm::position`]. How far back `back` reaches is
+//! the start, or the last `trace_capacity` steps when one is set; with recording off, not
+//! before where recording was last turned off.
 //!
 //! `run_with`, `step_over_with` and `step_out_with` report to an observer every
 //! [`PROGRESS_STRIDE`] executed instructions; when it answers `Break` they return
 //! [`Stopped::Cancelled`] with the machine where it was (never at a breakpoint), and stepping
 //! or running goes on from there.
 
-use std::collections::VecDeque;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use serde::Serialize;
 use unwind_program::Program;
 
+use crate::checkpoints::Checkpoints;
 use crate::decode::{Op, Prepared, K};
 use crate::events::Event;
 use crate::exec::{Observer, Progress, Stop, PROGRESS_STRIDE};
-use crate::machine::{Config, Machine, Status, Store};
+use crate::fault::FaultKind;
+use crate::machine::{Config, Machine, Status};
 use crate::snapshot::Snapshot;
-use crate::undo::Undo;
 use crate::world::{World, WorldError};
 
-/// Default bound of the recorded trace, in steps.
-pub const DEFAULT_TRACE_CAPACITY: usize = 100_000;
+/// Default bound of how many steps `back` reaches: none (to the start), since going back costs
+/// no memory per step.
+pub const DEFAULT_TRACE_CAPACITY: usize = usize::MAX;
 
 /// Why stepping or running stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -45,26 +50,6 @@ pub enum Stopped {
     Cancelled,
 }
 
-/// What one recorded step changed (about 100 bytes, plus any undo entries). A step always
-/// starts from a running machine, so the status before it is `Running`.
-#[derive(Clone, Debug)]
-struct StepRecord {
-    insns: u64,
-    prng: u64,
-    pc: u32,
-    next_resource: u32,
-    trace_len: u32,
-    trace_bytes: u32,
-    events_len: u32,
-    events_dropped: u32,
-    trace_dropped: u32,
-    /// The first two registers the step changed, with their old values (most steps change
-    /// at most two; more go into `undo` as `Undo::Reg`).
-    regs: [(u8, u64); 2],
-    nregs: u8,
-    undo: Vec<Undo>,
-}
-
 /// A program being run under the debugger's control.
 #[derive(Clone, Debug)]
 pub struct Vm {
@@ -77,22 +62,32 @@ pub struct Vm {
     /// How many breakpoints are set.
     break_count: usize,
     recording: bool,
-    trace: VecDeque<StepRecord>,
+    checkpoints: Checkpoints,
+    /// The earliest step `back` reaches.
+    floor: u64,
     trace_capacity: usize,
+}
+
+/// The step a machine is at: instructions executed, plus the step that faulted with the budget
+/// (it executes none).
+fn position(m: &Machine) -> u64 {
+    let budget_step = matches!(&m.status, Status::Faulted { fault } if matches!(fault.kind, FaultKind::Budget { .. }));
+    m.insns + budget_step as u64
 }
 
 impl Vm {
     pub fn new(program: &Program, world: &World, config: Config) -> Result<Vm, WorldError> {
         let prep = Arc::new(Prepared::new(program));
-        let machine = Machine::with_prepared(prep.clone(), world, config)?;
+        let mut machine = Machine::with_prepared(prep.clone(), world, config)?;
         Ok(Vm {
+            checkpoints: Checkpoints::new(&mut machine),
             initial: Box::new(machine.clone()),
             breakpoints: vec![false; prep.len() + 1],
             breaks: None,
             break_count: 0,
             machine,
             recording: true,
-            trace: VecDeque::new(),
+            floor: 0,
             trace_capacity: DEFAULT_TRACE_CAPACITY,
         })
     }
@@ -113,24 +108,36 @@ impl Vm {
         self.machine.snapshot()
     }
 
-    /// Whether steps are recorded (needed to step back). On by default.
+    /// Steps taken since the start.
+    pub fn position(&self) -> u64 {
+        position(&self.machine)
+    }
+
+    /// The checkpoints going back re-executes from (their count, spacing and bytes).
+    pub fn checkpoints(&self) -> &Checkpoints {
+        &self.checkpoints
+    }
+
+    /// Whether steps taken can be stepped back over. On by default; off, `back` reaches no
+    /// step before the current one until it is turned on again.
     pub fn set_recording(&mut self, on: bool) {
         self.recording = on;
         if !on {
-            self.trace.clear();
+            self.floor = self.position();
         }
     }
 
+    /// Bounds how many steps back `back` reaches (the last `steps` taken).
     pub fn set_trace_capacity(&mut self, steps: usize) {
         self.trace_capacity = steps;
-        while self.trace.len() > steps {
-            self.trace.pop_front();
-        }
+        self.raise_floor();
     }
 
     /// Steps that can be undone now.
     pub fn trace_len(&self) -> usize {
-        self.trace.len()
+        (self.position() - self.floor)
+            .try_into()
+            .unwrap_or(usize::MAX)
     }
 
     /// Sets or clears a breakpoint; false if `pc` is not in the program.
@@ -165,10 +172,11 @@ impl Vm {
             .collect()
     }
 
-    /// Back to the state before the first instruction (breakpoints stay).
+    /// Back to the state before the first instruction (breakpoints stay, and so do the
+    /// checkpoints: the run is the same).
     pub fn reset(&mut self) {
         self.machine = (*self.initial).clone();
-        self.trace.clear();
+        self.floor = 0;
     }
 
     /// Executes one instruction.
@@ -190,8 +198,7 @@ impl Vm {
         self.step_out_observed(None)
     }
 
-    /// Runs to the end or the next breakpoint. Without breakpoints and recording, this is
-    /// the fast path.
+    /// Runs to the end or the next breakpoint, on the fast path.
     pub fn run(&mut self) -> Stopped {
         self.run_observed(None)
     }
@@ -228,32 +235,59 @@ impl Vm {
         self.run_while(|m| m.frames.len() >= depth, observer)
     }
 
-    fn run_observed(&mut self, observer: Option<Observer>) -> Stopped {
-        if !self.recording {
-            let stop = self.machine.run_observed(self.breaks.as_deref(), observer);
-            return match stop {
-                Stop::Breakpoint => Stopped::Breakpoint,
-                Stop::Cancelled => Stopped::Cancelled,
-                _ => Stopped::Ended,
-            };
+    /// Runs in chunks of the fast path, each ending at the next checkpoint or progress
+    /// report; between chunks, the breakpoint the loop does not stop at (the one a chunk
+    /// starts on) is checked here.
+    fn run_observed(&mut self, mut observer: Option<Observer>) -> Stopped {
+        let mut first = true;
+        loop {
+            if !self.machine.is_running() {
+                return Stopped::Ended;
+            }
+            let pos = self.position();
+            if !first {
+                if self.breakpoints[self.machine.pc.min(self.breakpoints.len() - 1)] {
+                    return Stopped::Breakpoint;
+                }
+                if let Some(observer) = observer.as_deref_mut() {
+                    if self.machine.insns % PROGRESS_STRIDE == 0 {
+                        let progress = Progress {
+                            executed: self.machine.insns,
+                            pc: self.machine.pc,
+                        };
+                        if observer(progress) == ControlFlow::Break(()) {
+                            return Stopped::Cancelled;
+                        }
+                    }
+                }
+            }
+            first = false;
+            let mut until = u64::MAX;
+            if self.recording {
+                // Past due after a stretch with recording off: the next step captures.
+                until = self.checkpoints.next_due(&self.machine).max(pos + 1);
+            }
+            if observer.is_some() {
+                until = until.min((pos / PROGRESS_STRIDE + 1) * PROGRESS_STRIDE);
+            }
+            let stop = self.machine.run_loop(until - pos, self.breaks.as_deref());
+            self.advanced();
+            match stop {
+                Stop::Breakpoint => return Stopped::Breakpoint,
+                Stop::Ended => return Stopped::Ended,
+                Stop::Cancelled | Stop::Steps => {}
+            }
         }
-        if self.step_one() == Stop::Ended {
-            return Stopped::Ended;
-        }
-        self.run_while(|_| true, observer)
     }
 
-    /// Undoes up to `n` recorded steps; returns how many were undone.
+    /// Undoes up to `n` steps (not before the earliest `back` reaches); returns how many.
     pub fn back(&mut self, n: usize) -> usize {
-        let mut done = 0;
-        while done < n {
-            let Some(rec) = self.trace.pop_back() else {
-                break;
-            };
-            self.undo(rec);
-            done += 1;
+        let pos = self.position();
+        let k = (pos - self.floor).min(n as u64);
+        if k > 0 {
+            self.machine = self.checkpoints.machine_at(pos - k, &mut self.machine);
         }
-        done
+        k as usize
     }
 
     /// Steps while `cond` holds, up to a breakpoint or the end; the observer is asked when
@@ -293,118 +327,31 @@ impl Vm {
     }
 
     fn step_one(&mut self) -> Stop {
-        let m = &mut self.machine;
-        if !m.is_running() {
+        if !self.machine.is_running() {
             return Stop::Ended;
         }
-        if !self.recording {
-            return m.run_loop(1, None);
-        }
-        let regs = m.regs;
-        let mut rec = StepRecord {
-            pc: m.pc as u32,
-            insns: m.insns,
-            prng: m.kernel.prng,
-            next_resource: m.kernel.next_resource,
-            trace_len: m.kernel.trace.len() as u32,
-            trace_bytes: m.kernel.trace_bytes,
-            events_len: m.kernel.events.len() as u32,
-            events_dropped: m.kernel.events_dropped,
-            trace_dropped: m.kernel.trace_dropped,
-            regs: [(0, 0); 2],
-            nregs: 0,
-            undo: Vec::new(),
-        };
-        m.log.enabled = true;
-        m.log.entries.clear();
-        let stop = m.run_loop(1, None);
-        m.log.enabled = false;
-        rec.undo = std::mem::take(&mut m.log.entries);
-        for (i, &old) in regs.iter().enumerate() {
-            if old != m.regs[i] {
-                if (rec.nregs as usize) < rec.regs.len() {
-                    rec.regs[rec.nregs as usize] = (i as u8, old);
-                    rec.nregs += 1;
-                } else {
-                    rec.undo.push(Undo::Reg {
-                        index: i as u8,
-                        old,
-                    });
-                }
-            }
-        }
-        self.trace.push_back(rec);
-        if self.trace.len() > self.trace_capacity {
-            self.trace.pop_front();
-        }
+        let stop = self.machine.run_loop(1, None);
+        self.advanced();
         stop
     }
 
-    fn undo(&mut self, rec: StepRecord) {
-        let m = &mut self.machine;
-        for u in rec.undo.into_iter().rev() {
-            match u {
-                Undo::Reg { index, old } => m.regs[index as usize] = old,
-                Undo::Mem(old) => m.mem.restore(&old),
-                Undo::RegionAdded => m.mem.pop_region(),
-                Undo::RegionLive { region, was } => m.mem.regions[region as usize].live = was,
-                Undo::FramePushed => {
-                    m.frames.pop();
-                }
-                Undo::FramePopped(f) => m.frames.push(f),
-                Undo::FrameChanged { index, old } => m.frames[index] = old,
-                Undo::ResourceAdded => {
-                    m.kernel.resources.pop();
-                }
-                Undo::ResourceRemoved { index, resource } => {
-                    m.kernel.resources.insert(index, resource)
-                }
-                Undo::MapInserted { map, key } => {
-                    if let Store::Hash { entries } = &mut m.kernel.maps[map as usize].store {
-                        entries.remove(&key);
-                    }
-                }
-                Undo::MapRemoved { map, key, region } => {
-                    if let Store::Hash { entries } = &mut m.kernel.maps[map as usize].store {
-                        entries.insert(key, region);
-                    }
-                }
-                Undo::ArrayElemCreated { map, index } => {
-                    if let Store::Array { elems } = &mut m.kernel.maps[map as usize].store {
-                        elems.remove(&index);
-                    }
-                }
-                Undo::RingbufUsed { map, old } => {
-                    if let Store::Ringbuf { used } = &mut m.kernel.maps[map as usize].store {
-                        *used = old;
-                    }
-                }
-                Undo::ObjectCreated => {
-                    m.kernel.objects.pop();
-                }
-                Undo::TableRecorded => {
-                    m.kernel.runtime_table.pop();
-                    m.kernel.runtime_table_ops -= 1;
-                }
-                Undo::TableRemoved { index, id } => {
-                    m.kernel.runtime_table.insert(index, id);
-                    m.kernel.runtime_table_ops -= 1;
-                }
+    /// After the machine moved forward: a checkpoint when one is due, and the earliest step
+    /// `back` reaches.
+    fn advanced(&mut self) {
+        let pos = self.position();
+        if self.recording {
+            if self.machine.is_running() && pos >= self.checkpoints.next_due(&self.machine) {
+                self.checkpoints.capture(pos, &mut self.machine);
             }
+        } else {
+            self.floor = pos;
         }
-        for &(i, old) in &rec.regs[..rec.nregs as usize] {
-            m.regs[i as usize] = old;
-        }
-        m.pc = rec.pc as usize;
-        m.insns = rec.insns;
-        m.kernel.prng = rec.prng;
-        m.kernel.next_resource = rec.next_resource;
-        m.kernel.trace.truncate(rec.trace_len as usize);
-        m.kernel.events.truncate(rec.events_len as usize);
-        m.kernel.trace_bytes = rec.trace_bytes;
-        m.kernel.events_dropped = rec.events_dropped;
-        m.kernel.trace_dropped = rec.trace_dropped;
-        m.status = Status::Running;
+        self.raise_floor();
+    }
+
+    fn raise_floor(&mut self) {
+        let reach = self.position().saturating_sub(self.trace_capacity as u64);
+        self.floor = self.floor.max(reach);
     }
 }
 
@@ -417,19 +364,4 @@ pub fn run_program(
     let mut m = Machine::new(program, world, config)?;
     m.run_loop(u64::MAX, None);
     Ok(m)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_step_record_stays_small() {
-        // 100,000 recorded steps (the default bound) then take about 12 MB plus their writes.
-        assert!(
-            std::mem::size_of::<StepRecord>() <= 120,
-            "{}",
-            std::mem::size_of::<StepRecord>()
-        );
-    }
 }

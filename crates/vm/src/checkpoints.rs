@@ -1,0 +1,212 @@
+//! Checkpoints of one run, for stepping back by deterministic re-execution (as record-and-replay
+//! debuggers do): the machine at some steps of the run (registers, frames, memory, the kernel's
+//! state), from which any later step is reached again by running forward. The machine is
+//! deterministic and a debugger cannot change its state, so every checkpoint of a run stays
+//! valid after going back or a reset.
+//!
+//! What a checkpoint costs is bounded: a memory region that did not change since the previous
+//! checkpoint is shared with it (only regions that changed are copied), the event log and the
+//! trace output are not copied at all (they only grow, so a checkpoint keeps their lengths and
+//! takes the prefix from the machine it replaces), and when the checkpoints hold more than
+//! [`MAX_CHECKPOINTS`] or [`CHECKPOINT_BYTES`] every other one is dropped and the spacing
+//! doubles. So they hold at most `CHECKPOINT_BYTES` plus the checkpoint that went over, and a
+//! step is at most one spacing of re-execution away from the nearest checkpoint at or before it.
+
+use std::sync::Arc;
+
+use crate::machine::Machine;
+use crate::memory::Region;
+
+/// The most checkpoints kept at once.
+pub const MAX_CHECKPOINTS: usize = 128;
+/// The most bytes the checkpoints hold at once (regions they do not share, their tables).
+pub const CHECKPOINT_BYTES: usize = 16 << 20;
+/// Steps between checkpoints at first (the spacing doubles as the run grows).
+pub const FIRST_SPACING: u64 = 1024;
+
+/// The machine at one step.
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    step: u64,
+    /// Everything but the regions, the events and the trace output (left empty).
+    machine: Machine,
+    regions: Vec<Arc<Region>>,
+    events: usize,
+    trace: usize,
+    /// Bytes this checkpoint holds that the previous one does not share.
+    bytes: usize,
+}
+
+/// The checkpoints of a run, oldest first; the first is always step 0.
+#[derive(Clone, Debug)]
+pub struct Checkpoints {
+    list: Vec<Checkpoint>,
+    spacing: u64,
+    bytes: usize,
+}
+
+impl Checkpoints {
+    /// The checkpoints of a run that starts at `initial` (step 0).
+    pub fn new(initial: &mut Machine) -> Checkpoints {
+        let mut c = Checkpoints {
+            list: Vec::new(),
+            spacing: FIRST_SPACING,
+            bytes: 0,
+        };
+        c.capture(0, initial);
+        c
+    }
+
+    /// The step at which the next checkpoint is due. Besides the spacing, a machine with a lot
+    /// of memory is captured at most every `bytes / 4` steps, so comparing its regions with
+    /// the previous checkpoint's costs at most about a quarter of the run.
+    pub fn next_due(&self, m: &Machine) -> u64 {
+        let last = self.list.last().map_or(0, |c| c.step);
+        last + self.spacing.max(m.mem.bytes / 4)
+    }
+
+    /// Steps between checkpoints now.
+    pub fn spacing(&self) -> u64 {
+        self.spacing
+    }
+
+    /// How many are kept.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Bytes they hold (see the module doc).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    /// Keeps `m`, which is at `step`, unless a checkpoint at or after it exists (the run went
+    /// back and is passing known steps again).
+    pub fn capture(&mut self, step: u64, m: &mut Machine) {
+        if self.list.last().is_some_and(|c| c.step >= step) {
+            return;
+        }
+        let prev = self.list.last().map(|c| &c.regions[..]).unwrap_or(&[]);
+        let mut bytes = std::mem::size_of::<Checkpoint>() + m.mem.regions.len() * 8;
+        let regions = m
+            .mem
+            .regions
+            .iter()
+            .enumerate()
+            .map(|(i, r)| match prev.get(i) {
+                Some(p) if **p == *r => p.clone(),
+                _ => {
+                    bytes += region_bytes(r);
+                    Arc::new(r.clone())
+                }
+            })
+            .collect();
+        bytes += kernel_bytes(m);
+        let machine = skeleton(m);
+        self.list.push(Checkpoint {
+            step,
+            machine,
+            regions,
+            events: m.kernel.events.len(),
+            trace: m.kernel.trace.len(),
+            bytes,
+        });
+        self.bytes += bytes;
+        while self.list.len() > 1
+            && (self.list.len() > MAX_CHECKPOINTS || self.bytes > CHECKPOINT_BYTES)
+        {
+            self.thin();
+        }
+    }
+
+    /// Drops every other checkpoint (never the first) and doubles the spacing.
+    fn thin(&mut self) {
+        let old = std::mem::take(&mut self.list);
+        let mut kept: Vec<Checkpoint> = Vec::with_capacity(old.len() / 2 + 1);
+        for (i, mut c) in old.into_iter().enumerate() {
+            if i % 2 == 1 {
+                continue;
+            }
+            // What it shares with its new predecessor is counted there already.
+            if let Some(p) = kept.last() {
+                c.bytes = c.bytes_beyond(p);
+            }
+            kept.push(c);
+        }
+        self.bytes = kept.iter().map(|c| c.bytes).sum();
+        self.list = kept;
+        self.spacing *= 2;
+    }
+
+    /// The machine at `step` (not beyond `current`'s step, on the same run): the nearest
+    /// checkpoint at or before it, run forward. `current` gives its event log and trace output
+    /// (their prefixes) and is left without them.
+    pub fn machine_at(&self, step: u64, current: &mut Machine) -> Machine {
+        let i = self.list.partition_point(|c| c.step <= step);
+        let c = &self.list[i.saturating_sub(1)];
+        let mut m = c.machine.clone();
+        m.mem.regions = c.regions.iter().map(|r| (**r).clone()).collect();
+        m.kernel.events = std::mem::take(&mut current.kernel.events);
+        m.kernel.events.truncate(c.events);
+        m.kernel.trace = std::mem::take(&mut current.kernel.trace);
+        m.kernel.trace.truncate(c.trace);
+        m.run_loop(step - c.step, None);
+        m
+    }
+}
+
+impl Checkpoint {
+    fn bytes_beyond(&self, prev: &Checkpoint) -> usize {
+        let mut bytes = std::mem::size_of::<Checkpoint>() + self.regions.len() * 8;
+        for (i, r) in self.regions.iter().enumerate() {
+            if !prev.regions.get(i).is_some_and(|p| Arc::ptr_eq(p, r)) {
+                bytes += region_bytes(r);
+            }
+        }
+        bytes + kernel_bytes(&self.machine)
+    }
+}
+
+/// A copy of `m` without its regions, events and trace output (a checkpoint keeps those
+/// apart). They are set aside while the rest is cloned, so that nothing is copied twice and a
+/// field added to the machine is kept too.
+fn skeleton(m: &mut Machine) -> Machine {
+    let regions = std::mem::take(&mut m.mem.regions);
+    let events = std::mem::take(&mut m.kernel.events);
+    let trace = std::mem::take(&mut m.kernel.trace);
+    let copy = m.clone();
+    m.mem.regions = regions;
+    m.kernel.events = events;
+    m.kernel.trace = trace;
+    copy
+}
+
+fn region_bytes(r: &Region) -> usize {
+    std::mem::size_of::<Region>() + r.data.len() + r.written.len()
+}
+
+/// About what the kernel's tables of a checkpoint take.
+fn kernel_bytes(m: &Machine) -> usize {
+    let k = &m.kernel;
+    let maps: usize = k
+        .maps
+        .iter()
+        .map(|map| match &map.store {
+            crate::machine::Store::Hash { entries } => {
+                entries.keys().map(|key| key.len() + 48).sum::<usize>()
+            }
+            crate::machine::Store::Array { elems } => elems.len() * 40,
+            _ => 0,
+        })
+        .sum();
+    std::mem::size_of::<Machine>()
+        + k.resources.len() * std::mem::size_of::<crate::resources::Resource>()
+        + k.objects.len() * 16
+        + k.runtime_table.len() * 4
+        + m.frames.len() * std::mem::size_of::<crate::frames::Frame>()
+        + maps
+}
