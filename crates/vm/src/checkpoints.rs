@@ -42,27 +42,42 @@ struct Checkpoint {
 pub struct Checkpoints {
     list: Vec<Checkpoint>,
     spacing: u64,
+    /// Bytes of the machine's memory per step of spacing at least (0: no such minimum).
+    bytes_per_step: u64,
     bytes: usize,
 }
 
 impl Checkpoints {
-    /// The checkpoints of a run that starts at `initial` (step 0).
+    /// The checkpoints of a run that starts at `initial` (step 0), [`FIRST_SPACING`] steps
+    /// apart at first, and for a machine with a lot of memory at most every `bytes / 4` steps
+    /// (comparing its regions with the previous checkpoint's then costs at most about a
+    /// quarter of the run).
     pub fn new(initial: &mut Machine) -> Checkpoints {
+        Checkpoints::spaced(initial, FIRST_SPACING, 4)
+    }
+
+    /// Checkpoints `spacing` steps apart at first (at least 1), without the memory rule of
+    /// [`Checkpoints::new`] (tests use a small spacing to make them thin out on short runs).
+    pub fn with_spacing(initial: &mut Machine, spacing: u64) -> Checkpoints {
+        Checkpoints::spaced(initial, spacing, 0)
+    }
+
+    fn spaced(initial: &mut Machine, spacing: u64, bytes_per_step: u64) -> Checkpoints {
         let mut c = Checkpoints {
             list: Vec::new(),
-            spacing: FIRST_SPACING,
+            bytes_per_step,
+            spacing: spacing.max(1),
             bytes: 0,
         };
         c.capture(0, initial);
         c
     }
 
-    /// The step at which the next checkpoint is due. Besides the spacing, a machine with a lot
-    /// of memory is captured at most every `bytes / 4` steps, so comparing its regions with
-    /// the previous checkpoint's costs at most about a quarter of the run.
+    /// The step at which the next checkpoint is due.
     pub fn next_due(&self, m: &Machine) -> u64 {
         let last = self.list.last().map_or(0, |c| c.step);
-        last + self.spacing.max(m.mem.bytes / 4)
+        let by_memory = m.mem.bytes.checked_div(self.bytes_per_step).unwrap_or(0);
+        last + self.spacing.max(by_memory)
     }
 
     /// Steps between checkpoints now.

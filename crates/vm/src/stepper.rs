@@ -118,6 +118,13 @@ impl Vm {
         &self.checkpoints
     }
 
+    /// Starts the checkpoints afresh, `steps` apart at first whatever the memory
+    /// ([`Checkpoints::with_spacing`]; the spacing still doubles as they thin out). Going back
+    /// stays exact whatever the spacing; tests use a small one to make them thin out.
+    pub fn set_checkpoint_spacing(&mut self, steps: u64) {
+        self.checkpoints = Checkpoints::with_spacing(&mut (*self.initial).clone(), steps);
+    }
+
     /// Whether steps taken can be stepped back over. On by default; off, `back` reaches no
     /// step before the current one until it is turned on again.
     pub fn set_recording(&mut self, on: bool) {
