@@ -231,60 +231,47 @@ impl Vm {
         if self.step_one() == Stop::Ended {
             return Stopped::Ended;
         }
-        self.run_while(|m| m.frames.len() > depth, observer)
+        // Back in this frame means at the return pc of the frame the step pushed (a call's,
+        // each callback invocation's), or in the exception callback after a throw.
+        let back_here = self.machine.frames.get(depth).map(|f| f.return_pc);
+        self.run_while(
+            |m| m.frames.len() > depth,
+            [back_here, self.exception_entry()],
+            observer,
+        )
     }
 
     fn step_out_observed(&mut self, observer: Option<Observer>) -> Stopped {
         let depth = self.machine.frames.len();
+        let caller = depth
+            .checked_sub(1)
+            .filter(|&i| i > 0)
+            .map(|i| self.machine.frames[i].return_pc);
         if self.step_one() == Stop::Ended {
             return Stopped::Ended;
         }
-        self.run_while(|m| m.frames.len() >= depth, observer)
+        self.run_while(
+            |m| m.frames.len() >= depth,
+            [caller, self.exception_entry()],
+            observer,
+        )
     }
 
-    /// Runs in chunks of the fast path, each ending at the next checkpoint or progress
-    /// report; between chunks, the breakpoint the loop does not stop at (the one a chunk
-    /// starts on) is checked here.
-    fn run_observed(&mut self, mut observer: Option<Observer>) -> Stopped {
-        let mut first = true;
-        loop {
-            if !self.machine.is_running() {
-                return Stopped::Ended;
-            }
-            let pos = self.position();
-            if !first {
-                if self.breakpoints[self.machine.pc.min(self.breakpoints.len() - 1)] {
-                    return Stopped::Breakpoint;
-                }
-                if let Some(observer) = observer.as_deref_mut() {
-                    if self.machine.insns % PROGRESS_STRIDE == 0 {
-                        let progress = Progress {
-                            executed: self.machine.insns,
-                            pc: self.machine.pc,
-                        };
-                        if observer(progress) == ControlFlow::Break(()) {
-                            return Stopped::Cancelled;
-                        }
-                    }
-                }
-            }
-            first = false;
-            let mut until = u64::MAX;
-            if self.recording {
-                // Past due after a stretch with recording off: the next step captures.
-                until = self.checkpoints.next_due(&self.machine).max(pos + 1);
-            }
-            if observer.is_some() {
-                until = until.min((pos / PROGRESS_STRIDE + 1) * PROGRESS_STRIDE);
-            }
-            let stop = self.machine.run_loop(until - pos, self.breaks.as_deref());
-            self.advanced();
-            match stop {
-                Stop::Breakpoint => return Stopped::Breakpoint,
-                Stop::Ended => return Stopped::Ended,
-                Stop::Cancelled | Stop::Steps => {}
-            }
+    fn run_observed(&mut self, observer: Option<Observer>) -> Stopped {
+        // The first step leaves a breakpoint the run starts on.
+        if self.step_one() == Stop::Ended {
+            return Stopped::Ended;
         }
+        self.run_while(|_| true, [None, None], observer)
+    }
+
+    /// Where the exception callback starts (a throw lands there).
+    fn exception_entry(&self) -> Option<usize> {
+        self.machine
+            .prep
+            .program
+            .exception_callback()
+            .map(|f| f.start)
     }
 
     /// Undoes up to `n` steps (not before the earliest `back` reaches); returns how many.
@@ -297,39 +284,84 @@ impl Vm {
         k as usize
     }
 
-    /// Steps while `cond` holds, up to a breakpoint or the end; the observer is asked when
-    /// the executed count has reached a multiple of the stride, where no breakpoint is.
+    /// Runs while `cond` holds, up to a breakpoint or the end, on the fast path in chunks
+    /// that end at the next checkpoint or progress report, at a breakpoint, or at one of
+    /// `landing`: the pcs where `cond` can stop holding while the machine runs (a frame
+    /// returns only to its return pc, a throw only to the exception callback), which are
+    /// breakpoints of the loop meanwhile. Between chunks: `cond`, the user's breakpoints,
+    /// and the observer when the executed count is a multiple of the stride.
     fn run_while(
         &mut self,
         cond: impl Fn(&Machine) -> bool,
+        landing: [Option<usize>; 2],
         mut observer: Option<Observer>,
     ) -> Stopped {
-        let mut next = (self.machine.insns / PROGRESS_STRIDE + 1) * PROGRESS_STRIDE;
-        loop {
+        let patched = self.patch_landing(landing);
+        let stopped = loop {
             if !self.machine.is_running() {
-                return Stopped::Ended;
+                break Stopped::Ended;
             }
             if !cond(&self.machine) {
-                return Stopped::Step;
+                break Stopped::Step;
             }
             if self.breakpoints[self.machine.pc.min(self.breakpoints.len() - 1)] {
-                return Stopped::Breakpoint;
+                break Stopped::Breakpoint;
             }
+            let pos = self.position();
             if let Some(observer) = observer.as_deref_mut() {
-                if self.machine.insns >= next {
-                    next = (self.machine.insns / PROGRESS_STRIDE + 1) * PROGRESS_STRIDE;
+                if self.machine.insns % PROGRESS_STRIDE == 0 {
                     let progress = Progress {
                         executed: self.machine.insns,
                         pc: self.machine.pc,
                     };
                     if observer(progress) == ControlFlow::Break(()) {
-                        return Stopped::Cancelled;
+                        break Stopped::Cancelled;
                     }
                 }
             }
-            if self.step_one() == Stop::Ended {
-                return Stopped::Ended;
+            let mut until = u64::MAX;
+            if self.recording {
+                // Past due after a stretch with recording off: the next step captures.
+                until = self.checkpoints.next_due(&self.machine).max(pos + 1);
             }
+            if observer.is_some() {
+                until = until.min((self.machine.insns / PROGRESS_STRIDE + 1) * PROGRESS_STRIDE);
+            }
+            let stop = self.machine.run_loop(until - pos, self.breaks.as_deref());
+            self.advanced();
+            if stop == Stop::Ended {
+                break Stopped::Ended;
+            }
+        };
+        self.unpatch(patched);
+        stopped
+    }
+
+    /// Puts `Break` at the landing pcs that have none; returns them.
+    fn patch_landing(&mut self, landing: [Option<usize>; 2]) -> [Option<usize>; 2] {
+        let prep = &self.machine.prep;
+        let mut patched = [None, None];
+        for (slot, pc) in patched.iter_mut().zip(landing) {
+            let Some(pc) = pc.filter(|&pc| pc < prep.len()) else {
+                continue;
+            };
+            let ops = self.breaks.get_or_insert_with(|| prep.ops.clone());
+            if ops[pc].kind != K::Break {
+                ops[pc] = Op::new(K::Break);
+                *slot = Some(pc);
+            }
+        }
+        patched
+    }
+
+    fn unpatch(&mut self, patched: [Option<usize>; 2]) {
+        if let Some(ops) = &mut self.breaks {
+            for pc in patched.into_iter().flatten() {
+                ops[pc] = self.machine.prep.ops[pc];
+            }
+        }
+        if self.break_count == 0 {
+            self.breaks = None;
         }
     }
 

@@ -8,7 +8,7 @@ mod common;
 
 use common::program;
 use proptest::prelude::*;
-use unwind_vm::{Config, Unwinding, Vm, World};
+use unwind_vm::{Config, Stopped, Unwinding, Vm, World};
 
 const SNIPPETS: &[&str] = &[
     "r{a} += {i}",
@@ -151,6 +151,129 @@ proptest! {
         prop_assert_eq!(ran.back(m), m);
         prop_assert!(whole(&ran) == states[n - m], "back {} more", m);
         prop_assert!(ran.checkpoints().len() <= unwind_vm::checkpoints::MAX_CHECKPOINTS);
+    }
+}
+
+/// What stepping one instruction at a time shows at each step of a run: (frames, pc,
+/// running, the whole state).
+fn trajectory(vm: &mut Vm) -> Vec<(usize, usize, bool, String)> {
+    let at = |vm: &Vm| {
+        let m = vm.machine();
+        (m.frames.len(), m.pc, m.is_running(), whole(vm))
+    };
+    let mut out = vec![at(vm)];
+    while vm.machine().is_running() {
+        vm.step();
+        out.push(at(vm));
+    }
+    out
+}
+
+/// An action of the debugger: step, step over, step out, run, back(k); and single steps to
+/// the next call then step over it, or into a call then step out of it (random pcs are
+/// rarely calls).
+#[derive(Clone, Copy, Debug)]
+enum Action {
+    Step,
+    Over,
+    Out,
+    Run,
+    Back(usize),
+    OverCall,
+    OutOfCall,
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        3 => Just(Action::Step),
+        3 => Just(Action::Over),
+        2 => Just(Action::Out),
+        2 => Just(Action::Run),
+        2 => (0usize..400).prop_map(Action::Back),
+        3 => Just(Action::OverCall),
+        3 => Just(Action::OutOfCall),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Step over, step out and run take the fast path between landing pcs, checkpoints and
+    /// breakpoints; they stop exactly where stepping one instruction at a time and checking
+    /// the debugger's rules before each step stops (over: back in this frame; out: out of
+    /// it; both and run: before a breakpoint), with the same reason, and back from there
+    /// lands on the same states.
+    #[test]
+    fn over_out_and_run_stop_where_single_steps_would(
+        pieces in prop::collection::vec(piece(), 1..12),
+        iterations in 1u32..30,
+        breakpoints in prop::collection::vec(0usize..200, 0..4),
+        actions in prop::collection::vec(action(), 1..24),
+        spacing in prop::sample::select(vec![1u64, 7, 1024, 1024]),
+    ) {
+        let p = program(&source(&pieces, iterations));
+        let p = &p;
+        let world = World::default();
+        let mut reference = Vm::new(p, &world, Config::default()).unwrap();
+        reference.set_recording(false);
+        let t = trajectory(&mut reference);
+        let mut vm = Vm::new(p, &world, Config::default()).unwrap();
+        vm.set_checkpoint_spacing(spacing);
+        let mut bp = vec![false; p.slots.len() + 1];
+        for &pc in &breakpoints {
+            if vm.set_breakpoint(pc, true) {
+                bp[pc] = true;
+            }
+        }
+        let mut pos = 0usize;
+        for a in actions {
+            // The rules, on the recorded trajectory.
+            let mut until = |pos: &mut usize, cond: &dyn Fn(usize) -> bool| -> Stopped {
+                if !t[*pos].2 {
+                    return Stopped::Ended;
+                }
+                *pos += 1;
+                loop {
+                    let (_, pc, running, _) = &t[*pos];
+                    if !running {
+                        return Stopped::Ended;
+                    }
+                    if !cond(*pos) {
+                        return Stopped::Step;
+                    }
+                    if bp[*pc] {
+                        return Stopped::Breakpoint;
+                    }
+                    *pos += 1;
+                }
+            };
+            // Single steps first, to a call or into one.
+            let at_call = |pos: usize| p.slots.get(t[pos].1).is_some_and(|i| i.code == 0x85 || i.code == 0x8d);
+            while t[pos].2 && match a {
+                Action::OverCall => !at_call(pos),
+                Action::OutOfCall => t[pos].0 < 2,
+                _ => false,
+            } {
+                prop_assert_eq!(vm.step(), if t[pos + 1].2 { Stopped::Step } else { Stopped::Ended });
+                pos += 1;
+            }
+            let depth = t[pos].0;
+            let (expected, got) = match a {
+                Action::Step => (until(&mut pos, &|_| false), vm.step()),
+                Action::Over | Action::OverCall => (until(&mut pos, &|q| t[q].0 > depth), vm.step_over()),
+                Action::Out | Action::OutOfCall => (until(&mut pos, &|q| t[q].0 >= depth), vm.step_out()),
+                Action::Run => (until(&mut pos, &|_| true), vm.run()),
+                Action::Back(k) => {
+                    let k = k.min(pos);
+                    pos -= k;
+                    prop_assert_eq!(vm.back(k + 1000 * (pos == 0) as usize), k);
+                    (Stopped::Step, Stopped::Step)
+                }
+            };
+            prop_assert_eq!(got, expected, "{:?} at {}", a, pos);
+            prop_assert_eq!(vm.position(), pos as u64, "{:?}", a);
+            prop_assert!(whole(&vm) == t[pos].3, "{:?} to {}", a, pos);
+        }
     }
 }
 
