@@ -43,6 +43,21 @@ async function wasm(page, workloads) {
             const st = d.state();
             return { ms, computed: { instructions: st.instructions, r0: st.registers[0] } };
           }
+          if (w.kind === "back") {
+            debuggerSession ??= new m.Debugger(w.source, w.options);
+            const d = debuggerSession;
+            d.reset();
+            d.setRecording(true);
+            let ms = 0;
+            for (const n of w.steps) {
+              d.run();
+              const start = performance.now();
+              if (d.back(n) !== n) throw new Error(`back(${n}) fell short`);
+              ms = Math.max(ms, performance.now() - start);
+            }
+            const st = d.state();
+            return { ms, computed: { instructions: st.instructions, r0: st.registers[0] } };
+          }
           const start = performance.now();
           const v = m.verify(w.source, w.options);
           const ms = performance.now() - start;
@@ -97,6 +112,8 @@ try {
     const work =
       b.kind === "run"
         ? `${Number(b.computed.instructions).toLocaleString("en")} insns`
+        : b.kind === "back"
+          ? `${b.steps.length} backs`
         : `${b.computed.insnsProcessed.toLocaleString("en")} processed`;
     const ms = (t) => `${t.toFixed(t < 10 ? 2 : 1)} ms`;
     console.log(`| ${b.name} | ${work} | ${ms(b.nativeMs)} | ${ms(b.wasmMs)} | ${(b.nativeMs / b.wasmMs).toFixed(2)}x |`);

@@ -1,6 +1,6 @@
 //! The native half of the wasm-against-native benchmark (`make bench-wasm`, which runs
-//! `scripts/bench-wasm.mjs`): the interpreter's fast path, the debugger with step-back
-//! recording, and the verifier, through the same `unwind-session` calls the wasm bindings
+//! `scripts/bench-wasm.mjs`): the interpreter's fast path, the debugger with Back
+//! available (its run, and Back from the end), and the verifier, through the same `unwind-session` calls the wasm bindings
 //! make, on the programs of `crates/vm/benches/support/programs.rs`.
 //!
 //! `cargo bench -p unwind-session --bench wasm_vs_native -- --json` prints one JSON object:
@@ -17,10 +17,18 @@ use unwind_session::{
 
 include!("../../vm/benches/support/programs.rs");
 
-/// What a workload does: run a loaded program (recording on or off), or verify a source.
+/// What a workload does: run a loaded program (recording on or off), go back in it, or verify
+/// a source.
 #[derive(Clone, Copy)]
 enum Kind {
-    Run { recording: bool },
+    Run {
+        recording: bool,
+    },
+    /// Run to the end with Back available (untimed), then back from the end by each of these
+    /// many steps (running to the end again in between): the slowest back is the time.
+    Back {
+        steps: &'static [u64],
+    },
     Verify,
 }
 
@@ -56,7 +64,13 @@ fn workloads() -> Vec<Workload> {
             LOCAL_CALLS,
             false,
         ),
-        run("debugger with step-back recording: ALU loop", ALU, true),
+        run("debugger with Back available: ALU loop", ALU, true),
+        Workload {
+            name: "debugger: Back from the end of the ALU loop, slowest of 5",
+            kind: Kind::Back { steps: BACK_STEPS },
+            source: ALU.to_string(),
+            options: run_options.clone(),
+        },
         verify(
             "verifier: 4,096 insns, log level 0",
             verifier_4096_source(),
@@ -74,6 +88,10 @@ fn workloads() -> Vec<Workload> {
         ),
     ]
 }
+
+/// How far Back goes from the end of the 13,000,003-instruction ALU loop: to a step just before
+/// the end, to steps between checkpoints across the run, to step 1.
+const BACK_STEPS: &[u64] = &[1, 1_000_003, 4_567_891, 9_999_999, 13_000_002];
 
 /// The options as the bindings read them.
 fn options<T: FromOptions>(v: &Value) -> T {
@@ -96,6 +114,25 @@ fn once(w: &Workload, debugger: &mut Option<Debugger>) -> (Duration, Value) {
             let state = serde_json::to_value(CamelCase(&d.state())).unwrap();
             (
                 time,
+                json!({"instructions": state["instructions"], "r0": state["registers"][0]}),
+            )
+        }
+        Kind::Back { steps } => {
+            let d = debugger.get_or_insert_with(|| {
+                Debugger::new(&w.source, &options::<DebugOptions>(&w.options)).expect("loads")
+            });
+            d.reset();
+            d.set_recording(true);
+            let mut slowest = Duration::ZERO;
+            for &n in steps {
+                d.run();
+                let start = Instant::now();
+                assert_eq!(d.back(n as usize), n as usize);
+                slowest = slowest.max(start.elapsed());
+            }
+            let state = serde_json::to_value(CamelCase(&d.state())).unwrap();
+            (
+                slowest,
                 json!({"instructions": state["instructions"], "r0": state["registers"][0]}),
             )
         }
@@ -139,14 +176,16 @@ fn main() {
                 best.as_secs_f64() * 1e3
             );
         }
-        let (kind, recording) = match w.kind {
-            Kind::Run { recording } => ("run", recording),
-            Kind::Verify => ("verify", false),
+        let (kind, recording, steps) = match w.kind {
+            Kind::Run { recording } => ("run", recording, &[][..]),
+            Kind::Back { steps } => ("back", true, steps),
+            Kind::Verify => ("verify", false, &[][..]),
         };
         out.push(json!({
             "name": w.name,
             "kind": kind,
             "recording": recording,
+            "steps": steps,
             "source": w.source,
             "options": w.options,
             "nativeMs": best.as_secs_f64() * 1e3,

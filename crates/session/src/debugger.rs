@@ -25,7 +25,8 @@ pub struct DebugOptions {
     pub budget: Option<u64>,
     /// `kernel` (default) or `conformance`.
     pub helpers: Option<String>,
-    /// How many steps `back` can undo (default 100,000; at most [`MAX_TRACE_CAPACITY`]).
+    /// How many steps `back` can undo (default: all, back to the start; at most
+    /// [`MAX_TRACE_CAPACITY`] when given).
     pub trace_capacity: Option<usize>,
     /// The exceptions mode the program is verified in and loaded for (default `cleanup`).
     pub mode: Option<String>,
@@ -34,9 +35,10 @@ pub struct DebugOptions {
     pub unverified: bool,
 }
 
-/// The most steps `back` may undo. A recorded step costs about 100 bytes, so a million is
-/// about 100 MB; a capacity without a bound let a long recorded run grow past the 4 GB a
-/// wasm32 module can have (a trap where the host expected an answer).
+/// The most a given `traceCapacity` may be. When every step was recorded (about 100 bytes
+/// each) this bounded the memory of a long run; going back now re-executes from checkpoints
+/// of bounded memory (`unwind_vm::checkpoints`) whatever the capacity, and without one `back`
+/// reaches the start. The bound stays as the option's contract.
 pub const MAX_TRACE_CAPACITY: usize = 1_000_000;
 
 /// Why a step or a run stopped; `not_ready` when there is nothing to run; `cancelled` when
@@ -280,7 +282,8 @@ impl Debugger {
         self.vm.as_mut().is_some_and(|vm| vm.set_breakpoint(pc, on))
     }
 
-    /// Recording (needed by `back`) is on by default; off, `run` takes the fast path.
+    /// Recording (needed by `back`) is on by default; off, `back` does not reach steps taken
+    /// meanwhile and no checkpoints are kept (`run` takes the fast path either way).
     pub fn set_recording(&mut self, on: bool) {
         if let Some(vm) = &mut self.vm {
             vm.set_recording(on);

@@ -161,8 +161,8 @@ fn main() {
         );
     }
 
-    // The same ALU loop under the debugger with recording on (every step keeps its undo
-    // record; the trace keeps the last 100,000).
+    // The same ALU loop under the debugger with Back available (checkpoints; the
+    // `time_travel` bench measures Back itself).
     if only
         .as_ref()
         .map_or(true, |o| "recording".contains(o.as_str()))
@@ -174,7 +174,7 @@ fn main() {
             vm.machine().insns
         });
         println!(
-            "| tight ALU loop, stepper with recording | {insns} | {:.0} | | |",
+            "| tight ALU loop, debugger with Back available | {insns} | {:.0} | | |",
             mips(insns, t)
         );
     }
@@ -196,5 +196,5 @@ fn main() {
     vm.run();
     let after_run = LIVE.load(Ordering::Relaxed) - before;
     println!();
-    println!("memory for a 4,097-slot program: Machine {machine_bytes} bytes; Vm (machine + reset copy, trace empty) {vm_bytes} bytes; Vm after a full run without trace {after_run} bytes");
+    println!("memory for a 4,097-slot program: Machine {machine_bytes} bytes; Vm (machine, reset copy, first checkpoint) {vm_bytes} bytes; Vm after a full run with recording off {after_run} bytes");
 }

@@ -8,8 +8,8 @@
 //!
 //! Module map: [`memory`] (tagged addresses, regions), [`decode`] (pre-decoded instructions),
 //! [`exec`] (the loop; its arithmetic is `unwind_isa::semantics`), [`frames`], [`kernel`] (helpers and kfuncs),
-//! [`unwind`] (`bpf_throw`), [`world`], [`resources`], [`events`], [`undo`] and [`stepper`]
-//! (reversible stepping), [`snapshot`], [`fault`], [`conformance`] (the suite's `.data` files).
+//! [`unwind`] (`bpf_throw`), [`world`], [`resources`], [`events`], [`checkpoints`] and [`stepper`]
+//! (stepping, and back by re-execution from checkpoints), [`undo`] (no longer enabled), [`snapshot`], [`fault`], [`conformance`] (the suite's `.data` files).
 //! The kernel selftest harness's set-up (the maps it fills in) is `unwind-kselftests`'s: it is
 //! about that harness, not the interpreter.
 

@@ -1,6 +1,10 @@
 //! The undo log: what one step changed, so the stepper can step back. Each mutation of the
 //! machine pushes the information needed to revert it when recording is on; when it is off
 //! (the fast path) nothing is pushed and nothing is allocated.
+//!
+//! The stepper no longer turns it on (it goes back by re-executing from checkpoints,
+//! `checkpoints.rs`); it stays until the fast-call work on `exec.rs` and `machine.rs` has
+//! merged, then goes with its `log.push` calls.
 
 use crate::frames::Frame;
 use crate::memory::OldBytes;

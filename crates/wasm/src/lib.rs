@@ -192,7 +192,8 @@ impl Debugger {
         self.0.set_breakpoint(pc as usize, on)
     }
 
-    /// Recording (needed by `back`) is on by default; off, `run` takes the fast path.
+    /// Recording (needed by `back`) is on by default; off, `back` does not reach the steps
+    /// taken meanwhile (`run` takes the fast path either way).
     #[wasm_bindgen(js_name = setRecording)]
     pub fn set_recording(&mut self, on: bool) {
         self.0.set_recording(on);

@@ -244,7 +244,7 @@ export interface VmOptions {
   budget?: number;
   /** `kernel` (default) or `conformance` (the BPF conformance suite's helper 5). */
   helpers?: "kernel" | "conformance";
-  /** How many steps `back` can undo (default 100,000; at most 1,000,000, more throws). */
+  /** How many steps `back` can undo (default: all, back to the start; at most 1,000,000 when given, more throws). */
   traceCapacity?: number;
   /** The exceptions mode (default `cleanup`): the program is verified in it, and what the
    * verifier accepted runs as `runnable()` prepares it (cleanup modes: cleanup-v2's rewrite,

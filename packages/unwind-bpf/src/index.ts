@@ -380,7 +380,7 @@ export class DebuggerSession {
   setBreakpointPcs(pcs: number[], options?: CallOptions): Promise<DebugStep> {
     return this.act({ action: "breakpointPcs", pcs: [...pcs] }, options);
   }
-  /** Recording (what `back` needs) on or off; off, `run` takes the interpreter's fast path. */
+  /** Recording (what `back` needs) on or off; off, `back` does not reach the steps taken meanwhile (`run` takes the interpreter's fast path either way). */
   setRecording(on: boolean, options?: CallOptions): Promise<DebugStep> {
     return this.act({ action: "recording", on }, options);
   }
