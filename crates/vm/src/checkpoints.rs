@@ -9,8 +9,10 @@
 //! trace output are not copied at all (they only grow, so a checkpoint keeps their lengths and
 //! takes the prefix from the machine it replaces), and when the checkpoints hold more than
 //! [`MAX_CHECKPOINTS`] or [`CHECKPOINT_BYTES`] every other one is dropped and the spacing
-//! doubles. So they hold at most `CHECKPOINT_BYTES` plus the checkpoint that went over, and a
-//! step is at most one spacing of re-execution away from the nearest checkpoint at or before it.
+//! doubles. So between captures they hold at most `CHECKPOINT_BYTES` (or the first checkpoint
+//! alone, when the run's initial memory is larger), and a step is at most one spacing of
+//! re-execution away from the nearest checkpoint at or before it (where the checkpoints are too
+//! big to keep, the spacing grows: Back re-executes more, memory does not grow).
 
 use std::sync::Arc;
 
@@ -44,6 +46,9 @@ pub struct Checkpoints {
     spacing: u64,
     /// Bytes of the machine's memory per step of spacing at least (0: no such minimum).
     bytes_per_step: u64,
+    /// No capture before this step: one spacing after the last capture, kept or dropped (a
+    /// capture dropped at once by thinning must not make the next step capture again).
+    due: u64,
     bytes: usize,
 }
 
@@ -66,6 +71,7 @@ impl Checkpoints {
         let mut c = Checkpoints {
             list: Vec::new(),
             bytes_per_step,
+            due: 0,
             spacing: spacing.max(1),
             bytes: 0,
         };
@@ -76,8 +82,12 @@ impl Checkpoints {
     /// The step at which the next checkpoint is due.
     pub fn next_due(&self, m: &Machine) -> u64 {
         let last = self.list.last().map_or(0, |c| c.step);
+        (last + self.spacing_for(m)).max(self.due)
+    }
+
+    fn spacing_for(&self, m: &Machine) -> u64 {
         let by_memory = m.mem.bytes.checked_div(self.bytes_per_step).unwrap_or(0);
-        last + self.spacing.max(by_memory)
+        self.spacing.max(by_memory)
     }
 
     /// Steps between checkpoints now.
@@ -136,6 +146,7 @@ impl Checkpoints {
         {
             self.thin();
         }
+        self.due = step + self.spacing_for(m);
     }
 
     /// Drops every other checkpoint (never the first) and doubles the spacing.

@@ -302,3 +302,64 @@ fn the_generated_programs_run_long_and_touch_the_kernel() {
         vm.checkpoints().len()
     );
 }
+
+/// Checkpoints of a machine whose memory is large and changes: 4 MiB map values written in
+/// turn. The checkpoints stay within their byte bound (they thin out and their spacing grows)
+/// and going back is still exact.
+#[test]
+fn checkpoints_of_megabytes_stay_bounded() {
+    let src = ".map big array key=4 value=4194304 max_entries=3
+r9 = 3000
+loop:
+r1 = r9
+r1 >>= 8
+r1 &= 3
+*(u32 *)(r10 - 4) = r1
+r1 = map[big] ll
+r2 = r10
+r2 += -4
+call bpf_map_lookup_elem
+if r0 == 0 goto skip
+r1 = r9
+r1 &= 0xfff
+r1 <<= 3
+r0 += r1
+*(u64 *)(r0 + 0) = r9
+skip:
+r9 -= 1
+if r9 != 0 goto loop
+r0 = 0
+exit";
+    let p = program(src);
+    let world = World::default();
+    let mut vm = Vm::new(&p, &world, Config::default()).unwrap();
+    vm.set_checkpoint_spacing(400);
+    vm.run();
+    let end = vm.position();
+    assert!(
+        vm.machine().mem.bytes > 3 * (4 << 20),
+        "{}",
+        vm.machine().mem.bytes
+    );
+    let c = vm.checkpoints();
+    assert!(
+        c.bytes() <= unwind_vm::checkpoints::CHECKPOINT_BYTES,
+        "{}",
+        c.bytes()
+    );
+    assert!(c.spacing() > 400, "the spacing grew: {}", c.spacing());
+    for step in [end - 1, end / 2 + 17, 1_234, 1] {
+        vm.run();
+        assert_eq!(vm.back((end - step) as usize), (end - step) as usize);
+        // A fresh run with `step` as its budget stops at the same step.
+        let budget = Config {
+            budget: step,
+            ..Config::default()
+        };
+        let mut check = unwind_vm::Machine::new(&p, &world, budget).unwrap();
+        check.run();
+        let m = vm.machine();
+        assert_eq!((m.pc, m.regs, m.insns), (check.pc, check.regs, check.insns));
+        assert!(m.mem == check.mem, "memory at step {step}");
+    }
+}
