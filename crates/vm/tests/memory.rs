@@ -48,4 +48,16 @@ fn a_vm_for_4096_instructions_fits_in_1_mib() {
     eprintln!("Vm for 4,097 slots after a run without trace: {used} bytes");
     assert!(used < 1 << 20, "{used} bytes");
     drop(vm);
+    // With Back available: the checkpoints add little (the program is shared, unchanged
+    // regions are shared between them).
+    let before = LIVE.load(Ordering::SeqCst);
+    let mut vm = Vm::new(&program, &World::default(), Config::default()).unwrap();
+    vm.run();
+    let with_back = LIVE.load(Ordering::SeqCst) - before;
+    eprintln!(
+        "with Back available: {with_back} bytes, {} checkpoints",
+        vm.checkpoints().len()
+    );
+    assert_eq!(vm.trace_len(), 4097);
+    assert!(with_back < 1 << 20, "{with_back} bytes");
 }

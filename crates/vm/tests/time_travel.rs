@@ -228,7 +228,7 @@ proptest! {
         let mut pos = 0usize;
         for a in actions {
             // The rules, on the recorded trajectory.
-            let mut until = |pos: &mut usize, cond: &dyn Fn(usize) -> bool| -> Stopped {
+            let until = |pos: &mut usize, cond: &dyn Fn(usize) -> bool| -> Stopped {
                 if !t[*pos].2 {
                     return Stopped::Ended;
                 }
