@@ -2,7 +2,9 @@
 //! record) against the fast path (`Machine::run`), and Back from the end of the run to steps
 //! spread over it (each answered by re-executing from the nearest checkpoint), with the
 //! checkpoints' count, spacing and bytes and the heap the whole `Vm` holds (a counting global
-//! allocator). On the shared benchmark loops (ALU, memory, bpf-to-bpf calls).
+//! allocator). On the shared benchmark loops (ALU, memory, bpf-to-bpf calls). Then Back over
+//! a call that ran 10,000,000 instructions (a `bpf_loop` of 1,000,000 callback invocations),
+//! which replays the steps inside it one at a time to find the call.
 //!
 //! `cargo bench -p unwind-vm --bench time_travel` (add `-- --quick` for a short run).
 
@@ -138,4 +140,34 @@ fn main() {
             heap,
         );
     }
+
+    // Back over a long call: step over `call bpf_loop`, then back over it.
+    let src = "r1 = 1000000\nr2 = cb ll\nr3 = 0\nr4 = 0\ncall bpf_loop\nexit\ncb:\nr0 = r1\nr0 *= 3\nr0 ^= 0x55\nr0 &= 0xff\nr0 += r1\nr0 -= r1\nr0 = 0\nexit";
+    let p = program(src);
+    let config = Config {
+        budget: u64::MAX,
+        max_call_events: 0,
+        ..Config::default()
+    };
+    let mut vm = Vm::new(&p, &World::default(), config).unwrap();
+    for _ in 0..4 {
+        vm.step();
+    }
+    let call_pc = vm.machine().pc;
+    let t = Instant::now();
+    vm.step_over();
+    let over = t.elapsed();
+    let inside = vm.position() - 4;
+    let t = Instant::now();
+    let back = vm.back_over();
+    let back_time = t.elapsed();
+    assert_eq!((back as u64, vm.machine().pc), (inside, call_pc));
+    println!();
+    println!(
+        "step over a bpf_loop of {inside} instructions: {:.1} ms ({:.0} M insn/s); back over it: {:.1} ms ({:.0} M steps/s replayed)",
+        over.as_secs_f64() * 1e3,
+        mips(inside, over),
+        back_time.as_secs_f64() * 1e3,
+        mips(inside, back_time)
+    );
 }

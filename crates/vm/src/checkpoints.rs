@@ -168,19 +168,31 @@ impl Checkpoints {
         self.spacing *= 2;
     }
 
+    /// The nearest checkpoint at or before `step`: its step and its machine, without the event
+    /// log and trace output (for scanning steps: what runs does not depend on them).
+    pub fn bare_at(&self, step: u64) -> (u64, Machine) {
+        let c = self.nearest(step);
+        let mut m = c.machine.clone();
+        m.mem.regions = c.regions.iter().map(|r| (**r).clone()).collect();
+        (c.step, m)
+    }
+
+    fn nearest(&self, step: u64) -> &Checkpoint {
+        let i = self.list.partition_point(|c| c.step <= step);
+        &self.list[i.saturating_sub(1)]
+    }
+
     /// The machine at `step` (not beyond `current`'s step, on the same run): the nearest
     /// checkpoint at or before it, run forward. `current` gives its event log and trace output
     /// (their prefixes) and is left without them.
     pub fn machine_at(&self, step: u64, current: &mut Machine) -> Machine {
-        let i = self.list.partition_point(|c| c.step <= step);
-        let c = &self.list[i.saturating_sub(1)];
-        let mut m = c.machine.clone();
-        m.mem.regions = c.regions.iter().map(|r| (**r).clone()).collect();
+        let (at, mut m) = self.bare_at(step);
+        let c = self.nearest(at);
         m.kernel.events = std::mem::take(&mut current.kernel.events);
         m.kernel.events.truncate(c.events);
         m.kernel.trace = std::mem::take(&mut current.kernel.trace);
         m.kernel.trace.truncate(c.trace);
-        m.run_loop(step - c.step, None);
+        m.run_loop(step - at, None);
         m
     }
 }

@@ -284,6 +284,87 @@ impl Vm {
         k as usize
     }
 
+    /// Back over a call: to the latest earlier step in this frame or a caller (so over the
+    /// call that just returned, to the instruction that made it), or at a breakpoint met on
+    /// the way, as a step over forwards would have stopped there. Returns how many steps back.
+    pub fn back_over(&mut self) -> usize {
+        let depth = self.machine.frames.len();
+        self.back_until(|frames| frames <= depth)
+    }
+
+    /// Back out of this frame: to the call that entered it (in the main frame: to the start),
+    /// or at a breakpoint met on the way. Returns how many steps back.
+    pub fn back_out(&mut self) -> usize {
+        let depth = self.machine.frames.len();
+        self.back_until(|frames| frames < depth)
+    }
+
+    /// Back to the latest earlier step (not before the earliest `back` reaches) whose frame
+    /// count `stop` accepts or where a breakpoint is, else to the earliest. The stretches
+    /// between checkpoints are replayed newest first, on the fast path with breakpoints at
+    /// every pc where the frame count can change (each function's entry, each call's return
+    /// site: a call lands on the one, an exit on the other, a throw on the exception
+    /// callback's entry) and at the user's: between two such stops it stays the same.
+    fn back_until(&mut self, stop: impl Fn(usize) -> bool) -> usize {
+        let pos = self.position();
+        let ops = self.boundary_ops();
+        let mut hi = pos;
+        let mut target = self.floor;
+        while hi > self.floor {
+            let (at, mut m) = self.checkpoints.bare_at(hi - 1);
+            let lo = at.max(self.floor);
+            m.run_loop(lo - at, None);
+            // Where the stretch [lo, hi) stopped: (step, `stop` holds, at a breakpoint).
+            let mut stops = Vec::new();
+            let mut q = lo;
+            while q < hi {
+                let bp = m.is_running() && self.breakpoints[m.pc.min(self.breakpoints.len() - 1)];
+                stops.push((q, stop(m.frames.len()), bp));
+                if q + 1 == hi || m.run_loop(hi - 1 - q, Some(&ops)) == Stop::Ended {
+                    break;
+                }
+                q = position(&m);
+            }
+            let mut end = hi;
+            for &(q, holds, bp) in stops.iter().rev() {
+                let found = if holds {
+                    Some(end - 1)
+                } else {
+                    bp.then_some(q)
+                };
+                if let Some(found) = found {
+                    target = found;
+                    return self.back((pos - target) as usize);
+                }
+                end = q;
+            }
+            hi = lo;
+        }
+        self.back((pos - target) as usize)
+    }
+
+    /// The ops with `Break` at the user's breakpoints and at every function entry and call
+    /// return site (see [`Vm::back_until`]).
+    fn boundary_ops(&self) -> Vec<Op> {
+        let prep = &self.machine.prep;
+        let mut ops = self.breaks.clone().unwrap_or_else(|| prep.ops.clone());
+        let entries = prep.funcs.iter().map(|f| f.start);
+        let returns = (0..prep.len())
+            .filter(|&pc| {
+                prep.program
+                    .slots
+                    .get(pc)
+                    .is_some_and(|i| i.code == 0x85 || i.code == 0x8d)
+            })
+            .map(|pc| pc + 1);
+        for pc in entries.chain(returns) {
+            if let Some(op) = ops.get_mut(pc) {
+                *op = Op::new(K::Break);
+            }
+        }
+        ops
+    }
+
     /// Runs while `cond` holds, up to a breakpoint or the end, on the fast path in chunks
     /// that end at the next checkpoint or progress report, at a breakpoint, or at one of
     /// `landing`: the pcs where `cond` can stop holding while the machine runs (a frame

@@ -334,3 +334,48 @@ fn the_fast_paths_breakpoints_stop_where_the_steppers_do() {
         }
     }
 }
+
+#[test]
+fn back_over_a_call_and_back_out_of_one() {
+    let src = "r1 = 1\ncall f\nr0 += 1\nexit\nf:\nr0 = 5\ncall g\nexit\ng:\nr0 += 1\nexit";
+    let p = program(src);
+    let mut vm = Vm::new(&p, &World::default(), Config::default()).unwrap();
+    vm.step();
+    let at_call = full_state(&vm);
+    assert_eq!(vm.step_over(), Stopped::Step);
+    assert_eq!(vm.machine().pc, 2);
+    // Back over the call it stepped over: at the call again, everything as it was.
+    assert_eq!(vm.back_over(), 6);
+    assert_eq!(full_state(&vm), at_call);
+    // A plain instruction: back over is back(1).
+    assert_eq!(vm.back_over(), 1);
+    assert_eq!(vm.position(), 0);
+    assert_eq!(vm.back_over(), 0);
+
+    // Into g, then back out of it: at `call g` in f; out of f: at `call f` in main.
+    vm.reset();
+    for _ in 0..4 {
+        vm.step();
+    }
+    assert_eq!((vm.machine().pc, vm.machine().frames.len()), (7, 3));
+    assert_eq!(vm.back_out(), 1);
+    assert_eq!((vm.machine().pc, vm.machine().frames.len()), (5, 2));
+    assert_eq!(vm.back_out(), 2);
+    assert_eq!((vm.machine().pc, vm.machine().frames.len()), (1, 1));
+    assert_eq!(full_state(&vm), at_call);
+    // Out of main: the start.
+    assert_eq!(vm.back_out(), 1);
+    assert_eq!(vm.position(), 0);
+
+    // A breakpoint inside the call stops back over there, as it stops step over.
+    vm.run();
+    assert!(vm.set_breakpoint(7, true));
+    let end = vm.position();
+    assert_eq!(vm.back_over(), 1); // from the end: exit is in main, the step before it too
+    assert_eq!(vm.machine().pc, 3);
+    assert_eq!(vm.back_over(), 1);
+    assert_eq!(vm.machine().pc, 2);
+    assert_eq!(vm.back_over(), 3, "stops at the breakpoint in g");
+    assert_eq!((vm.machine().pc, vm.machine().frames.len()), (7, 3));
+    assert!(end > 3);
+}

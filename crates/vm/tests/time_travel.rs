@@ -181,6 +181,23 @@ enum Action {
     Back(usize),
     OverCall,
     OutOfCall,
+    BackOver,
+    BackOut,
+    /// Single steps into a call (nothing else).
+    IntoCall,
+    /// `OverCall` then `BackOver`; `IntoCall` then `BackOut`.
+    BackOverCall,
+    BackOutOfCall,
+}
+
+impl Action {
+    fn primitives(self) -> Vec<Action> {
+        match self {
+            Action::BackOverCall => vec![Action::OverCall, Action::BackOver],
+            Action::BackOutOfCall => vec![Action::IntoCall, Action::BackOut],
+            a => vec![a],
+        }
+    }
 }
 
 fn action() -> impl Strategy<Value = Action> {
@@ -192,6 +209,10 @@ fn action() -> impl Strategy<Value = Action> {
         2 => (0usize..400).prop_map(Action::Back),
         3 => Just(Action::OverCall),
         3 => Just(Action::OutOfCall),
+        3 => Just(Action::BackOver),
+        2 => Just(Action::BackOut),
+        3 => Just(Action::BackOverCall),
+        3 => Just(Action::BackOutOfCall),
     ]
 }
 
@@ -202,7 +223,8 @@ proptest! {
     /// breakpoints; they stop exactly where stepping one instruction at a time and checking
     /// the debugger's rules before each step stops (over: back in this frame; out: out of
     /// it; both and run: before a breakpoint), with the same reason, and back from there
-    /// lands on the same states.
+    /// lands on the same states; back over and back out land on the latest earlier step their
+    /// rule (or a breakpoint) picks.
     #[test]
     fn over_out_and_run_stop_where_single_steps_would(
         pieces in prop::collection::vec(piece(), 1..12),
@@ -226,7 +248,7 @@ proptest! {
             }
         }
         let mut pos = 0usize;
-        for a in actions {
+        for a in actions.into_iter().flat_map(Action::primitives) {
             // The rules, on the recorded trajectory.
             let until = |pos: &mut usize, cond: &dyn Fn(usize) -> bool| -> Stopped {
                 if !t[*pos].2 {
@@ -251,7 +273,7 @@ proptest! {
             let at_call = |pos: usize| p.slots.get(t[pos].1).is_some_and(|i| i.code == 0x85 || i.code == 0x8d);
             while t[pos].2 && match a {
                 Action::OverCall => !at_call(pos),
-                Action::OutOfCall => t[pos].0 < 2,
+                Action::OutOfCall | Action::IntoCall => t[pos].0 < 2,
                 _ => false,
             } {
                 prop_assert_eq!(vm.step(), if t[pos + 1].2 { Stopped::Step } else { Stopped::Ended });
@@ -263,6 +285,24 @@ proptest! {
                 Action::Over | Action::OverCall => (until(&mut pos, &|q| t[q].0 > depth), vm.step_over()),
                 Action::Out | Action::OutOfCall => (until(&mut pos, &|q| t[q].0 >= depth), vm.step_out()),
                 Action::Run => (until(&mut pos, &|_| true), vm.run()),
+                Action::BackOver | Action::BackOut => {
+                    // The latest earlier step in this frame or a caller (out: a caller), or
+                    // at a breakpoint; else the start.
+                    let out = matches!(a, Action::BackOut);
+                    let from = pos;
+                    pos = (0..from)
+                        .rev()
+                        .find(|&q| {
+                            let (d, pc, running, _) = &t[q];
+                            (if out { *d < depth } else { *d <= depth }) || (*running && bp[*pc])
+                        })
+                        .unwrap_or(0);
+                    let got = if out { vm.back_out() } else { vm.back_over() };
+                    prop_assert_eq!(got, from - pos, "{:?} from {}", a, from);
+                    (Stopped::Step, Stopped::Step)
+                }
+                Action::IntoCall => (Stopped::Step, Stopped::Step),
+                Action::BackOverCall | Action::BackOutOfCall => unreachable!("expanded"),
                 Action::Back(k) => {
                     let k = k.min(pos);
                     pos -= k;
