@@ -278,6 +278,18 @@ impl Debugger {
         self.vm.as_mut().map_or(0, |vm| vm.back(n))
     }
 
+    /// Back over the call that just returned (to the latest earlier step in this frame or a
+    /// caller), or to a breakpoint met on the way; returns how many steps.
+    pub fn back_over(&mut self) -> usize {
+        self.vm.as_mut().map_or(0, Vm::back_over)
+    }
+
+    /// Back out of this frame (to the call that entered it; in main, to the start), or to a
+    /// breakpoint met on the way; returns how many steps.
+    pub fn back_out(&mut self) -> usize {
+        self.vm.as_mut().map_or(0, Vm::back_out)
+    }
+
     pub fn set_breakpoint(&mut self, pc: usize, on: bool) -> bool {
         self.vm.as_mut().is_some_and(|vm| vm.set_breakpoint(pc, on))
     }

@@ -71,6 +71,18 @@ fn steps_and_reports_state_in_camel_case() {
     assert_eq!(s.back(3), 3);
     assert_eq!(s.state().js()["state"], "running");
     assert_eq!(s.events(0).js().as_array().unwrap().len(), 2);
+    // Back over plain instructions of f (one step each), then out of f: at main's call.
+    assert_eq!(s.state().js()["pc"], 7);
+    assert_eq!(s.back_over(), 1);
+    assert_eq!(s.back_over(), 1);
+    assert_eq!(s.state().js()["pc"], 5);
+    assert_eq!(s.back_out(), 2);
+    let st = s.state().js();
+    assert_eq!(
+        (st["pc"].clone(), st["frames"].as_array().unwrap().len()),
+        (json!(1), 1)
+    );
+    assert_eq!(s.events(0).js().as_array().unwrap().len(), 0);
     assert!(s.set_breakpoint(3, true));
     s.reset();
     assert_eq!(s.run(), StopReason::Breakpoint);

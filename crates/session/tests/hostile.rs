@@ -83,6 +83,8 @@ fn action() -> impl Strategy<Value = Action> {
         Just(Action::Run),
         any::<u32>().prop_map(Action::Back),
         (0u32..4).prop_map(Action::Back),
+        Just(Action::BackOver),
+        Just(Action::BackOut),
         Just(Action::Reset),
         (prop_oneof![0u32..16, any::<u32>()], any::<bool>())
             .prop_map(|(pc, on)| Action::Breakpoint(pc, on)),

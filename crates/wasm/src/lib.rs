@@ -187,6 +187,20 @@ impl Debugger {
         self.0.back(n as usize) as u32
     }
 
+    /// Back over the call that just returned (to the latest earlier step in this frame or a
+    /// caller), or to a breakpoint met on the way; returns how many steps.
+    #[wasm_bindgen(js_name = backOver)]
+    pub fn back_over(&mut self) -> u32 {
+        self.0.back_over().try_into().unwrap_or(u32::MAX)
+    }
+
+    /// Back out of this frame (to the call that entered it; in main, to the start), or to a
+    /// breakpoint met on the way; returns how many steps.
+    #[wasm_bindgen(js_name = backOut)]
+    pub fn back_out(&mut self) -> u32 {
+        self.0.back_out().try_into().unwrap_or(u32::MAX)
+    }
+
     #[wasm_bindgen(js_name = setBreakpoint)]
     pub fn set_breakpoint(&mut self, pc: u32, on: bool) -> bool {
         self.0.set_breakpoint(pc as usize, on)

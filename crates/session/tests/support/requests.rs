@@ -38,6 +38,8 @@ pub enum Action {
     StepOut,
     Run,
     Back(u32),
+    BackOver,
+    BackOut,
     Reset,
     Breakpoint(u32, bool),
     Recording(bool),
@@ -221,6 +223,15 @@ fn drive(vm: &mut Debugger, request: &Request) {
                     back <= n as usize && back <= trace,
                     "back {back} of {n} with {trace}"
                 );
+                None
+            }
+            Action::BackOver | Action::BackOut => {
+                let trace = vm.state().trace_length;
+                let back = match action {
+                    Action::BackOver => vm.back_over(),
+                    _ => vm.back_out(),
+                };
+                assert!(back <= trace, "back {back} with {trace}");
                 None
             }
             Action::Reset => {
