@@ -22,7 +22,7 @@ servePlayground((site) => ({ url, browser } = site));
 
 const RUNS = Number(process.env.FC_RUNS ?? 300);
 const OPS = ["assemble", "verify", "logLines", "logText", "logSearch", "states", "release", "debugger", "replay", "act", "run"];
-const ACTIONS = ["state", "step", "stepOver", "stepOut", "run", "back", "backOver", "backOut", "reset", "breakpoints", "breakpointPcs", "recording"];
+const ACTIONS = ["state", "step", "stepOver", "stepOut", "run", "back", "reset", "breakpoints", "breakpointPcs", "recording"];
 const SOURCES = ["r0 = 0\nexit\n", "call f\nr0 = 0\nexit\nf:\nr0 = 0\nexit\n", "r0 = 0\nl:\nr0 += 1\nif r0 != 0 goto l\nexit\n", "frob", ""];
 
 const number = fc.oneof(

@@ -187,27 +187,12 @@ impl Debugger {
         self.0.back(n as usize) as u32
     }
 
-    /// Back over the call that just returned (to the latest earlier step in this frame or a
-    /// caller), or to a breakpoint met on the way; returns how many steps.
-    #[wasm_bindgen(js_name = backOver)]
-    pub fn back_over(&mut self) -> u32 {
-        self.0.back_over().try_into().unwrap_or(u32::MAX)
-    }
-
-    /// Back out of this frame (to the call that entered it; in main, to the start), or to a
-    /// breakpoint met on the way; returns how many steps.
-    #[wasm_bindgen(js_name = backOut)]
-    pub fn back_out(&mut self) -> u32 {
-        self.0.back_out().try_into().unwrap_or(u32::MAX)
-    }
-
     #[wasm_bindgen(js_name = setBreakpoint)]
     pub fn set_breakpoint(&mut self, pc: u32, on: bool) -> bool {
         self.0.set_breakpoint(pc as usize, on)
     }
 
-    /// Recording (needed by `back`) is on by default; off, `back` does not reach the steps
-    /// taken meanwhile (`run` takes the fast path either way).
+    /// Recording (needed by `back`) is on by default; off, `back` skips what runs meanwhile.
     #[wasm_bindgen(js_name = setRecording)]
     pub fn set_recording(&mut self, on: bool) {
         self.0.set_recording(on);

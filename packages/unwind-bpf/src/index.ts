@@ -368,16 +368,6 @@ export class DebuggerSession {
   back(steps = 1, options?: CallOptions): Promise<DebugStep> {
     return this.act({ action: "back", steps }, options);
   }
-  /** Back over the call that just returned (to the latest earlier step in this frame or a
-   * caller), or to a breakpoint met on the way. */
-  backOver(options?: CallOptions): Promise<DebugStep> {
-    return this.act({ action: "backOver" }, options);
-  }
-  /** Back out of this frame (to the call that entered it; in main, to the start), or to a
-   * breakpoint met on the way. */
-  backOut(options?: CallOptions): Promise<DebugStep> {
-    return this.act({ action: "backOut" }, options);
-  }
   /** To the start, breakpoints kept. */
   reset(options?: CallOptions): Promise<DebugStep> {
     return this.act({ action: "reset" }, options);

@@ -59,8 +59,6 @@ export type DebugAction =
   | { action: "stepOut" }
   | { action: "run" }
   | { action: "back"; steps: number }
-  | { action: "backOver" }
-  | { action: "backOut" }
   | { action: "reset" }
   /** Breakpoints on these source lines (every pc of the loaded program on them). */
   | { action: "breakpoints"; lines: number[] }

@@ -219,12 +219,6 @@ function act(vm: Debugger, action: DebugAction, onProgress: OnProgress | undefin
     case "back":
       vm.back(action.steps);
       return null;
-    case "backOver":
-      vm.backOver();
-      return null;
-    case "backOut":
-      vm.backOut();
-      return null;
     case "reset":
       vm.reset();
       return null;
