@@ -33,7 +33,7 @@ use unwind_kernel::{resolve_call_name, CallRef, MapType, ProgType};
 use unwind_program::{FunctionDecl, GlobalArg, MapDef, Program, SourceLine, Span};
 
 pub use btf::{Btf, BtfError, BtfExt, LineInfo};
-pub use disasm::{disassemble, line_comments, main_file, source_text};
+pub use disasm::{main_file, source_text};
 pub use sections::prog_type_of_section;
 
 /// What is wrong with an object file, or with one of its programs.
