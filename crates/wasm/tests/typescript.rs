@@ -108,6 +108,12 @@ fn every_serialized_field_is_declared() {
         keys(&js(&s.state()), &mut found);
         keys(&js(&s.events(0)), &mut found);
     }
+    let object = include_bytes!("../../object/tests/fixtures/map_lookup_throw.o");
+    keys(&js(&unwind_session::open_object(object)), &mut found);
+    keys(
+        &js(&unwind_session::open_object(b"not an object")),
+        &mut found,
+    );
     found.sort();
     found.dedup();
     let declared = unwind_wasm::TS_TYPES;
@@ -127,10 +133,11 @@ fn every_serialized_field_is_declared() {
 }
 
 /// The bindings stay bindings: their Rust and TypeScript text together fit in about 800 lines
-/// (issue 9); the work belongs in `unwind-session`.
+/// (issue 9's figure, with 50 more for `openObject` and its types, issue 15); the work belongs
+/// in `unwind-session`.
 #[test]
 fn the_bindings_stay_thin() {
     let lines = include_str!("../src/lib.rs").lines().count()
         + include_str!("../src/types.d.ts").lines().count();
-    assert!(lines <= 800, "crates/wasm/src: {lines} lines");
+    assert!(lines <= 850, "crates/wasm/src: {lines} lines");
 }
