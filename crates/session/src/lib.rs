@@ -33,7 +33,7 @@ pub use assembly::{assemble, AssembleOptions, AssemblyView};
 pub use catalogue::{catalogue, catalogue_json, CatalogueEntry};
 pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason, MAX_TRACE_CAPACITY};
 pub use js_names::CamelCase;
-pub use object::{open_object, ObjectProgramView, ObjectView, MAX_OBJECT_BYTES};
+pub use object::{open_object, open_object_json, ObjectProgramView, ObjectView, MAX_OBJECT_BYTES};
 pub use options_read::FromOptions;
 pub use options_tree::{from_options, OptionValue, OptionsError};
 pub use progress::{Error, Observer, Phase, Progress, RUN_STRIDE, VERIFY_STRIDE};

@@ -95,3 +95,9 @@ pub fn open_object(bytes: &[u8]) -> ObjectView {
         license: object.license,
     }
 }
+
+/// [`open_object`]'s view as JSON text with camelCase field names (what the object module's
+/// binding returns).
+pub fn open_object_json(bytes: &[u8]) -> String {
+    serde_json::to_string(&crate::CamelCase(&open_object(bytes))).unwrap_or_default()
+}

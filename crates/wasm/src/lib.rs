@@ -73,22 +73,6 @@ pub fn verify(
     Ok(Verification(result.map_err(error)?))
 }
 
-/// Opens the bytes of a clang-built BPF object file: each program as assembly text whose
-/// `.loc` directives carry its C lines (give it to `verify` or `Debugger`), or why it could
-/// not be loaded (data). Throws only when `bytes` is not a `Uint8Array`.
-#[wasm_bindgen(js_name = openObject, unchecked_return_type = "ObjectView")]
-pub fn open_object(
-    #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
-) -> Result<JsValue, JsError> {
-    let Some(bytes) = bytes.dyn_ref::<js_sys::Uint8Array>() else {
-        let what = bytes.js_typeof().as_string().unwrap_or_default();
-        return Err(JsError::new(&format!(
-            "invalid bytes: expected a Uint8Array, got {what}"
-        )));
-    };
-    to_js(&unwind_session::open_object(&bytes.to_vec()))
-}
-
 /// A verification, read in pieces (a docs page's log can be 75 MB).
 #[wasm_bindgen]
 pub struct Verification(unwind_session::Verification);

@@ -1,9 +1,7 @@
 /** Input syntax: detected (`auto`), LLVM/kernel pseudo-C, the uBPF dialect, or raw hex bytecode. */
 export type Syntax = "auto" | "pseudo_c" | "ubpf" | "hex";
 
-export interface AssembleOptions {
-  syntax?: Syntax;
-}
+export interface AssembleOptions { syntax?: Syntax }
 
 /** An error in the source. Lines and columns are 1-based; `endColumn` is one past the end. */
 export interface Diagnostic {
@@ -380,27 +378,4 @@ export interface VmEvent {
   values?: string[];
   /** A release by the unwinder: where it found the resource (`fp-8`, `r6`). */
   location?: string;
-}
-
-/** `openObject(bytes)`: a BPF object file's programs as assembly text. */
-export interface ObjectView {
-  /** Why the file is not a usable BPF object (then there are no programs). */
-  error: string | null;
-  programs: ObjectProgram[];
-  license: string | null;
-}
-
-export interface ObjectProgram {
-  /** The entry function's name. */
-  name: string;
-  /** Its ELF section, e.g. `tc`. */
-  section: string;
-  progType: string | null;
-  /** The program as assembly text, its C lines as `.loc` directives; null when `error`. */
-  source: string | null;
-  error: string | null;
-  /** The C file its line info names (`prog.c`). */
-  cFile: string | null;
-  /** The global-data maps' initial contents, as a world's `maps`. */
-  worldMaps: Record<string, { key: string; value: string }[]>;
 }

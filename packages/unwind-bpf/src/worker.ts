@@ -10,6 +10,7 @@ import init, {
   verify,
   version,
 } from "./pkg/unwind_wasm.js";
+import initObjects, { openObject } from "./pkg/unwind_object.js";
 import type { OnProgress, Progress } from "./pkg/unwind_wasm.js";
 import type {
   Call,
@@ -101,6 +102,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const OPS: ReadonlySet<string> = new Set<Call["op"]>([
   "assemble",
+  "openObject",
   "verify",
   "logLines",
   "logText",
@@ -130,11 +132,33 @@ function badRequest(value: unknown): string | null {
   return null;
 }
 
+/** The object loader's module (crates/wasm-object), fetched beside this worker on the first
+ * `openObject`: pages that never open an object file never download it. */
+let objects: Promise<unknown> | null = null;
+
 function handle(id: number, call: Call, progress: boolean): void {
   if (trapped) {
     fail(id, "trap", "the WebAssembly module stopped after an internal error");
     return;
   }
+  if (call.op === "openObject" && objects === null) {
+    const url = new URL("./pkg/unwind_object_bg.wasm", import.meta.url);
+    objects = initObjects({ module_or_path: url });
+  }
+  if (call.op === "openObject") {
+    objects!.then(
+      () => handleNow(id, call, progress),
+      (error: unknown) => {
+        objects = null;
+        fail(id, "unavailable", `could not load the object loader's WebAssembly module: ${describe(error)}`);
+      },
+    );
+    return;
+  }
+  handleNow(id, call, progress);
+}
+
+function handleNow(id: number, call: Call, progress: boolean): void {
   try {
     scope.postMessage({ type: "done", id, value: perform(call, progress ? reporter(id) : undefined) });
   } catch (error) {
@@ -155,6 +179,8 @@ function perform(call: Call, onProgress: OnProgress | undefined): unknown {
   switch (call.op) {
     case "assemble":
       return assemble(call.source, call.options);
+    case "openObject":
+      return JSON.parse(openObject(call.bytes)) as unknown;
     case "verify": {
       const verification = verify(call.source, call.options, onProgress);
       keep(call.handle, verification);
