@@ -552,6 +552,22 @@ impl Machine {
         call_site: Option<usize>,
         return_pc: usize,
     ) -> Result<(), FaultKind> {
+        let mut regs = self.regs;
+        let pushed = self.push_frame_in(&mut regs, function, kind, call_site, return_pc);
+        self.regs = regs;
+        pushed
+    }
+
+    /// [`Machine::push_frame`] on registers held elsewhere (the execution loop's own copy,
+    /// at least 11 of them).
+    pub(crate) fn push_frame_in(
+        &mut self,
+        regs: &mut [u64],
+        function: usize,
+        kind: FrameKind,
+        call_site: Option<usize>,
+        return_pc: usize,
+    ) -> Result<(), FaultKind> {
         let depth = self.frames.len();
         let trampoline = depth == MAX_FRAMES && self.prep.funcs[function].hidden;
         if depth >= MAX_FRAMES && !trampoline {
@@ -573,7 +589,7 @@ impl Machine {
         let mut saved = [0u64; 4];
         for (k, slot) in saved.iter_mut().enumerate() {
             if saved_mask & (1 << k) != 0 {
-                *slot = self.regs[6 + k];
+                *slot = regs[6 + k];
             }
         }
         self.frames.push(Frame {
@@ -588,19 +604,27 @@ impl Machine {
             stack_region: region,
         });
         self.log.push(|| Undo::FramePushed);
-        self.regs[10] = addr(region, STACK_SIZE);
+        regs[10] = addr(region, STACK_SIZE);
         Ok(())
     }
 
     /// Pops the innermost frame: its prologue's saved registers go back into R6-R9 (its
     /// epilogue), its stack is no longer mapped, and R10 is the caller's again.
     pub(crate) fn pop_frame(&mut self, restore: bool) -> Frame {
+        let mut regs = self.regs;
+        let frame = self.pop_frame_in(&mut regs, restore);
+        self.regs = regs;
+        frame
+    }
+
+    /// [`Machine::pop_frame`] on registers held elsewhere (see [`Machine::push_frame_in`]).
+    pub(crate) fn pop_frame_in(&mut self, regs: &mut [u64], restore: bool) -> Frame {
         let frame = self.frames.pop().expect("a frame to pop");
         self.log.push(|| Undo::FramePopped(frame));
         if restore {
             for k in 0..4 {
                 if let Some(v) = frame.saved_reg(k) {
-                    self.regs[6 + k] = v;
+                    regs[6 + k] = v;
                 }
             }
         }
@@ -608,9 +632,84 @@ impl Machine {
         self.log.push(|| Undo::RegionLive { region, was: true });
         self.mem.regions[region as usize].live = false;
         if let Some(caller) = self.frames.last() {
-            self.regs[10] = addr(caller.stack_region, STACK_SIZE);
+            regs[10] = addr(caller.stack_region, STACK_SIZE);
         }
         frame
+    }
+
+    /// The common case of a bpf-to-bpf call, for the execution loop: recording off, the
+    /// depth below the limit, no call event kept (the log is past `max_call_events`). Does
+    /// what [`Machine::push_frame_in`] and the call event's bookkeeping do and returns the
+    /// callee's first pc; `None` when the general path must run instead (it then has changed
+    /// nothing).
+    #[inline(always)]
+    pub(crate) fn push_call_fast(
+        &mut self,
+        r: &mut [u64; 16],
+        cur: usize,
+        function: usize,
+        callee_saved: u8,
+        start: usize,
+    ) -> Option<usize> {
+        let depth = self.frames.len();
+        if depth >= MAX_FRAMES
+            || self.log.enabled
+            || self.kernel.events.len() < self.config.max_call_events
+        {
+            return None;
+        }
+        let region = 1 + depth as u32;
+        self.mem.clear_stack(region);
+        // Branch-free: the caller's value where the mask has the register, 0 elsewhere.
+        let mut saved = [0u64; 4];
+        for (k, slot) in saved.iter_mut().enumerate() {
+            *slot = r[6 + k] & 0u64.wrapping_sub(((callee_saved >> k) & 1) as u64);
+        }
+        self.frames.push(Frame {
+            function,
+            depth,
+            kind: FrameKind::Call,
+            call_site: Some(cur),
+            return_pc: cur + 1,
+            saved_mask: callee_saved,
+            saved,
+            may_goto_left: MAY_GOTO_BUDGET,
+            stack_region: region,
+        });
+        r[10] = addr(region, STACK_SIZE);
+        // The call event is not kept: counted as dropped, as `call_event_room` does.
+        self.kernel.events_dropped = self.kernel.events_dropped.saturating_add(1);
+        Some(start)
+    }
+
+    /// The common case of `exit` from a bpf-to-bpf call, for the execution loop (the
+    /// conditions of [`Machine::push_call_fast`]): what [`Machine::pop_frame_in`] and the
+    /// return event's bookkeeping do; returns the pc to continue at, `None` when the general
+    /// path must run (nothing changed).
+    #[inline(always)]
+    pub(crate) fn pop_call_fast(&mut self, r: &mut [u64; 16]) -> Option<usize> {
+        let n = self.frames.len();
+        if n < 2
+            || self.log.enabled
+            || self.kernel.events.len() < self.config.max_call_events
+            || self.frames[n - 1].kind != FrameKind::Call
+        {
+            return None;
+        }
+        let frame = self.frames[n - 1];
+        let caller = self.frames[n - 2].stack_region;
+        self.frames.truncate(n - 1);
+        for k in 0..4 {
+            if frame.saved_mask & (1 << k) != 0 {
+                r[6 + k] = frame.saved[k];
+            }
+        }
+        if let Some(region) = self.mem.regions.get_mut(frame.stack_region as usize) {
+            region.live = false;
+        }
+        r[10] = addr(caller, STACK_SIZE);
+        self.kernel.events_dropped = self.kernel.events_dropped.saturating_add(1);
+        Some(frame.return_pc)
     }
 
     pub(crate) fn set_frame(&mut self, index: usize, frame: Frame) {
