@@ -137,7 +137,14 @@ struct Helper5;
 
 impl BuiltinFunctionDefinition<SbpfContext> for Helper5 {
     type Error = std::io::Error;
-    fn rust(_: &mut SbpfContext, a: u64, _: u64, _: u64, _: u64, _: u64) -> Result<u64, Self::Error> {
+    fn rust(
+        _: &mut SbpfContext,
+        a: u64,
+        _: u64,
+        _: u64,
+        _: u64,
+        _: u64,
+    ) -> Result<u64, Self::Error> {
         Ok(a)
     }
 }
@@ -150,7 +157,8 @@ fn sbpf_bytes(bytes: &[u8]) -> Vec<u8> {
     let mut out = bytes.to_vec();
     for insn in out.chunks_exact_mut(8) {
         if insn[0] == 0x85 && insn[1] >> 4 == 0 && insn[4..8] == 5i32.to_le_bytes() {
-            insn[4..8].copy_from_slice(&ebpf::hash_symbol_name(SBPF_HELPER.as_bytes()).to_le_bytes());
+            insn[4..8]
+                .copy_from_slice(&ebpf::hash_symbol_name(SBPF_HELPER.as_bytes()).to_le_bytes());
         }
     }
     out
@@ -269,7 +277,11 @@ fn main() {
                 };
             }
             let (r_ours, insns) = out[0];
-            assert_eq!(out[1], (r_ours, insns), "{name}: sbpf agrees (R0, instructions)");
+            assert_eq!(
+                out[1],
+                (r_ours, insns),
+                "{name}: sbpf agrees (R0, instructions)"
+            );
             assert_eq!(out[2].0, r_ours, "{name}: rbpf agrees (R0)");
             results = Some(insns);
             t_ours.push(d[0].as_secs_f64());
@@ -277,7 +289,8 @@ fn main() {
             t_rbpf.push(d[2].as_secs_f64());
         }
         let insns = results.expect("at least one round");
-        let ratio = |theirs: &[f64]| median(theirs.iter().zip(&t_ours).map(|(t, o)| t / o).collect());
+        let ratio =
+            |theirs: &[f64]| median(theirs.iter().zip(&t_ours).map(|(t, o)| t / o).collect());
         let speed = |t: &[f64]| insns as f64 / median(t.to_vec()) / 1e6;
         println!(
             "| {name} | {insns} | {:.0} | {:.0} | {:.0} | {:.2}x | {:.2}x |",

@@ -378,7 +378,9 @@ impl Machine {
                 K::CallLocal => {
                     let function = op.imm as usize;
                     let f = &prep.funcs[function];
-                    if let Some(start) = self.push_call_fast(&mut r, cur, function, f.callee_saved, f.start) {
+                    if let Some(start) =
+                        self.push_call_fast(&mut r, cur, function, f.callee_saved, f.start)
+                    {
                         pc = start;
                         continue;
                     }
@@ -675,8 +677,14 @@ impl Machine {
                         count,
                         ctx,
                     };
-                    self.push_frame_in(regs, frame.function, next, Some(call_site), frame.return_pc)
-                        .unwrap_or_else(|e| frame_must_fit("the frame just popped fits again", e));
+                    self.push_frame_in(
+                        regs,
+                        frame.function,
+                        next,
+                        Some(call_site),
+                        frame.return_pc,
+                    )
+                    .unwrap_or_else(|e| frame_must_fit("the frame just popped fits again", e));
                     if self.call_event_room() {
                         let function = self.prep.funcs[frame.function].name.clone();
                         self.event(
