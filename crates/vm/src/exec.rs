@@ -137,6 +137,7 @@ impl Machine {
             () => {{
                 self.regs.copy_from_slice(&r[..11]);
                 self.insns = insns;
+                self.flush_pending();
             }};
         }
         loop {
@@ -377,14 +378,14 @@ impl Machine {
                 // bpf-to-bpf calls and exits stay in the loop: they work on its registers.
                 K::CallLocal => {
                     let function = op.imm as usize;
-                    let f = &prep.funcs[function];
                     if let Some(start) =
-                        self.push_call_fast(&mut r, cur, function, f.callee_saved, f.start)
+                        self.push_call_fast(&mut r, cur, function, op.aux, op.off as usize)
                     {
                         pc = start;
                         continue;
                     }
                     self.insns = insns;
+                    self.flush_pending();
                     let called = self.call_function_in(&mut r, cur, function, FrameKind::Call);
                     tryf!(called);
                     pc = self.pc;
@@ -395,6 +396,7 @@ impl Machine {
                         continue;
                     }
                     self.insns = insns;
+                    self.flush_pending();
                     self.exit_in(&mut r, cur);
                     if !matches!(self.status, Status::Running) {
                         sync_out!();

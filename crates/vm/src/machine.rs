@@ -13,7 +13,9 @@ pub use unwind_stackmap::Unwinding;
 use crate::decode::Prepared;
 use crate::events::{Event, EventKind};
 use crate::fault::{Fault, FaultKind};
-use crate::frames::{Frame, FrameKind, MAX_FRAMES, MAY_GOTO_BUDGET, STACK_REGIONS};
+use crate::frames::{
+    Frame, FrameKind, Pending, PendingFrames, MAX_FRAMES, MAY_GOTO_BUDGET, STACK_REGIONS,
+};
 use crate::memory::{addr, region_of, Memory, Region, RegionKind, STACK_SIZE};
 use crate::resources::{KernelObject, Resource, ResourceRef};
 use crate::undo::{Undo, UndoLog};
@@ -218,6 +220,9 @@ pub struct Machine {
     pub facts: Arc<WorldFacts>,
     pub config: Config,
     pub(crate) log: UndoLog,
+    /// Frames of calls the execution loop made and has not written into `frames` yet (empty
+    /// outside the loop).
+    pub(crate) pending: PendingFrames,
     /// Region ids of the ctx and the packet (0 when there is none).
     pub ctx_region: u32,
     pub packet_region: u32,
@@ -524,6 +529,7 @@ impl Machine {
             facts: Arc::new(facts),
             config,
             log: UndoLog::default(),
+            pending: PendingFrames::default(),
             ctx_region,
             packet_region,
             ctx_layout: if ctx_region != 0 { layout } else { None },
@@ -638,10 +644,10 @@ impl Machine {
     }
 
     /// The common case of a bpf-to-bpf call, for the execution loop: recording off, the
-    /// depth below the limit, no call event kept (the log is past `max_call_events`). Does
-    /// what [`Machine::push_frame_in`] and the call event's bookkeeping do and returns the
-    /// callee's first pc; `None` when the general path must run instead (it then has changed
-    /// nothing).
+    /// depth below the limit, no call event kept (the log is past `max_call_events`). Maps
+    /// the callee's stack, keeps the frame pending (see [`PendingFrames`]), points R10 at the
+    /// new stack and counts the dropped call event; returns the callee's first pc. `None`
+    /// when the general path must run instead (nothing changed).
     #[inline(always)]
     pub(crate) fn push_call_fast(
         &mut self,
@@ -651,7 +657,7 @@ impl Machine {
         callee_saved: u8,
         start: usize,
     ) -> Option<usize> {
-        let depth = self.frames.len();
+        let depth = self.frames.len() + self.pending.len;
         if depth >= MAX_FRAMES
             || self.log.enabled
             || self.kernel.events.len() < self.config.max_call_events
@@ -660,21 +666,11 @@ impl Machine {
         }
         let region = 1 + depth as u32;
         self.mem.clear_stack(region);
-        // Branch-free: the caller's value where the mask has the register, 0 elsewhere.
-        let mut saved = [0u64; 4];
-        for (k, slot) in saved.iter_mut().enumerate() {
-            *slot = r[6 + k] & 0u64.wrapping_sub(((callee_saved >> k) & 1) as u64);
-        }
-        self.frames.push(Frame {
+        self.pending.push(Pending {
             function,
-            depth,
-            kind: FrameKind::Call,
-            call_site: Some(cur),
-            return_pc: cur + 1,
+            call_site: cur,
             saved_mask: callee_saved,
-            saved,
-            may_goto_left: MAY_GOTO_BUDGET,
-            stack_region: region,
+            saved: [r[6], r[7], r[8], r[9]],
         });
         r[10] = addr(region, STACK_SIZE);
         // The call event is not kept: counted as dropped, as `call_event_room` does.
@@ -684,32 +680,47 @@ impl Machine {
 
     /// The common case of `exit` from a bpf-to-bpf call, for the execution loop (the
     /// conditions of [`Machine::push_call_fast`]): what [`Machine::pop_frame_in`] and the
-    /// return event's bookkeeping do; returns the pc to continue at, `None` when the general
-    /// path must run (nothing changed).
+    /// return event's bookkeeping do, on a pending frame or a written one; returns the pc to
+    /// continue at, `None` when the general path must run (nothing changed).
     #[inline(always)]
     pub(crate) fn pop_call_fast(&mut self, r: &mut [u64; 16]) -> Option<usize> {
-        let n = self.frames.len();
-        if n < 2
-            || self.log.enabled
-            || self.kernel.events.len() < self.config.max_call_events
-            || self.frames[n - 1].kind != FrameKind::Call
-        {
-            return None;
-        }
-        let frame = self.frames[n - 1];
-        let caller = self.frames[n - 2].stack_region;
-        self.frames.truncate(n - 1);
+        // A pending frame implies the conditions: it was pushed under them, and nothing that
+        // could change them (the slow path) ran since, as that writes pending frames out.
+        let (mask, saved, region, return_pc) = if let Some(p) = self.pending.pop() {
+            let region = 1 + (self.frames.len() + self.pending.len) as u32;
+            (p.saved_mask, p.saved, region, p.call_site + 1)
+        } else {
+            if self.log.enabled || self.kernel.events.len() < self.config.max_call_events {
+                return None;
+            }
+            let n = self.frames.len();
+            if n < 2 || self.frames[n - 1].kind != FrameKind::Call {
+                return None;
+            }
+            let f = self.frames[n - 1];
+            self.frames.truncate(n - 1);
+            (f.saved_mask, f.saved, f.stack_region, f.return_pc)
+        };
         for k in 0..4 {
-            if frame.saved_mask & (1 << k) != 0 {
-                r[6 + k] = frame.saved[k];
+            if mask & (1 << k) != 0 {
+                r[6 + k] = saved[k];
             }
         }
-        if let Some(region) = self.mem.regions.get_mut(frame.stack_region as usize) {
-            region.live = false;
+        if let Some(stack) = self.mem.regions.get_mut(region as usize) {
+            stack.live = false;
         }
-        r[10] = addr(caller, STACK_SIZE);
+        // The caller is one frame shallower: its stack is the region below.
+        r[10] = addr(region - 1, STACK_SIZE);
         self.kernel.events_dropped = self.kernel.events_dropped.saturating_add(1);
-        Some(frame.return_pc)
+        Some(return_pc)
+    }
+
+    /// Writes the execution loop's pending frames into `frames`.
+    #[inline(always)]
+    pub(crate) fn flush_pending(&mut self) {
+        if self.pending.len != 0 {
+            self.pending.flush(&mut self.frames);
+        }
     }
 
     pub(crate) fn set_frame(&mut self, index: usize, frame: Frame) {
