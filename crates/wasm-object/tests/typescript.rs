@@ -40,7 +40,10 @@ fn every_field_of_the_json_is_declared() {
     keys(&bad, &mut found);
     found.sort();
     found.dedup();
-    assert!(found.contains(&"key".to_string()), "a global-data map entry");
+    assert!(
+        found.contains(&"key".to_string()),
+        "a global-data map entry"
+    );
     let missing: Vec<&String> = found
         .iter()
         .filter(|k| {
