@@ -10,7 +10,6 @@ import init, {
   verify,
   version,
 } from "./pkg/unwind_wasm.js";
-import initObjects, { openObject } from "./pkg/unwind_object.js";
 import type { OnProgress, Progress } from "./pkg/unwind_wasm.js";
 import type {
   Call,
@@ -132,9 +131,10 @@ function badRequest(value: unknown): string | null {
   return null;
 }
 
-/** The object loader's module (crates/wasm-object), fetched beside this worker on the first
- * `openObject`: pages that never open an object file never download it. */
-let objects: Promise<unknown> | null = null;
+/** The object loader's module (crates/wasm-object), its glue and its wasm fetched beside this
+ * worker on the first `openObject`: pages that never open an object file never download it. */
+let objects: Promise<(bytes: Uint8Array) => string> | null = null;
+let openObject: ((bytes: Uint8Array) => string) | null = null;
 
 function handle(id: number, call: Call, progress: boolean): void {
   if (trapped) {
@@ -142,12 +142,17 @@ function handle(id: number, call: Call, progress: boolean): void {
     return;
   }
   if (call.op === "openObject" && objects === null) {
-    const url = new URL("./pkg/unwind_object_bg.wasm", import.meta.url);
-    objects = initObjects({ module_or_path: url });
+    objects = import("./pkg/unwind_object.js").then(async (glue) => {
+      await glue.default({ module_or_path: new URL("./pkg/unwind_object_bg.wasm", import.meta.url) });
+      return glue.openObject;
+    });
   }
   if (call.op === "openObject") {
     objects!.then(
-      () => handleNow(id, call, progress),
+      (open) => {
+        openObject = open;
+        handleNow(id, call, progress);
+      },
       (error: unknown) => {
         objects = null;
         fail(id, "unavailable", `could not load the object loader's WebAssembly module: ${describe(error)}`);
@@ -180,7 +185,7 @@ function perform(call: Call, onProgress: OnProgress | undefined): unknown {
     case "assemble":
       return assemble(call.source, call.options);
     case "openObject":
-      return JSON.parse(openObject(call.bytes)) as unknown;
+      return JSON.parse(openObject!(call.bytes)) as unknown;
     case "verify": {
       const verification = verify(call.source, call.options, onProgress);
       keep(call.handle, verification);
