@@ -4,6 +4,7 @@
 #   1. the bindings crate for wasm32-unknown-unknown with cargo,
 #   2. wasm-bindgen --target web into the package's pkg/ (and wasm-opt when enabled),
 #   3. checks the .wasm against the size budgets (raw, and gzipped: the package's 250 KB),
+#      and 1-3 again for the object loader's module (crates/wasm-object, loaded on demand),
 #   4. compiles the package's TypeScript (packages/unwind-bpf) into the package folder, adds
 #      its package.json, README and licences, and packs it with `npm pack`,
 #   5. type-checks the page's TypeScript in web/ and bundles it with esbuild (it imports the
@@ -50,44 +51,52 @@ if [ "$have" != "$want" ]; then
   exit 1
 fi
 
-step "cargo build -p $package --profile $profile --target wasm32-unknown-unknown"
-cargo build --profile "$profile" --target wasm32-unknown-unknown -p "$package"
-target_dir=$(cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
-input="$target_dir/wasm32-unknown-unknown/$profile/${package//-/_}.wasm"
-
 rm -rf "$dist"
 mkdir -p "$out_dir"
-step "wasm-bindgen --target $target --out-dir $out_dir"
-wasm-bindgen --target "$target" --out-dir "$out_dir" --out-name "$out_name" "$input"
-wasm="$out_dir/${out_name}_bg.wasm"
+target_dir=$(cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
 
-if [ "$wasm_opt" = "true" ]; then
-  # npm's binaryen, installed by `npm ci`, unless one is on PATH already.
-  PATH="$PATH:$(pwd)/node_modules/.bin"
-  command -v wasm-opt >/dev/null || {
-    echo "build-web: wasm_opt = true in $config but wasm-opt is not on PATH" >&2
+# Builds the bindings crate $1 into $out_dir/$2_bg.wasm (wasm-bindgen, then wasm-opt when
+# enabled) and checks it against $3 KiB raw and $4 KB gzipped.
+build_module() {
+  local crate_package=$1 name=$2 raw_budget=$3 gzip_budget=$4
+  step "cargo build -p $crate_package --profile $profile --target wasm32-unknown-unknown"
+  cargo build --profile "$profile" --target wasm32-unknown-unknown -p "$crate_package"
+  local input="$target_dir/wasm32-unknown-unknown/$profile/${crate_package//-/_}.wasm"
+  step "wasm-bindgen --target $target --out-dir $out_dir ($name)"
+  wasm-bindgen --target "$target" --out-dir "$out_dir" --out-name "$name" "$input"
+  local wasm="$out_dir/${name}_bg.wasm"
+  if [ "$wasm_opt" = "true" ]; then
+    # npm's binaryen, installed by `npm ci`, unless one is on PATH already.
+    PATH="$PATH:$(pwd)/node_modules/.bin"
+    command -v wasm-opt >/dev/null || {
+      echo "build-web: wasm_opt = true in $config but wasm-opt is not on PATH" >&2
+      exit 1
+    }
+    step "wasm-opt $wasm_opt_flags"
+    # shellcheck disable=SC2086 # the flags are a list
+    wasm-opt $wasm_opt_flags -o "$wasm.opt" "$wasm"
+    mv "$wasm.opt" "$wasm"
+  fi
+  local bytes kib gzipped brotli
+  bytes=$(wc -c <"$wasm")
+  kib=$(((bytes + 1023) / 1024))
+  if [ "$kib" -gt "$raw_budget" ]; then
+    echo "build-web: $wasm is $kib KiB, over the budget of $raw_budget KiB (wasm-pack.toml)" >&2
     exit 1
-  }
-  step "wasm-opt $wasm_opt_flags"
-  # shellcheck disable=SC2086 # the flags are a list
-  wasm-opt $wasm_opt_flags -o "$wasm.opt" "$wasm"
-  mv "$wasm.opt" "$wasm"
-fi
+  fi
+  gzipped=$(gzip -9 -c "$wasm" | wc -c)
+  brotli=$(node -e 'const z = require("zlib"); const q = z.constants.BROTLI_PARAM_QUALITY;
+    console.log(z.brotliCompressSync(require("fs").readFileSync(process.argv[1]), { params: { [q]: 11 } }).length)' "$wasm")
+  if [ "$gzipped" -gt $((gzip_budget * 1000)) ]; then
+    echo "build-web: $wasm is $gzipped bytes gzipped (gzip -9), over the budget of $gzip_budget KB (wasm-pack.toml)" >&2
+    exit 1
+  fi
+  step "size: $wasm is $bytes bytes ($kib KiB, budget $raw_budget KiB); gzip -9 $gzipped bytes (budget $gzip_budget KB); brotli $brotli bytes"
+}
 
-bytes=$(wc -c <"$wasm")
-kib=$(((bytes + 1023) / 1024))
-if [ "$kib" -gt "$budget_kib" ]; then
-  echo "build-web: $wasm is $kib KiB, over the budget of $budget_kib KiB (size_budget_kib in $config)" >&2
-  exit 1
-fi
-gzipped=$(gzip -9 -c "$wasm" | wc -c)
-brotli=$(node -e 'const z = require("zlib"); const q = z.constants.BROTLI_PARAM_QUALITY;
-  console.log(z.brotliCompressSync(require("fs").readFileSync(process.argv[1]), { params: { [q]: 11 } }).length)' "$wasm")
-if [ "$gzipped" -gt $((gzip_budget_kb * 1000)) ]; then
-  echo "build-web: $wasm is $gzipped bytes gzipped (gzip -9), over the budget of $gzip_budget_kb KB (gzip_budget_kb in $config)" >&2
-  exit 1
-fi
-step "size: $wasm is $bytes bytes ($kib KiB, budget $budget_kib KiB); gzip -9 $gzipped bytes (budget $gzip_budget_kb KB); brotli $brotli bytes"
+build_module "$package" "$out_name" "$budget_kib" "$gzip_budget_kb"
+build_module "$(setting object_package)" "$(setting object_out_name)" \
+  "$(setting object_size_budget_kib)" "$(setting object_gzip_budget_kb)"
 
 step "tsc -p $package_src --outDir $package_dir"
 node_modules/.bin/tsc -p "$package_src" --outDir "$package_dir"

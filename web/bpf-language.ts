@@ -50,6 +50,7 @@ const DIRECTIVES: Array<{ label: string; detail: string }> = [
   { label: ".map", detail: "NAME TYPE key=K value=V max_entries=N" },
   { label: ".globl", detail: "NAME(ARGS): a global function and its arguments" },
   { label: ".exception_callback", detail: "NAME: the program's exception callback" },
+  { label: ".loc", detail: "\"FILE\" LINE:COLUMN \"TEXT\": the C source line of what follows" },
   { label: ".syntax", detail: "pseudo-c, ubpf or hex" },
 ];
 
@@ -68,6 +69,9 @@ function token(stream: StringStream, state: TokenState): string | null {
     return "comment";
   }
   if (stream.eatSpace()) return null;
+  // A `.loc` string (its file or C source text, `\"` and `\\` escaped): `//` or `/*` in
+  // it is text, as the assembler reads it.
+  if (stream.match(/^"(?:[^"\\]|\\.)*"?/)) return "string";
   if (stream.match("/*")) {
     state.inComment = true;
     return "comment";
@@ -129,6 +133,7 @@ const bpfAssembly = StreamLanguage.define<TokenState>({
 /** Colours from style.css (`--syntax-*`), so the themes and sizes apply. */
 const highlight = HighlightStyle.define([
   { tag: tags.comment, color: "var(--syntax-comment)", fontStyle: "italic" },
+  { tag: tags.string, color: "var(--syntax-string)" },
   { tag: tags.keyword, color: "var(--syntax-keyword)", fontWeight: "600" },
   { tag: tags.meta, color: "var(--syntax-directive)", fontWeight: "600" },
   { tag: tags.labelName, color: "var(--syntax-label)", fontWeight: "600" },

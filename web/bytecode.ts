@@ -158,7 +158,10 @@ export class BytecodePane {
     go.type = "button";
     go.title = `Go to line ${insn.line}`;
     lineCell.append(go);
-    row.append(element("td", "pc", String(insn.pc)), bytes, lineCell, element("td", "text", insn.source));
+    const text = element("td", "text", insn.source);
+    // An object's C source line (a `.loc` record) beside the instruction it starts at.
+    if (insn.cLine !== undefined) text.append(element("span", "c-line", `  // ${insn.cLine}`));
+    row.append(element("td", "pc", String(insn.pc)), bytes, lineCell, text);
     return row;
   }
 }

@@ -646,7 +646,12 @@ export class DebuggerPane {
     else {
       // The line of the frame being unwound: the throw, then each call site up the stack.
       const at = current ?? this.events[this.unwindFrom];
-      const line = at !== undefined ? (this.lines[at.pc] ?? 0) : 0;
+      // In the hidden trampoline (the throw, its frame) the line is the thrower's: that of
+      // the latest event before it in the source (the call into the trampoline).
+      let line = 0;
+      for (let i = at === undefined ? -1 : this.events.lastIndexOf(at); i >= 0 && line === 0; i--) {
+        line = this.lines[this.events[i]!.pc] ?? 0;
+      }
       if (line > 0) this.host.showLine(line);
     }
   }

@@ -20,6 +20,7 @@ import { Editor } from "./editor.js";
 import { TourGuide, parseTour, type Tour, type VerdictSummary } from "./tours.js";
 import type { CatalogueEntry } from "./bpf-language.js";
 import { BytecodePane } from "./bytecode.js";
+import { ObjectOpener } from "./objects.js";
 import {
   DiagnosticsPane,
   DisassemblyPane,
@@ -30,6 +31,7 @@ import {
 import type { AssembleResult, DebugAction, Instruction, Mode, Syntax, Verification } from "./api.js";
 import {
   DEFAULTS,
+  MAX_WORLD,
   TABS,
   badInputs,
   decode,
@@ -629,6 +631,7 @@ async function loadExample(example: Example, { keep = true } = {}): Promise<void
     return;
   }
   if (keep) keepBeforeReplacing(`Loaded “${example.title}”.`);
+  objects.forget();
   editor.setText(text);
   pristine = text;
   dirty = false;
@@ -725,6 +728,40 @@ for (const input of [ctxInput, worldInput, unverifiedInput, budgetInput]) {
   });
 }
 modeSelect.addEventListener("change", assembleOnEvent);
+/** "Open .o…" and files dropped on the page (web/objects.ts). */
+const objects = new ObjectOpener(
+  byId<HTMLButtonElement>("open-object"),
+  byId<HTMLInputElement>("object-file"),
+  byId("object-program-label"),
+  byId<HTMLSelectElement>("object-program"),
+  {
+    unwind: () => started.then(({ unwind }) => unwind),
+    notify: (text, kind) => showNotice(text, kind),
+    load: (program, file) => {
+      keepBeforeReplacing(`Opened ${program.name} of ${file}.`);
+      // The object's .data and .rodata, as libbpf fills the maps: the world's starting maps.
+      const world = JSON.stringify({ maps: program.worldMaps }, null, 2);
+      const hasData = Object.keys(program.worldMaps).length > 0;
+      const fits = world.length <= MAX_WORLD;
+      apply(
+        {
+          ...current(),
+          program: program.source ?? "",
+          syntax: "auto",
+          ctx: "",
+          world: hasData && fits ? world : DEFAULTS.world,
+          unverified: false,
+          budget: DEFAULTS.budget,
+        },
+        { edited: false },
+      );
+      exampleSelect.selectedIndex = -1; // no example is shown: choosing any one loads it
+      if (hasData && !fits) showNotice(`The initial data of ${file}'s global variables is over ${MAX_WORLD} characters as a world: the maps start zeroed.`, "info");
+    },
+  },
+  document.body,
+);
+
 exampleSelect.addEventListener("change", () => {
   void loadExample(JSON.parse(exampleSelect.value) as Example);
 });

@@ -37,6 +37,8 @@ before(async () => {
     cwd: site,
   });
   await copyFile(join(repoRoot, "static", "examples", "callee-saved.s"), join(site, "example.s"));
+  const fixtures = join(repoRoot, "crates", "object", "tests", "fixtures");
+  await copyFile(join(fixtures, "global_loophole.o"), join(site, "global_loophole.o"));
   await writeFile(
     join(site, "index.html"),
     `<!doctype html>
@@ -78,6 +80,8 @@ test("the tarball installs as a package of its own: manifest, types, licence, no
     "pkg/unwind_wasm.js",
     "pkg/unwind_wasm.d.ts",
     "pkg/unwind_wasm_bg.wasm",
+    "pkg/unwind_object.js",
+    "pkg/unwind_object_bg.wasm",
     "README.md",
     "LICENSE-MIT",
     "LICENSE-APACHE",
@@ -148,6 +152,61 @@ test("a docs site verifies, runs and steps through an unwinding with the packed 
   assert.equal(result.stop, "ended");
   assert.ok(result.steps > 10);
   assert.equal(typeof result.backed, "number");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("a docs site opens a clang-built object: its programs as text with C lines, verified and run; the loader's module only on demand", async () => {
+  const page = await openSite();
+  const fetched = [];
+  page.on("request", (request) => fetched.push(new URL(request.url()).pathname));
+  const result = await page.evaluate(async () => {
+    const { createUnwind } = window.unwindBpf;
+    const unwind = await createUnwind();
+    const before = await unwind.verify("r0 = 0\nexit");
+    const bytes = new Uint8Array(await (await fetch("global_loophole.o")).arrayBuffer());
+    const loadedBefore = performance.getEntriesByType("resource").some((e) => e.name.endsWith("unwind_object_bg.wasm"));
+    const object = await unwind.openObject(bytes);
+    const program = object.programs[0];
+    const legacy = await unwind.verify(program.source, { mode: "legacy" });
+    const upstream = await unwind.verify(program.source, { mode: "upstream" });
+    const ran = await unwind.run(program.source, { mode: "cleanup" });
+    const notElf = await unwind.openObject(new TextEncoder().encode("hello"));
+    const misuse = await unwind.openObject("not bytes").then(() => "answered", (e) => `${e.code}: ${e.message}`);
+    unwind.close();
+    return {
+      before: before.accepted,
+      loadedBefore,
+      error: object.error,
+      names: object.programs.map((p) => p.name),
+      cFile: program.cFile,
+      license: object.license,
+      hasLoc: program.source.includes('.loc "./global_loophole.c" 24:2'),
+      legacy: legacy.accepted,
+      upstream: upstream.accepted,
+      upstreamError: upstream.errors[0]?.message,
+      upstreamLog: await upstream.log.text(),
+      ranEvents: ran.events.map((e) => `${e.kind}${e.by ? `:${e.by}` : ""}`),
+      notElf: notElf.error,
+      misuse,
+    };
+  });
+  assert.equal(result.before, true);
+  assert.equal(result.loadedBefore, false, "the object loader's module is not fetched before it is needed");
+  assert.ok(fetched.some((p) => p.endsWith("/pkg/unwind_object_bg.wasm")), fetched.join(" "));
+  assert.equal(result.error, null);
+  assert.deepEqual(result.names, ["global_loophole"]);
+  assert.equal(result.cFile, "global_loophole.c");
+  assert.equal(result.license, "GPL");
+  assert.equal(result.hasLoc, true, "the C lines are .loc directives in the text");
+  // The article's loophole from C: legacy accepts, upstream refuses, cleanup releases.
+  assert.equal(result.legacy, true);
+  assert.equal(result.upstream, false);
+  assert.match(result.upstreamError, /reference leak/);
+  assert.match(result.upstreamLog, /; global_may_throw\(skb\); @ global_loophole\.c:24\n/);
+  assert.ok(result.ranEvents.includes("release:unwinder"), result.ranEvents.join(" "));
+  assert.match(result.notElf, /not an ELF file/);
+  assert.match(result.misuse, /^misuse: (Error: )?invalid bytes: expected a Uint8Array, got string/);
   assert.deepEqual(problems, []);
   await page.close();
 });

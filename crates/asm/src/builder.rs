@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use unwind_isa::{CallTarget, Imm64Kind, Insn, RawInsn};
 use unwind_kernel::{resolve_call_name, CallRef, ProgType};
-use unwind_program::{FunctionDecl, Label, MapDef, Program, Span};
+use unwind_program::{FunctionDecl, Label, MapDef, Program, SourceLine, Span};
 
 use crate::cursor::{Directive, Fixup, Pending, Stmt, Target};
 use crate::diagnostic::{expected, AsmError, Diagnostic};
@@ -27,6 +27,8 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
     let mut labels: HashMap<String, (usize, u32)> = HashMap::new();
     let mut label_list = Vec::new();
     let mut directives = Vec::new();
+    // `.loc` records at the pc of the instruction after them, with the line they are on.
+    let mut line_info: Vec<(SourceLine, Span)> = Vec::new();
     let mut pc = 0usize;
     for stmt in stmts {
         match stmt {
@@ -43,7 +45,22 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
                 placed.push(Placed { pending: p, pc });
                 pc += n;
             }
+            Stmt::Directive(Directive::Loc(mut record), span) => {
+                record.pc = pc;
+                match line_info.last() {
+                    Some((last, first)) if last.pc == pc => {
+                        let first_line = first.line;
+                        diags.push(diag(span, AsmError::DuplicateLoc { first_line }));
+                    }
+                    _ => line_info.push((record, span)),
+                }
+            }
             Stmt::Directive(d, span) => directives.push((d, span)),
+        }
+    }
+    if let Some((last, span)) = line_info.last() {
+        if last.pc == pc {
+            diags.push(diag(*span, AsmError::LocAtEnd));
         }
     }
     let len = pc;
@@ -159,7 +176,7 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
                     decls[i].is_exception_callback = true;
                 }
             }
-            Directive::Ignored => {}
+            Directive::Loc(_) | Directive::Ignored => {}
         }
     }
 
@@ -209,14 +226,16 @@ pub(crate) fn build(stmts: Vec<Stmt>, diags: &mut Vec<Diagnostic>) -> Option<Pro
     if !diags.is_empty() {
         return None;
     }
-    Some(Program::new(
+    let mut program = Program::new(
         slots,
         spans,
         &decls,
         maps,
         prog_type.map(|(t, _)| t),
         label_list,
-    ))
+    );
+    program.line_info = line_info.into_iter().map(|(record, _)| record).collect();
+    Some(program)
 }
 
 fn relative(

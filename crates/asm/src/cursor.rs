@@ -59,6 +59,9 @@ pub(crate) enum Directive {
         max_entries: u32,
     },
     Ctx(unwind_kernel::ProgType),
+    /// `.loc "file" LINE:COLUMN "text"`: the C source line of the instructions that follow
+    /// (a BTF `line_info` record, as `unwind disasm` prints an object's).
+    Loc(unwind_program::SourceLine),
     /// `.syntax NAME` is handled before parsing; other directives LLVM emits are ignored.
     Ignored,
 }
@@ -166,6 +169,14 @@ impl<'a> Cursor<'a> {
             Ok(())
         } else {
             Err(self.expected("end of line"))
+        }
+    }
+
+    /// A `"quoted"` string's content.
+    pub fn string(&mut self, what: &str) -> PResult<String> {
+        match self.peek() {
+            Some(t) if t.kind == Kind::Str => Ok(self.next().expect("peeked").text.clone()),
+            _ => Err(self.expected(what)),
         }
     }
 

@@ -33,7 +33,7 @@ pub enum AsmError {
     UnknownMap { name: String },
     #[error("map {name} is already declared on line {first_line}")]
     DuplicateMap { name: String, first_line: u32 },
-    #[error("unknown directive {name}: expected .globl, .global, .exception_callback, .map, .ctx or .syntax")]
+    #[error("unknown directive {name}: expected .globl, .global, .exception_callback, .map, .ctx, .loc or .syntax")]
     UnknownDirective { name: String },
     #[error("unknown program type {name}: expected a kernel program-type name such as socket, tc, xdp, cgroup_skb, tracepoint or raw")]
     UnknownProgType { name: String },
@@ -48,6 +48,10 @@ pub enum AsmError {
     UnknownArgType { found: String },
     #[error("{directive} names {name}, but no label {name} is defined")]
     DirectiveTargetMissing { directive: String, name: String },
+    #[error(".loc must come before an instruction: no instruction follows it")]
+    LocAtEnd,
+    #[error("a second .loc for the same instruction (the first is on line {first_line}): expected one per instruction")]
+    DuplicateLoc { first_line: u32 },
     #[error("the program has {count} instructions: expected at most {limit}")]
     ProgramTooLarge { count: usize, limit: usize },
     #[error("the program is empty: expected at least one instruction")]

@@ -49,6 +49,26 @@ pub(crate) fn parse(c: &mut Cursor) -> PResult<Directive> {
         ".exception_callback" => {
             Directive::ExceptionCallback(c.ident("a function name")?.text.clone())
         }
+        // LLVM's own `.loc FILENO LINE COL ...` refers to `.file` numbers and has no source
+        // text: nothing to keep.
+        ".loc" if c.peek().is_some_and(|t| t.kind == Kind::Number) => {
+            c.pos = c.line.tokens.len();
+            Directive::Ignored
+        }
+        ".loc" => {
+            let file = c.string("a quoted file name (.loc \"prog.c\" LINE:COLUMN \"text\")")?;
+            let line = c.int_in("line number", 1, u32::MAX as i128)? as u32;
+            c.expect(":")?;
+            let column = c.int_in("column", 0, u32::MAX as i128)? as u32;
+            let text = c.string("the quoted source text")?;
+            Directive::Loc(unwind_program::SourceLine {
+                pc: 0,
+                text,
+                file,
+                line,
+                column,
+            })
+        }
         ".ctx" => {
             let t = c.ident("a program type")?;
             let mut name = t.text.clone();

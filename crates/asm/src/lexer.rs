@@ -10,6 +10,9 @@ pub(crate) enum Kind {
     Number,
     /// Operators and punctuation.
     Punct,
+    /// A `"quoted"` string (`.loc`'s file and source text); the token's text is its content
+    /// with `\"` and `\\` unescaped.
+    Str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,13 +50,25 @@ const PUNCTS: [&str; 30] = [
 /// Longest line the lexer looks at; longer lines are an error rather than a slow path.
 const MAX_LINE_CHARS: usize = 4096;
 
-/// Replaces `/* ... */` comments with spaces, keeping line breaks so positions stay right.
+/// Replaces `/* ... */` comments with spaces, keeping line breaks so positions stay right. A
+/// string (which ends at its closing quote or the line's end) is kept as it is: a C source
+/// line in `.loc` may hold `/*`.
 fn strip_block_comments(src: &str) -> String {
     let mut out = String::with_capacity(src.len());
     let mut chars = src.chars().peekable();
     let mut in_comment = false;
+    let mut in_string = false;
     while let Some(c) = chars.next() {
-        if in_comment {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' if chars.peek().is_some_and(|&n| n != '\n') => {
+                    out.push(chars.next().expect("peeked"));
+                }
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+        } else if in_comment {
             if c == '*' && chars.peek() == Some(&'/') {
                 chars.next();
                 out.push_str("  ");
@@ -66,6 +81,7 @@ fn strip_block_comments(src: &str) -> String {
             out.push_str("  ");
             in_comment = true;
         } else {
+            in_string = c == '"';
             out.push(c);
         }
     }
@@ -149,6 +165,12 @@ fn lex_line(number: u32, chars: &[char], diags: &mut Vec<Diagnostic>) -> Option<
             i += 1;
             continue;
         }
+        if c == '"' {
+            let (token, next) = string_token(number, chars, i, diags)?;
+            tokens.push(token);
+            i = next;
+            continue;
+        }
         // Comments: `//`, `#`, and `;` (the verifier log's state suffix) run to the end of line.
         if c == '#' || c == ';' || (c == '/' && chars.get(i + 1) == Some(&'/')) {
             break;
@@ -210,6 +232,46 @@ fn lex_line(number: u32, chars: &[char], diags: &mut Vec<Diagnostic>) -> Option<
         log_opcode,
         end_col,
     })
+}
+
+/// The string starting at `chars[start]` (a `"`) and the index after its closing quote; a
+/// string without one is an error.
+fn string_token(
+    number: u32,
+    chars: &[char],
+    start: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Token, usize)> {
+    let mut text = String::new();
+    let mut i = start + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '"' => {
+                let token = Token {
+                    kind: Kind::Str,
+                    text,
+                    col: start as u32 + 1,
+                    end: i as u32 + 2,
+                };
+                return Some((token, i + 1));
+            }
+            '\\' if matches!(chars.get(i + 1), Some('"' | '\\')) => {
+                text.push(chars[i + 1]);
+                i += 2;
+            }
+            c => {
+                text.push(c);
+                i += 1;
+            }
+        }
+    }
+    diags.push(Diagnostic::new(
+        number,
+        start as u32 + 1,
+        chars.len() as u32 + 1,
+        crate::diagnostic::expected("a closing '\"'", "end of line"),
+    ));
+    None
 }
 
 /// Recognises a pasted kernel verifier-log prefix `12: (85) ` and skips it.

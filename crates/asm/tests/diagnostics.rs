@@ -170,7 +170,7 @@ fn unknown_directive() {
         (
             1,
             1,
-            "unknown directive .frob: expected .globl, .global, .exception_callback, .map, .ctx or .syntax"
+            "unknown directive .frob: expected .globl, .global, .exception_callback, .map, .ctx, .loc or .syntax"
                 .into()
         )
     );
@@ -379,4 +379,40 @@ fn display_has_line_and_column() {
     assert!(d[0]
         .to_string()
         .starts_with("2:1: error: unknown instruction"));
+}
+
+#[test]
+fn loc_directive_errors() {
+    assert_eq!(
+        only(".loc \"p.c\" 3:1 \"x\"\n.loc \"p.c\" 4:1 \"y\"\nexit"),
+        (
+            2,
+            1,
+            "a second .loc for the same instruction (the first is on line 1): expected one per instruction".into()
+        )
+    );
+    assert_eq!(
+        only("exit\n.loc \"p.c\" 3:1 \"x\""),
+        (
+            2,
+            1,
+            ".loc must come before an instruction: no instruction follows it".into()
+        )
+    );
+    assert_eq!(
+        only(".loc \"p.c\" 3:1 \"x\nexit"),
+        (1, 16, "expected a closing '\"', found end of line".into())
+    );
+    assert_eq!(
+        only(".loc \"p.c\" 0:1 \"x\"\nexit"),
+        (
+            1,
+            12,
+            "line number 0 is out of range: expected 1..=4294967295".into()
+        )
+    );
+    assert_eq!(
+        only(".loc p.c 3:1 \"x\"\nexit").2,
+        "expected a quoted file name (.loc \"prog.c\" LINE:COLUMN \"text\"), found 'p.c'"
+    );
 }

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use unwind_asm::{assemble, assemble_with, Options, Syntax};
 use unwind_isa::{decode_program, RawInsn, Slot};
 use unwind_program::disasm::{disassemble, Style};
-use unwind_program::Program;
+use unwind_program::{Program, SourceLine};
 
 fn raw_insn() -> impl Strategy<Value = RawInsn> {
     (
@@ -128,6 +128,36 @@ proptest! {
         if let Some(prog) = a.program {
             prop_assert_eq!(prog.to_bytes(), whole.to_vec());
         }
+    }
+
+    #[test]
+    fn c_source_lines_survive_disassembly_and_assembly(
+        slots in valid_program(),
+        records in proptest::collection::vec(
+            (any::<prop::sample::Index>(), "[^\n\r]{0,80}", "[^\n\r]{0,20}", 1u32.., any::<u32>()),
+            0..6,
+        ),
+    ) {
+        // Any text (quotes, backslashes, `/*`, `//`, `;`, any character but a line break) as
+        // `.loc` prints it reads back the same, at the same pcs.
+        let mut p = Program::from_slots(slots);
+        let decoded = decode_program(&p.slots);
+        let starts: Vec<usize> = (0..decoded.len())
+            .filter(|&pc| !matches!(decoded[pc], Slot::Imm64Tail))
+            .collect();
+        let mut line_info: Vec<SourceLine> = records
+            .into_iter()
+            .map(|(at, text, file, line, column)| SourceLine { pc: starts[at.index(starts.len())], text, file, line, column })
+            .collect();
+        line_info.sort_by_key(|l| l.pc);
+        line_info.dedup_by_key(|l| l.pc);
+        p.line_info = line_info;
+        let text = disassemble(&p, Style::Source);
+        let again = assemble(&text);
+        prop_assert!(again.diagnostics.is_empty(), "{text}\n{:?}", again.diagnostics);
+        let again = again.program.expect("assembled");
+        prop_assert_eq!(again.line_info, p.line_info, "{}", text);
+        prop_assert_eq!(again.slots, p.slots);
     }
 
     #[test]

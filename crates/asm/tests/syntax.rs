@@ -338,3 +338,51 @@ fn a_global_function_can_be_declared_void_and_the_declaration_round_trips() {
     let q = program(&text);
     assert_eq!((&q.slots, &q.functions), (&p.slots, &p.functions));
 }
+
+#[test]
+fn loc_directives_give_the_program_its_c_lines_and_disassemble_back() {
+    // `.loc "file" LINE:COLUMN "text"` is a BTF line_info record: it covers the instructions
+    // from the one after it to the next record. The text is kept verbatim, blanks, quotes,
+    // backslashes and comment markers included.
+    let src = r#"
+	.loc "./prog.c" 3:0 "int prog(struct __sk_buff *skb)"
+	r0 = 0
+	r1 = 1 // a comment after an instruction
+	.loc "./prog.c" 5:2 "	/* \"quoted\" */ return a \\ b; // c"
+	exit
+.loc 0 7 2 prologue_end
+"#;
+    // The LLVM form (a `.file` number) at the end carries no text and is ignored.
+    let p = program(src.trim_end_matches(".loc 0 7 2 prologue_end\n"));
+    let records: Vec<_> = p
+        .line_info
+        .iter()
+        .map(|l| (l.pc, l.file.as_str(), l.line, l.column, l.text.as_str()))
+        .collect();
+    assert_eq!(
+        records,
+        [
+            (0, "./prog.c", 3, 0, "int prog(struct __sk_buff *skb)"),
+            (
+                2,
+                "./prog.c",
+                5,
+                2,
+                "\t/* \"quoted\" */ return a \\ b; // c"
+            ),
+        ]
+    );
+    let text = disassemble(&p, Style::Source);
+    let again = program(&text);
+    assert_eq!(again.line_info, p.line_info, "{text}");
+    assert_eq!(again.slots, p.slots);
+    // The log style prints them as the kernel's verifier log does.
+    let log = disassemble(&p, Style::Log);
+    assert!(
+        log.contains("; int prog(struct __sk_buff *skb) @ prog.c:3\n"),
+        "{log}"
+    );
+    // LLVM's own `.loc FILENO LINE COL` is accepted and means nothing here.
+    let llvm = program("r0 = 0\n.loc 0 7 2 prologue_end\nexit");
+    assert!(llvm.line_info.is_empty());
+}

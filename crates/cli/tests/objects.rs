@@ -115,7 +115,7 @@ fn disasm_interleaves_c_lines_and_reassembles() {
     assert!(stdout.contains(".map counters hash key=4 value=8 max_entries=16\n"));
     assert!(stdout.contains(".exception_callback on_exception\n"));
     assert!(
-        stdout.contains("\t// bpf_throw(42); @ map_lookup_throw.c:25\n"),
+        stdout.contains("\t.loc \"./map_lookup_throw.c\" 25:3 \"\t\tbpf_throw(42);\"\n"),
         "{stdout}"
     );
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -131,7 +131,7 @@ fn disasm_interleaves_c_lines_and_reassembles() {
     // The same bytes: the hex round trip disassembles to the same instructions.
     let insns = |t: &str| -> Vec<String> {
         t.lines()
-            .filter(|l| l.starts_with('\t') && !l.starts_with("\t//"))
+            .filter(|l| l.starts_with('\t') && !l.starts_with("\t.loc"))
             .map(str::to_string)
             .collect()
     };

@@ -19,7 +19,10 @@ fn main() {
                 match &p.program {
                     Ok(program) => print!(
                         "{}",
-                        unwind_object::disassemble(program, unwind_program::disasm::Style::Source)
+                        unwind_program::disasm::disassemble(
+                            program,
+                            unwind_program::disasm::Style::Source
+                        )
                     ),
                     Err(e) => println!("error: {e}"),
                 }

@@ -33,7 +33,7 @@ use unwind_kernel::{resolve_call_name, CallRef, MapType, ProgType};
 use unwind_program::{FunctionDecl, GlobalArg, MapDef, Program, SourceLine, Span};
 
 pub use btf::{Btf, BtfError, BtfExt, LineInfo};
-pub use disasm::{disassemble, line_comments, main_file, source_text};
+pub use disasm::{main_file, source_text};
 pub use sections::prog_type_of_section;
 
 /// What is wrong with an object file, or with one of its programs.
@@ -721,11 +721,12 @@ impl Loader {
         for (idx, tag) in btf.decl_tags(id) {
             if let (-1, Some(cb)) = (idx, tag.strip_prefix("exception_callback:")) {
                 if let Some(first) = &out.exception_callback {
-                    // The kernel: "multiple exception callback tags for main subprog".
+                    // The kernel's verifier refuses such a program with this message
+                    // (`find_exception_callback_insn_off`); a Program has one callback.
                     return Err(ObjectError::BadExceptionCallback {
                         name: cb.to_string(),
                         reason: format!(
-                            "{name} has several exception_callback tags (the first names {first})"
+                            "multiple exception callback tags for main subprogram ({name} names {first} and {cb})"
                         ),
                     });
                 }
@@ -738,6 +739,8 @@ impl Loader {
         let Some(proto) = proto else {
             return Ok(out);
         };
+        // A pointer or struct return is not told apart from an integer one (the kernel refuses
+        // it: "Global function NAME() doesn't return scalar"; docs/objects.md).
         out.returns_void = proto.size_or_type == 0;
         if out.global != Some(true) || !args {
             return Ok(out);

@@ -127,19 +127,27 @@ fn exceptions_selftests_from_elf() {
             continue;
         };
         checked += 1;
+        // `__msg()` writes `comment:test_expect_msg=N=message`.
+        let messages: Vec<&str> = tags
+            .iter()
+            .filter_map(|t| t.strip_prefix("comment:test_expect_msg="))
+            .map(|m| m.split_once('=').map_or(m, |(_, m)| m))
+            .collect();
         let program = match &p.program {
             Ok(program) => program,
+            // What a Program cannot hold (two exception callbacks) is refused at load, with
+            // the message the kernel's verifier refuses it with: the same verdict.
+            Err(e) if !expect_accept && messages.iter().all(|m| e.to_string().contains(m)) => {
+                continue;
+            }
             Err(e) => {
                 differences.push(format!("{}: not loaded: {e}", p.name));
                 continue;
             }
         };
         let v = verify(program, &opts());
-        // `__msg()` writes `comment:test_expect_msg=N=message`.
-        let missing: Vec<&str> = tags
-            .iter()
-            .filter_map(|t| t.strip_prefix("comment:test_expect_msg="))
-            .map(|m| m.split_once('=').map_or(m, |(_, m)| m))
+        let missing: Vec<&str> = messages
+            .into_iter()
             .filter(|m| !v.log.contains(m))
             .collect();
         if v.accepted != expect_accept || !missing.is_empty() {
@@ -155,7 +163,6 @@ fn exceptions_selftests_from_elf() {
     let known = [
         "reject_exception_cb_type_1: accepted true",
         "reject_with_rbtree_add_throw: not loaded: call to extern bpf_rbtree_add_impl",
-        "reject_multiple_exception_cb: not loaded: exception callback exception_cb2",
     ];
     assert_eq!(differences.len(), known.len(), "{differences:#?}");
     for (d, k) in differences.iter().zip(known) {
@@ -189,9 +196,13 @@ fn exceptions_selftests_from_elf() {
             unwinding: runnable.unwinding,
             ..unwind_vm::Config::default()
         };
-        let mut m =
-            unwind_vm::Machine::new(&runnable.program, &unwind_vm::World::default(), config)
-                .unwrap();
+        // prog_tests/exceptions.c runs each with `pkt_v4` (test_progs.c) as the packet: its
+        // Ethernet protocol (IPv4) is what exception_throw_unwind_1 throws on.
+        let world = unwind_vm::World {
+            packet: Some(pkt_v4()),
+            ..unwind_vm::World::default()
+        };
+        let mut m = unwind_vm::Machine::new(&runnable.program, &world, config).unwrap();
         m.run();
         ran += 1;
         match m.status {
@@ -201,9 +212,22 @@ fn exceptions_selftests_from_elf() {
     }
     println!("exceptions.c: {ran} programs run, differences: {differences:#?}");
     assert_eq!(ran, 38);
-    // exception_throw_unwind_1 reads skb->protocol, ETH_P_IP in the selftest's packet and 0 in
-    // the default world; exception_tail_call needs bpf_tail_call, which is not modelled.
-    assert_eq!(differences.len(), 2, "{differences:#?}");
-    assert!(differences[0].starts_with("exception_throw_unwind_1: expected 16"));
-    assert!(differences[1].starts_with("exception_tail_call: expected 24"));
+    // exception_tail_call's subprogram tail-calls a program that throws 16, which returns to
+    // its caller (16 + 8); Unwind's bpf_tail_call always falls through (no program arrays yet).
+    assert_eq!(differences.len(), 1, "{differences:#?}");
+    assert!(differences[0].starts_with("exception_tail_call: expected 24"));
+}
+
+/// test_progs.c's `pkt_v4` in hex: an Ethernet header (no addresses, `h_proto` ETH_P_IP), an
+/// IPv4 header with only `ihl = 5`, `protocol = IPPROTO_TCP` and `tot_len = htons(123)` set
+/// (`MAGIC_BYTES`), and a TCP header with `urg_ptr = 123` and `doff = 5`.
+fn pkt_v4() -> String {
+    let mut p = [0u8; 54];
+    p[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
+    p[14] = 5; // ihl (version not set)
+    p[16..18].copy_from_slice(&123u16.to_be_bytes()); // tot_len
+    p[23] = 6; // protocol
+    p[34 + 12] = 5 << 4; // doff
+    p[34 + 18..34 + 20].copy_from_slice(&123u16.to_le_bytes()); // urg_ptr, host order
+    p.iter().map(|b| format!("{b:02x}")).collect()
 }

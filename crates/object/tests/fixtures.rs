@@ -301,18 +301,23 @@ fn the_loophole_verdicts_are_the_articles() {
 }
 
 #[test]
-fn disassembly_with_c_lines_reassembles_to_the_same_bytes() {
+fn disassembly_with_c_lines_reassembles_to_the_same_bytes_and_line_info() {
     for name in FIXTURES {
         let obj = fixture(name);
         for p in obj.programs.iter().filter(|p| p.program.is_ok()) {
-            let text = unwind_object::disassemble(p.program.as_ref().unwrap(), Style::Source);
-            assert!(text.contains(&format!("@ {name}.c:")), "{name}: C lines");
+            let text =
+                unwind_program::disasm::disassemble(p.program.as_ref().unwrap(), Style::Source);
+            assert!(
+                text.contains(&format!("{name}.c\" ")) && text.contains("\t.loc \""),
+                "{name}: C lines\n{text}"
+            );
             let again = unwind_asm::assemble(&text);
             let again = again
                 .program
                 .unwrap_or_else(|| panic!("{name}/{}: {:?}\n{text}", p.name, again.diagnostics));
             let loaded = p.program.as_ref().unwrap();
             assert_eq!(again.slots, loaded.slots, "{name}/{}", p.name);
+            assert_eq!(again.line_info, loaded.line_info, "{name}/{}", p.name);
             assert_eq!(again.maps.len(), loaded.maps.len());
             let sig = |q: &Program| -> Vec<_> {
                 q.functions

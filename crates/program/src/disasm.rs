@@ -75,8 +75,13 @@ pub fn disassemble_with_notes(
 }
 
 /// [`disassemble_with_notes`], with comment lines `before` gives before an instruction (after
-/// its labels): in source style `// line` for each line of it, in log style `; line` (as the
-/// kernel's log prints a program's C source lines from `line_info`).
+/// its labels): in source style `// line` for each line of it, in log style `; line`.
+///
+/// A program's C source lines (`line_info`, from an object file or `.loc`) are printed before
+/// the instructions they start at: in source style as `.loc "file" LINE:COLUMN "text"`, every
+/// record, so that the text assembles back to the same line info; in log style as `; text @
+/// file:line`, as the kernel's log prints them, leaving out a record that repeats the line of
+/// the one before it in the same function (clang often splits one line into several).
 pub fn disassemble_with_comments(
     program: &Program,
     style: Style,
@@ -89,11 +94,23 @@ pub fn disassemble_with_comments(
     if style == Style::Source {
         write_directives(program, &mut out);
     }
+    let log_lines = log_line_notes(program);
+    let mut records = program.line_info.iter().peekable();
     for (pc, slot) in decoded.iter().enumerate() {
         match style {
             Style::Source => {
                 for label in names.at(pc) {
                     let _ = writeln!(out, "{label}:");
+                }
+                while let Some(l) = records.next_if(|l| l.pc <= pc) {
+                    let _ = writeln!(
+                        out,
+                        "\t.loc {} {}:{} {}",
+                        quoted(&l.file),
+                        l.line,
+                        l.column,
+                        quoted(&l.text)
+                    );
                 }
                 if let (Some(c), Slot::Insn(_)) = (before(pc), slot) {
                     for line in c.lines() {
@@ -115,6 +132,9 @@ pub fn disassemble_with_comments(
                 }
             }
             Style::Log => {
+                if let (Some(l), Slot::Insn(_)) = (&log_lines[pc], slot) {
+                    let _ = writeln!(out, "; {l}");
+                }
                 if let (Some(c), Slot::Insn(_)) = (before(pc), slot) {
                     for line in c.lines() {
                         let _ = writeln!(out, "; {line}");
@@ -133,6 +153,44 @@ pub fn disassemble_with_comments(
         for label in names.at(decoded.len()) {
             let _ = writeln!(out, "{label}:");
         }
+    }
+    out
+}
+
+/// `s` in double quotes, its `\\` and `"` escaped (what the assembler's strings read).
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c == '\\' || c == '"' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// The `text @ file:line` line before each pc in log style: at the instruction a `line_info`
+/// record starts at, unless it names the same file and line as the record before it in the
+/// same function.
+fn log_line_notes(program: &Program) -> Vec<Option<String>> {
+    let mut out = vec![None; program.slots.len()];
+    let mut prev: Option<(&str, u32)> = None;
+    let mut records = program.line_info.iter().peekable();
+    for (pc, slot) in out.iter_mut().enumerate() {
+        if program.function_starting_at(pc).is_some() {
+            prev = None;
+        }
+        while records.next_if(|l| l.pc < pc).is_some() {}
+        let Some(l) = records.peek().filter(|l| l.pc == pc) else {
+            continue;
+        };
+        if prev == Some((l.file.as_str(), l.line)) {
+            continue;
+        }
+        prev = Some((l.file.as_str(), l.line));
+        *slot = Some(l.log_text());
     }
     out
 }

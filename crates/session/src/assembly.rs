@@ -52,6 +52,9 @@ pub struct InstructionView {
     pub source: String,
     /// Kernel-log-style disassembly (`0: (b7) r1 = 0`).
     pub log: String,
+    /// The C source line (a `.loc` record, `text @ file:line`) starting at this instruction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub c_line: Option<String>,
 }
 
 /// A function, with the source line of its first instruction (0 when there is none).
@@ -143,6 +146,7 @@ pub fn instruction_views(program: &Program) -> Vec<InstructionView> {
     let decoded = program.decode();
     let printer = disasm::Disassembler::new(program);
     let mut views = Vec::with_capacity(decoded.len());
+    let mut records = program.line_info.iter().peekable();
     for (pc, slot) in decoded.iter().enumerate() {
         let width = match slot {
             Slot::Imm64Tail => continue,
@@ -159,6 +163,10 @@ pub fn instruction_views(program: &Program) -> Vec<InstructionView> {
             end_column: span.end_column,
             source: printer.insn(pc, Style::Source),
             log: printer.insn(pc, Style::Log),
+            c_line: {
+                while records.next_if(|l| l.pc < pc).is_some() {}
+                records.next_if(|l| l.pc == pc).map(|l| l.log_text())
+            },
         });
     }
     views

@@ -8,6 +8,7 @@
 //!   help).
 //! - [`debugger`]: a source assembled, verified, loaded (`unwind_verifier::runnable`) and
 //!   stepped in the interpreter.
+//! - [`object`]: a BPF object file's programs as assembly text with their C lines.
 //! - [`js_names`]: the one naming policy of the JS API (every struct field in camelCase).
 //! - [`options_tree`]: the options as the bindings hand them over (a tree of JS values) and
 //!   their deserializer, whose errors name the option.
@@ -22,6 +23,7 @@ pub mod assembly;
 pub mod catalogue;
 pub mod debugger;
 pub mod js_names;
+pub mod object;
 pub mod options_read;
 pub mod options_tree;
 pub mod progress;
@@ -31,6 +33,7 @@ pub use assembly::{assemble, AssembleOptions, AssemblyView};
 pub use catalogue::{catalogue, catalogue_json, CatalogueEntry};
 pub use debugger::{DebugOptions, Debugger, DebuggerState, StopReason, MAX_TRACE_CAPACITY};
 pub use js_names::CamelCase;
+pub use object::{open_object, open_object_json, ObjectProgramView, ObjectView, MAX_OBJECT_BYTES};
 pub use options_read::FromOptions;
 pub use options_tree::{from_options, OptionValue, OptionsError};
 pub use progress::{Error, Observer, Phase, Progress, RUN_STRIDE, VERIFY_STRIDE};

@@ -50,7 +50,8 @@ pub(crate) enum K {
     CallHelper,
     /// imm = BTF id, off = its index in the catalogue or -1.
     CallKfunc,
-    /// off = absolute target (a function start), imm = the function's index.
+    /// off = absolute target (a function start), imm = the function's index, aux = its
+    /// callee-saved mask.
     CallLocal,
     /// dst = the register holding the target.
     Callx,
@@ -159,6 +160,11 @@ impl Prepared {
                 callee_saved: 0,
                 hidden: false,
             });
+        }
+        // A local call carries its callee's callee-saved mask, so the loop's call reads only
+        // its op.
+        for op in ops.iter_mut().filter(|op| op.kind == K::CallLocal) {
+            op.aux = funcs.get(op.imm as usize).map_or(0, |f| f.callee_saved);
         }
         let lines = (0..n)
             .map(|pc| program.spans.get(pc).map_or(0, |s| s.line))

@@ -137,6 +137,7 @@ impl Machine {
             () => {{
                 self.regs.copy_from_slice(&r[..11]);
                 self.insns = insns;
+                self.flush_pending();
             }};
         }
         loop {
@@ -374,6 +375,35 @@ impl Machine {
                     insns = self.insns;
                     pc = self.pc;
                 }
+                // bpf-to-bpf calls and exits stay in the loop: they work on its registers.
+                K::CallLocal => {
+                    let function = op.imm as usize;
+                    if let Some(start) =
+                        self.push_call_fast(&mut r, cur, function, op.aux, op.off as usize)
+                    {
+                        pc = start;
+                        continue;
+                    }
+                    self.insns = insns;
+                    self.flush_pending();
+                    let called = self.call_function_in(&mut r, cur, function, FrameKind::Call);
+                    tryf!(called);
+                    pc = self.pc;
+                }
+                K::Exit => {
+                    if let Some(next) = self.pop_call_fast(&mut r) {
+                        pc = next;
+                        continue;
+                    }
+                    self.insns = insns;
+                    self.flush_pending();
+                    self.exit_in(&mut r, cur);
+                    if !matches!(self.status, Status::Running) {
+                        sync_out!();
+                        return Stop::Ended;
+                    }
+                    pc = self.pc;
+                }
                 K::LdMap
                 | K::LdMapValue
                 | K::LdAbs
@@ -381,9 +411,7 @@ impl Machine {
                 | K::Atomic
                 | K::MayGoto
                 | K::CallKfunc
-                | K::CallLocal
-                | K::Callx
-                | K::Exit => {
+                | K::Callx => {
                     self.pc = pc;
                     sync_out!();
                     if let Err(k) = self.slow(cur, *op) {
@@ -488,7 +516,6 @@ impl Machine {
                 Some(func) if op.off >= 0 => self.call_func(cur, func)?,
                 _ => self.call_kfunc(cur, op.imm as i32)?,
             },
-            K::CallLocal => self.call_function(cur, op.imm as usize, FrameKind::Call)?,
             K::Callx => {
                 let v = self.regs[d];
                 if region_of(v) == CODE_REGION {
@@ -503,7 +530,6 @@ impl Machine {
                     self.call_helper(cur, v as i64)?;
                 }
             }
-            K::Exit => self.exit(cur),
             _ => unreachable!("not a slow-path kind"),
         }
         Ok(())
@@ -589,8 +615,23 @@ impl Machine {
         function: usize,
         kind: FrameKind,
     ) -> Result<(), FaultKind> {
+        let mut regs = self.regs;
+        let called = self.call_function_in(&mut regs, cur, function, kind);
+        self.regs = regs;
+        called
+    }
+
+    /// [`Machine::call_function`] on the registers `regs` (the loop's own copy): the call
+    /// stays in the loop. `self.insns` must be current (the call event's step).
+    fn call_function_in(
+        &mut self,
+        regs: &mut [u64],
+        cur: usize,
+        function: usize,
+        kind: FrameKind,
+    ) -> Result<(), FaultKind> {
         let target = self.prep.funcs[function].start;
-        self.push_frame(function, kind, Some(cur), cur + 1)?;
+        self.push_frame_in(regs, function, kind, Some(cur), cur + 1)?;
         if self.call_event_room() {
             let name = self.prep.funcs[function].name.clone();
             let depth = self.frames.len() - 1;
@@ -609,18 +650,26 @@ impl Machine {
     /// `exit`: the end of the program, a return to the caller, or the next iteration of a
     /// `bpf_loop` callback.
     fn exit(&mut self, cur: usize) {
+        let mut regs = self.regs;
+        self.exit_in(&mut regs, cur);
+        self.regs = regs;
+    }
+
+    /// [`Machine::exit`] on the registers `regs` (the loop's own copy): a return or the next
+    /// callback iteration stays in the loop. `self.insns` must be current (the events' step).
+    fn exit_in(&mut self, regs: &mut [u64], cur: usize) {
         let frame = *self.frames.last().expect("a running program has a frame");
         match frame.kind {
-            FrameKind::Main | FrameKind::ExceptionCallback => self.finish(cur, self.regs[0]),
+            FrameKind::Main | FrameKind::ExceptionCallback => self.finish(cur, regs[0]),
             FrameKind::Call => {
-                self.pop_frame(true);
-                self.return_event(cur, &frame);
+                self.pop_frame_in(regs, true);
+                self.return_event(cur, &frame, regs[0]);
                 self.pc = frame.return_pc;
             }
             FrameKind::LoopCallback { index, count, ctx } => {
-                let r0 = self.regs[0];
-                self.pop_frame(true);
-                self.return_event(cur, &frame);
+                let r0 = regs[0];
+                self.pop_frame_in(regs, true);
+                self.return_event(cur, &frame, r0);
                 if r0 == 0 && index + 1 < count {
                     // The next iteration: a fresh invocation of the callback.
                     let start = self.prep.funcs[frame.function].start;
@@ -630,8 +679,14 @@ impl Machine {
                         count,
                         ctx,
                     };
-                    self.push_frame(frame.function, next, Some(call_site), frame.return_pc)
-                        .unwrap_or_else(|e| frame_must_fit("the frame just popped fits again", e));
+                    self.push_frame_in(
+                        regs,
+                        frame.function,
+                        next,
+                        Some(call_site),
+                        frame.return_pc,
+                    )
+                    .unwrap_or_else(|e| frame_must_fit("the frame just popped fits again", e));
                     if self.call_event_room() {
                         let function = self.prep.funcs[frame.function].name.clone();
                         self.event(
@@ -642,27 +697,26 @@ impl Machine {
                             },
                         );
                     }
-                    self.regs[1] = index + 1;
-                    self.regs[2] = ctx;
-                    self.regs[3] = 0;
-                    self.regs[4] = 0;
-                    self.regs[5] = 0;
+                    regs[1] = index + 1;
+                    regs[2] = ctx;
+                    regs[3] = 0;
+                    regs[4] = 0;
+                    regs[5] = 0;
                     self.pc = start;
                 } else {
                     // bpf_loop returns the number of iterations made.
-                    self.regs[0] = if r0 != 0 { index + 1 } else { count };
+                    regs[0] = if r0 != 0 { index + 1 } else { count };
                     self.pc = frame.return_pc;
                 }
             }
         }
     }
 
-    fn return_event(&mut self, cur: usize, frame: &crate::frames::Frame) {
+    fn return_event(&mut self, cur: usize, frame: &crate::frames::Frame, value: u64) {
         if !self.call_event_room() {
             return;
         }
         let function = self.prep.funcs[frame.function].name.clone();
-        let value = self.regs[0];
         self.event(
             cur,
             crate::events::EventKind::Return {

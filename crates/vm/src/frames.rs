@@ -76,3 +76,66 @@ pub fn mask_names(mask: u8) -> Vec<String> {
         .map(|k| format!("r{}", k + 6))
         .collect()
 }
+
+/// A bpf-to-bpf call's frame as the execution loop keeps it until it is written into
+/// `Machine::frames`: what differs between two such frames (the rest is implied: kind
+/// `Call`, a full `may_goto` budget, the stack region of its depth).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Pending {
+    pub function: usize,
+    pub call_site: usize,
+    pub saved_mask: u8,
+    /// The caller's R6-R9, all four (a frame written out keeps only the mask's).
+    pub saved: [u64; 4],
+}
+
+/// Frames the execution loop pushed and has not yet written into `Machine::frames`: a call
+/// in the loop stores a few words instead of a whole [`Frame`], and a return pops them. The
+/// loop writes them out (`flush`) before anything outside it can look (every way out, every
+/// instruction of the slow path), so outside the loop this is always empty. The frames'
+/// stack regions are mapped and unmapped at the call and the return themselves.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PendingFrames {
+    pub len: usize,
+    frames: [Pending; MAX_FRAMES],
+}
+
+impl PendingFrames {
+    /// Pushes a frame; the caller has checked that the depth stays within [`MAX_FRAMES`].
+    #[inline(always)]
+    pub fn push(&mut self, frame: Pending) {
+        self.frames[self.len] = frame;
+        self.len += 1;
+    }
+
+    #[inline(always)]
+    pub fn pop(&mut self) -> Option<Pending> {
+        self.len = self.len.checked_sub(1)?;
+        Some(self.frames[self.len])
+    }
+
+    /// Writes the pending frames, oldest first, on top of `frames`.
+    pub fn flush(&mut self, frames: &mut Vec<Frame>) {
+        for p in &self.frames[..self.len] {
+            let depth = frames.len();
+            let mut saved = [0u64; 4];
+            for (k, slot) in saved.iter_mut().enumerate() {
+                if p.saved_mask & (1 << k) != 0 {
+                    *slot = p.saved[k];
+                }
+            }
+            frames.push(Frame {
+                function: p.function,
+                depth,
+                kind: FrameKind::Call,
+                call_site: Some(p.call_site),
+                return_pc: p.call_site + 1,
+                saved_mask: p.saved_mask,
+                saved,
+                may_goto_left: MAY_GOTO_BUDGET,
+                stack_region: 1 + depth as u32,
+            });
+        }
+        self.len = 0;
+    }
+}

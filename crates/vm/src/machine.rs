@@ -13,7 +13,9 @@ pub use unwind_stackmap::Unwinding;
 use crate::decode::Prepared;
 use crate::events::{Event, EventKind};
 use crate::fault::{Fault, FaultKind};
-use crate::frames::{Frame, FrameKind, MAX_FRAMES, MAY_GOTO_BUDGET, STACK_REGIONS};
+use crate::frames::{
+    Frame, FrameKind, Pending, PendingFrames, MAX_FRAMES, MAY_GOTO_BUDGET, STACK_REGIONS,
+};
 use crate::memory::{addr, region_of, Memory, Region, RegionKind, STACK_SIZE};
 use crate::resources::{KernelObject, Resource, ResourceRef};
 use crate::undo::{Undo, UndoLog};
@@ -218,6 +220,9 @@ pub struct Machine {
     pub facts: Arc<WorldFacts>,
     pub config: Config,
     pub(crate) log: UndoLog,
+    /// Frames of calls the execution loop made and has not written into `frames` yet (empty
+    /// outside the loop).
+    pub(crate) pending: PendingFrames,
     /// Region ids of the ctx and the packet (0 when there is none).
     pub ctx_region: u32,
     pub packet_region: u32,
@@ -524,6 +529,7 @@ impl Machine {
             facts: Arc::new(facts),
             config,
             log: UndoLog::default(),
+            pending: PendingFrames::default(),
             ctx_region,
             packet_region,
             ctx_layout: if ctx_region != 0 { layout } else { None },
@@ -552,6 +558,22 @@ impl Machine {
         call_site: Option<usize>,
         return_pc: usize,
     ) -> Result<(), FaultKind> {
+        let mut regs = self.regs;
+        let pushed = self.push_frame_in(&mut regs, function, kind, call_site, return_pc);
+        self.regs = regs;
+        pushed
+    }
+
+    /// [`Machine::push_frame`] on registers held elsewhere (the execution loop's own copy,
+    /// at least 11 of them).
+    pub(crate) fn push_frame_in(
+        &mut self,
+        regs: &mut [u64],
+        function: usize,
+        kind: FrameKind,
+        call_site: Option<usize>,
+        return_pc: usize,
+    ) -> Result<(), FaultKind> {
         let depth = self.frames.len();
         let trampoline = depth == MAX_FRAMES && self.prep.funcs[function].hidden;
         if depth >= MAX_FRAMES && !trampoline {
@@ -573,7 +595,7 @@ impl Machine {
         let mut saved = [0u64; 4];
         for (k, slot) in saved.iter_mut().enumerate() {
             if saved_mask & (1 << k) != 0 {
-                *slot = self.regs[6 + k];
+                *slot = regs[6 + k];
             }
         }
         self.frames.push(Frame {
@@ -588,19 +610,27 @@ impl Machine {
             stack_region: region,
         });
         self.log.push(|| Undo::FramePushed);
-        self.regs[10] = addr(region, STACK_SIZE);
+        regs[10] = addr(region, STACK_SIZE);
         Ok(())
     }
 
     /// Pops the innermost frame: its prologue's saved registers go back into R6-R9 (its
     /// epilogue), its stack is no longer mapped, and R10 is the caller's again.
     pub(crate) fn pop_frame(&mut self, restore: bool) -> Frame {
+        let mut regs = self.regs;
+        let frame = self.pop_frame_in(&mut regs, restore);
+        self.regs = regs;
+        frame
+    }
+
+    /// [`Machine::pop_frame`] on registers held elsewhere (see [`Machine::push_frame_in`]).
+    pub(crate) fn pop_frame_in(&mut self, regs: &mut [u64], restore: bool) -> Frame {
         let frame = self.frames.pop().expect("a frame to pop");
         self.log.push(|| Undo::FramePopped(frame));
         if restore {
             for k in 0..4 {
                 if let Some(v) = frame.saved_reg(k) {
-                    self.regs[6 + k] = v;
+                    regs[6 + k] = v;
                 }
             }
         }
@@ -608,9 +638,89 @@ impl Machine {
         self.log.push(|| Undo::RegionLive { region, was: true });
         self.mem.regions[region as usize].live = false;
         if let Some(caller) = self.frames.last() {
-            self.regs[10] = addr(caller.stack_region, STACK_SIZE);
+            regs[10] = addr(caller.stack_region, STACK_SIZE);
         }
         frame
+    }
+
+    /// The common case of a bpf-to-bpf call, for the execution loop: recording off, the
+    /// depth below the limit, no call event kept (the log is past `max_call_events`). Maps
+    /// the callee's stack, keeps the frame pending (see [`PendingFrames`]), points R10 at the
+    /// new stack and counts the dropped call event; returns the callee's first pc. `None`
+    /// when the general path must run instead (nothing changed).
+    #[inline(always)]
+    pub(crate) fn push_call_fast(
+        &mut self,
+        r: &mut [u64; 16],
+        cur: usize,
+        function: usize,
+        callee_saved: u8,
+        start: usize,
+    ) -> Option<usize> {
+        let depth = self.frames.len() + self.pending.len;
+        if depth >= MAX_FRAMES
+            || self.log.enabled
+            || self.kernel.events.len() < self.config.max_call_events
+        {
+            return None;
+        }
+        let region = 1 + depth as u32;
+        self.mem.clear_stack(region);
+        self.pending.push(Pending {
+            function,
+            call_site: cur,
+            saved_mask: callee_saved,
+            saved: [r[6], r[7], r[8], r[9]],
+        });
+        r[10] = addr(region, STACK_SIZE);
+        // The call event is not kept: counted as dropped, as `call_event_room` does.
+        self.kernel.events_dropped = self.kernel.events_dropped.saturating_add(1);
+        Some(start)
+    }
+
+    /// The common case of `exit` from a bpf-to-bpf call, for the execution loop (the
+    /// conditions of [`Machine::push_call_fast`]): what [`Machine::pop_frame_in`] and the
+    /// return event's bookkeeping do, on a pending frame or a written one; returns the pc to
+    /// continue at, `None` when the general path must run (nothing changed).
+    #[inline(always)]
+    pub(crate) fn pop_call_fast(&mut self, r: &mut [u64; 16]) -> Option<usize> {
+        // A pending frame implies the conditions: it was pushed under them, and nothing that
+        // could change them (the slow path) ran since, as that writes pending frames out.
+        let (mask, saved, region, return_pc) = if let Some(p) = self.pending.pop() {
+            let region = 1 + (self.frames.len() + self.pending.len) as u32;
+            (p.saved_mask, p.saved, region, p.call_site + 1)
+        } else {
+            if self.log.enabled || self.kernel.events.len() < self.config.max_call_events {
+                return None;
+            }
+            let n = self.frames.len();
+            if n < 2 || self.frames[n - 1].kind != FrameKind::Call {
+                return None;
+            }
+            let f = self.frames[n - 1];
+            self.frames.truncate(n - 1);
+            (f.saved_mask, f.saved, f.stack_region, f.return_pc)
+        };
+        for k in 0..4 {
+            if mask & (1 << k) != 0 {
+                r[6 + k] = saved[k];
+            }
+        }
+        if let Some(stack) = self.mem.regions.get_mut(region as usize) {
+            stack.live = false;
+        }
+        // The caller is one frame shallower: its stack is the region below.
+        r[10] = addr(region - 1, STACK_SIZE);
+        self.kernel.events_dropped = self.kernel.events_dropped.saturating_add(1);
+        Some(return_pc)
+    }
+
+    /// Writes the execution loop's pending frames into `frames`.
+    #[inline(always)]
+    pub(crate) fn flush_pending(&mut self) {
+        if self.pending.len != 0 {
+            self.pending.flush(&mut self.frames);
+        }
     }
 
     pub(crate) fn set_frame(&mut self, index: usize, frame: Frame) {

@@ -327,6 +327,21 @@ impl Memory {
         r.low_water = old.low_water;
     }
 
+    /// [`Memory::reset_stack`] without an undo record: clears only what a previous frame
+    /// dirtied (nothing, and no call, when it wrote nothing) and marks the stack live.
+    #[inline(always)]
+    pub fn clear_stack(&mut self, id: u32) {
+        if let Some(r) = self.regions.get_mut(id as usize) {
+            let from = r.low_water as usize;
+            if from < r.data.len() {
+                r.data[from..].fill(0);
+                r.written[from..].fill(0);
+                r.low_water = r.data.len() as u32;
+            }
+            r.live = true;
+        }
+    }
+
     /// Clears a stack for a new frame (only the part a previous frame dirtied) and marks it
     /// live; returns the previous contents when `undo` asks for them.
     pub fn reset_stack(&mut self, id: u32, undo: bool) -> Option<OldBytes> {
@@ -339,9 +354,11 @@ impl Memory {
             written: r.written[from..].into(),
             low_water: r.low_water,
         });
-        r.data[from..].fill(0);
-        r.written[from..].fill(0);
-        r.low_water = r.data.len() as u32;
+        if from < r.data.len() {
+            r.data[from..].fill(0);
+            r.written[from..].fill(0);
+            r.low_water = r.data.len() as u32;
+        }
         r.live = true;
         old
     }

@@ -98,6 +98,17 @@ pub struct MapEntry {
     pub value: String,
 }
 
+impl MapEntry {
+    /// The single entry (key 0) of a global-data map (`.data`, `.rodata`) holding `value`, as
+    /// libbpf fills the map from the object's section when it creates it.
+    pub fn global_data(value: &[u8]) -> MapEntry {
+        MapEntry {
+            key: "00000000".to_string(),
+            value: value.iter().map(|b| format!("{b:02x}")).collect(),
+        }
+    }
+}
+
 /// Problems with a world, reported before a run.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum WorldError {

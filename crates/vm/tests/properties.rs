@@ -1,6 +1,7 @@
 //! Random instruction sequences with random inputs never panic the interpreter and always end
 //! (a result, a fault, or the budget); the stepper agrees with the fast path and can undo a
-//! whole run.
+//! whole run; on call-heavy programs (subprograms, recursion, bpf_loop callbacks, stack use)
+//! the fast loop's own calls and exits agree with the stepper's general path.
 
 use proptest::prelude::*;
 use unwind_isa::RawInsn;
@@ -127,5 +128,86 @@ proptest! {
         prop_assert_eq!(vm.back(usize::MAX), steps);
         prop_assert_eq!(vm.snapshot(), start);
         prop_assert_eq!(format!("{:?}", vm.machine().mem), start_mem);
+    }
+}
+
+/// One piece of a function body in the call-heavy programs, as assembly.
+fn piece(functions: usize) -> impl Strategy<Value = String> {
+    let reg = 0u8..=9;
+    let alu = (
+        reg.clone(),
+        prop::sample::select(vec![
+            "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", "s>>",
+        ]),
+        -8i32..64,
+    )
+        .prop_map(|(d, op, imm)| format!("r{d} {op}= {imm}"));
+    let mov = (reg.clone(), reg.clone()).prop_map(|(d, s)| format!("r{d} = r{s}"));
+    let size = prop::sample::select(vec!["u8", "u16", "u32", "u64"]);
+    // Stack slots at r10-8..r10-32: stores, and loads that may read what this invocation did
+    // not write (a new frame's stack reads as zero, also where an earlier frame at this depth
+    // wrote).
+    let store = (size.clone(), 1u32..=4, reg.clone())
+        .prop_map(|(sz, k, s)| format!("*({sz} *)(r10 - {}) = r{s}", 8 * k));
+    let load = (reg.clone(), size, 1u32..=4)
+        .prop_map(|(d, sz, k)| format!("r{d} = *({sz} *)(r10 - {})", 8 * k));
+    let call = (1..=functions).prop_map(|j| format!("call f{j}"));
+    // bpf_loop with a subprogram as the callback (returning non-zero ends the loop early).
+    let looped = (1..=functions, 0u32..4)
+        .prop_map(|(j, n)| format!("r1 = {n}\nr2 = f{j}\nr3 = 0\nr4 = 0\ncall bpf_loop"));
+    let early_exit = (reg, 0i32..8).prop_map(|(d, imm)| format!("if r{d} > {imm} goto +1\nexit"));
+    prop_oneof![4 => alu, 2 => mov, 3 => store, 3 => load, 3 => call, 1 => looped, 1 => early_exit]
+}
+
+/// A main function and 1-3 subprograms that call each other (recursion included, so the depth
+/// limit is reached too), with their stack use, callee-saved registers and bpf_loop callbacks.
+fn call_program() -> impl Strategy<Value = String> {
+    (1usize..=3).prop_flat_map(|n| {
+        prop::collection::vec(prop::collection::vec(piece(n), 1..8), n + 1).prop_map(|bodies| {
+            let mut src = String::new();
+            for (i, body) in bodies.iter().enumerate() {
+                if i > 0 {
+                    src.push_str(&format!("f{i}:\n"));
+                }
+                for p in body {
+                    src.push_str(p);
+                    src.push('\n');
+                }
+                src.push_str("exit\n");
+            }
+            src
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// Calls and exits in the fast loop (taken when recording is off and call events are no
+    /// longer kept) against the stepper's general path: the same end, registers, instruction
+    /// count, frames, events and dropped events, whatever `max_call_events` lets through; and
+    /// the stepper undoes the whole run.
+    #[test]
+    fn fast_calls_agree_with_the_stepper(src in call_program(), max_call_events in prop::sample::select(vec![0usize, 3, 10_000])) {
+        let program = unwind_asm::assemble(&src).program.expect("the generated program assembles");
+        let config = Config { budget: 5_000, max_call_events, ..Config::default() };
+        let world = World::default();
+        let mut fast = Machine::new(&program, &world, config.clone()).unwrap();
+        fast.run();
+        prop_assert!(!fast.is_running());
+        let mut vm = Vm::new(&program, &world, config).unwrap();
+        let start = vm.snapshot();
+        vm.run();
+        let m = vm.machine();
+        prop_assert_eq!(&m.status, &fast.status);
+        prop_assert_eq!(m.regs, fast.regs);
+        prop_assert_eq!(m.insns, fast.insns);
+        prop_assert_eq!(&m.frames, &fast.frames);
+        prop_assert_eq!(&m.kernel.events, &fast.kernel.events);
+        prop_assert_eq!(m.kernel.events_dropped, fast.kernel.events_dropped);
+        prop_assert_eq!(format!("{:?}", m.mem), format!("{:?}", fast.mem));
+        let steps = vm.trace_len();
+        prop_assert_eq!(vm.back(usize::MAX), steps);
+        prop_assert_eq!(vm.snapshot(), start);
     }
 }

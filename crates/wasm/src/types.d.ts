@@ -1,9 +1,7 @@
 /** Input syntax: detected (`auto`), LLVM/kernel pseudo-C, the uBPF dialect, or raw hex bytecode. */
 export type Syntax = "auto" | "pseudo_c" | "ubpf" | "hex";
 
-export interface AssembleOptions {
-  syntax?: Syntax;
-}
+export interface AssembleOptions { syntax?: Syntax }
 
 /** An error in the source. Lines and columns are 1-based; `endColumn` is one past the end. */
 export interface Diagnostic {
@@ -29,6 +27,8 @@ export interface Instruction {
   source: string;
   /** Kernel-verifier-log-style disassembly, with the `pc: (op) ` prefix. */
   log: string;
+  /** The C source line starting here (`text @ file:line`, from `.loc`), if one does. */
+  cLine?: string;
 }
 
 export interface FunctionInfo {

@@ -340,5 +340,7 @@ function codeOf(code: Exclude<FailureCode, "trap" | "init">): UnwindErrorCode {
       return "misuse";
     case "released":
       return "released";
+    case "unavailable":
+      return "start";
   }
 }

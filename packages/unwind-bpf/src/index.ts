@@ -16,12 +16,14 @@ import type {
   VmState,
 } from "./pkg/unwind_wasm.js";
 import { Host, UnwindError, type CallOptions, type Start } from "./host.js";
+import type { ObjectView } from "./pkg/unwind_object.js";
 import type { Call, DebugAction, DebugCreated, DebugReply, LogMatches, LogWindow, VerifyReply } from "./protocol.js";
 
 export { UnwindError } from "./host.js";
 export type { CallOptions, UnwindErrorCode } from "./host.js";
 export type { LogMatches, LogWindow } from "./protocol.js";
 export type * from "./pkg/unwind_wasm.js";
+export type { ObjectProgram, ObjectView } from "./pkg/unwind_object.js";
 
 export interface UnwindOptions {
   /** The module: a compiled `WebAssembly.Module`, or its URL (default: `pkg/unwind_wasm_bg.wasm`
@@ -85,6 +87,15 @@ class Calls {
   assemble(source: string, options: AssembleOptions & CallOptions = {}): Promise<AssembleResult> {
     const [asm, call] = split(options);
     return this.host.call({ op: "assemble", source, options: asm }, call, this.channelName);
+  }
+
+  /** Opens a clang-built BPF object file (`clang -target bpf -g -c prog.c`): each program as
+   * assembly text whose `.loc` directives carry its C lines (give `source` to `verify`,
+   * `run` or `debugger`; it assembles to the object's exact bytes), or why it could not be
+   * loaded. A file that is not a BPF object is data (`error`). The bytes are copied. */
+  openObject(bytes: Uint8Array | ArrayBuffer, options: CallOptions = {}): Promise<ObjectView> {
+    const copy = bytes instanceof ArrayBuffer ? new Uint8Array(bytes.slice(0)) : bytes;
+    return this.host.call({ op: "openObject", bytes: copy }, options, this.channelName);
   }
 
   /** Assembles and verifies `source`: the verdict, the log (in windows, the rest on request),

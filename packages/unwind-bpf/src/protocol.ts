@@ -70,6 +70,8 @@ export type DebugAction =
  * given the same ones back. */
 export type Call =
   | { op: "assemble"; source: string; options: AssembleOptions }
+  /** A BPF object file's programs as assembly text (`ObjectView`). */
+  | { op: "openObject"; bytes: Uint8Array }
   | { op: "verify"; handle: number; source: string; options: VerifyOptions }
   | { op: "logLines"; handle: number; from: number; to: number }
   | { op: "logText"; handle: number }
@@ -101,8 +103,9 @@ export type Reply =
   /**
    * The call failed. `code`: `misuse` (bad options: a bug of the caller), `released` (a
    * verification handle the worker no longer keeps),
-   * `trap` (the module trapped: the instance is unusable), `init` (the module did not load).
+   * `trap` (the module trapped: the instance is unusable), `init` (the module did not load),
+   * `unavailable` (the object loader's module did not load: this call fails, the worker is fine).
    */
   | { type: "failed"; id: number | null; code: FailureCode; message: string };
 
-export type FailureCode = "misuse" | "released" | "trap" | "init";
+export type FailureCode = "misuse" | "released" | "trap" | "init" | "unavailable";

@@ -101,6 +101,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const OPS: ReadonlySet<string> = new Set<Call["op"]>([
   "assemble",
+  "openObject",
   "verify",
   "logLines",
   "logText",
@@ -130,11 +131,39 @@ function badRequest(value: unknown): string | null {
   return null;
 }
 
+/** The object loader's module (crates/wasm-object), its glue and its wasm fetched beside this
+ * worker on the first `openObject`: pages that never open an object file never download it. */
+let objects: Promise<(bytes: Uint8Array) => string> | null = null;
+let openObject: ((bytes: Uint8Array) => string) | null = null;
+
 function handle(id: number, call: Call, progress: boolean): void {
   if (trapped) {
     fail(id, "trap", "the WebAssembly module stopped after an internal error");
     return;
   }
+  if (call.op === "openObject" && objects === null) {
+    objects = import("./pkg/unwind_object.js").then(async (glue) => {
+      await glue.default({ module_or_path: new URL("./pkg/unwind_object_bg.wasm", import.meta.url) });
+      return glue.openObject;
+    });
+  }
+  if (call.op === "openObject") {
+    objects!.then(
+      (open) => {
+        openObject = open;
+        handleNow(id, call, progress);
+      },
+      (error: unknown) => {
+        objects = null;
+        fail(id, "unavailable", `could not load the object loader's WebAssembly module: ${describe(error)}`);
+      },
+    );
+    return;
+  }
+  handleNow(id, call, progress);
+}
+
+function handleNow(id: number, call: Call, progress: boolean): void {
   try {
     scope.postMessage({ type: "done", id, value: perform(call, progress ? reporter(id) : undefined) });
   } catch (error) {
@@ -155,6 +184,8 @@ function perform(call: Call, onProgress: OnProgress | undefined): unknown {
   switch (call.op) {
     case "assemble":
       return assemble(call.source, call.options);
+    case "openObject":
+      return JSON.parse(openObject!(call.bytes)) as unknown;
     case "verify": {
       const verification = verify(call.source, call.options, onProgress);
       keep(call.handle, verification);

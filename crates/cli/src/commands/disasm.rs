@@ -52,7 +52,7 @@ fn run_object(args: &DisasmArgs, name: &str, bytes: &[u8]) -> Output {
             ));
         }
         match &p.program {
-            Ok(program) => text.push_str(&unwind_object::disassemble(program, args.style)),
+            Ok(program) => text.push_str(&unwind_program::disasm::disassemble(program, args.style)),
             Err(e) => stderr.push_str(&format!("unwind: {name}: program {}: {e}\n", p.name)),
         }
         if several {

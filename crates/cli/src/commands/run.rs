@@ -215,12 +215,10 @@ pub fn run(args: &RunArgs, bytes: &[u8]) -> Output {
     }
     // An object's .data and .rodata, unless the world says otherwise for that map.
     for (map, value) in initial_data {
-        world.maps.entry(map).or_insert_with(|| {
-            vec![unwind_vm::world::MapEntry {
-                key: "00000000".to_string(),
-                value: value.iter().map(|b| format!("{b:02x}")).collect(),
-            }]
-        });
+        world
+            .maps
+            .entry(map)
+            .or_insert_with(|| vec![unwind_vm::world::MapEntry::global_data(&value)]);
     }
     let config = Config {
         budget: args.budget.unwrap_or(unwind_vm::DEFAULT_BUDGET),

@@ -43,6 +43,27 @@ loop:
     if r1 != 0 goto loop
     exit";
 
+/// Packet loads: a byte at a varying offset and two header fields of the 64-byte packet R1
+/// points to (direct loads, as a raw program sees its input memory).
+#[allow(dead_code)]
+const PACKET: &str = "
+    r0 = 0
+    r6 = 1000000
+loop:
+    r2 = r6
+    r2 &= 63
+    r3 = r1
+    r3 += r2
+    r4 = *(u8 *)(r3 + 0)
+    r0 += r4
+    r5 = *(u16 *)(r1 + 12)
+    r0 += r5
+    r5 = *(u32 *)(r1 + 26)
+    r0 ^= r5
+    r6 -= 1
+    if r6 != 0 goto loop
+    exit";
+
 #[allow(dead_code)]
 const CALLS: &str = "
     r0 = 0
