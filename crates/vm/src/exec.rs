@@ -1,6 +1,6 @@
-//! The execution loop: one pass over pre-decoded instructions, shared by the fast path (no
-//! breakpoints, no recording: nothing is allocated per instruction) and the stepper (which
-//! runs it one instruction at a time with the undo log on). What the arithmetic and the jump
+//! The execution loop: one pass over pre-decoded instructions (nothing is allocated per
+//! instruction), shared by the fast path and the debugger (which runs it in chunks between
+//! checkpoints, with `Break` ops at its breakpoints). What the arithmetic and the jump
 //! conditions compute is [`unwind_isa::semantics`], shared with the verifier; the rarer
 //! instructions (atomics, calls, exits, legacy packet loads, map loads, may_goto) leave the
 //! loop for `Machine::slow`.
@@ -169,7 +169,7 @@ impl Machine {
                 }};
             }
             // Loads and stores try the plain case inline (a live region in bounds, not the
-            // ctx, no recording) and fall back to the checked path, which explains a fault.
+            // ctx) and fall back to the checked path, which explains a fault.
             macro_rules! load {
                 ($a:expr, $size:expr) => {{
                     let a = $a;
@@ -183,10 +183,7 @@ impl Machine {
                 ($a:expr, $bytes:expr) => {{
                     let a = $a;
                     let bytes = $bytes;
-                    if self.log.enabled
-                        || region_of(a) == self.ctx_region
-                        || !self.mem.fast_write(a, bytes)
-                    {
+                    if region_of(a) == self.ctx_region || !self.mem.fast_write(a, bytes) {
                         tryf!(self.write_bytes(a, &bytes));
                     }
                 }};

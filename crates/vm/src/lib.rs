@@ -2,14 +2,14 @@
 //! bpf-to-bpf calls (with the callee-saved registers each function's prologue saves), checked
 //! memory regions, and a deterministic simulated kernel driven by the one catalogue
 //! (`unwind_kernel::FUNCS`). A run can go at full speed ([`run_program`], [`Vm::run`] with no
-//! breakpoints and no recording) or step by step, forwards and backwards ([`Vm`]). The `_with`
+//! breakpoints) or step by step, forwards and backwards ([`Vm`]). The `_with`
 //! variants of the run paths ([`Machine::run_with`], [`Vm::run_with`], ...) report to an
 //! observer every [`PROGRESS_STRIDE`] executed instructions, which can stop them.
 //!
 //! Module map: [`memory`] (tagged addresses, regions), [`decode`] (pre-decoded instructions),
 //! [`exec`] (the loop; its arithmetic is `unwind_isa::semantics`), [`frames`], [`kernel`] (helpers and kfuncs),
 //! [`unwind`] (`bpf_throw`), [`world`], [`resources`], [`events`], [`checkpoints`] and [`stepper`]
-//! (stepping, and back by re-execution from checkpoints), [`undo`] (no longer enabled), [`snapshot`], [`fault`], [`conformance`] (the suite's `.data` files).
+//! (stepping, and back by re-execution from checkpoints), [`snapshot`], [`fault`], [`conformance`] (the suite's `.data` files).
 //! The kernel selftest harness's set-up (the maps it fills in) is `unwind-kselftests`'s: it is
 //! about that harness, not the interpreter.
 
@@ -26,7 +26,6 @@ pub mod memory;
 pub mod resources;
 pub mod snapshot;
 pub mod stepper;
-pub mod undo;
 pub mod unwind;
 pub mod world;
 

@@ -18,7 +18,6 @@ use crate::frames::{
 };
 use crate::memory::{addr, region_of, Memory, Region, RegionKind, STACK_SIZE};
 use crate::resources::{KernelObject, Resource, ResourceRef};
-use crate::undo::{Undo, UndoLog};
 use crate::world::{parse_hex, SocketAddrs, World, WorldError};
 
 /// Region holding function addresses (`r2 = my_cb`).
@@ -219,7 +218,6 @@ pub struct Machine {
     pub kernel: KernelState,
     pub facts: Arc<WorldFacts>,
     pub config: Config,
-    pub(crate) log: UndoLog,
     /// Frames of calls the execution loop made and has not written into `frames` yet (empty
     /// outside the loop).
     pub(crate) pending: PendingFrames,
@@ -528,7 +526,6 @@ impl Machine {
             },
             facts: Arc::new(facts),
             config,
-            log: UndoLog::default(),
             pending: PendingFrames::default(),
             ctx_region,
             packet_region,
@@ -583,11 +580,7 @@ impl Machine {
             });
         }
         let region = 1 + depth as u32;
-        let was = self.mem.regions[region as usize].live;
-        self.log.push(|| Undo::RegionLive { region, was });
-        if let Some(old) = self.mem.reset_stack(region, self.log.enabled) {
-            self.log.push(|| Undo::Mem(old));
-        }
+        self.mem.clear_stack(region);
         let saved_mask = match kind {
             FrameKind::Main => 0,
             _ => self.prep.funcs[function].callee_saved,
@@ -609,7 +602,6 @@ impl Machine {
             may_goto_left: MAY_GOTO_BUDGET,
             stack_region: region,
         });
-        self.log.push(|| Undo::FramePushed);
         regs[10] = addr(region, STACK_SIZE);
         Ok(())
     }
@@ -626,7 +618,6 @@ impl Machine {
     /// [`Machine::pop_frame`] on registers held elsewhere (see [`Machine::push_frame_in`]).
     pub(crate) fn pop_frame_in(&mut self, regs: &mut [u64], restore: bool) -> Frame {
         let frame = self.frames.pop().expect("a frame to pop");
-        self.log.push(|| Undo::FramePopped(frame));
         if restore {
             for k in 0..4 {
                 if let Some(v) = frame.saved_reg(k) {
@@ -635,7 +626,6 @@ impl Machine {
             }
         }
         let region = frame.stack_region;
-        self.log.push(|| Undo::RegionLive { region, was: true });
         self.mem.regions[region as usize].live = false;
         if let Some(caller) = self.frames.last() {
             regs[10] = addr(caller.stack_region, STACK_SIZE);
@@ -643,11 +633,11 @@ impl Machine {
         frame
     }
 
-    /// The common case of a bpf-to-bpf call, for the execution loop: recording off, the
-    /// depth below the limit, no call event kept (the log is past `max_call_events`). Maps
-    /// the callee's stack, keeps the frame pending (see [`PendingFrames`]), points R10 at the
-    /// new stack and counts the dropped call event; returns the callee's first pc. `None`
-    /// when the general path must run instead (nothing changed).
+    /// The common case of a bpf-to-bpf call, for the execution loop: the depth below the
+    /// limit, no call event kept (the log is past `max_call_events`). Maps the callee's stack,
+    /// keeps the frame pending (see [`PendingFrames`]), points R10 at the new stack and counts
+    /// the dropped call event; returns the callee's first pc. `None` when the general path must
+    /// run instead (nothing changed).
     #[inline(always)]
     pub(crate) fn push_call_fast(
         &mut self,
@@ -658,10 +648,7 @@ impl Machine {
         start: usize,
     ) -> Option<usize> {
         let depth = self.frames.len() + self.pending.len;
-        if depth >= MAX_FRAMES
-            || self.log.enabled
-            || self.kernel.events.len() < self.config.max_call_events
-        {
+        if depth >= MAX_FRAMES || self.kernel.events.len() < self.config.max_call_events {
             return None;
         }
         let region = 1 + depth as u32;
@@ -690,7 +677,7 @@ impl Machine {
             let region = 1 + (self.frames.len() + self.pending.len) as u32;
             (p.saved_mask, p.saved, region, p.call_site + 1)
         } else {
-            if self.log.enabled || self.kernel.events.len() < self.config.max_call_events {
+            if self.kernel.events.len() < self.config.max_call_events {
                 return None;
             }
             let n = self.frames.len();
@@ -724,8 +711,6 @@ impl Machine {
     }
 
     pub(crate) fn set_frame(&mut self, index: usize, frame: Frame) {
-        let old = self.frames[index];
-        self.log.push(|| Undo::FrameChanged { index, old });
         self.frames[index] = frame;
     }
 
@@ -810,28 +795,22 @@ impl Machine {
         self.mem.bytes + n as u64 <= MAX_RUN_MEMORY
     }
 
-    /// Adds a region (logged).
+    /// Adds a region.
     pub(crate) fn add_region(&mut self, region: Region) -> u32 {
-        self.log.push(|| Undo::RegionAdded);
         self.mem.add(region)
     }
 
     pub(crate) fn set_live(&mut self, region: u32, live: bool) {
-        let was = self.mem.regions[region as usize].live;
-        self.log.push(|| Undo::RegionLive { region, was });
         self.mem.regions[region as usize].live = live;
     }
 
-    /// Writes bytes (logged).
+    /// Writes bytes.
     #[inline(always)]
     pub(crate) fn write_bytes(&mut self, a: u64, bytes: &[u8]) -> Result<(), FaultKind> {
         if region_of(a) == self.ctx_region {
             self.check_ctx_write(a, bytes.len() as u32)?;
         }
-        if let Some(old) = self.mem.write(a, bytes, self.log.enabled)? {
-            self.log.entries.push(Undo::Mem(old));
-        }
-        Ok(())
+        self.mem.write(a, bytes)
     }
 
     /// Loads `size` bytes, giving packet pointers for the ctx's pointer fields as the kernel's

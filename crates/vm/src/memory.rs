@@ -144,28 +144,11 @@ pub struct Memory {
     pub bytes: u64,
 }
 
-/// Old bytes of a write, kept by the undo log.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OldBytes {
-    pub region: u32,
-    pub offset: u32,
-    pub data: Box<[u8]>,
-    pub written: Box<[u8]>,
-    pub low_water: u32,
-}
-
 impl Memory {
     pub fn add(&mut self, region: Region) -> u32 {
         self.bytes += region.data.len() as u64;
         self.regions.push(region);
         (self.regions.len() - 1) as u32
-    }
-
-    /// Removes the newest region (undoing its creation).
-    pub fn pop_region(&mut self) {
-        if let Some(r) = self.regions.pop() {
-            self.bytes -= r.data.len() as u64;
-        }
     }
 
     pub fn region(&self, id: u32) -> Option<&Region> {
@@ -239,7 +222,7 @@ impl Memory {
         Some(read_le(bytes, size))
     }
 
-    /// The hot path of a store (no undo record): false when the checked path must run. The
+    /// The hot path of a store: false when the checked path must run. The
     /// size is a constant, so that the copy and the written-bytes marks are plain stores: as
     /// slices of a run-time length they became `memory.copy` and `memory.fill` in wasm, each a
     /// call into the engine, which made a store cost 13 ns in Chromium.
@@ -289,46 +272,23 @@ impl Memory {
         Ok(self.regions[id].data[off..off + len as usize].to_vec())
     }
 
-    /// Writes bytes, returning what they replaced when `undo` asks for it.
+    /// Writes bytes.
     #[inline(always)]
-    pub fn write(
-        &mut self,
-        addr: u64,
-        bytes: &[u8],
-        undo: bool,
-    ) -> Result<Option<OldBytes>, FaultKind> {
+    pub fn write(&mut self, addr: u64, bytes: &[u8]) -> Result<(), FaultKind> {
         let size = bytes.len() as u32;
         let (id, off) = self.check(addr, size, Access::Write)?;
         let r = &mut self.regions[id];
         let end = off + bytes.len();
-        let old = undo.then(|| OldBytes {
-            region: id as u32,
-            offset: off as u32,
-            data: r.data[off..end].into(),
-            written: r.written.get(off..end).unwrap_or(&[]).into(),
-            low_water: r.low_water,
-        });
         r.data[off..end].copy_from_slice(bytes);
         if !r.written.is_empty() {
             r.written[off..end].fill(1);
             r.low_water = r.low_water.min(off as u32);
         }
-        Ok(old)
+        Ok(())
     }
 
-    /// Puts back what a write replaced.
-    pub fn restore(&mut self, old: &OldBytes) {
-        let r = &mut self.regions[old.region as usize];
-        let off = old.offset as usize;
-        r.data[off..off + old.data.len()].copy_from_slice(&old.data);
-        if !old.written.is_empty() {
-            r.written[off..off + old.written.len()].copy_from_slice(&old.written);
-        }
-        r.low_water = old.low_water;
-    }
-
-    /// [`Memory::reset_stack`] without an undo record: clears only what a previous frame
-    /// dirtied (nothing, and no call, when it wrote nothing) and marks the stack live.
+    /// Clears a stack for a new frame: only what a previous frame dirtied (nothing, and no
+    /// call, when it wrote nothing), and marks the stack live.
     #[inline(always)]
     pub fn clear_stack(&mut self, id: u32) {
         if let Some(r) = self.regions.get_mut(id as usize) {
@@ -341,29 +301,7 @@ impl Memory {
             r.live = true;
         }
     }
-
-    /// Clears a stack for a new frame (only the part a previous frame dirtied) and marks it
-    /// live; returns the previous contents when `undo` asks for them.
-    pub fn reset_stack(&mut self, id: u32, undo: bool) -> Option<OldBytes> {
-        let r = &mut self.regions[id as usize];
-        let from = r.low_water as usize;
-        let old = undo.then(|| OldBytes {
-            region: id,
-            offset: from as u32,
-            data: r.data[from..].into(),
-            written: r.written[from..].into(),
-            low_water: r.low_water,
-        });
-        if from < r.data.len() {
-            r.data[from..].fill(0);
-            r.written[from..].fill(0);
-            r.low_water = r.data.len() as u32;
-        }
-        r.live = true;
-        old
-    }
 }
-
 /// Little-endian read of 1, 2, 4 or 8 bytes.
 #[inline(always)]
 pub fn read_le(b: &[u8], size: u32) -> u64 {
@@ -404,7 +342,7 @@ mod tests {
     fn checked_accesses() {
         let mut m = mem();
         let top = addr(1, 512);
-        assert!(m.write(top - 8, &7u64.to_le_bytes(), false).is_ok());
+        assert!(m.write(top - 8, &7u64.to_le_bytes()).is_ok());
         assert_eq!(m.read(top - 8, 8), Ok(7));
         assert_eq!(m.regions[1].written[504..], [1; 8]);
         assert!(matches!(
@@ -421,7 +359,7 @@ mod tests {
             Err(FaultKind::Unmapped { .. })
         ));
         assert!(matches!(
-            m.write(addr(2, 0), &[0], false),
+            m.write(addr(2, 0), &[0]),
             Err(FaultKind::ReadOnly { .. })
         ));
         m.regions[1].live = false;
@@ -432,16 +370,14 @@ mod tests {
     }
 
     #[test]
-    fn undo_of_a_write_and_a_stack_reset() {
+    fn a_new_frames_stack_is_cleared_as_far_as_it_was_dirtied() {
         let mut m = mem();
         let top = addr(1, 512);
-        let old = m.write(top - 2, &[9, 9], true).unwrap().unwrap();
-        let reset = m.reset_stack(1, true).unwrap();
-        assert_eq!(m.regions[1].data[510], 0);
-        m.restore(&reset);
-        assert_eq!(m.regions[1].data[510..], [9, 9]);
-        m.restore(&old);
+        m.write(top - 2, &[9, 9]).unwrap();
+        assert_eq!(m.regions[1].low_water, 510);
+        m.clear_stack(1);
         assert_eq!(m.regions[1].data[510..], [0, 0]);
         assert_eq!(m.regions[1].written[510..], [0, 0]);
+        assert_eq!(m.regions[1].low_water, 512);
     }
 }

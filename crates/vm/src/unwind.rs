@@ -223,11 +223,8 @@ impl Machine {
     /// The `runtime` mode at a throw: releases what the run-time table holds, newest first.
     fn release_runtime_table(&mut self, pc: usize) {
         while let Some(&id) = self.kernel.runtime_table.last() {
-            let index = self.kernel.runtime_table.len() - 1;
             self.kernel.runtime_table.pop();
             self.kernel.runtime_table_ops += 1;
-            self.log
-                .push(|| crate::undo::Undo::TableRemoved { index, id });
             if let Some(i) = self.kernel.resources.iter().position(|r| r.id == id) {
                 let Held::Resource(kind) = self.kernel.resources[i].held else {
                     continue;

@@ -6,7 +6,6 @@ use unwind_kernel::MapType;
 use crate::fault::FaultKind;
 use crate::machine::{Machine, Store, MAP_REGION_BASE};
 use crate::memory::{addr, offset_of, region_of, Region, RegionKind};
-use crate::undo::Undo;
 
 pub const EINVAL: i64 = 22;
 pub const ENOENT: i64 = 2;
@@ -60,7 +59,6 @@ impl Machine {
         if let Store::Array { elems } = &mut self.kernel.maps[map as usize].store {
             elems.insert(index, region);
         }
-        self.log.push(|| Undo::ArrayElemCreated { map, index });
         Some(region)
     }
 
@@ -128,7 +126,6 @@ impl Machine {
                 if let Store::Hash { entries } = &mut self.kernel.maps[map as usize].store {
                     entries.insert(key.clone(), r);
                 }
-                self.log.push(|| Undo::MapInserted { map, key });
                 Ok(0)
             }
             _ => Ok(errno(EINVAL)),
@@ -142,10 +139,7 @@ impl Machine {
         };
         match entries.remove(&key) {
             // The value stays readable until the program ends, as under RCU in the kernel.
-            Some(region) => {
-                self.log.push(|| Undo::MapRemoved { map, key, region });
-                Ok(0)
-            }
+            Some(_) => Ok(0),
             None => Ok(errno(ENOENT)),
         }
     }
@@ -165,9 +159,7 @@ impl Machine {
         if *used as u64 + need > capacity {
             return false;
         }
-        let old = *used;
         *used += need as u32;
-        self.log.push(|| Undo::RingbufUsed { map, old });
         true
     }
 }

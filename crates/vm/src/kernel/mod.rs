@@ -13,7 +13,6 @@ use crate::frames::FrameKind;
 use crate::machine::{prog_type_of, HelperTable, Machine, Unwinding, CODE_REGION};
 use crate::memory::{addr, offset_of, region_of, Region, RegionKind};
 use crate::resources::{Held, KernelObject, LockKind, Resource};
-use crate::undo::Undo;
 use crate::world::Protocol;
 
 pub use maps::{errno, E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM};
@@ -305,7 +304,6 @@ impl Machine {
                 let region = self.add_region(Region::new(kind, data, writable));
                 if let Some(o) = object {
                     self.kernel.objects.push((o, region));
-                    self.log.push(|| Undo::ObjectCreated);
                 }
                 region
             }
@@ -336,7 +334,6 @@ impl Machine {
         };
         self.kernel.resources.push(r);
         let resource = self.resource_ref(self.kernel.resources.last().expect("just pushed"));
-        self.log.push(|| Undo::ResourceAdded);
         if matches!(held, Held::Resource(_))
             && matches!(self.config.unwinding, Unwinding::RuntimeTable)
         {
@@ -366,8 +363,6 @@ impl Machine {
         found: Option<(usize, String)>,
     ) -> Resource {
         let r = self.kernel.resources.remove(index);
-        let resource = r.clone();
-        self.log.push(|| Undo::ResourceRemoved { index, resource });
         // A world object's memory stays mapped while the program holds another reference.
         if r.region != 0 && !self.kernel.resources.iter().any(|o| o.region == r.region) {
             self.set_live(r.region, false);
@@ -400,7 +395,6 @@ impl Machine {
     fn table_record(&mut self, id: u32) {
         self.kernel.runtime_table.push(id);
         self.kernel.runtime_table_ops += 1;
-        self.log.push(|| Undo::TableRecorded);
     }
 
     /// The `runtime` mode: removes a released resource from the run-time table (searched from
@@ -409,7 +403,6 @@ impl Machine {
         if let Some(index) = self.kernel.runtime_table.iter().rposition(|&x| x == id) {
             self.kernel.runtime_table.remove(index);
             self.kernel.runtime_table_ops += 1;
-            self.log.push(|| Undo::TableRemoved { index, id });
         }
     }
 
