@@ -57,13 +57,13 @@ impl Checkpoints {
     /// apart at first, and for a machine with a lot of memory at most every `bytes / 4` steps
     /// (comparing its regions with the previous checkpoint's then costs at most about a
     /// quarter of the run).
-    pub fn new(initial: &mut Machine) -> Checkpoints {
+    pub(crate) fn new(initial: &mut Machine) -> Checkpoints {
         Checkpoints::spaced(initial, FIRST_SPACING, 4)
     }
 
     /// Checkpoints `spacing` steps apart at first (at least 1), without the memory rule of
     /// [`Checkpoints::new`] (tests use a small spacing to make them thin out on short runs).
-    pub fn with_spacing(initial: &mut Machine, spacing: u64) -> Checkpoints {
+    pub(crate) fn with_spacing(initial: &mut Machine, spacing: u64) -> Checkpoints {
         Checkpoints::spaced(initial, spacing, 0)
     }
 
@@ -80,7 +80,7 @@ impl Checkpoints {
     }
 
     /// The step at which the next checkpoint is due.
-    pub fn next_due(&self, m: &Machine) -> u64 {
+    pub(crate) fn next_due(&self, m: &Machine) -> u64 {
         let last = self.list.last().map_or(0, |c| c.step);
         (last + self.spacing_for(m)).max(self.due)
     }
@@ -111,7 +111,7 @@ impl Checkpoints {
 
     /// Keeps `m`, which is at `step`, unless a checkpoint at or after it exists (the run went
     /// back and is passing known steps again).
-    pub fn capture(&mut self, step: u64, m: &mut Machine) {
+    pub(crate) fn capture(&mut self, step: u64, m: &mut Machine) {
         if self.list.last().is_some_and(|c| c.step >= step) {
             return;
         }
@@ -170,7 +170,7 @@ impl Checkpoints {
 
     /// The nearest checkpoint at or before `step`: its step and its machine, without the event
     /// log and trace output (for scanning steps: what runs does not depend on them).
-    pub fn bare_at(&self, step: u64) -> (u64, Machine) {
+    pub(crate) fn bare_at(&self, step: u64) -> (u64, Machine) {
         let c = self.nearest(step);
         let mut m = c.machine.clone();
         m.mem.regions = c.regions.iter().map(|r| (**r).clone()).collect();
@@ -185,7 +185,7 @@ impl Checkpoints {
     /// The machine at `step` (not beyond `current`'s step, on the same run): the nearest
     /// checkpoint at or before it, run forward. `current` gives its event log and trace output
     /// (their prefixes) and is left without them.
-    pub fn machine_at(&self, step: u64, current: &mut Machine) -> Machine {
+    pub(crate) fn machine_at(&self, step: u64, current: &mut Machine) -> Machine {
         let (at, mut m) = self.bare_at(step);
         let c = self.nearest(at);
         m.kernel.events = std::mem::take(&mut current.kernel.events);

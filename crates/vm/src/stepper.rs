@@ -118,9 +118,9 @@ impl Vm {
         &self.checkpoints
     }
 
-    /// Starts the checkpoints afresh, `steps` apart at first whatever the memory
-    /// ([`Checkpoints::with_spacing`]; the spacing still doubles as they thin out). Going back
-    /// stays exact whatever the spacing; tests use a small one to make them thin out.
+    /// Starts the checkpoints afresh, `steps` apart at first whatever the machine's memory (the
+    /// spacing still doubles as they thin out). Going back stays exact whatever the spacing;
+    /// tests use a small one to make them thin out.
     pub fn set_checkpoint_spacing(&mut self, steps: u64) {
         self.checkpoints = Checkpoints::with_spacing(&mut (*self.initial).clone(), steps);
     }
