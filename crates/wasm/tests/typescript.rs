@@ -108,12 +108,6 @@ fn every_serialized_field_is_declared() {
         keys(&js(&s.state()), &mut found);
         keys(&js(&s.events(0)), &mut found);
     }
-    let object = include_bytes!("../../object/tests/fixtures/map_lookup_throw.o");
-    keys(&js(&unwind_session::open_object(object)), &mut found);
-    keys(
-        &js(&unwind_session::open_object(b"not an object")),
-        &mut found,
-    );
     found.sort();
     found.dedup();
     let declared = unwind_wasm::TS_TYPES;
