@@ -168,9 +168,13 @@ impl Env<'_> {
         let is_data = |r: &RegState| r.kind() == Some(PtrKind::Packet);
         let is_end = |r: &RegState| r.kind() == Some(PtrKind::PacketEnd);
         let is_meta = |r: &RegState| r.kind() == Some(PtrKind::PacketMeta);
-        let pair =
-            |a: &RegState, b: &RegState| (is_data(a) && is_end(b)) || (is_meta(a) && is_data(b));
-        // (state that learns, the pointer, right-open)
+        // `reg_is_init_pkt_pointer`: `data` itself, not a pointer moved from it
+        let is_init_data =
+            |r: &RegState| is_data(r) && r.off == 0 && r.var.is_const() && r.var.var_off.value == 0;
+        let pair = |a: &RegState, b: &RegState| {
+            (is_data(a) && is_end(b)) || (is_meta(a) && is_init_data(b))
+        };
+        // (state that learns, the pointer, right-open: the comparison is strict)
         let (learn_taken, ptr, open) = match op {
             JmpOp::Gt if pair(dst, src) => (false, *dst, false),
             JmpOp::Gt if pair(src, dst) => (true, *src, true),
@@ -188,9 +192,12 @@ impl Env<'_> {
         if ptr.var.umax > 0xffff || ptr.var.umax + ptr.off as u64 > 0xffff {
             return;
         }
+        // A strict comparison (`pkt' < end`, or `pkt' >= end` not taken) proves one byte more
+        // than `pkt' <= end`: the kernel's `new_range++` since 5.16 ("Fix the off-by-two
+        // error in range markings").
         let mut range = ptr.off;
         if open {
-            range -= 1;
+            range += 1;
         }
         let st = if learn_taken { taken } else { fall };
         let kind = ptr.kind();
