@@ -17,7 +17,8 @@ pub enum FieldKind {
     PacketEnd,
     /// Loads give a pointer to the metadata before the packet (`data_meta`).
     PacketMeta,
-    /// A kernel pointer the model does not give out (`flow_keys`, `sk`).
+    /// A kernel pointer: `sk` (a socket, NULL in the model's runs) or one the model does not
+    /// give out (`flow_keys`, the netfilter ctx's fields).
     Pointer,
 }
 
@@ -139,6 +140,14 @@ pub static XDP_MD: CtxLayout = CtxLayout {
     ],
 };
 
+/// `struct bpf_nf_ctx` (16 bytes, net/netfilter/nf_bpf_link.c): two BTF pointers, which
+/// the model does not give out (the verifier refuses their loads as unmodelled).
+pub static BPF_NF_CTX: CtxLayout = CtxLayout {
+    name: "bpf_nf_ctx",
+    size: 16,
+    fields: &[f("state", 0, 8, Pointer), f("skb", 8, 8, Pointer)],
+};
+
 impl ProgType {
     /// The context layout the model knows for this program type.
     pub fn ctx_layout(self) -> Option<&'static CtxLayout> {
@@ -160,14 +169,16 @@ impl ProgType {
     /// The size of the ctx in bytes: the verifier checks ctx accesses against it and the
     /// interpreter's ctx (for `raw`, its input memory) is at least this long, zero-filled, so
     /// every access the verifier accepts is in bounds at run time. Types with a layout have
-    /// its size; the others are opaque buffers: `raw` 4,096 bytes, `kprobe` and `perf_event`
-    /// 168 (`struct pt_regs` on x86-64), the rest 512 (a tracepoint or tracing record).
+    /// its size; `netfilter` that of `struct bpf_nf_ctx`; the others are opaque buffers: `raw`
+    /// 4,096 bytes, `kprobe` and `perf_event` 168 (`struct pt_regs` on x86-64), the rest 512
+    /// (a tracepoint or tracing record).
     pub fn ctx_size(self) -> u32 {
         if let Some(layout) = self.ctx_layout() {
             return layout.size;
         }
         match self {
             ProgType::Raw => 4096,
+            ProgType::Netfilter => BPF_NF_CTX.size,
             ProgType::Kprobe | ProgType::PerfEvent => 168,
             _ => 512,
         }
@@ -186,7 +197,7 @@ mod tests {
 
     #[test]
     fn layouts_are_sorted_and_do_not_overlap() {
-        for layout in [&SK_BUFF, &XDP_MD] {
+        for layout in [&SK_BUFF, &XDP_MD, &BPF_NF_CTX] {
             let mut end = 0;
             for field in layout.fields {
                 assert!(field.offset >= end, "{}.{}", layout.name, field.name);

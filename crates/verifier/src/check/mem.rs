@@ -4,7 +4,7 @@
 //! `check_packet_access`, `check_ctx_access`).
 
 use unwind_isa::{AtomicOp, Size};
-use unwind_kernel::rules::{self, CtxAccess};
+use unwind_kernel::rules::{self, CtxAccess, CtxOp};
 use unwind_kernel::FieldKind;
 
 use super::alu::MAX_VAR_OFF;
@@ -14,6 +14,8 @@ use crate::state::{PtrKind, RegState, SlotKind, VerifierState, MAX_BPF_STACK};
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Read,
+    /// A sign-extending load (`BPF_MEMSX`): the ctx rules refuse it on pointer fields.
+    ReadSx,
     Write,
 }
 
@@ -38,14 +40,8 @@ impl Env<'_> {
     ) -> R<()> {
         self.read_reg(st, s)?;
         self.check_dst(d)?;
-        let v = self.mem_access(
-            st,
-            s,
-            off as i64,
-            size.bytes(),
-            Access::Read,
-            Value::Unknown,
-        )?;
+        let access = if signed { Access::ReadSx } else { Access::Read };
+        let v = self.mem_access(st, s, off as i64, size.bytes(), access, Value::Unknown)?;
         let mut v = v.unwrap_or_else(RegState::unknown);
         if v.is_scalar() && signed {
             let mut sv = v.var;
@@ -69,10 +65,8 @@ impl Env<'_> {
             Some(s) => Value::Reg(self.read_reg(st, s)?),
             None => Value::Imm(imm.unwrap_or(0)),
         };
-        let dreg = self.read_reg(st, d)?;
-        if src.is_none() && dreg.kind() == Some(PtrKind::Ctx) {
-            return self.reject(format!("BPF_ST stores into R{d} ctx is not allowed"));
-        }
+        // `BPF_ST` into ctx goes through the ctx rules like `BPF_STX` since Linux 6.3.
+        self.read_reg(st, d)?;
         self.mem_access(st, d, off as i64, size.bytes(), Access::Write, value)?;
         Ok(())
     }
@@ -184,19 +178,29 @@ impl Env<'_> {
                     ));
                 }
                 let off = off + reg.var.var_off.value as i64;
-                if write {
-                    if let Value::Reg(v) = value {
-                        if v.is_ptr() {
-                            return self.reject(format!("R{regno} leaks addr into ctx"));
-                        }
-                    }
-                }
-                match rules::ctx_access(self.input.prog_type, off, size, write) {
+                // A pointer stored into ctx is no leak for a privileged loader (the kernel's
+                // `is_pointer_value` under `allow_ptr_leaks`), which is what the model is.
+                let op = match access {
+                    Access::Write => CtxOp::Write,
+                    Access::Read => CtxOp::READ,
+                    Access::ReadSx => CtxOp::Read { sign_extend: true },
+                };
+                match rules::ctx_access(self.input.prog_type, off, size, op) {
                     None => {
                         self.reject(format!("invalid bpf_context access off={off} size={size}"))
                     }
+                    Some(CtxAccess::Unmodelled(name)) => self.reject(format!(
+                        "ctx field {name} (off={off} size={size}): the kernel gives a pointer here that Unwind does not model"
+                    )),
                     Some(_) if write => Ok(None),
                     Some(CtxAccess::Scalar) => Ok(Some(sized(RegState::unknown()))),
+                    Some(CtxAccess::SockCommonOrNull) => {
+                        // NULL in the model's runs; a NULL check is still needed first
+                        let mut r = RegState::ptr(PtrKind::Socket);
+                        r.maybe_null = true;
+                        r.id = self.new_id();
+                        Ok(Some(r))
+                    }
                     Some(CtxAccess::Packet(k)) => {
                         let pk = match k {
                             FieldKind::PacketData => PtrKind::Packet,

@@ -1,0 +1,508 @@
+//! Which ctx accesses each program type allows, and what a load gives: the kernel's
+//! `*_is_valid_access` callbacks (net/core/filter.c, net/netfilter/nf_bpf_link.c), which
+//! `check_ctx_access` asks for every load, store (`BPF_STX` and, since Linux 6.3, `BPF_ST`)
+//! into ctx. One table per program type over the shared `__sk_buff` rule
+//! (`bpf_skb_is_valid_access`), and the `xdp_md`, flow dissector and netfilter rules.
+
+use crate::ctx::{CtxLayout, FieldKind, BPF_NF_CTX, SK_BUFF, XDP_MD};
+use crate::ProgType;
+
+/// The kind of access, as the kernel's `bpf_access_type` and `bpf_insn_access_aux.is_ldsx`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CtxOp {
+    /// A load; `sign_extend` for `BPF_MEMSX` (refused on the packet pointer fields).
+    Read { sign_extend: bool },
+    /// A store of a register or an immediate: the kernel checks both alike.
+    Write,
+}
+
+impl CtxOp {
+    pub const READ: CtxOp = CtxOp::Read { sign_extend: false };
+
+    fn write(self) -> bool {
+        self == CtxOp::Write
+    }
+
+    fn ldsx(self) -> bool {
+        self == CtxOp::Read { sign_extend: true }
+    }
+}
+
+/// An allowed context access.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CtxAccess {
+    /// A number (or, for a store, any value the field may hold).
+    Scalar,
+    /// A pointer of this kind (packet data, end or metadata).
+    Packet(FieldKind),
+    /// `__sk_buff->sk`: the kernel's `PTR_TO_SOCK_COMMON_OR_NULL`.
+    SockCommonOrNull,
+    /// A kernel pointer the kernel gives out here and the model does not (`flow_keys`, the
+    /// netfilter ctx's `state` and `skb`): the field's name.
+    Unmodelled(&'static str),
+}
+
+/// Whether an access of `size` bytes at `off` is allowed, and what a load gives.
+/// `None` means the kernel's "invalid bpf_context access".
+pub fn ctx_access(prog: ProgType, off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    if size == 0 {
+        return None;
+    }
+    if let Some(rules) = skb_rules(prog) {
+        return skb_access(rules, off, size, op);
+    }
+    match prog {
+        ProgType::Xdp => xdp_access(off, size, op),
+        ProgType::FlowDissector => flow_dissector_access(off, size, op),
+        ProgType::Netfilter => netfilter_access(off, size, op),
+        _ => buffer_access(prog, off, size, op),
+    }
+}
+
+/// One program type's view of `__sk_buff`: what its own callback decides before it hands
+/// the access to `bpf_skb_is_valid_access`.
+struct SkbRules {
+    /// Fields refused whatever the access (`return false` on the field's whole range).
+    denied: &'static [&'static str],
+    /// The only fields a store may touch.
+    writable: &'static [&'static str],
+    /// Whether `data`, `data_end` (and `data_meta`, where not denied) give packet pointers.
+    packet: bool,
+    /// tc's own rule for `tstamp_type`: a one-byte read (`bpf_skb_is_valid_access` refuses it).
+    tstamp_type_byte: bool,
+}
+
+/// The fields from `family` to `local_port` (`bpf_ctx_range_till(family, local_port)`).
+const SOCKET_FIELDS: [&str; 7] = [
+    "family",
+    "remote_ip4",
+    "local_ip4",
+    "remote_ip6",
+    "local_ip6",
+    "remote_port",
+    "local_port",
+];
+
+/// `sk_filter_is_valid_access`.
+static SOCKET_FILTER: SkbRules = SkbRules {
+    denied: &[
+        "tc_classid",
+        "data",
+        "data_meta",
+        "data_end",
+        "family",
+        "remote_ip4",
+        "local_ip4",
+        "remote_ip6",
+        "local_ip6",
+        "remote_port",
+        "local_port",
+        "tstamp",
+        "wire_len",
+        "hwtstamp",
+    ],
+    writable: &["cb"],
+    packet: false,
+    tstamp_type_byte: false,
+};
+
+/// `tc_cls_act_is_valid_access` (sched_cls and sched_act).
+static TC: SkbRules = SkbRules {
+    denied: &SOCKET_FIELDS,
+    writable: &[
+        "mark",
+        "tc_index",
+        "priority",
+        "tc_classid",
+        "cb",
+        "tstamp",
+        "queue_mapping",
+    ],
+    packet: true,
+    tstamp_type_byte: true,
+};
+
+/// `cg_skb_is_valid_access`, for a program loaded with `CAP_BPF` (`bpf_capable()`), as the
+/// model is: `data`, `data_end` and writing `tstamp` need it.
+static CGROUP_SKB: SkbRules = SkbRules {
+    denied: &["tc_classid", "data_meta", "wire_len"],
+    writable: &["mark", "priority", "cb", "tstamp"],
+    packet: true,
+    tstamp_type_byte: false,
+};
+
+/// `lwt_is_valid_access` (lwt_in, lwt_out, lwt_xmit, lwt_seg6local).
+static LWT: SkbRules = SkbRules {
+    denied: &[
+        "tc_classid",
+        "family",
+        "remote_ip4",
+        "local_ip4",
+        "remote_ip6",
+        "local_ip6",
+        "remote_port",
+        "local_port",
+        "data_meta",
+        "tstamp",
+        "wire_len",
+        "hwtstamp",
+    ],
+    writable: &["mark", "priority", "cb"],
+    packet: true,
+    tstamp_type_byte: false,
+};
+
+/// `sk_skb_is_valid_access`: `mark` is refused even to read.
+static SK_SKB: SkbRules = SkbRules {
+    denied: &[
+        "tc_classid",
+        "data_meta",
+        "tstamp",
+        "wire_len",
+        "hwtstamp",
+        "mark",
+    ],
+    writable: &["tc_index", "priority"],
+    packet: true,
+    tstamp_type_byte: false,
+};
+
+fn skb_rules(prog: ProgType) -> Option<&'static SkbRules> {
+    Some(match prog {
+        ProgType::SocketFilter => &SOCKET_FILTER,
+        ProgType::SchedCls | ProgType::SchedAct => &TC,
+        ProgType::CgroupSkb => &CGROUP_SKB,
+        ProgType::LwtIn | ProgType::LwtOut | ProgType::LwtXmit | ProgType::LwtSeg6local => &LWT,
+        ProgType::SkSkb => &SK_SKB,
+        _ => return None,
+    })
+}
+
+/// The field of `layout` whose bytes contain `off` (the kernel's `bpf_ctx_range`), if any.
+fn field_name(layout: &CtxLayout, off: i64) -> Option<&'static str> {
+    u32::try_from(off)
+        .ok()
+        .and_then(|o| layout.field_at(o))
+        .map(|f| f.name)
+}
+
+fn skb_access(rules: &SkbRules, off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    let name = field_name(&SK_BUFF, off);
+    if let Some(n) = name {
+        if rules.denied.contains(&n) {
+            return None;
+        }
+    }
+    if op.write() && !name.is_some_and(|n| rules.writable.contains(&n)) {
+        return None;
+    }
+    if name == Some("tstamp_type") && rules.tstamp_type_byte {
+        return (size == 1).then_some(CtxAccess::Scalar);
+    }
+    let ok = bpf_skb_is_valid_access(off, size, op)?;
+    Some(match (ok, rules.packet) {
+        (CtxAccess::Packet(_), false) => CtxAccess::Scalar,
+        (a, _) => a,
+    })
+}
+
+/// `bpf_skb_is_valid_access`: the rule every `__sk_buff` program type ends with.
+fn bpf_skb_is_valid_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    const SIZE_DEFAULT: u32 = 4;
+    if off < 0 || off >= SK_BUFF.size as i64 || off % size as i64 != 0 {
+        return None;
+    }
+    // Offsets in no field (the padding after `tstamp_type`) are refused explicitly.
+    let field = SK_BUFF.field_at(off as u32)?;
+    let exact = |want: u32| (size == want).then_some(CtxAccess::Scalar);
+    match field.name {
+        // any width, within cb[0..4]
+        "cb" => (off as u32 + size <= field.end()).then_some(CtxAccess::Scalar),
+        "data" | "data_meta" | "data_end" => {
+            (!op.ldsx() && size == SIZE_DEFAULT).then_some(CtxAccess::Packet(field.kind))
+        }
+        // no narrow loads of the addresses
+        "remote_ip4" | "local_ip4" | "remote_ip6" | "local_ip6" => exact(SIZE_DEFAULT),
+        "flow_keys" | "tstamp_type" => None,
+        "hwtstamp" if op.write() => None,
+        "hwtstamp" | "tstamp" => exact(8),
+        "sk" => (!op.write() && size == 8).then_some(CtxAccess::SockCommonOrNull),
+        // the default: whole 4-byte stores, loads of 1, 2 or 4 bytes
+        _ if op.write() => exact(SIZE_DEFAULT),
+        _ => narrow_ok(size, SIZE_DEFAULT).then_some(CtxAccess::Scalar),
+    }
+}
+
+/// `bpf_ctx_narrow_access_ok`: a power of two no wider than the field (the offset's
+/// alignment is checked before).
+fn narrow_ok(size: u32, size_default: u32) -> bool {
+    size <= size_default && size.is_power_of_two()
+}
+
+/// `xdp_is_valid_access` for a program that is neither offloaded (`bpf_prog_is_dev_bound`:
+/// only those may write `rx_queue_index`) nor attached to a devmap (`BPF_XDP_DEVMAP`: only
+/// those may read `egress_ifindex`); Unwind's programs have no attach type.
+fn xdp_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    let name = field_name(&XDP_MD, off);
+    if off == 20 || op.write() {
+        return None;
+    }
+    let kind = XDP_MD.field_at(off as u32).map(|f| f.kind);
+    let pointer = matches!(
+        kind,
+        Some(FieldKind::PacketData | FieldKind::PacketEnd | FieldKind::PacketMeta)
+    );
+    if pointer && op.ldsx() {
+        return None;
+    }
+    // `__is_valid_xdp_access`: whole 4-byte loads only
+    if off < 0 || off >= XDP_MD.size as i64 || off % size as i64 != 0 || size != 4 {
+        return None;
+    }
+    name?;
+    Some(match kind {
+        Some(k) if pointer => CtxAccess::Packet(k),
+        _ => CtxAccess::Scalar,
+    })
+}
+
+/// `flow_dissector_is_valid_access`: `data`, `data_end` and `flow_keys`, read whole.
+fn flow_dissector_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    if off < 0 || off >= SK_BUFF.size as i64 || op.write() {
+        return None;
+    }
+    let field = SK_BUFF.field_at(off as u32)?;
+    match field.name {
+        "data" | "data_end" => (!op.ldsx() && size == 4).then_some(CtxAccess::Packet(field.kind)),
+        "flow_keys" => (size == 8).then_some(CtxAccess::Unmodelled("flow_keys")),
+        _ => None,
+    }
+}
+
+/// `nf_is_valid_access`: `state` and `skb`, read whole (BTF pointers).
+fn netfilter_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    if off < 0 || off >= BPF_NF_CTX.size as i64 || op.write() {
+        return None;
+    }
+    let field = BPF_NF_CTX.field_at(off as u32)?;
+    (size == field.size).then_some(CtxAccess::Unmodelled(field.name))
+}
+
+/// Types without a modelled layout: a read-only record (tracepoint, kprobe, ... buffers),
+/// writable only for Unwind's own `raw`.
+fn buffer_access(prog: ProgType, off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    let limit = prog.ctx_size() as i64;
+    let ok = off >= 0 && off + size as i64 <= limit && off % size as i64 == 0;
+    (ok && (!op.write() || prog == ProgType::Raw)).then_some(CtxAccess::Scalar)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CtxOp::Write;
+    const READ: CtxOp = CtxOp::READ;
+    const LDSX: CtxOp = CtxOp::Read { sign_extend: true };
+
+    fn off(name: &str) -> i64 {
+        SK_BUFF.field(name).unwrap().offset as i64
+    }
+
+    #[test]
+    fn socket_filters_refuse_packet_socket_and_time_fields() {
+        // sk_filter_is_valid_access
+        for f in [
+            "data",
+            "data_end",
+            "tc_classid",
+            "family",
+            "local_port",
+            "tstamp",
+            "wire_len",
+            "hwtstamp",
+        ] {
+            let size = if f.contains("tstamp") { 8 } else { 4 };
+            assert_eq!(
+                ctx_access(ProgType::SocketFilter, off(f), size, READ),
+                None,
+                "{f}"
+            );
+        }
+        assert_eq!(
+            ctx_access(ProgType::SocketFilter, 0, 4, READ),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(
+            ctx_access(ProgType::SocketFilter, off("mark"), 4, Write),
+            None
+        );
+        assert_eq!(
+            ctx_access(ProgType::SocketFilter, off("cb"), 4, Write),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(
+            ctx_access(ProgType::SocketFilter, off("sk"), 8, READ),
+            Some(CtxAccess::SockCommonOrNull)
+        );
+    }
+
+    #[test]
+    fn cb_takes_every_width_inside_the_array() {
+        for (o, size, ok) in [
+            (48, 1, true),
+            (49, 1, true),
+            (50, 2, true),
+            (48, 8, true),
+            (56, 8, true),
+            (64, 8, false),
+            (52, 8, false),
+            (51, 2, false),
+        ] {
+            for op in [READ, Write] {
+                assert_eq!(
+                    ctx_access(ProgType::SchedCls, o, size, op).is_some(),
+                    ok,
+                    "cb at {o} size {size} {op:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tc_rules() {
+        let tc = ProgType::SchedCls;
+        assert_eq!(
+            ctx_access(tc, off("data"), 4, READ),
+            Some(CtxAccess::Packet(FieldKind::PacketData))
+        );
+        assert_eq!(ctx_access(tc, off("data"), 4, LDSX), None);
+        assert_eq!(ctx_access(tc, off("data"), 2, READ), None);
+        assert_eq!(ctx_access(tc, off("family"), 4, READ), None);
+        assert_eq!(ctx_access(tc, off("remote_ip4"), 4, READ), None);
+        assert_eq!(
+            ctx_access(tc, off("tstamp_type"), 1, READ),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(ctx_access(tc, off("tstamp_type"), 1, Write), None);
+        assert_eq!(ctx_access(tc, 181, 1, READ), None, "padding");
+        assert_eq!(
+            ctx_access(tc, off("tstamp"), 8, Write),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(ctx_access(tc, off("tstamp"), 4, READ), None);
+        assert_eq!(ctx_access(tc, off("hwtstamp"), 8, Write), None);
+        assert_eq!(
+            ctx_access(tc, off("hwtstamp"), 8, READ),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(ctx_access(tc, off("sk") + 4, 4, READ), None);
+        assert_eq!(ctx_access(tc, off("flow_keys"), 8, READ), None);
+        assert_eq!(ctx_access(tc, off("mark"), 2, Write), None);
+        assert_eq!(
+            ctx_access(tc, off("mark") + 2, 2, READ),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(ctx_access(tc, off("mark") + 1, 2, READ), None, "misaligned");
+        assert_eq!(ctx_access(tc, off("len"), 8, READ), None);
+        assert_eq!(
+            ctx_access(tc, off("wire_len"), 2, LDSX),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(ctx_access(tc, off("len"), 4, Write), None);
+    }
+
+    #[test]
+    fn cgroup_skb_reads_socket_fields_whole() {
+        let t = ProgType::CgroupSkb;
+        assert_eq!(
+            ctx_access(t, off("remote_ip4"), 4, READ),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(ctx_access(t, off("remote_ip4"), 2, READ), None);
+        assert_eq!(
+            ctx_access(t, off("remote_ip6") + 4, 4, READ),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(
+            ctx_access(t, off("remote_port"), 2, READ),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(ctx_access(t, off("wire_len"), 4, READ), None);
+        assert_eq!(ctx_access(t, off("data_meta"), 4, READ), None);
+        assert_eq!(
+            ctx_access(t, off("tstamp"), 8, Write),
+            Some(CtxAccess::Scalar)
+        );
+    }
+
+    #[test]
+    fn lwt_and_sk_skb() {
+        for t in [ProgType::LwtIn, ProgType::LwtOut, ProgType::LwtXmit] {
+            assert_eq!(ctx_access(t, off("tc_classid"), 2, READ), None);
+            assert_eq!(ctx_access(t, off("tc_classid"), 4, READ), None);
+            assert_eq!(
+                ctx_access(t, off("mark"), 4, Write),
+                Some(CtxAccess::Scalar)
+            );
+            assert_eq!(ctx_access(t, off("tc_index"), 4, Write), None);
+        }
+        let s = ProgType::SkSkb;
+        assert_eq!(ctx_access(s, off("mark"), 4, READ), None);
+        assert_eq!(ctx_access(s, off("cb"), 4, Write), None);
+        assert_eq!(
+            ctx_access(s, off("tc_index"), 4, Write),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(
+            ctx_access(s, off("family"), 4, READ),
+            Some(CtxAccess::Scalar)
+        );
+    }
+
+    #[test]
+    fn xdp_loads_are_whole_words() {
+        let x = ProgType::Xdp;
+        assert_eq!(
+            ctx_access(x, 0, 4, READ),
+            Some(CtxAccess::Packet(FieldKind::PacketData))
+        );
+        assert_eq!(ctx_access(x, 0, 4, LDSX), None);
+        assert_eq!(ctx_access(x, 12, 2, READ), None);
+        assert_eq!(ctx_access(x, 12, 4, LDSX), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(x, 16, 8, READ), None);
+        assert_eq!(
+            ctx_access(x, 20, 4, READ),
+            None,
+            "egress_ifindex needs BPF_XDP_DEVMAP"
+        );
+        assert_eq!(ctx_access(x, 16, 4, Write), None);
+        assert_eq!(ctx_access(x, 24, 4, READ), None);
+    }
+
+    #[test]
+    fn flow_dissector_and_netfilter() {
+        let f = ProgType::FlowDissector;
+        assert_eq!(
+            ctx_access(f, off("data"), 4, READ),
+            Some(CtxAccess::Packet(FieldKind::PacketData))
+        );
+        assert_eq!(ctx_access(f, off("data"), 4, LDSX), None);
+        assert_eq!(ctx_access(f, off("len"), 4, READ), None);
+        assert_eq!(
+            ctx_access(f, off("flow_keys"), 8, READ),
+            Some(CtxAccess::Unmodelled("flow_keys"))
+        );
+        let n = ProgType::Netfilter;
+        assert_eq!(
+            ctx_access(n, 0, 8, READ),
+            Some(CtxAccess::Unmodelled("state"))
+        );
+        assert_eq!(
+            ctx_access(n, 8, 8, READ),
+            Some(CtxAccess::Unmodelled("skb"))
+        );
+        assert_eq!(ctx_access(n, 0, 1, READ), None);
+        assert_eq!(ctx_access(n, 8, 2, READ), None);
+        assert_eq!(ctx_access(n, 16, 8, READ), None);
+        assert_eq!(ctx_access(n, 0, 8, Write), None);
+    }
+}
