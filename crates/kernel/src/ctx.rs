@@ -140,6 +140,30 @@ pub static XDP_MD: CtxLayout = CtxLayout {
     ],
 };
 
+/// `struct bpf_sock` (80 bytes): the ctx of `cgroup_sock` programs and what a socket
+/// pointer points to.
+pub static BPF_SOCK: CtxLayout = CtxLayout {
+    name: "bpf_sock",
+    size: 80,
+    fields: &[
+        f("bound_dev_if", 0, 4, Scalar),
+        f("family", 4, 4, Scalar),
+        f("type", 8, 4, Scalar),
+        f("protocol", 12, 4, Scalar),
+        f("mark", 16, 4, Scalar),
+        f("priority", 20, 4, Scalar),
+        f("src_ip4", 24, 4, Scalar),
+        arr("src_ip6", 28, 4, 4),
+        f("src_port", 44, 4, Scalar),
+        // a __be16, then 2 bytes of padding
+        f("dst_port", 48, 2, Scalar),
+        f("dst_ip4", 52, 4, Scalar),
+        arr("dst_ip6", 56, 4, 4),
+        f("state", 72, 4, Scalar),
+        f("rx_queue_mapping", 76, 4, Scalar),
+    ],
+};
+
 /// `struct bpf_nf_ctx` (16 bytes, net/netfilter/nf_bpf_link.c): two BTF pointers, which
 /// the model does not give out (the verifier refuses their loads as unmodelled).
 pub static BPF_NF_CTX: CtxLayout = CtxLayout {
@@ -162,6 +186,7 @@ impl ProgType {
             | ProgType::LwtSeg6local
             | ProgType::SkSkb => Some(&SK_BUFF),
             ProgType::Xdp => Some(&XDP_MD),
+            ProgType::CgroupSock => Some(&BPF_SOCK),
             _ => None,
         }
     }
@@ -187,7 +212,8 @@ impl ProgType {
     /// Whether a test run gives this program type a packet (the kernel's
     /// `BPF_PROG_TEST_RUN` with packet data).
     pub fn has_packet(self) -> bool {
-        self.ctx_layout().is_some()
+        self.ctx_layout()
+            .is_some_and(|l| std::ptr::eq(l, &SK_BUFF) || std::ptr::eq(l, &XDP_MD))
     }
 }
 
@@ -197,7 +223,7 @@ mod tests {
 
     #[test]
     fn layouts_are_sorted_and_do_not_overlap() {
-        for layout in [&SK_BUFF, &XDP_MD, &BPF_NF_CTX] {
+        for layout in [&SK_BUFF, &XDP_MD, &BPF_SOCK, &BPF_NF_CTX] {
             let mut end = 0;
             for field in layout.fields {
                 assert!(field.offset >= end, "{}.{}", layout.name, field.name);

@@ -2,9 +2,10 @@
 //! `*_is_valid_access` callbacks (net/core/filter.c, net/netfilter/nf_bpf_link.c), which
 //! `check_ctx_access` asks for every load, store (`BPF_STX` and, since Linux 6.3, `BPF_ST`)
 //! into ctx. One table per program type over the shared `__sk_buff` rule
-//! (`bpf_skb_is_valid_access`), and the `xdp_md`, flow dissector and netfilter rules.
+//! (`bpf_skb_is_valid_access`), and the `xdp_md`, `bpf_sock`, flow dissector and netfilter
+//! rules; `bpf_sock`'s is also what a socket pointer's loads are checked with.
 
-use crate::ctx::{CtxLayout, FieldKind, BPF_NF_CTX, SK_BUFF, XDP_MD};
+use crate::ctx::{CtxLayout, FieldKind, BPF_NF_CTX, BPF_SOCK, SK_BUFF, XDP_MD};
 use crate::ProgType;
 
 /// The kind of access, as the kernel's `bpf_access_type` and `bpf_insn_access_aux.is_ldsx`.
@@ -55,6 +56,7 @@ pub fn ctx_access(prog: ProgType, off: i64, size: u32, op: CtxOp) -> Option<CtxA
         ProgType::Xdp => xdp_access(off, size, op),
         ProgType::FlowDissector => flow_dissector_access(off, size, op),
         ProgType::Netfilter => netfilter_access(off, size, op),
+        ProgType::CgroupSock => sock_filter_access(off, size, op),
         _ => buffer_access(prog, off, size, op),
     }
 }
@@ -279,6 +281,48 @@ fn flow_dissector_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
     }
 }
 
+/// `bpf_sock_is_valid_access`: whether a load of `size` bytes at `off` of a `struct bpf_sock`
+/// is allowed (the kernel's `check_sock_access` for a socket pointer; writes are refused
+/// before, "cannot write into sock").
+pub fn sock_access(off: i64, size: u32) -> bool {
+    const SIZE_DEFAULT: u32 = 4;
+    if size == 0 || off < 0 || off >= BPF_SOCK.size as i64 || off % size as i64 != 0 {
+        return false;
+    }
+    let Some(field) = BPF_SOCK.field_at(off as u32) else {
+        return false; // the padding after dst_port
+    };
+    match field.name {
+        // narrow loads at the field's start (`case offsetof(...)`), or anywhere in the
+        // address arrays (`bpf_ctx_range`)
+        "state" | "family" | "type" | "protocol" | "src_port" | "rx_queue_mapping"
+            if off as u32 == field.offset =>
+        {
+            narrow_ok(size, SIZE_DEFAULT)
+        }
+        "src_ip4" | "src_ip6" | "dst_ip4" | "dst_ip6" => narrow_ok(size, SIZE_DEFAULT),
+        // a __be16 read as such, or as the 4-byte word it starts
+        "dst_port" => narrow_ok(size, if size == SIZE_DEFAULT { 4 } else { 2 }),
+        _ => size == SIZE_DEFAULT,
+    }
+}
+
+/// `sock_filter_is_valid_access` for a `cgroup_sock` program loaded without an expected
+/// attach type, which the kernel makes `BPF_CGROUP_INET_SOCK_CREATE`
+/// (`bpf_prog_load_fixup_attach_type`): `bound_dev_if`, `mark` and `priority` may be
+/// written, the source address and port (`*_POST_BIND` only) not even read, the rest read.
+fn sock_filter_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    if !sock_access(off, size) {
+        return None;
+    }
+    let name = field_name(&BPF_SOCK, off)?;
+    match name {
+        "bound_dev_if" | "mark" | "priority" => Some(CtxAccess::Scalar),
+        "src_ip4" | "src_ip6" | "src_port" => None,
+        _ => (!op.write()).then_some(CtxAccess::Scalar),
+    }
+}
+
 /// `nf_is_valid_access`: `state` and `skb`, read whole (BTF pointers).
 fn netfilter_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
     if off < 0 || off >= BPF_NF_CTX.size as i64 || op.write() {
@@ -476,6 +520,31 @@ mod tests {
         );
         assert_eq!(ctx_access(x, 16, 4, Write), None);
         assert_eq!(ctx_access(x, 24, 4, READ), None);
+    }
+
+    #[test]
+    fn bpf_sock_rules() {
+        // bpf_sock_is_valid_access: narrow loads only at a field's start, dst_port as a
+        // __be16 or the word it starts, the padding after it refused
+        assert!(sock_access(4, 1) && sock_access(4, 2) && !sock_access(6, 2));
+        assert!(
+            sock_access(30, 2) && sock_access(48, 2) && sock_access(49, 1) && sock_access(48, 4)
+        );
+        assert!(
+            !sock_access(50, 2) && !sock_access(0, 2) && !sock_access(0, 8) && !sock_access(80, 4)
+        );
+        let s = ProgType::CgroupSock;
+        assert_eq!(ctx_access(s, 0, 4, Write), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(s, 16, 4, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(s, 4, 4, Write), None);
+        assert_eq!(ctx_access(s, 4, 2, READ), Some(CtxAccess::Scalar));
+        assert_eq!(
+            ctx_access(s, 24, 4, READ),
+            None,
+            "src_ip4 is for INET4_POST_BIND"
+        );
+        assert_eq!(ctx_access(s, 44, 4, READ), None, "src_port too");
+        assert_eq!(ctx_access(s, 72, 4, READ), Some(CtxAccess::Scalar));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::ProgType;
 
-pub use crate::ctx_access::{ctx_access, CtxAccess, CtxOp};
+pub use crate::ctx_access::{ctx_access, sock_access, CtxAccess, CtxOp};
 
 /// `may_access_direct_pkt_data` for reads.
 pub fn direct_packet_access(prog: ProgType) -> bool {

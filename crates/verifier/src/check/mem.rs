@@ -249,17 +249,16 @@ impl Env<'_> {
                 Ok((!write).then(|| sized(RegState::unknown())))
             }
             PtrKind::Socket => {
+                // `check_sock_access`, with the catalogue's `bpf_sock_is_valid_access`
                 if write {
-                    return self.reject("cannot write into sock");
+                    return self.reject(format!("R{regno} cannot write into {}", reg.type_str()));
                 }
-                let ok = reg.var.is_const()
-                    && off >= 0
-                    && off + size as i64 <= 80
-                    && size <= 4
-                    && off % size as i64 == 0
-                    && off == insn_off;
+                let ok = reg.var.is_const() && off == insn_off && rules::sock_access(off, size);
                 if !ok {
-                    return self.reject(format!("invalid sock access off={off} size={size}"));
+                    return self.reject(format!(
+                        "R{regno} invalid {} access off={off} size={size}",
+                        reg.type_str()
+                    ));
                 }
                 Ok(Some(sized(RegState::unknown())))
             }
