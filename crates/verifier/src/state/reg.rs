@@ -277,7 +277,9 @@ impl RegState {
         }
         if self.kind().is_some_and(|k| k.is_pkt()) {
             let mut s = "r=".to_string();
-            unum(&mut s, self.range as u32 as u64);
+            // an int printed as the kernel's verbose_unum(u64) does: AT_PKT_END (-1) and
+            // BEYOND_PKT_END (-2) sign-extended
+            unum(&mut s, self.range as i64 as u64);
             a(out, s);
         }
         if matches!(self.kind(), Some(PtrKind::RingbufMem | PtrKind::Mem)) {
