@@ -319,9 +319,19 @@ impl Gen {
         self.line("r4 = r2");
         self.line(&format!("r4 += {len}"));
         if self.rng.chance(92) {
-            let check = self
-                .rng
-                .pick(&["if r4 > r3 goto", "if r3 < r4 goto", "if r4 >= r3 goto"]);
+            // every form and direction (the fall-through is in bounds for the first four),
+            // pkt_end on either side, and a 32-bit compare that proves nothing
+            let check = self.rng.pick(&[
+                "if r4 > r3 goto",
+                "if r3 < r4 goto",
+                "if r4 >= r3 goto",
+                "if r3 <= r4 goto",
+                "if r4 < r3 goto",
+                "if r3 > r4 goto",
+                "if r4 <= r3 goto",
+                "if r3 >= r4 goto",
+                "if w4 > w3 goto",
+            ]);
             self.line(&format!("{check} l{l}"));
         }
         self.line(&format!("r0 = *(u8 *)(r2 + {at})"));
