@@ -319,9 +319,14 @@ impl Gen {
         self.line("r4 = r2");
         self.line(&format!("r4 += {len}"));
         if self.rng.chance(92) {
-            // every form and direction (the fall-through is in bounds for the first four),
-            // pkt_end on either side, and a 32-bit compare that proves nothing
+            // every form and direction (the fall-through is in bounds for the first four,
+            // more often picked), pkt_end on either side, and a 32-bit compare that proves
+            // nothing
             let check = self.rng.pick(&[
+                "if r4 > r3 goto",
+                "if r3 < r4 goto",
+                "if r4 >= r3 goto",
+                "if r3 <= r4 goto",
                 "if r4 > r3 goto",
                 "if r3 < r4 goto",
                 "if r4 >= r3 goto",
