@@ -283,8 +283,9 @@ fn flow_dissector_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
 
 /// `bpf_sock_is_valid_access`: whether a load of `size` bytes at `off` of a `struct bpf_sock`
 /// is allowed (the kernel's `check_sock_access` for a socket pointer; writes are refused
-/// before, "cannot write into sock").
-pub fn sock_access(off: i64, size: u32) -> bool {
+/// before, "cannot write into sock"). With `common`, `bpf_sock_common_is_valid_access`:
+/// a `sock_common` has no `type` to `priority`.
+pub fn sock_access(off: i64, size: u32, common: bool) -> bool {
     const SIZE_DEFAULT: u32 = 4;
     if size == 0 || off < 0 || off >= BPF_SOCK.size as i64 || off % size as i64 != 0 {
         return false;
@@ -292,6 +293,9 @@ pub fn sock_access(off: i64, size: u32) -> bool {
     let Some(field) = BPF_SOCK.field_at(off as u32) else {
         return false; // the padding after dst_port
     };
+    if common && matches!(field.name, "type" | "protocol" | "mark" | "priority") {
+        return false;
+    }
     match field.name {
         // narrow loads at the field's start (`case offsetof(...)`), or anywhere in the
         // address arrays (`bpf_ctx_range`)
@@ -312,7 +316,7 @@ pub fn sock_access(off: i64, size: u32) -> bool {
 /// (`bpf_prog_load_fixup_attach_type`): `bound_dev_if`, `mark` and `priority` may be
 /// written, the source address and port (`*_POST_BIND` only) not even read, the rest read.
 fn sock_filter_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
-    if !sock_access(off, size) {
+    if !sock_access(off, size, false) {
         return None;
     }
     let name = field_name(&BPF_SOCK, off)?;
@@ -525,14 +529,32 @@ mod tests {
     #[test]
     fn bpf_sock_rules() {
         // bpf_sock_is_valid_access: narrow loads only at a field's start, dst_port as a
-        // __be16 or the word it starts, the padding after it refused
-        assert!(sock_access(4, 1) && sock_access(4, 2) && !sock_access(6, 2));
-        assert!(
-            sock_access(30, 2) && sock_access(48, 2) && sock_access(49, 1) && sock_access(48, 4)
-        );
-        assert!(
-            !sock_access(50, 2) && !sock_access(0, 2) && !sock_access(0, 8) && !sock_access(80, 4)
-        );
+        // __be16 or the word it starts, the padding after it refused; with `common`
+        // (bpf_sock_common_is_valid_access) no type to priority
+        for (off, size, sock, common) in [
+            (4, 1, true, true),
+            (4, 2, true, true),
+            (6, 2, false, false),
+            (30, 2, true, true),
+            (48, 2, true, true),
+            (49, 1, true, true),
+            (48, 4, true, true),
+            (50, 2, false, false),
+            (0, 2, false, false),
+            (0, 8, false, false),
+            (80, 4, false, false),
+            (0, 4, true, true),
+            (8, 4, true, false),
+            (20, 4, true, false),
+            (72, 4, true, true),
+        ] {
+            assert_eq!(sock_access(off, size, false), sock, "sock {off} {size}");
+            assert_eq!(
+                sock_access(off, size, true),
+                common,
+                "sock_common {off} {size}"
+            );
+        }
         let s = ProgType::CgroupSock;
         assert_eq!(ctx_access(s, 0, 4, Write), Some(CtxAccess::Scalar));
         assert_eq!(ctx_access(s, 16, 4, READ), Some(CtxAccess::Scalar));

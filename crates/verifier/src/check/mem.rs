@@ -92,7 +92,13 @@ impl Env<'_> {
         }
         if matches!(
             dreg.kind(),
-            Some(PtrKind::Ctx | PtrKind::Packet | PtrKind::PacketMeta | PtrKind::Socket)
+            Some(
+                PtrKind::Ctx
+                    | PtrKind::Packet
+                    | PtrKind::PacketMeta
+                    | PtrKind::Socket
+                    | PtrKind::SockCommon
+            )
         ) {
             return self.reject(format!(
                 "BPF_ATOMIC stores into R{d} {} is not allowed",
@@ -196,7 +202,7 @@ impl Env<'_> {
                     Some(CtxAccess::Scalar) => Ok(Some(sized(RegState::unknown()))),
                     Some(CtxAccess::SockCommonOrNull) => {
                         // NULL in the model's runs; a NULL check is still needed first
-                        let mut r = RegState::ptr(PtrKind::Socket);
+                        let mut r = RegState::ptr(PtrKind::SockCommon);
                         r.maybe_null = true;
                         r.id = self.new_id();
                         Ok(Some(r))
@@ -248,12 +254,15 @@ impl Env<'_> {
                 }
                 Ok((!write).then(|| sized(RegState::unknown())))
             }
-            PtrKind::Socket => {
-                // `check_sock_access`, with the catalogue's `bpf_sock_is_valid_access`
+            PtrKind::Socket | PtrKind::SockCommon => {
+                // `check_sock_access`, with the catalogue's `bpf_sock_is_valid_access` (or
+                // `bpf_sock_common_is_valid_access`)
                 if write {
                     return self.reject(format!("R{regno} cannot write into {}", reg.type_str()));
                 }
-                let ok = reg.var.is_const() && off == insn_off && rules::sock_access(off, size);
+                let common = kind == PtrKind::SockCommon;
+                let ok =
+                    reg.var.is_const() && off == insn_off && rules::sock_access(off, size, common);
                 if !ok {
                     return self.reject(format!(
                         "R{regno} invalid {} access off={off} size={size}",

@@ -20,6 +20,8 @@ pub enum PtrKind {
     PacketMeta,
     PacketEnd,
     Socket,
+    /// `PTR_TO_SOCK_COMMON`: `__sk_buff->sk`, the fields every socket has.
+    SockCommon,
     /// `PTR_TO_MEM | MEM_RINGBUF`: a reserved ringbuf record of `mem_size` bytes.
     RingbufMem,
     /// `PTR_TO_MEM`: plain memory of `mem_size` bytes (a global function's `mem:N` argument).
@@ -51,6 +53,7 @@ impl PtrKind {
             PtrKind::PacketMeta => format!("pkt_meta{n}"),
             PtrKind::PacketEnd => format!("pkt_end{n}"),
             PtrKind::Socket => format!("sock{n}"),
+            PtrKind::SockCommon => format!("sock_common{n}"),
             PtrKind::RingbufMem => format!("ringbuf_mem{n}"),
             PtrKind::Mem => format!("mem{n}"),
             PtrKind::Func => format!("func{n}"),
@@ -83,6 +86,7 @@ impl PtrKind {
         matches!(
             self,
             PtrKind::Socket
+                | PtrKind::SockCommon
                 | PtrKind::MapValue
                 | PtrKind::MapKey
                 | PtrKind::RingbufMem
