@@ -194,9 +194,11 @@ impl ProgType {
     /// The size of the ctx in bytes: the verifier checks ctx accesses against it and the
     /// interpreter's ctx (for `raw`, its input memory) is at least this long, zero-filled, so
     /// every access the verifier accepts is in bounds at run time. Types with a layout have
-    /// its size; `netfilter` that of `struct bpf_nf_ctx`; the others are opaque buffers: `raw`
-    /// 4,096 bytes, `kprobe` and `perf_event` 168 (`struct pt_regs` on x86-64), the rest 512
-    /// (a tracepoint or tracing record).
+    /// its size; `netfilter` that of `struct bpf_nf_ctx`; the others are opaque buffers as
+    /// long as the kernel's rule lets a program read: `raw` 4,096 bytes, `kprobe` 168
+    /// (`struct pt_regs` on x86-64), `perf_event` 184 (`struct bpf_perf_event_data`),
+    /// `tracepoint` 8,192 (`PERF_MAX_TRACE_SIZE`), raw tracepoints 96 (12 arguments), the
+    /// rest 512 (a tracing record).
     pub fn ctx_size(self) -> u32 {
         if let Some(layout) = self.ctx_layout() {
             return layout.size;
@@ -204,7 +206,13 @@ impl ProgType {
         match self {
             ProgType::Raw => 4096,
             ProgType::Netfilter => BPF_NF_CTX.size,
-            ProgType::Kprobe | ProgType::PerfEvent => 168,
+            ProgType::Kprobe => 168,
+            // `struct bpf_perf_event_data`: pt_regs, sample_period, addr
+            ProgType::PerfEvent => 184,
+            // PERF_MAX_TRACE_SIZE
+            ProgType::Tracepoint => 8192,
+            // 12 u64 arguments, "the largest tracepoint in the kernel"
+            ProgType::RawTracepoint | ProgType::RawTracepointWritable => 96,
             _ => 512,
         }
     }

@@ -57,6 +57,10 @@ pub fn ctx_access(prog: ProgType, off: i64, size: u32, op: CtxOp) -> Option<CtxA
         ProgType::FlowDissector => flow_dissector_access(off, size, op),
         ProgType::Netfilter => netfilter_access(off, size, op),
         ProgType::CgroupSock => sock_filter_access(off, size, op),
+        ProgType::Tracepoint => tracepoint_access(off, size, op),
+        ProgType::PerfEvent => perf_event_access(off, size, op),
+        ProgType::RawTracepointWritable if off == 0 => (size == 8 && !op.write())
+            .then_some(CtxAccess::Unmodelled("the tracepoint's writable buffer")),
         _ => buffer_access(prog, off, size, op),
     }
 }
@@ -336,8 +340,33 @@ fn netfilter_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
     (size == field.size).then_some(CtxAccess::Unmodelled(field.name))
 }
 
-/// Types without a modelled layout: a read-only record (tracepoint, kprobe, ... buffers),
-/// writable only for Unwind's own `raw`.
+/// `tp_prog_is_valid_access` (kernel/trace/bpf_trace.c): aligned loads from the record
+/// after its first 8 bytes (the common fields), up to `PERF_MAX_TRACE_SIZE`.
+fn tracepoint_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    let limit = ProgType::Tracepoint.ctx_size() as i64;
+    let ok = (8..limit).contains(&off) && off % size as i64 == 0 && !op.write();
+    ok.then_some(CtxAccess::Scalar)
+}
+
+/// `pe_prog_is_valid_access`: `struct bpf_perf_event_data`, the registers (x86-64's
+/// `pt_regs`, 168 bytes) read as whole longs, `sample_period` and `addr` narrow too.
+fn perf_event_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    const REGS: i64 = 168;
+    let limit = ProgType::PerfEvent.ctx_size() as i64;
+    if off < 0 || off >= limit || op.write() || off % size as i64 != 0 {
+        return None;
+    }
+    let ok = if off >= REGS {
+        narrow_ok(size, 8)
+    } else {
+        size == 8
+    };
+    ok.then_some(CtxAccess::Scalar)
+}
+
+/// Types without a modelled layout: a read-only record (kprobe's `pt_regs`, raw tracepoint
+/// arguments (`raw_tp_prog_is_valid_access`), tracing programs' arguments), writable only
+/// for Unwind's own `raw`.
 fn buffer_access(prog: ProgType, off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
     let limit = prog.ctx_size() as i64;
     let ok = off >= 0 && off + size as i64 <= limit && off % size as i64 == 0;
@@ -567,6 +596,45 @@ mod tests {
         );
         assert_eq!(ctx_access(s, 44, 4, READ), None, "src_port too");
         assert_eq!(ctx_access(s, 72, 4, READ), Some(CtxAccess::Scalar));
+    }
+
+    #[test]
+    fn tracing_records() {
+        // tp_prog_is_valid_access: not the first 8 bytes, up to PERF_MAX_TRACE_SIZE
+        let tp = ProgType::Tracepoint;
+        assert_eq!(ctx_access(tp, 0, 8, READ), None);
+        assert_eq!(ctx_access(tp, 4, 4, READ), None);
+        assert_eq!(ctx_access(tp, 8, 8, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(tp, 8188, 4, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(tp, 8192, 4, READ), None);
+        assert_eq!(ctx_access(tp, 12, 8, READ), None, "misaligned");
+        assert_eq!(ctx_access(tp, 16, 8, Write), None);
+        // pe_prog_is_valid_access
+        let pe = ProgType::PerfEvent;
+        assert_eq!(ctx_access(pe, 0, 8, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(pe, 0, 4, READ), None, "the registers are longs");
+        assert_eq!(ctx_access(pe, 168, 4, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(pe, 176, 8, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(pe, 184, 8, READ), None);
+        // raw_tp_prog_is_valid_access: 12 arguments; the writable kind's buffer at 0
+        let raw = ProgType::RawTracepoint;
+        assert_eq!(ctx_access(raw, 88, 8, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(raw, 96, 8, READ), None);
+        assert_eq!(ctx_access(raw, 0, 8, Write), None);
+        let w = ProgType::RawTracepointWritable;
+        assert!(matches!(
+            ctx_access(w, 0, 8, READ),
+            Some(CtxAccess::Unmodelled(_))
+        ));
+        assert_eq!(ctx_access(w, 0, 4, READ), None);
+        assert_eq!(ctx_access(w, 8, 4, READ), Some(CtxAccess::Scalar));
+        // kprobe_prog_is_valid_access: pt_regs, read-only
+        assert_eq!(
+            ctx_access(ProgType::Kprobe, 160, 8, READ),
+            Some(CtxAccess::Scalar)
+        );
+        assert_eq!(ctx_access(ProgType::Kprobe, 164, 8, READ), None);
+        assert_eq!(ctx_access(ProgType::Kprobe, 168, 4, READ), None);
     }
 
     #[test]
