@@ -242,16 +242,7 @@ impl Env<'_> {
                 if write && !rules::packet_writable(self.input.prog_type) {
                     return self.reject("cannot write into packet");
                 }
-                if reg.var.smin < 0 {
-                    return self.reject(format!("R{regno} min value is negative, either use unsigned index or do a if (index >=0) check."));
-                }
-                if off < 0 || off + size as i64 > reg.range as i64 {
-                    self.log.error(&format!(
-                        "invalid access to packet, off={off} size={size}, R{regno}(id={},off={off},r={})",
-                        reg.id, reg.range
-                    ));
-                    return self.reject(format!("R{regno} offset is outside of the packet"));
-                }
+                self.packet_access(regno, &reg, off, size, false)?;
                 Ok((!write).then(|| sized(RegState::unknown())))
             }
             PtrKind::Socket | PtrKind::SockCommon => {
@@ -299,6 +290,33 @@ impl Env<'_> {
                 self.reject(format!("R{regno} invalid mem access '{}'", reg.type_str()))
             }
         }
+    }
+
+    /// `check_packet_access`, for loads, stores and helper arguments alike: no negative
+    /// offsets, and `off + size` within the range the comparisons with `pkt_end` proved (a
+    /// pointer at or beyond `pkt_end`, a negative range, gives nothing and no detail line).
+    fn packet_access(
+        &mut self,
+        regno: u8,
+        reg: &RegState,
+        off: i64,
+        size: u32,
+        zero_ok: bool,
+    ) -> R<()> {
+        if reg.var.smin < 0 {
+            return self.reject(format!("R{regno} min value is negative, either use unsigned index or do a if (index >=0) check."));
+        }
+        let fits = off >= 0 && (size > 0 || zero_ok) && off + size as i64 <= reg.range as i64;
+        if reg.range < 0 || !fits {
+            if reg.range >= 0 {
+                self.log.error(&format!(
+                    "invalid access to packet, off={off} size={size}, R{regno}(id={},off={off},r={})",
+                    reg.id, reg.range
+                ));
+            }
+            return self.reject(format!("R{regno} offset is outside of the packet"));
+        }
+        Ok(())
     }
 
     /// `check_mem_region_access` with `__check_mem_access`'s messages.
@@ -707,11 +725,7 @@ impl Env<'_> {
                 if access == Access::Write && !rules::packet_writable(self.input.prog_type) {
                     return self.reject("cannot write into packet");
                 }
-                let off = reg.off as i64;
-                if off < 0 || off + size as i64 > reg.range as i64 {
-                    return self.reject(format!("R{regno} offset is outside of the packet"));
-                }
-                Ok(())
+                self.packet_access(regno, &reg, reg.off as i64, size as u32, zero_ok)
             }
             Some(PtrKind::MapValue | PtrKind::MapKey) => {
                 let m = &self.input.prog.maps[reg.map as usize];

@@ -12,7 +12,6 @@ if r4 > r3 goto beyond
 r0 = 1
 exit
 beyond:
-r0 = *(u8 *)(r4 - 8)	; log: invalid access to packet, off=0 size=1, R4(id=0,off=0,r=-2)
-	;^ error: R4 offset is outside of the packet
+r0 = *(u8 *)(r4 - 8)	; error: R4 offset is outside of the packet
 r0 = 2
 exit
