@@ -164,6 +164,13 @@ pub static BPF_SOCK: CtxLayout = CtxLayout {
     ],
 };
 
+/// `struct bpf_sysctl` (8 bytes): the ctx of `cgroup_sysctl` programs.
+pub static BPF_SYSCTL: CtxLayout = CtxLayout {
+    name: "bpf_sysctl",
+    size: 8,
+    fields: &[f("write", 0, 4, Scalar), f("file_pos", 4, 4, Scalar)],
+};
+
 /// `struct bpf_nf_ctx` (16 bytes, net/netfilter/nf_bpf_link.c): two BTF pointers, which
 /// the model does not give out (the verifier refuses their loads as unmodelled).
 pub static BPF_NF_CTX: CtxLayout = CtxLayout {
@@ -187,6 +194,7 @@ impl ProgType {
             | ProgType::SkSkb => Some(&SK_BUFF),
             ProgType::Xdp => Some(&XDP_MD),
             ProgType::CgroupSock => Some(&BPF_SOCK),
+            ProgType::CgroupSysctl => Some(&BPF_SYSCTL),
             _ => None,
         }
     }
@@ -231,7 +239,7 @@ mod tests {
 
     #[test]
     fn layouts_are_sorted_and_do_not_overlap() {
-        for layout in [&SK_BUFF, &XDP_MD, &BPF_SOCK, &BPF_NF_CTX] {
+        for layout in [&SK_BUFF, &XDP_MD, &BPF_SOCK, &BPF_SYSCTL, &BPF_NF_CTX] {
             let mut end = 0;
             for field in layout.fields {
                 assert!(field.offset >= end, "{}.{}", layout.name, field.name);

@@ -5,7 +5,7 @@
 //! (`bpf_skb_is_valid_access`), and the `xdp_md`, `bpf_sock`, flow dissector and netfilter
 //! rules; `bpf_sock`'s is also what a socket pointer's loads are checked with.
 
-use crate::ctx::{CtxLayout, FieldKind, BPF_NF_CTX, BPF_SOCK, SK_BUFF, XDP_MD};
+use crate::ctx::{CtxLayout, FieldKind, BPF_NF_CTX, BPF_SOCK, BPF_SYSCTL, SK_BUFF, XDP_MD};
 use crate::ProgType;
 
 /// The kind of access, as the kernel's `bpf_access_type` and `bpf_insn_access_aux.is_ldsx`.
@@ -57,6 +57,7 @@ pub fn ctx_access(prog: ProgType, off: i64, size: u32, op: CtxOp) -> Option<CtxA
         ProgType::FlowDissector => flow_dissector_access(off, size, op),
         ProgType::Netfilter => netfilter_access(off, size, op),
         ProgType::CgroupSock => sock_filter_access(off, size, op),
+        ProgType::CgroupSysctl => sysctl_access(off, size, op),
         ProgType::Tracepoint => tracepoint_access(off, size, op),
         ProgType::PerfEvent => perf_event_access(off, size, op),
         ProgType::RawTracepointWritable if off == 0 => (size == 8 && !op.write())
@@ -340,6 +341,20 @@ fn netfilter_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
     (size == field.size).then_some(CtxAccess::Unmodelled(field.name))
 }
 
+/// `sysctl_is_valid_access` (kernel/bpf/cgroup.c): `write` read-only, `file_pos` written
+/// whole; loads of either narrow.
+fn sysctl_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    if off < 0 || off + size as i64 > BPF_SYSCTL.size as i64 || off % size as i64 != 0 {
+        return None;
+    }
+    let ok = match (field_name(&BPF_SYSCTL, off)?, op) {
+        ("write", CtxOp::Write) => false,
+        ("file_pos", CtxOp::Write) => size == 4,
+        _ => narrow_ok(size, 4),
+    };
+    ok.then_some(CtxAccess::Scalar)
+}
+
 /// `tp_prog_is_valid_access` (kernel/trace/bpf_trace.c): aligned loads from the record
 /// after its first 8 bytes (the common fields), up to `PERF_MAX_TRACE_SIZE`.
 fn tracepoint_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
@@ -596,6 +611,19 @@ mod tests {
         );
         assert_eq!(ctx_access(s, 44, 4, READ), None, "src_port too");
         assert_eq!(ctx_access(s, 72, 4, READ), Some(CtxAccess::Scalar));
+    }
+
+    #[test]
+    fn sysctl() {
+        let t = ProgType::CgroupSysctl;
+        assert_eq!(ctx_access(t, 0, 4, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 1, 1, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 6, 2, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 0, 8, READ), None);
+        assert_eq!(ctx_access(t, 8, 4, READ), None);
+        assert_eq!(ctx_access(t, 4, 4, Write), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 4, 2, Write), None);
+        assert_eq!(ctx_access(t, 0, 4, Write), None);
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub use catalogue::{
     kfunc_model_name, kfunc_name, resolve_call_name, ArgKind, CallRef, Effect, Func, FuncKind,
     ResourceKind, RetKind, FUNCS, KFUNC_BTF_ID_BASE,
 };
-pub use ctx::{CtxField, CtxLayout, FieldKind, BPF_NF_CTX, BPF_SOCK, SK_BUFF, XDP_MD};
+pub use ctx::{CtxField, CtxLayout, FieldKind, BPF_NF_CTX, BPF_SOCK, BPF_SYSCTL, SK_BUFF, XDP_MD};
 pub use types::{MapType, ProgType};
 
 #[cfg(test)]
