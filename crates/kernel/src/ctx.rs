@@ -164,6 +164,56 @@ pub static BPF_SOCK: CtxLayout = CtxLayout {
     ],
 };
 
+/// `struct bpf_sock_ops` (224 bytes): the ctx of `sock_ops` programs.
+pub static BPF_SOCK_OPS: CtxLayout = CtxLayout {
+    name: "bpf_sock_ops",
+    size: 224,
+    fields: &[
+        f("op", 0, 4, Scalar),
+        // a union of args[4], reply and replylong[4]
+        arr("args", 4, 4, 4),
+        f("family", 20, 4, Scalar),
+        f("remote_ip4", 24, 4, Scalar),
+        f("local_ip4", 28, 4, Scalar),
+        arr("remote_ip6", 32, 4, 4),
+        arr("local_ip6", 48, 4, 4),
+        f("remote_port", 64, 4, Scalar),
+        f("local_port", 68, 4, Scalar),
+        f("is_fullsock", 72, 4, Scalar),
+        f("snd_cwnd", 76, 4, Scalar),
+        f("srtt_us", 80, 4, Scalar),
+        f("bpf_sock_ops_cb_flags", 84, 4, Scalar),
+        f("state", 88, 4, Scalar),
+        f("rtt_min", 92, 4, Scalar),
+        f("snd_ssthresh", 96, 4, Scalar),
+        f("rcv_nxt", 100, 4, Scalar),
+        f("snd_nxt", 104, 4, Scalar),
+        f("snd_una", 108, 4, Scalar),
+        f("mss_cache", 112, 4, Scalar),
+        f("ecn_flags", 116, 4, Scalar),
+        f("rate_delivered", 120, 4, Scalar),
+        f("rate_interval_us", 124, 4, Scalar),
+        f("packets_out", 128, 4, Scalar),
+        f("retrans_out", 132, 4, Scalar),
+        f("total_retrans", 136, 4, Scalar),
+        f("segs_in", 140, 4, Scalar),
+        f("data_segs_in", 144, 4, Scalar),
+        f("segs_out", 148, 4, Scalar),
+        f("data_segs_out", 152, 4, Scalar),
+        f("lost_out", 156, 4, Scalar),
+        f("sacked_out", 160, 4, Scalar),
+        f("sk_txhash", 164, 4, Scalar),
+        f("bytes_received", 168, 8, Scalar),
+        f("bytes_acked", 176, 8, Scalar),
+        f("sk", 184, 8, Pointer),
+        f("skb_data", 192, 8, Pointer),
+        f("skb_data_end", 200, 8, Pointer),
+        f("skb_len", 208, 4, Scalar),
+        f("skb_tcp_flags", 212, 4, Scalar),
+        f("skb_hwtstamp", 216, 8, Scalar),
+    ],
+};
+
 /// `struct bpf_sysctl` (8 bytes): the ctx of `cgroup_sysctl` programs.
 pub static BPF_SYSCTL: CtxLayout = CtxLayout {
     name: "bpf_sysctl",
@@ -195,6 +245,7 @@ impl ProgType {
             ProgType::Xdp => Some(&XDP_MD),
             ProgType::CgroupSock => Some(&BPF_SOCK),
             ProgType::CgroupSysctl => Some(&BPF_SYSCTL),
+            ProgType::SockOps => Some(&BPF_SOCK_OPS),
             _ => None,
         }
     }
@@ -239,7 +290,14 @@ mod tests {
 
     #[test]
     fn layouts_are_sorted_and_do_not_overlap() {
-        for layout in [&SK_BUFF, &XDP_MD, &BPF_SOCK, &BPF_SYSCTL, &BPF_NF_CTX] {
+        for layout in [
+            &SK_BUFF,
+            &XDP_MD,
+            &BPF_SOCK,
+            &BPF_SOCK_OPS,
+            &BPF_SYSCTL,
+            &BPF_NF_CTX,
+        ] {
             let mut end = 0;
             for field in layout.fields {
                 assert!(field.offset >= end, "{}.{}", layout.name, field.name);

@@ -5,7 +5,9 @@
 //! (`bpf_skb_is_valid_access`), and the `xdp_md`, `bpf_sock`, flow dissector and netfilter
 //! rules; `bpf_sock`'s is also what a socket pointer's loads are checked with.
 
-use crate::ctx::{CtxLayout, FieldKind, BPF_NF_CTX, BPF_SOCK, BPF_SYSCTL, SK_BUFF, XDP_MD};
+use crate::ctx::{
+    CtxLayout, FieldKind, BPF_NF_CTX, BPF_SOCK, BPF_SOCK_OPS, BPF_SYSCTL, SK_BUFF, XDP_MD,
+};
 use crate::ProgType;
 
 /// The kind of access, as the kernel's `bpf_access_type` and `bpf_insn_access_aux.is_ldsx`.
@@ -58,6 +60,7 @@ pub fn ctx_access(prog: ProgType, off: i64, size: u32, op: CtxOp) -> Option<CtxA
         ProgType::Netfilter => netfilter_access(off, size, op),
         ProgType::CgroupSock => sock_filter_access(off, size, op),
         ProgType::CgroupSysctl => sysctl_access(off, size, op),
+        ProgType::SockOps => sock_ops_access(off, size, op),
         ProgType::Tracepoint => tracepoint_access(off, size, op),
         ProgType::PerfEvent => perf_event_access(off, size, op),
         ProgType::RawTracepointWritable if off == 0 => (size == 8 && !op.write())
@@ -341,6 +344,32 @@ fn netfilter_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
     (size == field.size).then_some(CtxAccess::Unmodelled(field.name))
 }
 
+/// `sock_ops_is_valid_access`: whole 4-byte loads, 8-byte ones of the byte counters and
+/// `skb_hwtstamp`, narrow ones at `skb_tcp_flags`' start; stores only to `reply` (`args[0]`) and
+/// `sk_txhash`. `sk`, `skb_data` and `skb_data_end` are pointers the model does not give.
+fn sock_ops_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
+    if off < 0 || off >= BPF_SOCK_OPS.size as i64 || off % size as i64 != 0 {
+        return None;
+    }
+    let field = BPF_SOCK_OPS.field_at(off as u32)?;
+    if op.write() {
+        let ok = matches!(off, 4 | 164) && size == 4;
+        return ok.then_some(CtxAccess::Scalar);
+    }
+    let exact = |want: u32| (size == want).then_some(CtxAccess::Scalar);
+    match field.name {
+        "bytes_received" | "bytes_acked" | "skb_hwtstamp" => exact(8),
+        "sk" | "skb_data" | "skb_data_end" => {
+            (size == 8).then_some(CtxAccess::Unmodelled(field.name))
+        }
+        // `case offsetof(...)`: narrow at the field's start only
+        "skb_tcp_flags" if off as u32 == field.offset => {
+            narrow_ok(size, 4).then_some(CtxAccess::Scalar)
+        }
+        _ => exact(4),
+    }
+}
+
 /// `sysctl_is_valid_access` (kernel/bpf/cgroup.c): `write` read-only, `file_pos` written
 /// whole; loads of either narrow.
 fn sysctl_access(off: i64, size: u32, op: CtxOp) -> Option<CtxAccess> {
@@ -611,6 +640,27 @@ mod tests {
         );
         assert_eq!(ctx_access(s, 44, 4, READ), None, "src_port too");
         assert_eq!(ctx_access(s, 72, 4, READ), Some(CtxAccess::Scalar));
+    }
+
+    #[test]
+    fn sock_ops() {
+        // compared with Linux 6.18 at every offset of the struct, loads of 1 to 8 bytes
+        let t = ProgType::SockOps;
+        assert_eq!(ctx_access(t, 20, 4, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 20, 2, READ), None);
+        assert_eq!(ctx_access(t, 168, 8, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 168, 4, READ), None);
+        assert_eq!(ctx_access(t, 212, 1, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 213, 1, READ), None);
+        assert_eq!(ctx_access(t, 216, 8, READ), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 224, 4, READ), None);
+        assert_eq!(ctx_access(t, 4, 4, Write), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 164, 4, Write), Some(CtxAccess::Scalar));
+        assert_eq!(ctx_access(t, 8, 4, Write), None);
+        assert!(matches!(
+            ctx_access(t, 192, 8, READ),
+            Some(CtxAccess::Unmodelled(_))
+        ));
     }
 
     #[test]
