@@ -5,6 +5,7 @@
 
 mod catalogue;
 mod ctx;
+pub mod ctx_access;
 mod helper_ids;
 pub mod rules;
 mod types;
@@ -14,7 +15,7 @@ pub use catalogue::{
     kfunc_model_name, kfunc_name, resolve_call_name, ArgKind, CallRef, Effect, Func, FuncKind,
     ResourceKind, RetKind, FUNCS, KFUNC_BTF_ID_BASE,
 };
-pub use ctx::{CtxField, CtxLayout, FieldKind, SK_BUFF, XDP_MD};
+pub use ctx::{CtxField, CtxLayout, FieldKind, BPF_NF_CTX, BPF_SOCK, BPF_SYSCTL, SK_BUFF, XDP_MD};
 pub use types::{MapType, ProgType};
 
 #[cfg(test)]

@@ -136,7 +136,7 @@ fn regsafe(old: &RegState, cur: &RegState, ids: &mut IdMap) -> bool {
                 && old.map == cur.map
                 && old.mem_size == cur.mem_size
                 && old.frameno == cur.frameno
-                && old.range <= cur.range
+                && range_safe(old.range, cur.range)
                 && old.var.includes(&cur.var)
                 && ids.check(old.id, cur.id)
                 && ids.check(old.ref_obj_id, cur.ref_obj_id)
@@ -144,6 +144,17 @@ fn regsafe(old: &RegState, cur: &RegState, ids: &mut IdMap) -> bool {
                 && ids.check(old.lock_id, cur.lock_id)
         }
     }
+}
+
+/// A packet pointer's range covers the old one's: at least as many bytes (the kernel's
+/// `rold->range > rcur->range`). A negative range (at or beyond pkt_end, `mark_pkt_end`)
+/// decides branches, so it must be the same: a pointer only at pkt_end may still fall
+/// through a `pkt > end` that one beyond it always takes.
+fn range_safe(old: i32, cur: i32) -> bool {
+    if old < 0 || cur < 0 {
+        return old == cur;
+    }
+    old <= cur
 }
 
 fn stacksafe(old: &FuncState, cur: &FuncState, ids: &mut IdMap, allow_uninit: bool) -> bool {

@@ -224,6 +224,8 @@ pub struct Machine {
     /// Region ids of the ctx and the packet (0 when there is none).
     pub ctx_region: u32,
     pub packet_region: u32,
+    /// Region id of the test run's socket, `__sk_buff->sk` (0 when there is none).
+    pub sk_region: u32,
     pub(crate) ctx_layout: Option<&'static CtxLayout>,
 }
 
@@ -247,9 +249,10 @@ fn test_run_packet(prog_type: ProgType, frame: &[u8]) -> Vec<u8> {
 }
 
 /// The ctx fields the kernel's test run fills in (when no ctx is given): for `__sk_buff`,
-/// `len` and `wire_len` (the packet's length), `pkt_type` and `protocol` as `eth_type_trans`
-/// computes them on the loopback device, and `ifindex` 1 (loopback); for `xdp_md`,
-/// `ingress_ifindex` 1 (the loopback queue).
+/// `len` (the packet's length), `pkt_type` and `protocol` as `eth_type_trans` computes them
+/// on the loopback device, and `ifindex` 1 (loopback); for `xdp_md`, `ingress_ifindex` 1
+/// (the loopback queue). `wire_len` stays 0: it reads `qdisc_skb_cb(skb)->pkt_len`, which
+/// only `convert___skb_to_skb` sets, from a ctx given to the run.
 fn test_run_ctx(
     prog_type: ProgType,
     layout: &CtxLayout,
@@ -268,7 +271,6 @@ fn test_run_ctx(
         return;
     }
     set("len", packet_len as u32);
-    set("wire_len", packet_len as u32);
     set("ifindex", LOOPBACK_IFINDEX);
     if frame.len() >= ETH_HLEN {
         let dest = &frame[..6];
@@ -296,6 +298,16 @@ fn test_run_ctx(
         // A __be16 in a u32 field: network order in its low two bytes.
         set("protocol", u16::from_le_bytes(proto.to_be_bytes()) as u32);
     }
+}
+
+/// The socket `bpf_prog_test_run_skb` gives every skb (`skb->sk`), as a `struct bpf_sock`:
+/// `sk_alloc(AF_UNSPEC)` and `sock_init_data(NULL, sk)` leave it unbound, `state` TCP_CLOSE
+/// (7) and `rx_queue_mapping` -1 (none recorded); the rest is zero for the default packet.
+fn test_run_socket() -> Vec<u8> {
+    let mut sk = vec![0u8; crate::kernel::BPF_SOCK_SIZE];
+    sk[72..76].copy_from_slice(&7u32.to_le_bytes());
+    sk[76..80].copy_from_slice(&u32::MAX.to_le_bytes());
+    sk
 }
 
 /// The loopback device's ifindex, where the kernel's test runs happen.
@@ -358,6 +370,7 @@ impl Machine {
         let mut regs = [0u64; 11];
         let mut ctx_region = 0;
         let mut packet_region = 0;
+        let mut sk_region = 0;
         let layout = prog_type.ctx_layout();
         if prog_type == ProgType::Raw {
             // The raw input: R1 points to it, R2 is its length (the conformance convention).
@@ -404,6 +417,9 @@ impl Machine {
                     }
                 }
                 packet_region = mem.add(Region::new(RegionKind::Packet, packet, true));
+            }
+            if layout.is_some_and(|l| l.field("sk").is_some()) {
+                sk_region = mem.add(Region::new(RegionKind::Socket, test_run_socket(), false));
             }
             let mut r = Region::new(RegionKind::Ctx, ctx, true);
             r.special_loads = layout.is_some();
@@ -529,6 +545,7 @@ impl Machine {
             pending: PendingFrames::default(),
             ctx_region,
             packet_region,
+            sk_region,
             ctx_layout: if ctx_region != 0 { layout } else { None },
             prep,
         };
@@ -852,6 +869,9 @@ impl Machine {
                 addr(self.packet_region, 0)
             }
             FieldKind::PacketEnd if self.packet_region != 0 => addr(self.packet_region, pkt_len),
+            FieldKind::Pointer if field.name == "sk" && self.sk_region != 0 => {
+                addr(self.sk_region, 0)
+            }
             _ => 0,
         })
     }

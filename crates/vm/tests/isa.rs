@@ -334,3 +334,22 @@ fn packet_ctx_fields_follow_the_kernels_test_run() {
     );
     assert_eq!((m.regs[3], m.regs[4]), (0x0008, 1));
 }
+
+/// What the kernel's skb test run (no ctx given) shows beyond the packet, checked with
+/// `unwind run --compare-kernel` on Linux 6.18: `wire_len` 0 (`qdisc_skb_cb->pkt_len` is only
+/// set from a given ctx), `skb->sk` the run's dummy socket (unbound, TCP_CLOSE, no receive
+/// queue), and narrow loads reading a field's bytes in place, as `convert_ctx_accesses`'
+/// shift and mask do on a little-endian machine.
+#[test]
+fn skb_test_run_ctx_matches_the_kernels_conversion() {
+    assert_eq!(run(".ctx tc\nr0 = *(u32 *)(r1 + 160)\nexit").regs[0], 0);
+    let sk = ".ctx socket\nr2 = *(u64 *)(r1 + 168)\nr0 = 99\nif r2 == 0 goto out\nr3 = *(u32 *)(r2 + 72)\nr4 = *(u32 *)(r2 + 76)\nr0 = *(u32 *)(r2 + 4)\nout:\nexit";
+    let m = run(sk);
+    assert_eq!((m.regs[0], m.regs[3], m.regs[4]), (0, 7, 0xffff_ffff));
+    // protocol is 0x0400 (ETH_P_802_2 in network order): its second byte is 4, also signed
+    let m = run(".ctx tc\nr2 = *(u16 *)(r1 + 16)\nr3 = *(u8 *)(r1 + 17)\nr4 = *(s8 *)(r1 + 17)\nr5 = *(u8 *)(r1 + 0)\nr0 = 0\nexit");
+    assert_eq!(
+        (m.regs[2], m.regs[3], m.regs[4], m.regs[5]),
+        (0x400, 4, 4, 64)
+    );
+}

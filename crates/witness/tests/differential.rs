@@ -1,7 +1,8 @@
 //! A differential test against the running kernel (docs/fidelity.md): seeded random programs
 //! of the kind the verifier selftests exercise (ALU on 64 and 32 bits, forward branches on
 //! registers and constants, stack spills and fills with uninitialised reads, ctx field loads
-//! at any offset and size, direct packet access with and without a bounds check, array map
+//! (plain and sign-extending) and stores (of registers and immediates) at any offset and size
+//! in tc, socket, xdp, cgroup_skb and lwt_in programs, direct packet access with and without a bounds check, array map
 //! lookups with and without a NULL check, pointer arithmetic), verified by Unwind in `upstream`
 //! mode and by the kernel; programs both accept are test-run by both on the same packet.
 //!
@@ -18,10 +19,11 @@ use unwind_verifier::{Mode, Options};
 use unwind_vm::{Config, Machine, Status, World};
 use unwind_witness::{verify_in_kernel, KernelOptions, RunInput, WitnessError};
 
-/// The balanced agreement this test holds Unwind to: the default 200 programs gave 91.4 % on
-/// Linux 6.18.44 (2026-12-03), 5,000 gave 94.3 % (docs/fidelity.md). The seeds are fixed, so
-/// a change that loses one more program fails; raise it as the differences are fixed.
-const FLOOR: f64 = 0.914;
+/// The balanced agreement this test holds Unwind to: the default 200 programs gave 100 % on
+/// Linux 6.18.44 (2026-12-03, after issue 13's ctx rules and packet ranges), 20,000 gave
+/// 99.9 % (docs/fidelity.md). The seeds are fixed, so a change that loses one more program
+/// fails; raise it as the differences are fixed.
+const FLOOR: f64 = 0.99;
 /// The kernel the floor was measured on; on another one the verdicts may move a little either
 /// way (the kernels differ), so a looser floor applies there and the test says so.
 const MEASURED_ON: &str = "6.18.";
@@ -67,6 +69,20 @@ struct Gen {
     spilled: Vec<i64>,
     /// Those of them that hold a spilled pointer.
     spilled_ptr: Vec<i64>,
+    /// The stack bytes some store before wrote (bit d: the byte at r10 - d).
+    written: u128,
+    /// Whether a load may read a byte no store wrote: the kernel's stack then holds whatever
+    /// was there before (a privileged load may read it), Unwind's zero, so the two return
+    /// values are not comparable.
+    reads_unwritten: bool,
+    /// The program type (`.ctx`).
+    prog: &'static str,
+}
+
+/// The bits of the stack bytes `*(size *)(r10 - off)` covers.
+fn stack_bytes(off: i64, size: u32) -> u128 {
+    let mask = (1u128 << size) - 1;
+    mask << (off - size as i64 + 1)
 }
 
 impl Gen {
@@ -138,19 +154,51 @@ impl Gen {
     fn ctx_load(&mut self) {
         let dst = self.rng.pick(&REGS);
         let size = self.rng.pick(&[1u32, 2, 4, 4, 4, 4, 4, 8]);
+        let xdp = self.prog == "xdp";
         let off = if self.rng.chance(92) {
-            self.rng.pick(&[
-                0, 0, 4, 8, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 68, 72, 76,
-                80, 84, 88, 140, 152, 160, 164, 168, 172,
-            ])
+            if xdp {
+                self.rng.pick(&[0, 0, 4, 4, 8, 12, 16, 20])
+            } else {
+                self.rng.pick(&[
+                    0, 0, 4, 8, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 68, 72,
+                    76, 80, 84, 88, 92, 104, 132, 140, 144, 152, 160, 164, 168, 172, 176, 180, 184,
+                ])
+            }
         } else {
-            self.rng.below(200) as i64
+            self.rng.below(if xdp { 28 } else { 200 }) as i64
         };
-        let t = ["u8", "u16", "u32", "u64"][size.trailing_zeros() as usize];
+        // now and then a store (of a register or, BPF_ST, an immediate) or a sign-extending
+        // load, which the ctx rules check field by field
+        if self.rng.chance(15) {
+            let t = ["u8", "u16", "u32", "u64"][size.trailing_zeros() as usize];
+            let scalars: Vec<u8> = REGS
+                .iter()
+                .copied()
+                .filter(|&r| self.init[r as usize] && !self.ptr[r as usize])
+                .collect();
+            if self.rng.chance(50) && !scalars.is_empty() {
+                let src = self.rng.pick(&scalars);
+                self.line(&format!("*({t} *)(r6 + {off}) = r{src}"));
+            } else {
+                let v = self.imm();
+                self.line(&format!("*({t} *)(r6 + {off}) = {v}"));
+            }
+            return;
+        }
+        let sx = size < 8 && self.rng.chance(10);
+        let t = if sx {
+            ["s8", "s16", "s32"][size.trailing_zeros() as usize]
+        } else {
+            ["u8", "u16", "u32", "u64"][size.trailing_zeros() as usize]
+        };
         self.line(&format!("r{dst} = *({t} *)(r6 + {off})"));
         self.init[dst as usize] = true;
         // data, data_end, data_meta, sk
-        self.ptr[dst as usize] = matches!(off, 76 | 80 | 140 | 168);
+        self.ptr[dst as usize] = if xdp {
+            matches!(off, 0 | 4 | 8)
+        } else {
+            matches!(off, 76 | 80 | 140 | 168)
+        };
     }
 
     fn stack(&mut self) {
@@ -171,6 +219,7 @@ impl Gen {
             };
             let t = ["u8", "u16", "u32", "u64"][size.trailing_zeros() as usize];
             self.line(&format!("*({t} *)(r10 - {off}) = r{src}"));
+            self.written |= stack_bytes(off, size);
             self.spilled_ptr.retain(|&o| o != off);
             if size == 8 && !self.spilled.contains(&off) {
                 self.spilled.push(off);
@@ -185,6 +234,8 @@ impl Gen {
             }
             let dst = self.rng.pick(&REGS);
             self.line(&format!("r{dst} = *({t} *)(r10 - {off})"));
+            let bytes = stack_bytes(off, size);
+            self.reads_unwritten |= self.written & bytes != bytes;
             self.init[dst as usize] = true;
             self.ptr[dst as usize] = self.spilled_ptr.contains(&off);
         }
@@ -223,6 +274,7 @@ impl Gen {
         if self.rng.chance(90) {
             let key = self.rng.below(6);
             self.line(&format!("*(u32 *)(r10 - 4) = {key}"));
+            self.written |= stack_bytes(4, 4);
         }
         self.line("r1 = map[a] ll");
         self.line("r2 = r10");
@@ -255,8 +307,9 @@ impl Gen {
     fn packet(&mut self) {
         let l = self.label;
         self.label += 1;
-        self.line("r2 = *(u32 *)(r6 + 76)");
-        self.line("r3 = *(u32 *)(r6 + 80)");
+        let (data, end) = if self.prog == "xdp" { (0, 4) } else { (76, 80) };
+        self.line(&format!("r2 = *(u32 *)(r6 + {data})"));
+        self.line(&format!("r3 = *(u32 *)(r6 + {end})"));
         let len = self.rng.pick(&[1, 2, 4, 8, 14, 20, 64]);
         // in bounds mostly; at the end or past it now and then
         let at = if self.rng.chance(85) {
@@ -267,9 +320,24 @@ impl Gen {
         self.line("r4 = r2");
         self.line(&format!("r4 += {len}"));
         if self.rng.chance(92) {
-            let check = self
-                .rng
-                .pick(&["if r4 > r3 goto", "if r3 < r4 goto", "if r4 >= r3 goto"]);
+            // every form and direction (the fall-through is in bounds for the first four,
+            // more often picked), pkt_end on either side, and a 32-bit compare that proves
+            // nothing
+            let check = self.rng.pick(&[
+                "if r4 > r3 goto",
+                "if r3 < r4 goto",
+                "if r4 >= r3 goto",
+                "if r3 <= r4 goto",
+                "if r4 > r3 goto",
+                "if r3 < r4 goto",
+                "if r4 >= r3 goto",
+                "if r3 <= r4 goto",
+                "if r4 < r3 goto",
+                "if r3 > r4 goto",
+                "if r4 <= r3 goto",
+                "if r3 >= r4 goto",
+                "if w4 > w3 goto",
+            ]);
             self.line(&format!("{check} l{l}"));
         }
         self.line(&format!("r0 = *(u8 *)(r2 + {at})"));
@@ -306,7 +374,8 @@ impl Gen {
     }
 }
 
-fn program(seed: u64) -> String {
+/// A program, and whether its return value may be compared (see `Gen::reads_unwritten`).
+fn program(seed: u64) -> (String, bool) {
     let mut g = Gen {
         rng: Rng(seed ^ 0x5bd1_e995),
         out: String::new(),
@@ -315,12 +384,26 @@ fn program(seed: u64) -> String {
         ptr: [false; 11],
         spilled: Vec::new(),
         spilled_ptr: Vec::new(),
+        written: 0,
+        reads_unwritten: false,
+        prog: "tc",
     };
     g.init[1] = true;
     g.ptr[1] = true;
     g.init[10] = true;
     g.ptr[10] = true;
-    g.line(".ctx tc");
+    // the packet program types the kernel's skb and xdp test runs take
+    g.prog = g.rng.pick(&[
+        "tc",
+        "tc",
+        "tc",
+        "socket",
+        "xdp",
+        "xdp",
+        "cgroup_skb",
+        "lwt_in",
+    ]);
+    g.line(&format!(".ctx {}", g.prog));
     g.line(".map a array key=4 value=16 max_entries=4");
     g.line("r6 = r1");
     g.init[6] = true;
@@ -329,11 +412,12 @@ fn program(seed: u64) -> String {
     // the return value: a constant, or (refused if never written) what R0 holds; never a
     // pointer, whose value the two kernels cannot share
     if g.rng.chance(90) || g.ptr[0] {
-        let v = g.rng.below(3);
+        // cgroup_skb returns 0 or 1 (check_return_code)
+        let v = g.rng.below(if g.prog == "cgroup_skb" { 2 } else { 3 });
         g.line(&format!("r0 = {v}"));
     }
     g.line("exit");
-    g.out
+    (g.out, !g.reads_unwritten)
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -381,7 +465,7 @@ fn random_programs_against_the_running_kernel() {
     let mut not_compared = 0;
     for k in 0..cases {
         let seed = first + k;
-        let text = program(seed);
+        let (text, comparable) = program(seed);
         let program = unwind_asm::assemble(&text)
             .program
             .unwrap_or_else(|| panic!("seed {seed} does not assemble:\n{text}"));
@@ -423,7 +507,7 @@ fn random_programs_against_the_running_kernel() {
                 k_acc_agree += 1;
                 let theirs = kernel.run.as_ref().and_then(|r| r.as_ref().ok()).copied();
                 let mine = our_run(&program, &ours);
-                if let (Some(t), Some(m)) = (theirs, mine) {
+                if let (true, Some(t), Some(m)) = (comparable, theirs, mine) {
                     if u64::from(t) != m & 0xffff_ffff {
                         retval_differs
                             .push(format!("seed {seed}: kernel R0 {t}, unwind {m}\n{text}"));

@@ -347,8 +347,9 @@ impl Env<'_> {
                 }
                 ArgKind::Release(kind) => {
                     let want = resource_ptr(kind);
+                    // a socket release takes any socket (ARG_PTR_TO_BTF_ID_SOCK_COMMON)
                     let ok_type = r.kind() == Some(want)
-                        || (kind == ResourceKind::Socket && r.kind() == Some(PtrKind::Socket));
+                        || (kind == ResourceKind::Socket && r.kind() == Some(PtrKind::SockCommon));
                     if kf && r.is_ptr() && r.maybe_null && ok_type {
                         return self.reject(format!(
                             "Possibly NULL pointer passed to trusted {}",

@@ -131,8 +131,17 @@ impl Env<'_> {
         }
     }
 
-    /// `is_branch_taken`, including pointers compared with 0.
+    /// `is_branch_taken`, including pointers compared with 0 and packet pointers known to be
+    /// at or beyond `pkt_end` (`is_pkt_ptr_branch_taken`).
     fn branch_taken(&self, a: &RegState, b: &RegState, op: JmpOp, jmp32: bool) -> Option<bool> {
+        // `reg_is_pkt_pointer_any`: data, meta or end
+        let pkt_any = |r: &RegState| {
+            r.kind()
+                .is_some_and(|k| k.is_pkt() || k == PtrKind::PacketEnd)
+        };
+        if pkt_any(a) && pkt_any(b) && !jmp32 {
+            return pkt_ptr_branch_taken(a, b, op);
+        }
         if a.is_ptr() || b.is_ptr() {
             let (p, k, op) = if b.is_scalar() {
                 (a, b, op)
@@ -153,24 +162,29 @@ impl Env<'_> {
         a.var.branch_taken(&b.var, op, jmp32)
     }
 
-    /// `try_match_pkt_pointers` / `find_good_pkt_pointers`.
+    /// `try_match_pkt_pointers`: `find_good_pkt_pointers` on the side the comparison proves
+    /// the pointer in bounds, `mark_pkt_end` on the other.
     #[allow(clippy::too_many_arguments)]
     fn pkt_compare(
         &mut self,
         fall: &mut VerifierState,
         taken: &mut VerifierState,
         op: JmpOp,
-        _d: u8,
-        _s: u8,
+        d: u8,
+        s: u8,
         dst: &RegState,
         src: &RegState,
     ) {
         let is_data = |r: &RegState| r.kind() == Some(PtrKind::Packet);
         let is_end = |r: &RegState| r.kind() == Some(PtrKind::PacketEnd);
         let is_meta = |r: &RegState| r.kind() == Some(PtrKind::PacketMeta);
-        let pair =
-            |a: &RegState, b: &RegState| (is_data(a) && is_end(b)) || (is_meta(a) && is_data(b));
-        // (state that learns, the pointer, right-open)
+        // `reg_is_init_pkt_pointer`: `data` itself, not a pointer moved from it
+        let is_init_data =
+            |r: &RegState| is_data(r) && r.off == 0 && r.var.is_const() && r.var.var_off.value == 0;
+        let pair = |a: &RegState, b: &RegState| {
+            (is_data(a) && is_end(b)) || (is_meta(a) && is_init_data(b))
+        };
+        // (state that learns, the pointer, right-open: the comparison is strict)
         let (learn_taken, ptr, open) = match op {
             JmpOp::Gt if pair(dst, src) => (false, *dst, false),
             JmpOp::Gt if pair(src, dst) => (true, *src, true),
@@ -182,17 +196,32 @@ impl Env<'_> {
             JmpOp::Le if pair(src, dst) => (false, *src, true),
             _ => return,
         };
+        // `mark_pkt_end`: on the other side the register itself (not its copies) is at
+        // pkt_end (`pkt' >= end`) or beyond it (`pkt' > end`); meta pointers are not marked
+        let regno = if pair(dst, src) { d } else { s };
+        if is_data(&ptr) {
+            let other = if learn_taken { &mut *fall } else { &mut *taken };
+            other.reg_mut(regno).range = if open { AT_PKT_END } else { BEYOND_PKT_END };
+        }
+        self.find_good_pkt_pointers(if learn_taken { taken } else { fall }, &ptr, open);
+    }
+
+    /// `find_good_pkt_pointers`: every copy of `ptr` (same kind and id) may access `ptr.off`
+    /// bytes (one more after a strict comparison).
+    fn find_good_pkt_pointers(&mut self, st: &mut VerifierState, ptr: &RegState, open: bool) {
         if ptr.off < 0 || (ptr.off == 0 && open) {
             return;
         }
         if ptr.var.umax > 0xffff || ptr.var.umax + ptr.off as u64 > 0xffff {
             return;
         }
+        // A strict comparison (`pkt' < end`, or `pkt' >= end` not taken) proves one byte more
+        // than `pkt' <= end`: the kernel's `new_range++` since 5.16 ("Fix the off-by-two
+        // error in range markings").
         let mut range = ptr.off;
         if open {
-            range -= 1;
+            range += 1;
         }
-        let st = if learn_taken { taken } else { fall };
         let kind = ptr.kind();
         let id = ptr.id;
         st.for_each_reg(|r| {
@@ -200,6 +229,32 @@ impl Env<'_> {
                 r.range = r.range.max(range);
             }
         });
+    }
+}
+
+/// `mark_pkt_end`'s ranges: the pointer is at `pkt_end`, or at least one byte beyond it.
+const AT_PKT_END: i32 = -1;
+const BEYOND_PKT_END: i32 = -2;
+
+/// `is_pkt_ptr_branch_taken`: a comparison of a packet pointer marked at or beyond
+/// `pkt_end` with `pkt_end` is decided.
+fn pkt_ptr_branch_taken(a: &RegState, b: &RegState, op: JmpOp) -> Option<bool> {
+    let (pkt, op) = if b.kind() == Some(PtrKind::PacketEnd) {
+        (a, op)
+    } else if a.kind() == Some(PtrKind::PacketEnd) {
+        (b, flip(op))
+    } else {
+        return None;
+    };
+    if pkt.range >= 0 {
+        return None;
+    }
+    match op {
+        // pkt <= end, pkt > end
+        JmpOp::Le | JmpOp::Gt if pkt.range == BEYOND_PKT_END => Some(op == JmpOp::Gt),
+        // pkt < end, pkt >= end
+        JmpOp::Lt | JmpOp::Ge => Some(op == JmpOp::Ge),
+        _ => None,
     }
 }
 

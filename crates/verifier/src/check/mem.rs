@@ -4,7 +4,7 @@
 //! `check_packet_access`, `check_ctx_access`).
 
 use unwind_isa::{AtomicOp, Size};
-use unwind_kernel::rules::{self, CtxAccess};
+use unwind_kernel::rules::{self, CtxAccess, CtxOp};
 use unwind_kernel::FieldKind;
 
 use super::alu::MAX_VAR_OFF;
@@ -14,6 +14,8 @@ use crate::state::{PtrKind, RegState, SlotKind, VerifierState, MAX_BPF_STACK};
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Read,
+    /// A sign-extending load (`BPF_MEMSX`): the ctx rules refuse it on pointer fields.
+    ReadSx,
     Write,
 }
 
@@ -38,14 +40,8 @@ impl Env<'_> {
     ) -> R<()> {
         self.read_reg(st, s)?;
         self.check_dst(d)?;
-        let v = self.mem_access(
-            st,
-            s,
-            off as i64,
-            size.bytes(),
-            Access::Read,
-            Value::Unknown,
-        )?;
+        let access = if signed { Access::ReadSx } else { Access::Read };
+        let v = self.mem_access(st, s, off as i64, size.bytes(), access, Value::Unknown)?;
         let mut v = v.unwrap_or_else(RegState::unknown);
         if v.is_scalar() && signed {
             let mut sv = v.var;
@@ -69,10 +65,8 @@ impl Env<'_> {
             Some(s) => Value::Reg(self.read_reg(st, s)?),
             None => Value::Imm(imm.unwrap_or(0)),
         };
-        let dreg = self.read_reg(st, d)?;
-        if src.is_none() && dreg.kind() == Some(PtrKind::Ctx) {
-            return self.reject(format!("BPF_ST stores into R{d} ctx is not allowed"));
-        }
+        // `BPF_ST` into ctx goes through the ctx rules like `BPF_STX` since Linux 6.3.
+        self.read_reg(st, d)?;
         self.mem_access(st, d, off as i64, size.bytes(), Access::Write, value)?;
         Ok(())
     }
@@ -98,7 +92,13 @@ impl Env<'_> {
         }
         if matches!(
             dreg.kind(),
-            Some(PtrKind::Ctx | PtrKind::Packet | PtrKind::PacketMeta | PtrKind::Socket)
+            Some(
+                PtrKind::Ctx
+                    | PtrKind::Packet
+                    | PtrKind::PacketMeta
+                    | PtrKind::Socket
+                    | PtrKind::SockCommon
+            )
         ) {
             return self.reject(format!(
                 "BPF_ATOMIC stores into R{d} {} is not allowed",
@@ -184,19 +184,29 @@ impl Env<'_> {
                     ));
                 }
                 let off = off + reg.var.var_off.value as i64;
-                if write {
-                    if let Value::Reg(v) = value {
-                        if v.is_ptr() {
-                            return self.reject(format!("R{regno} leaks addr into ctx"));
-                        }
-                    }
-                }
-                match rules::ctx_access(self.input.prog_type, off, size, write) {
+                // A pointer stored into ctx is no leak for a privileged loader (the kernel's
+                // `is_pointer_value` under `allow_ptr_leaks`), which is what the model is.
+                let op = match access {
+                    Access::Write => CtxOp::Write,
+                    Access::Read => CtxOp::READ,
+                    Access::ReadSx => CtxOp::Read { sign_extend: true },
+                };
+                match rules::ctx_access(self.input.prog_type, off, size, op) {
                     None => {
                         self.reject(format!("invalid bpf_context access off={off} size={size}"))
                     }
+                    Some(CtxAccess::Unmodelled(name)) => self.reject(format!(
+                        "ctx field {name} (off={off} size={size}): the kernel gives a pointer here that Unwind does not model"
+                    )),
                     Some(_) if write => Ok(None),
                     Some(CtxAccess::Scalar) => Ok(Some(sized(RegState::unknown()))),
+                    Some(CtxAccess::SockCommonOrNull) => {
+                        // NULL in the model's runs; a NULL check is still needed first
+                        let mut r = RegState::ptr(PtrKind::SockCommon);
+                        r.maybe_null = true;
+                        r.id = self.new_id();
+                        Ok(Some(r))
+                    }
                     Some(CtxAccess::Packet(k)) => {
                         let pk = match k {
                             FieldKind::PacketData => PtrKind::Packet,
@@ -232,30 +242,23 @@ impl Env<'_> {
                 if write && !rules::packet_writable(self.input.prog_type) {
                     return self.reject("cannot write into packet");
                 }
-                if reg.var.smin < 0 {
-                    return self.reject(format!("R{regno} min value is negative, either use unsigned index or do a if (index >=0) check."));
-                }
-                if off < 0 || off + size as i64 > reg.range as i64 {
-                    self.log.error(&format!(
-                        "invalid access to packet, off={off} size={size}, R{regno}(id={},off={off},r={})",
-                        reg.id, reg.range
-                    ));
-                    return self.reject(format!("R{regno} offset is outside of the packet"));
-                }
+                self.packet_access(regno, &reg, off, size, false)?;
                 Ok((!write).then(|| sized(RegState::unknown())))
             }
-            PtrKind::Socket => {
+            PtrKind::Socket | PtrKind::SockCommon => {
+                // `check_sock_access`, with the catalogue's `bpf_sock_is_valid_access` (or
+                // `bpf_sock_common_is_valid_access`)
                 if write {
-                    return self.reject("cannot write into sock");
+                    return self.reject(format!("R{regno} cannot write into {}", reg.type_str()));
                 }
-                let ok = reg.var.is_const()
-                    && off >= 0
-                    && off + size as i64 <= 80
-                    && size <= 4
-                    && off % size as i64 == 0
-                    && off == insn_off;
+                let common = kind == PtrKind::SockCommon;
+                let ok =
+                    reg.var.is_const() && off == insn_off && rules::sock_access(off, size, common);
                 if !ok {
-                    return self.reject(format!("invalid sock access off={off} size={size}"));
+                    return self.reject(format!(
+                        "R{regno} invalid {} access off={off} size={size}",
+                        reg.type_str()
+                    ));
                 }
                 Ok(Some(sized(RegState::unknown())))
             }
@@ -287,6 +290,33 @@ impl Env<'_> {
                 self.reject(format!("R{regno} invalid mem access '{}'", reg.type_str()))
             }
         }
+    }
+
+    /// `check_packet_access`, for loads, stores and helper arguments alike: no negative
+    /// offsets, and `off + size` within the range the comparisons with `pkt_end` proved (a
+    /// pointer at or beyond `pkt_end`, a negative range, gives nothing and no detail line).
+    fn packet_access(
+        &mut self,
+        regno: u8,
+        reg: &RegState,
+        off: i64,
+        size: u32,
+        zero_ok: bool,
+    ) -> R<()> {
+        if reg.var.smin < 0 {
+            return self.reject(format!("R{regno} min value is negative, either use unsigned index or do a if (index >=0) check."));
+        }
+        let fits = off >= 0 && (size > 0 || zero_ok) && off + size as i64 <= reg.range as i64;
+        if reg.range < 0 || !fits {
+            if reg.range >= 0 {
+                self.log.error(&format!(
+                    "invalid access to packet, off={off} size={size}, R{regno}(id={},off={off},r={})",
+                    reg.id, reg.range
+                ));
+            }
+            return self.reject(format!("R{regno} offset is outside of the packet"));
+        }
+        Ok(())
     }
 
     /// `check_mem_region_access` with `__check_mem_access`'s messages.
@@ -695,11 +725,7 @@ impl Env<'_> {
                 if access == Access::Write && !rules::packet_writable(self.input.prog_type) {
                     return self.reject("cannot write into packet");
                 }
-                let off = reg.off as i64;
-                if off < 0 || off + size as i64 > reg.range as i64 {
-                    return self.reject(format!("R{regno} offset is outside of the packet"));
-                }
-                Ok(())
+                self.packet_access(regno, &reg, reg.off as i64, size as u32, zero_ok)
             }
             Some(PtrKind::MapValue | PtrKind::MapKey) => {
                 let m = &self.input.prog.maps[reg.map as usize];

@@ -20,6 +20,8 @@ pub enum PtrKind {
     PacketMeta,
     PacketEnd,
     Socket,
+    /// `PTR_TO_SOCK_COMMON`: `__sk_buff->sk`, the fields every socket has.
+    SockCommon,
     /// `PTR_TO_MEM | MEM_RINGBUF`: a reserved ringbuf record of `mem_size` bytes.
     RingbufMem,
     /// `PTR_TO_MEM`: plain memory of `mem_size` bytes (a global function's `mem:N` argument).
@@ -51,6 +53,7 @@ impl PtrKind {
             PtrKind::PacketMeta => format!("pkt_meta{n}"),
             PtrKind::PacketEnd => format!("pkt_end{n}"),
             PtrKind::Socket => format!("sock{n}"),
+            PtrKind::SockCommon => format!("sock_common{n}"),
             PtrKind::RingbufMem => format!("ringbuf_mem{n}"),
             PtrKind::Mem => format!("mem{n}"),
             PtrKind::Func => format!("func{n}"),
@@ -83,6 +86,7 @@ impl PtrKind {
         matches!(
             self,
             PtrKind::Socket
+                | PtrKind::SockCommon
                 | PtrKind::MapValue
                 | PtrKind::MapKey
                 | PtrKind::RingbufMem
@@ -277,7 +281,9 @@ impl RegState {
         }
         if self.kind().is_some_and(|k| k.is_pkt()) {
             let mut s = "r=".to_string();
-            unum(&mut s, self.range as u32 as u64);
+            // an int printed as the kernel's verbose_unum(u64) does: AT_PKT_END (-1) and
+            // BEYOND_PKT_END (-2) sign-extended
+            unum(&mut s, self.range as i64 as u64);
             a(out, s);
         }
         if matches!(self.kind(), Some(PtrKind::RingbufMem | PtrKind::Mem)) {

@@ -21,7 +21,7 @@ pub use maps::{errno, E2BIG, EEXIST, EINVAL, ENOENT, ENOMEM};
 pub const BPF_MAX_LOOPS: u64 = 1 << 23;
 
 /// `struct bpf_sock`'s size and the offsets the model fills in (include/uapi/linux/bpf.h).
-const BPF_SOCK_SIZE: usize = 80;
+pub(crate) const BPF_SOCK_SIZE: usize = 80;
 
 /// The conformance suite's helper 5.
 pub const CONFORMANCE_UNWIND: i64 = 5;
