@@ -3,7 +3,7 @@
 //! the programs both accept return the kernel's `__retval` when run in the interpreter (on 64
 //! zero bytes of packet data, as the selftests' `BPF_PROG_TEST_RUN` does).
 //!
-//! `unwind-kselftests DIR [--list] [--min-t12 PERCENT]`
+//! `unwind-kselftests DIR [--list] [--min-t12 PERCENT] [--min TIER=PERCENT ...]`
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -90,7 +90,9 @@ struct Tally {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first() else {
-        eprintln!("usage: unwind-kselftests DIR [--list] [--min-t12 PERCENT]");
+        eprintln!(
+            "usage: unwind-kselftests DIR [--list] [--min-t12 PERCENT] [--min TIER=PERCENT ...]"
+        );
         return ExitCode::from(2);
     };
     let list = args.iter().any(|a| a == "--list");
@@ -99,6 +101,17 @@ fn main() -> ExitCode {
         .position(|a| a == "--min-t12")
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse::<f64>().ok());
+    // Per-tier floors of the verdict agreement: `--min T3=98.8`.
+    let mut tier_floors: Vec<(String, f64)> = Vec::new();
+    for pair in args.windows(2).filter(|w| w[0] == "--min") {
+        match pair[1].split_once('=').map(|(t, v)| (t, v.parse::<f64>())) {
+            Some((tier, Ok(v))) => tier_floors.push((tier.to_string(), v)),
+            _ => {
+                eprintln!("--min takes TIER=PERCENT, got {}", pair[1]);
+                return ExitCode::from(2);
+            }
+        }
+    }
     let mut paths: Vec<_> = match std::fs::read_dir(dir) {
         Ok(d) => d
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -242,6 +255,17 @@ fn main() -> ExitCode {
     if let Some(min) = min {
         if v < min {
             eprintln!("T1+T2 verdict agreement {v:.1}% is below {min}%");
+            return ExitCode::from(1);
+        }
+    }
+    for (tier, floor) in &tier_floors {
+        let Some(t) = tallies.get(tier) else {
+            eprintln!("no cases of tier {tier}");
+            return ExitCode::from(1);
+        };
+        let v = pct(t.verdict, t.total);
+        if v < *floor {
+            eprintln!("{tier} verdict agreement {v:.1}% is below {floor}%");
             return ExitCode::from(1);
         }
     }
