@@ -1,6 +1,7 @@
 //! Arbitrary bytes as a BPF object file (seeded with the C fixtures' objects): loading gives
 //! an object or an `ObjectError`, never a panic, and every program that loads disassembles
-//! with its C lines and its source text builds.
+//! with its C lines and its source text builds; its source-style text (what the page edits)
+//! assembles back to the same bytes and the same line info.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,8 +18,15 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(program.spans.len(), program.slots.len());
         assert!(program.line_info.iter().all(|l| l.pc < program.slots.len()));
         for style in Style::ALL {
-            let _ = unwind_object::disassemble(program, style);
+            let _ = unwind_program::disasm::disassemble(program, style);
         }
         let _ = unwind_object::source_text(program);
+        let text = unwind_program::disasm::disassemble(program, Style::Source);
+        if program.decode().iter().all(|s| !matches!(s, unwind_isa::Slot::Invalid(_))) {
+            let again = unwind_asm::assemble(&text);
+            let again = again.program.unwrap_or_else(|| panic!("{:?}\n{text}", again.diagnostics));
+            assert_eq!(again.slots, program.slots, "{text}");
+            assert_eq!(again.line_info, program.line_info, "{text}");
+        }
     }
 });

@@ -95,7 +95,7 @@ impl<'a> Cursor<'a> {
     }
 
     pub fn peek_is(&self, text: &str) -> bool {
-        self.peek().is_some_and(|t| t.text == text)
+        self.peek().is_some_and(|t| t.is(text))
     }
 
     pub fn next(&mut self) -> Option<&'a Token> {
@@ -261,7 +261,7 @@ impl<'a> Cursor<'a> {
     pub fn peek_int(&self) -> bool {
         match self.peek() {
             Some(t) if t.kind == Kind::Number => true,
-            Some(t) if t.text == "-" || t.text == "+" => {
+            Some(t) if t.is("-") || t.is("+") => {
                 self.peek_at(1).is_some_and(|n| n.kind == Kind::Number)
             }
             _ => false,

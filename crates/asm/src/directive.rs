@@ -57,7 +57,7 @@ pub(crate) fn parse(c: &mut Cursor) -> PResult<Directive> {
         }
         ".loc" => {
             let file = c.string("a quoted file name (.loc \"prog.c\" LINE:COLUMN \"text\")")?;
-            let line = c.int_in("line number", 1, u32::MAX as i128)? as u32;
+            let line = c.int_in("line number", 0, u32::MAX as i128)? as u32;
             c.expect(":")?;
             let column = c.int_in("column", 0, u32::MAX as i128)? as u32;
             let text = c.string("the quoted source text")?;

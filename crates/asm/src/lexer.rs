@@ -26,8 +26,9 @@ pub(crate) struct Token {
 }
 
 impl Token {
+    /// The token is this operator, punctuation or word (never a string holding that text).
     pub fn is(&self, text: &str) -> bool {
-        self.text == text
+        self.kind != Kind::Str && self.text == text
     }
 }
 

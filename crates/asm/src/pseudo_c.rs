@@ -377,7 +377,7 @@ fn assignment(c: &mut Cursor, log_opcode: Option<u8>) -> PResult<(Insn, Option<F
         return Err(c.expected("a value"));
     };
     // `rD = -rD`
-    if t.text == "-" && c.peek_at(1).is_some_and(|n| n.kind == Kind::Ident) {
+    if t.is("-") && c.peek_at(1).is_some_and(|n| n.kind == Kind::Ident) {
         c.next();
         same_reg(c, "negation")?;
         return Ok((Insn::Neg { width, dst }, None));

@@ -404,11 +404,11 @@ fn loc_directive_errors() {
         (1, 16, "expected a closing '\"', found end of line".into())
     );
     assert_eq!(
-        only(".loc \"p.c\" 0:1 \"x\"\nexit"),
+        only(".loc \"p.c\" -1:1 \"x\"\nexit"),
         (
             1,
             12,
-            "line number 0 is out of range: expected 1..=4294967295".into()
+            "line number -1 is out of range: expected 0..=4294967295".into()
         )
     );
     assert_eq!(

@@ -382,6 +382,15 @@ fn loc_directives_give_the_program_its_c_lines_and_disassemble_back() {
         log.contains("; int prog(struct __sk_buff *skb) @ prog.c:3\n"),
         "{log}"
     );
+    // A string holding punctuation is no punctuation (`":"` once read as a label's colon).
+    let odd = program(".loc \":\" 1:0 \"-\"\nexit");
+    assert_eq!(
+        (
+            odd.line_info[0].file.as_str(),
+            odd.line_info[0].text.as_str()
+        ),
+        (":", "-")
+    );
     // LLVM's own `.loc FILENO LINE COL` is accepted and means nothing here.
     let llvm = program("r0 = 0\n.loc 0 7 2 prologue_end\nexit");
     assert!(llvm.line_info.is_empty());

@@ -1021,11 +1021,25 @@ impl Loader {
         let mut line_info = Vec::new();
         let mut current = Span::default();
         let starts: std::collections::HashSet<usize> = pl.placed.values().copied().collect();
+        let mut in_imm64 = false;
         for (pc, &(s, k)) in pl.origin.iter().enumerate() {
             if starts.contains(&pc) {
                 current = Span::default();
             }
+            // The second slot of an ld_imm64 is no instruction: the kernel refuses a record
+            // there ("Invalid insn code at line_info[N].insn_off").
+            let tail = in_imm64;
+            in_imm64 = !tail && pl.slots[pc].code == 0x18;
             if let Some(l) = self.code[&s].lines.get(&k) {
+                if tail {
+                    return Err(ObjectError::Elf {
+                        what: ".BTF.ext line_info".to_string(),
+                        reason: format!(
+                            "a record points into the middle of the ld_imm64 at instruction {}",
+                            pc - 1
+                        ),
+                    });
+                }
                 current = Span::new(l.line, l.column.max(1), l.column.max(1));
                 line_info.push(SourceLine {
                     pc,
