@@ -11,7 +11,7 @@ pub(crate) enum Kind {
     /// Operators and punctuation.
     Punct,
     /// A `"quoted"` string (`.loc`'s file and source text); the token's text is its content
-    /// with `\"` and `\\` unescaped.
+    /// with `\"`, `\\`, `\n` and `\r` unescaped.
     Str,
 }
 
@@ -256,8 +256,12 @@ fn string_token(
                 };
                 return Some((token, i + 1));
             }
-            '\\' if matches!(chars.get(i + 1), Some('"' | '\\')) => {
-                text.push(chars[i + 1]);
+            '\\' if matches!(chars.get(i + 1), Some('"' | '\\' | 'n' | 'r')) => {
+                text.push(match chars[i + 1] {
+                    'n' => '\n',
+                    'r' => '\r',
+                    c => c,
+                });
                 i += 2;
             }
             c => {

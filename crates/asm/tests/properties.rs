@@ -134,12 +134,12 @@ proptest! {
     fn c_source_lines_survive_disassembly_and_assembly(
         slots in valid_program(),
         records in proptest::collection::vec(
-            (any::<prop::sample::Index>(), "[^\n\r]{0,80}", "[^\n\r]{0,20}", 1u32.., any::<u32>()),
+            (any::<prop::sample::Index>(), "(\\PC|[\n\r\\\\\"])*", "(\\PC|[\n\r])*", 0u32.., any::<u32>()),
             0..6,
         ),
     ) {
-        // Any text (quotes, backslashes, `/*`, `//`, `;`, any character but a line break) as
-        // `.loc` prints it reads back the same, at the same pcs.
+        // Any text (quotes, backslashes, line breaks, `/*`, `//`, `;`) as `.loc` prints it reads
+        // back the same, at the same pcs.
         let mut p = Program::from_slots(slots);
         let decoded = decode_program(&p.slots);
         let starts: Vec<usize> = (0..decoded.len())

@@ -395,3 +395,22 @@ fn loc_directives_give_the_program_its_c_lines_and_disassemble_back() {
     let llvm = program("r0 = 0\n.loc 0 7 2 prologue_end\nexit");
     assert!(llvm.line_info.is_empty());
 }
+
+#[test]
+fn a_function_whose_name_is_no_label_disassembles_under_a_generated_one() {
+    // An object's symbols may be any string (the object fuzzer renamed one `2`): the text
+    // names such a function `func<pc>`, in its label and its directives, and still assembles
+    // to the same bytes with the same functions.
+    let mut p = program(".globl g(scalar)\nr1 = 1\ncall g\nexit\ng:\nr0 = r1\nexit");
+    for bad in ["2", "r1", "a-b", ""] {
+        p.functions[1].name = bad.to_string();
+        let text = disassemble(&p, Style::Source);
+        let again = program(&text);
+        assert_eq!(again.slots, p.slots, "{text}");
+        assert_eq!(again.functions[1].linkage, Linkage::Global, "{text}");
+        assert!(
+            text.contains(".globl func3(scalar)\n") && text.contains("func3:\n"),
+            "{text}"
+        );
+    }
+}

@@ -92,7 +92,7 @@ pub fn disassemble_with_comments(
     let mut out = String::new();
     let decoded = program.decode();
     if style == Style::Source {
-        write_directives(program, &mut out);
+        write_directives(program, &names, &mut out);
     }
     let log_lines = log_line_notes(program);
     let mut records = program.line_info.iter().peekable();
@@ -157,15 +157,22 @@ pub fn disassemble_with_comments(
     out
 }
 
-/// `s` in double quotes, its `\\` and `"` escaped (what the assembler's strings read).
+/// `s` in double quotes, its `\\`, `"` and line breaks escaped (what the assembler's strings
+/// read).
 fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
-        if c == '\\' || c == '"' {
-            out.push('\\');
+        match c {
+            '\\' | '"' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // A line break would end the directive's line.
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
         }
-        out.push(c);
     }
     out.push('"');
     out
@@ -252,7 +259,7 @@ pub fn log_text(program: &Program, pc: usize, insn: &Insn) -> String {
     kernel_text(program, pc, insn)
 }
 
-fn write_directives(program: &Program, out: &mut String) {
+fn write_directives(program: &Program, names: &LabelNames, out: &mut String) {
     if let Some(t) = program.prog_type {
         let _ = writeln!(out, ".ctx {}", t.name());
     }
@@ -272,13 +279,18 @@ fn write_directives(program: &Program, out: &mut String) {
             let args: Vec<String> = f.args.iter().map(GlobalArg::to_string).collect();
             let void = if f.returns_void { " void" } else { "" };
             if args.is_empty() && !f.returns_void {
-                let _ = writeln!(out, ".globl {}", f.name);
+                let _ = writeln!(out, ".globl {}", names.function(f));
             } else {
-                let _ = writeln!(out, ".globl {}({}){void}", f.name, args.join(", "));
+                let _ = writeln!(
+                    out,
+                    ".globl {}({}){void}",
+                    names.function(f),
+                    args.join(", ")
+                );
             }
         }
         if f.is_exception_callback {
-            let _ = writeln!(out, ".exception_callback {}", f.name);
+            let _ = writeln!(out, ".exception_callback {}", names.function(f));
         }
     }
     if !out.is_empty() {
@@ -291,6 +303,21 @@ fn write_directives(program: &Program, out: &mut String) {
 struct LabelNames {
     /// Looked up by pc, never walked in order.
     by_pc: HashMap<usize, Vec<String>>,
+    /// A function whose own name cannot be a label (an object's symbol `2`, `r1`): the
+    /// generated label its directives name instead, by its start.
+    renamed: HashMap<usize, String>,
+}
+
+/// Whether the assembler reads `name` as a label: an identifier that is not a register.
+fn is_label_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let starts = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let register = name.len() > 1
+        && matches!(name.as_bytes()[0], b'r' | b'w')
+        && name[1..].bytes().all(|b| b.is_ascii_digit());
+    starts && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') && !register
 }
 
 impl LabelNames {
@@ -306,14 +333,26 @@ impl LabelNames {
         let labelable = |pc: usize| {
             pc == decoded.len() || !matches!(decoded.get(pc), Some(Slot::Imm64Tail) | None)
         };
+        let mut renamed = HashMap::new();
         for f in &program.functions {
             if !labelable(f.start) {
                 continue;
             }
             let entry = by_pc.entry(f.start).or_default();
-            if f.start != 0 && !entry.contains(&f.name) && !used.contains(&f.name) {
-                entry.insert(0, f.name.clone());
-                used.insert(f.name.clone());
+            let mut name = f.name.clone();
+            if !is_label_name(&name) {
+                name = format!("func{}", f.start);
+                while used.contains(&name) {
+                    name.push('_');
+                }
+                renamed.insert(f.start, name.clone());
+            }
+            if (f.start != 0 || renamed.contains_key(&f.start))
+                && !entry.contains(&name)
+                && !used.contains(&name)
+            {
+                entry.insert(0, name.clone());
+                used.insert(name);
             }
             if entry.is_empty() {
                 by_pc.remove(&f.start);
@@ -336,7 +375,12 @@ impl LabelNames {
             used.insert(name.clone());
             by_pc.insert(t, vec![name]);
         }
-        Self { by_pc }
+        Self { by_pc, renamed }
+    }
+
+    /// The label a function's directives name.
+    fn function<'a>(&'a self, f: &'a crate::Function) -> &'a str {
+        self.renamed.get(&f.start).map_or(&f.name, String::as_str)
     }
 
     fn at(&self, pc: usize) -> &[String] {
@@ -620,6 +664,7 @@ fn kernel_text(program: &Program, pc: usize, insn: &Insn) -> String {
                 _ => {
                     let names = LabelNames {
                         by_pc: HashMap::new(),
+                        renamed: HashMap::new(),
                     };
                     let text = source_text(program, &names, pc, insn);
                     text.trim_end_matches(" ll").to_string()
@@ -687,6 +732,7 @@ fn kernel_text(program: &Program, pc: usize, insn: &Insn) -> String {
             // Neg, movsx, addr_space_cast, callx and exit print the same in both styles.
             let names = LabelNames {
                 by_pc: HashMap::new(),
+                renamed: HashMap::new(),
             };
             source_text(program, &names, pc, insn)
         }
